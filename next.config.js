@@ -5,4 +5,4 @@ const nextConfig = {
   serverExternalPackages: ['@electric-sql/pglite', 'otlp-generated', 'protobufjs', 'postgres'],
   poweredByHeader: false,
 };
-module.exports = nextConfig;
+export default nextConfig;

@@ -1,0 +1,148 @@
+/**
+ * The one database client factory.
+ *
+ * - `DATABASE_URL=postgres://…` → postgres.js (a real server);
+ * - unset → embedded PGlite in a data folder (default ./.tracedeck/data, or
+ *   TRACEDECK_DATA_DIR; "memory://" keeps it in memory), created on first use.
+ *
+ * Both are wrapped in `Db`, which hides the drivers' different result shapes:
+ * every query goes through `db.rows(sql\`…\`)` and gets plain row objects with
+ * int8 values as bigint on both drivers.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { SQL } from 'drizzle-orm';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import * as schema from './schema';
+
+export type DbKind = 'pglite' | 'postgres';
+
+export interface Db {
+  kind: DbKind;
+  /** Runs one statement and returns its rows. */
+  rows<T extends Record<string, unknown>>(query: SQL): Promise<T[]>;
+  /** Runs `work` in one transaction; `tx.rows` uses the transaction's connection. */
+  transaction<T>(work: (tx: Pick<Db, 'rows' | 'kind'>) => Promise<T>): Promise<T>;
+  /** Applies pending migrations from db/migrations. Idempotent. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+  /** Where the data lives, for logs ("postgres://host/db" without password, or a folder). */
+  describe(): string;
+}
+
+export type DbOptions = {
+  /** postgres:// URL; when absent, PGlite is used. */
+  databaseUrl?: string;
+  /** PGlite data folder, or "memory://" for an in-memory database. */
+  dataDir?: string;
+  /** Postgres schema to create and use (tests give each suite its own). Default: public. */
+  schemaName?: string;
+  /** postgres.js pool size. */
+  maxConnections?: number;
+};
+
+export const MIGRATIONS_FOLDER = path.join(process.cwd(), 'db', 'migrations');
+
+type Executor = { execute(query: SQL): Promise<unknown> };
+
+function rowsOf<T>(result: unknown): T[] {
+  // postgres.js returns an array (RowList); PGlite returns { rows }.
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+function makeRows(executor: Executor) {
+  return async <T extends Record<string, unknown>>(query: SQL): Promise<T[]> =>
+    rowsOf<T>(await executor.execute(query));
+}
+
+function quoteIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`invalid schema name: ${name}`);
+  return `"${name}"`;
+}
+
+export async function createDb(options: DbOptions = {}): Promise<Db> {
+  const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
+  const schemaName = options.schemaName ?? 'public';
+  return databaseUrl
+    ? createPostgresDb(databaseUrl, schemaName, options.maxConnections ?? 10)
+    : createPgliteDb(options.dataDir ?? process.env.TRACEDECK_DATA_DIR ?? './.tracedeck/data', schemaName);
+}
+
+async function createPostgresDb(url: string, schemaName: string, max: number): Promise<Db> {
+  const client = postgres(url, {
+    max,
+    onnotice: () => {},
+    // int8 as bigint, the same as PGlite, so nanosecond times stay exact.
+    types: { bigint: postgres.BigInt },
+    connection: { search_path: schemaName === 'public' ? 'public' : `${schemaName},public` },
+  });
+  const orm = drizzlePostgres({ client, schema });
+  const db: Db = {
+    kind: 'postgres',
+    rows: makeRows(orm),
+    transaction: (work) => orm.transaction((tx) => work({ kind: 'postgres', rows: makeRows(tx) })),
+    async migrate() {
+      await client.unsafe(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schemaName)}`);
+      await migratePostgres(orm, { migrationsFolder: MIGRATIONS_FOLDER, migrationsSchema: schemaName });
+    },
+    close: () => client.end({ timeout: 5 }),
+    describe() {
+      const u = new URL(url);
+      return `postgres://${u.host}${u.pathname}${schemaName === 'public' ? '' : ` (schema ${schemaName})`}`;
+    },
+  };
+  return db;
+}
+
+async function createPgliteDb(dataDir: string, schemaName: string): Promise<Db> {
+  const inMemory = dataDir.startsWith('memory://');
+  if (!inMemory) fs.mkdirSync(dataDir, { recursive: true });
+  // int8 (OID 20) always as bigint, like postgres.js above; PGlite's default
+  // returns a number when it fits, which would make result types driver-dependent.
+  const client = await PGlite.create({
+    dataDir: inMemory ? undefined : dataDir,
+    parsers: { 20: (value: string) => BigInt(value) },
+  });
+  if (schemaName !== 'public') {
+    await client.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schemaName)}; SET search_path TO ${quoteIdent(schemaName)}, public;`);
+  }
+  const orm = drizzlePglite({ client, schema });
+  return {
+    kind: 'pglite',
+    rows: makeRows(orm),
+    transaction: (work) => orm.transaction((tx) => work({ kind: 'pglite', rows: makeRows(tx) })),
+    async migrate() {
+      await migratePglite(orm, { migrationsFolder: MIGRATIONS_FOLDER, migrationsSchema: schemaName });
+    },
+    close: () => client.close(),
+    describe: () => (inMemory ? 'PGlite (in memory)' : `PGlite at ${path.resolve(dataDir)}`),
+  };
+}
+
+/**
+ * The process-wide client used by route handlers: created and migrated once,
+ * cached on globalThis so Next.js dev reloads do not open a second PGlite on
+ * the same folder (PGlite allows one process per data dir).
+ */
+const globalForDb = globalThis as unknown as { tracedeckDb?: Promise<Db> };
+
+export function getDb(): Promise<Db> {
+  if (!globalForDb.tracedeckDb) {
+    globalForDb.tracedeckDb = (async () => {
+      const db = await createDb();
+      await db.migrate();
+      return db;
+    })();
+    // A failed start must not stay cached: the next request retries.
+    globalForDb.tracedeckDb.catch(() => {
+      globalForDb.tracedeckDb = undefined;
+    });
+  }
+  return globalForDb.tracedeckDb;
+}

@@ -1,0 +1,156 @@
+/**
+ * Tracedeck's storage schema (Drizzle). Migrations in db/migrations are generated
+ * from this file by `npm run db:generate`; custom SQL (helper functions) lives in
+ * a hand-written migration next to them.
+ *
+ * Shape (the one SigNoz, ClickStack, Tempo and Phoenix converge on):
+ * - every span keeps its full attribute maps as JSONB in canonical OTLP/JSON form
+ *   (`{"k": {"intValue": "42"}}`), so value types survive and the OTLP JSON export is lossless;
+ * - hot keys are promoted to typed columns at ingest (tenant, user, session, model,
+ *   tokens, cost, HTTP status) so the common filters and charts never touch JSONB;
+ * - `tenant_id` leads every key and there are no serial ids, so the tables can be
+ *   distributed by tenant (Citus) without rewriting queries. Spans without a tenant
+ *   attribute get tenant_id '' (the "no tenant" partition).
+ *
+ * Times are nanoseconds since the Unix epoch in bigint (exact; good until 2262).
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+} from 'drizzle-orm/pg-core';
+import type { AttributeMap, SpanEvent, SpanLink } from '../lib/otlp/span-record';
+
+const ns = (name: string) => bigint(name, { mode: 'bigint' });
+
+export const spans = pgTable(
+  'spans',
+  {
+    tenantId: text('tenant_id').notNull().default(''),
+    traceId: text('trace_id').notNull(),
+    spanId: text('span_id').notNull(),
+    parentSpanId: text('parent_span_id'),
+    traceState: text('trace_state'),
+    name: text('name').notNull(),
+    kind: smallint('kind').notNull(),
+    service: text('service').notNull(),
+    statusCode: smallint('status_code').notNull(),
+    statusMessage: text('status_message'),
+    startNs: ns('start_ns').notNull(),
+    endNs: ns('end_ns').notNull(),
+    durationNs: ns('duration_ns').notNull(),
+    // Promoted hot keys (null when the span does not carry them).
+    userId: text('user_id'),
+    sessionId: text('session_id'),
+    llmModel: text('llm_model'),
+    promptTokens: bigint('prompt_tokens', { mode: 'number' }),
+    completionTokens: bigint('completion_tokens', { mode: 'number' }),
+    totalTokens: bigint('total_tokens', { mode: 'number' }),
+    costUsd: doublePrecision('cost_usd'),
+    httpStatusCode: integer('http_status_code'),
+    // Full maps, canonical OTLP/JSON AnyValue per key.
+    attributes: jsonb('attributes').$type<AttributeMap>().notNull(),
+    resourceAttributes: jsonb('resource_attributes').$type<AttributeMap>().notNull(),
+    events: jsonb('events').$type<SpanEvent[]>().notNull(),
+    links: jsonb('links').$type<SpanLink[]>().notNull(),
+    scopeName: text('scope_name'),
+    scopeVersion: text('scope_version'),
+    flags: integer('flags').notNull().default(0),
+    droppedCounts: jsonb('dropped_counts').$type<{ attributes: number; events: number; links: number }>(),
+  },
+  (t) => [
+    // Idempotent ingest: a re-sent span (exporter retry) hits this key and is skipped.
+    // Its (tenant_id, trace_id) prefix also serves "all spans of a trace" and the
+    // per-trace EXISTS probes that `where` predicates compile to.
+    primaryKey({ name: 'spans_pkey', columns: [t.tenantId, t.traceId, t.spanId] }),
+    // Trace page and short-id lookup without knowing the tenant (prefix LIKE 'abcd1234%').
+    index('spans_trace_id_idx').using('btree', sql`${t.traceId} text_pattern_ops`),
+    // Newest spans of one tenant: tenant-scoped span searches and charts.
+    index('spans_tenant_start_idx').on(t.tenantId, t.startNs.desc()),
+    // Time-range scans over all tenants: spans arrive roughly in time order, so a
+    // BRIN index is tiny and prunes whole block ranges.
+    index('spans_start_brin').using('brin', t.startNs),
+    // Long-tail attribute equality (`key=value` on any key) via JSONB containment.
+    // jsonb_path_ops is ~3x smaller than the default opclass and supports @>.
+    index('spans_attributes_gin').using('gin', sql`${t.attributes} jsonb_path_ops`),
+    index('spans_resource_attributes_gin').using('gin', sql`${t.resourceAttributes} jsonb_path_ops`),
+    // Per-user and per-session views (the user page, "sessions of a user").
+    index('spans_user_idx').on(t.tenantId, t.userId, t.startNs.desc()).where(sql`${t.userId} is not null`),
+    index('spans_session_idx').on(t.tenantId, t.sessionId).where(sql`${t.sessionId} is not null`),
+  ],
+);
+
+/**
+ * One row per (tenant, trace), kept current by the ingest statement so trace lists
+ * page through this small table instead of aggregating spans.
+ */
+export const traces = pgTable(
+  'traces',
+  {
+    tenantId: text('tenant_id').notNull().default(''),
+    traceId: text('trace_id').notNull(),
+    startNs: ns('start_ns').notNull(),
+    endNs: ns('end_ns').notNull(),
+    durationNs: ns('duration_ns').notNull(),
+    rootName: text('root_name'),
+    rootService: text('root_service'),
+    spanCount: integer('span_count').notNull(),
+    errorCount: integer('error_count').notNull(),
+    // Trace-level copies of the promoted keys (first non-null seen; tokens and cost summed).
+    userId: text('user_id'),
+    sessionId: text('session_id'),
+    llmModel: text('llm_model'),
+    httpStatusCode: integer('http_status_code'),
+    promptTokens: bigint('prompt_tokens', { mode: 'number' }),
+    completionTokens: bigint('completion_tokens', { mode: 'number' }),
+    totalTokens: bigint('total_tokens', { mode: 'number' }),
+    costUsd: doublePrecision('cost_usd'),
+  },
+  (t) => [
+    primaryKey({ name: 'traces_pkey', columns: [t.tenantId, t.traceId] }),
+    // Keyset paging newest-first, within one tenant and across all tenants.
+    // trace_id breaks ties so the order is total and pages never skip or repeat.
+    index('traces_tenant_start_idx').on(t.tenantId, t.startNs.desc(), t.traceId.desc()),
+    index('traces_start_idx').on(t.startNs.desc(), t.traceId.desc()),
+    index('traces_trace_id_idx').using('btree', sql`${t.traceId} text_pattern_ops`),
+  ],
+);
+
+/** Catalog of attribute keys seen, for autocomplete and dropdowns. */
+export const attributeKeys = pgTable(
+  'attribute_keys',
+  {
+    key: text('key').notNull(),
+    /** 'span' or 'resource'. */
+    scope: text('scope').notNull(),
+    /** OTLP value type (string/int/double/bool/bytes/array/kvlist), or 'mixed'. */
+    valueType: text('value_type').notNull(),
+    seenCount: bigint('seen_count', { mode: 'number' }).notNull(),
+    lastSeenNs: ns('last_seen_ns').notNull(),
+    /** Distinct values tracked in attribute_values; once it reaches the cap the key is high-cardinality. */
+    distinctValues: integer('distinct_values').notNull().default(0),
+  },
+  (t) => [primaryKey({ name: 'attribute_keys_pkey', columns: [t.key, t.scope] })],
+);
+
+/** Most frequent scalar values per key (capped per key so ids do not flood it). */
+export const attributeValues = pgTable(
+  'attribute_values',
+  {
+    key: text('key').notNull(),
+    value: text('value').notNull(),
+    seenCount: bigint('seen_count', { mode: 'number' }).notNull(),
+    lastSeenNs: ns('last_seen_ns').notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'attribute_values_pkey', columns: [t.key, t.value] }),
+    index('attribute_values_top_idx').on(t.key, t.seenCount.desc()),
+  ],
+);
