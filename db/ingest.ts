@@ -1,0 +1,222 @@
+/**
+ * Bulk write of decoded spans. One statement per batch stores the spans
+ * (ON CONFLICT DO NOTHING: exporter retries never duplicate) and folds exactly
+ * the newly inserted ones into the per-trace summary, so re-sends do not inflate
+ * span counts. The batch travels as one JSON parameter expanded by
+ * jsonb_to_recordset — one round trip, identical on PGlite and postgres.js.
+ *
+ * The attribute catalog is updated afterwards in its own statements: it is
+ * advisory (autocomplete), and keeping its hot rows (`user.id`, …) out of the
+ * span transaction stops concurrent batches from queueing on them.
+ */
+import { sql } from 'drizzle-orm';
+import { promotedValues, tenantKey } from '../lib/enrich/promoted-columns';
+import type { AttributeMap, SpanRecord } from '../lib/otlp/span-record';
+import type { Db } from './client';
+import { catalogEntries } from './attribute-catalog';
+
+export type StoreResult = {
+  /** Spans newly stored. */
+  inserted: number;
+  /** Spans already present (same tenant, trace id, span id) and skipped. */
+  duplicates: number;
+  /** Set when the catalog update failed; the spans are stored regardless. */
+  catalogError?: string;
+};
+
+type SpanRow = ReturnType<typeof toRow>;
+
+function toRow(span: SpanRecord, tenantAttribute: string) {
+  const promoted = promotedValues(span.attributes, span.resourceAttributes, tenantAttribute);
+  return {
+    tenant_id: promoted.tenantId ?? '',
+    trace_id: span.traceId,
+    span_id: span.spanId,
+    parent_span_id: span.parentSpanId,
+    trace_state: span.traceState,
+    name: span.name,
+    kind: span.kind,
+    service: span.service,
+    status_code: span.statusCode,
+    status_message: span.statusMessage,
+    start_ns: span.startTimeUnixNano.toString(),
+    end_ns: span.endTimeUnixNano.toString(),
+    user_id: promoted.userId,
+    session_id: promoted.sessionId,
+    llm_model: promoted.llmModel,
+    prompt_tokens: promoted.promptTokens,
+    completion_tokens: promoted.completionTokens,
+    total_tokens: promoted.totalTokens,
+    cost_usd: promoted.costUsd,
+    http_status_code: promoted.httpStatusCode,
+    attributes: span.attributes,
+    resource_attributes: span.resourceAttributes,
+    events: span.events,
+    links: span.links,
+    scope_name: span.scopeName,
+    scope_version: span.scopeVersion,
+    flags: span.flags,
+    dropped_counts:
+      span.droppedAttributesCount || span.droppedEventsCount || span.droppedLinksCount
+        ? { attributes: span.droppedAttributesCount, events: span.droppedEventsCount, links: span.droppedLinksCount }
+        : null,
+  };
+}
+
+/**
+ * Spans of one trace that lack the tenant attribute inherit it from a sibling in
+ * the same batch (Plano tags its own spans; a downstream span in the same export
+ * may not carry the header), so the trace stays in one tenant partition.
+ */
+function inheritTenantWithinBatch(rows: SpanRow[]): void {
+  const tenantOfTrace = new Map<string, string>();
+  for (const row of rows) if (row.tenant_id && !tenantOfTrace.has(row.trace_id)) tenantOfTrace.set(row.trace_id, row.tenant_id);
+  if (tenantOfTrace.size === 0) return;
+  for (const row of rows) if (!row.tenant_id) row.tenant_id = tenantOfTrace.get(row.trace_id) ?? '';
+}
+
+const byKey = (a: SpanRow, b: SpanRow) =>
+  a.tenant_id < b.tenant_id ? -1 : a.tenant_id > b.tenant_id ? 1
+  : a.trace_id < b.trace_id ? -1 : a.trace_id > b.trace_id ? 1
+  : a.span_id < b.span_id ? -1 : a.span_id > b.span_id ? 1 : 0;
+
+export function spanRows(spans: SpanRecord[], tenantAttribute = tenantKey()): SpanRow[] {
+  const rows = spans.map((s) => toRow(s, tenantAttribute));
+  inheritTenantWithinBatch(rows);
+  // Lock rows in one global order so concurrent batches cannot deadlock.
+  rows.sort(byKey);
+  return rows;
+}
+
+/** Stores a batch of spans. Throws when the spans could not be written (nothing is acknowledged then). */
+export async function storeSpans(db: Pick<Db, 'rows'>, spans: SpanRecord[]): Promise<StoreResult> {
+  if (spans.length === 0) return { inserted: 0, duplicates: 0 };
+  const rows = spanRows(spans);
+  const [result] = await db.rows<{ inserted: bigint | number }>(insertSpansStatement(JSON.stringify(rows)));
+  const inserted = Number(result?.inserted ?? 0);
+  const catalogError = await updateCatalog(db, spans).catch((err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(`[tracedeck] attribute catalog update failed (spans are stored): ${message}`);
+    return message;
+  });
+  return { inserted, duplicates: rows.length - inserted, ...(catalogError ? { catalogError } : {}) };
+}
+
+function insertSpansStatement(rowsJson: string) {
+  return sql`
+    WITH input AS (
+      SELECT * FROM jsonb_to_recordset(${rowsJson}::jsonb) AS x(
+        tenant_id text, trace_id text, span_id text, parent_span_id text, trace_state text,
+        name text, kind smallint, service text, status_code smallint, status_message text,
+        start_ns bigint, end_ns bigint, user_id text, session_id text, llm_model text,
+        prompt_tokens bigint, completion_tokens bigint, total_tokens bigint, cost_usd double precision,
+        http_status_code integer, attributes jsonb, resource_attributes jsonb, events jsonb, links jsonb,
+        scope_name text, scope_version text, flags integer, dropped_counts jsonb)
+    ),
+    inserted AS (
+      INSERT INTO spans (tenant_id, trace_id, span_id, parent_span_id, trace_state, name, kind, service,
+        status_code, status_message, start_ns, end_ns, duration_ns, user_id, session_id, llm_model,
+        prompt_tokens, completion_tokens, total_tokens, cost_usd, http_status_code,
+        attributes, resource_attributes, events, links, scope_name, scope_version, flags, dropped_counts)
+      SELECT tenant_id, trace_id, span_id, parent_span_id, trace_state, name, kind, service,
+        status_code, status_message, start_ns, end_ns, end_ns - start_ns, user_id, session_id, llm_model,
+        prompt_tokens, completion_tokens, total_tokens, cost_usd, http_status_code,
+        attributes, resource_attributes, events, links, scope_name, scope_version, flags, dropped_counts
+      FROM input
+      ON CONFLICT DO NOTHING
+      RETURNING tenant_id, trace_id, parent_span_id, name, service, status_code, start_ns, end_ns,
+        user_id, session_id, llm_model, http_status_code, prompt_tokens, completion_tokens, total_tokens, cost_usd
+    ),
+    per_trace AS (
+      SELECT tenant_id, trace_id,
+        min(start_ns) AS start_ns, max(end_ns) AS end_ns,
+        (array_agg(name ORDER BY start_ns) FILTER (WHERE parent_span_id IS NULL))[1] AS root_name,
+        (array_agg(service ORDER BY start_ns) FILTER (WHERE parent_span_id IS NULL))[1] AS root_service,
+        count(*)::integer AS span_count,
+        (count(*) FILTER (WHERE status_code = 2))::integer AS error_count,
+        (array_agg(user_id ORDER BY start_ns) FILTER (WHERE user_id IS NOT NULL))[1] AS user_id,
+        (array_agg(session_id ORDER BY start_ns) FILTER (WHERE session_id IS NOT NULL))[1] AS session_id,
+        (array_agg(llm_model ORDER BY start_ns) FILTER (WHERE llm_model IS NOT NULL))[1] AS llm_model,
+        -- the root span's status code when it has one (what the caller saw), else the first seen
+        (array_agg(http_status_code ORDER BY (parent_span_id IS NULL) DESC, start_ns)
+           FILTER (WHERE http_status_code IS NOT NULL))[1] AS http_status_code,
+        sum(prompt_tokens) AS prompt_tokens, sum(completion_tokens) AS completion_tokens,
+        sum(total_tokens) AS total_tokens, sum(cost_usd) AS cost_usd
+      FROM inserted
+      GROUP BY tenant_id, trace_id
+    ),
+    summary AS (
+      INSERT INTO traces AS t (tenant_id, trace_id, start_ns, end_ns, duration_ns, root_name, root_service,
+        span_count, error_count, user_id, session_id, llm_model, http_status_code,
+        prompt_tokens, completion_tokens, total_tokens, cost_usd)
+      SELECT tenant_id, trace_id, start_ns, end_ns, end_ns - start_ns, root_name, root_service,
+        span_count, error_count, user_id, session_id, llm_model, http_status_code,
+        prompt_tokens, completion_tokens, total_tokens, cost_usd
+      FROM per_trace
+      ORDER BY tenant_id, trace_id
+      ON CONFLICT (tenant_id, trace_id) DO UPDATE SET
+        start_ns = LEAST(t.start_ns, EXCLUDED.start_ns),
+        end_ns = GREATEST(t.end_ns, EXCLUDED.end_ns),
+        duration_ns = GREATEST(t.end_ns, EXCLUDED.end_ns) - LEAST(t.start_ns, EXCLUDED.start_ns),
+        root_name = COALESCE(t.root_name, EXCLUDED.root_name),
+        root_service = COALESCE(t.root_service, EXCLUDED.root_service),
+        span_count = t.span_count + EXCLUDED.span_count,
+        error_count = t.error_count + EXCLUDED.error_count,
+        user_id = COALESCE(t.user_id, EXCLUDED.user_id),
+        session_id = COALESCE(t.session_id, EXCLUDED.session_id),
+        llm_model = COALESCE(t.llm_model, EXCLUDED.llm_model),
+        http_status_code = CASE WHEN EXCLUDED.root_name IS NOT NULL AND EXCLUDED.http_status_code IS NOT NULL
+                                THEN EXCLUDED.http_status_code
+                                ELSE COALESCE(t.http_status_code, EXCLUDED.http_status_code) END,
+        prompt_tokens = CASE WHEN t.prompt_tokens IS NULL AND EXCLUDED.prompt_tokens IS NULL THEN NULL
+                             ELSE COALESCE(t.prompt_tokens, 0) + COALESCE(EXCLUDED.prompt_tokens, 0) END,
+        completion_tokens = CASE WHEN t.completion_tokens IS NULL AND EXCLUDED.completion_tokens IS NULL THEN NULL
+                             ELSE COALESCE(t.completion_tokens, 0) + COALESCE(EXCLUDED.completion_tokens, 0) END,
+        total_tokens = CASE WHEN t.total_tokens IS NULL AND EXCLUDED.total_tokens IS NULL THEN NULL
+                             ELSE COALESCE(t.total_tokens, 0) + COALESCE(EXCLUDED.total_tokens, 0) END,
+        cost_usd = CASE WHEN t.cost_usd IS NULL AND EXCLUDED.cost_usd IS NULL THEN NULL
+                        ELSE COALESCE(t.cost_usd, 0) + COALESCE(EXCLUDED.cost_usd, 0) END
+      RETURNING 1
+    )
+    SELECT count(*) AS inserted FROM inserted`;
+}
+
+async function updateCatalog(db: Pick<Db, 'rows'>, spans: SpanRecord[]): Promise<undefined> {
+  const { keys, values } = catalogEntries(spans);
+  if (keys.length === 0) return undefined;
+  await db.rows(sql`
+    INSERT INTO attribute_keys AS k (key, scope, value_type, seen_count, last_seen_ns, distinct_values)
+    SELECT key, scope, value_type, seen_count, last_seen_ns, 0
+    FROM jsonb_to_recordset(${JSON.stringify(keys)}::jsonb)
+      AS x(key text, scope text, value_type text, seen_count bigint, last_seen_ns bigint)
+    ORDER BY key, scope
+    ON CONFLICT (key, scope) DO UPDATE SET
+      seen_count = k.seen_count + EXCLUDED.seen_count,
+      last_seen_ns = GREATEST(k.last_seen_ns, EXCLUDED.last_seen_ns),
+      value_type = CASE WHEN k.value_type = EXCLUDED.value_type THEN k.value_type ELSE 'mixed' END`);
+  if (values.length === 0) return undefined;
+  await db.rows(sql`
+    WITH v AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(values)}::jsonb)
+        AS x(key text, value text, seen_count bigint, last_seen_ns bigint)
+    ),
+    upserted AS (
+      INSERT INTO attribute_values AS av (key, value, seen_count, last_seen_ns)
+      SELECT key, value, seen_count, last_seen_ns FROM v
+      WHERE NOT EXISTS (SELECT 1 FROM attribute_keys k WHERE k.key = v.key AND k.distinct_values >= ${MAX_TRACKED_VALUES})
+      ORDER BY key, value
+      ON CONFLICT (key, value) DO UPDATE SET
+        seen_count = av.seen_count + EXCLUDED.seen_count,
+        last_seen_ns = GREATEST(av.last_seen_ns, EXCLUDED.last_seen_ns)
+      RETURNING key, (xmax = 0) AS is_new
+    )
+    UPDATE attribute_keys k SET distinct_values = k.distinct_values + n.new_values
+    FROM (SELECT key, count(*)::integer AS new_values FROM upserted WHERE is_new GROUP BY key) n
+    WHERE k.key = n.key`);
+  return undefined;
+}
+
+/** Past this many distinct values a key counts as high-cardinality (ids) and stops collecting values. */
+export const MAX_TRACKED_VALUES = 1000;
+
+export type { AttributeMap };

@@ -1,0 +1,69 @@
+/** Attribute catalog reads: keys for autocomplete, top values for dropdowns. */
+import { type SQL, sql } from 'drizzle-orm';
+import { INTRINSICS } from '../../lib/where/ast';
+import type { Db } from '../client';
+import { type TimeRangeNs, timeRangeCondition } from './list-traces';
+
+export type AttributeKeyInfo = {
+  key: string;
+  scope: 'span' | 'resource' | 'intrinsic';
+  valueType: string;
+  seenCount: number;
+  highCardinality: boolean;
+};
+
+export async function listAttributeKeys(db: Pick<Db, 'rows'>, { maxValues }: { maxValues: number }): Promise<AttributeKeyInfo[]> {
+  const rows = await db.rows<{ key: string; scope: 'span' | 'resource'; value_type: string; seen_count: bigint; distinct_values: number }>(
+    sql`SELECT key, scope, value_type, seen_count, distinct_values FROM attribute_keys ORDER BY seen_count DESC, key, scope`,
+  );
+  const intrinsics: AttributeKeyInfo[] = INTRINSICS.map((key) => ({
+    key,
+    scope: 'intrinsic',
+    valueType: key.endsWith('duration') ? 'duration' : 'string',
+    seenCount: 0,
+    highCardinality: key === 'trace_id' || key === 'span_id',
+  }));
+  return [
+    ...intrinsics,
+    ...rows.map((r) => ({
+      key: r.key,
+      scope: r.scope,
+      valueType: r.value_type,
+      seenCount: Number(r.seen_count),
+      highCardinality: Number(r.distinct_values) >= maxValues,
+    })),
+  ];
+}
+
+export type AttributeValueCount = { value: string; count: number };
+
+/**
+ * Top values of a key. Without a filter or time range the catalog answers; with
+ * them the values are counted over the matching traces' spans (bounded by the range).
+ * For the tenant key the count is of traces, straight from the summary table.
+ */
+export async function listAttributeValues(
+  db: Pick<Db, 'rows'>,
+  { key, filter, range = {}, limit = 20, tenantKey }: { key: string; filter?: SQL | null; range?: TimeRangeNs; limit?: number; tenantKey: string },
+): Promise<AttributeValueCount[]> {
+  const hasRange = range.fromNs !== undefined || range.toNs !== undefined;
+  let rows: { value: string; count: bigint | number }[];
+  if (key === tenantKey) {
+    rows = await db.rows(sql`
+      SELECT t.tenant_id AS value, count(*) AS count FROM traces t
+      WHERE t.tenant_id <> '' AND ${timeRangeCondition(range, sql`t.start_ns`)} AND ${filter ?? sql`true`}
+      GROUP BY t.tenant_id ORDER BY count(*) DESC, t.tenant_id LIMIT ${limit}`);
+  } else if (!filter && !hasRange) {
+    rows = await db.rows(sql`
+      SELECT value, seen_count AS count FROM attribute_values WHERE key = ${key}::text
+      ORDER BY seen_count DESC, value LIMIT ${limit}`);
+  } else {
+    rows = await db.rows(sql`
+      SELECT td_text(COALESCE(s.attributes -> ${key}::text, s.resource_attributes -> ${key}::text)) AS value, count(*) AS count
+      FROM traces t JOIN spans s ON s.tenant_id = t.tenant_id AND s.trace_id = t.trace_id
+      WHERE ${timeRangeCondition(range, sql`t.start_ns`)} AND ${filter ?? sql`true`}
+        AND (s.attributes ? ${key}::text OR s.resource_attributes ? ${key}::text)
+      GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${limit}`);
+  }
+  return rows.filter((r) => r.value !== null).map((r) => ({ value: r.value, count: Number(r.count) }));
+}
