@@ -1,0 +1,36 @@
+/** GET /api/attributes/{key}/values?where=…&since=… — top values of a key, with counts. */
+import { z } from 'zod';
+import { getDb } from '@/db/client';
+import { listAttributeValues } from '@/db/queries/attributes';
+import { ApiError, withApiErrors } from '@/lib/errors';
+import { serverConfig } from '@/lib/server/config';
+import { parseQuery, rangeFromParams } from '@/lib/server/query-params';
+import { traceFilterFromParams } from '@/lib/server/where-params';
+
+export const dynamic = 'force-dynamic';
+
+const valuesQuery = z.object({
+  where: z.array(z.string().max(4096)).max(32).default([]),
+  since: z.string().optional(),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(20),
+});
+
+export function GET(request: Request, { params }: { params: Promise<{ key: string }> }): Promise<Response> {
+  return withApiErrors(async () => {
+    const { key } = await params;
+    if (!/^[A-Za-z0-9_.:-]{1,256}$/.test(key)) throw new ApiError(400, `invalid attribute key '${key}' (allowed: letters, digits, _ . : -)`);
+    const query = parseQuery(valuesQuery, new URL(request.url).searchParams);
+    const { tenantKey } = serverConfig();
+    const filter = traceFilterFromParams(query.where, tenantKey);
+    const values = await listAttributeValues(await getDb(), {
+      key,
+      filter: filter.sql,
+      range: rangeFromParams(query),
+      limit: query.limit,
+      tenantKey,
+    });
+    return Response.json({ key, values });
+  });
+}

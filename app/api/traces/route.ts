@@ -1,0 +1,29 @@
+/** GET /api/traces?where=…&where=…&since=30m&from=&to=&limit=&cursor= — newest first, keyset-paged. */
+import { getDb } from '@/db/client';
+import { decodeCursor, listTraces } from '@/db/queries/list-traces';
+import { ApiError, withApiErrors } from '@/lib/errors';
+import { serverConfig } from '@/lib/server/config';
+import { parseQuery, rangeFromParams } from '@/lib/server/query-params';
+import { traceFilterFromParams } from '@/lib/server/where-params';
+import { serializeWhere } from '@/lib/where';
+import { listTracesQuery } from './schema';
+
+export const dynamic = 'force-dynamic';
+
+export function GET(request: Request): Promise<Response> {
+  return withApiErrors(async () => {
+    const params = parseQuery(listTracesQuery, new URL(request.url).searchParams);
+    const { tenantKey } = serverConfig();
+    const filter = traceFilterFromParams(params.where, tenantKey);
+    const range = rangeFromParams(params);
+    const cursor = params.cursor ? decodeCursor(params.cursor) : null;
+    if (params.cursor && !cursor) throw new ApiError(400, 'invalid cursor');
+    const db = await getDb();
+    const page = await listTraces(db, { filter: filter.sql, range, cursor, limit: params.limit });
+    return Response.json({
+      ...page,
+      where: filter.ast ? serializeWhere(filter.ast) : null,
+      range: { from: range.fromNs?.toString() ?? null, to: range.toNs?.toString() ?? null },
+    });
+  });
+}

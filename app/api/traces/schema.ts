@@ -1,0 +1,11 @@
+import { z } from 'zod';
+
+/** Query parameters of GET /api/traces (repeated `where` are ANDed). */
+export const listTracesQuery = z.object({
+  where: z.array(z.string().max(4096)).max(32).default([]),
+  since: z.string().optional(),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  cursor: z.string().max(512).optional(),
+});

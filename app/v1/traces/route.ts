@@ -1,0 +1,54 @@
+/**
+ * OTLP/HTTP trace receiver: POST /v1/traces, protobuf or JSON, optionally gzip.
+ * Decoding and validation live in lib/otlp, storage in db/ingest; this file
+ * only maps outcomes to OTLP's HTTP rules (status codes, bodies in the request's
+ * encoding, partial_success for rejected spans, 503 + Retry-After when the
+ * database cannot take the write so exporters retry instead of dropping).
+ */
+import { getDb } from '@/db/client';
+import { storeSpans } from '@/db/ingest';
+import { decodeExportRequest, encodeErrorStatus, encodeExportResponse, formatForContentType, responseContentType } from '@/lib/otlp';
+import type { OtlpFormat } from '@/lib/otlp';
+import { serverConfig } from '@/lib/server/config';
+import { readBodyWithLimit } from '@/lib/server/read-body';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+function errorResponse(status: number, message: string, format: OtlpFormat, requestContentType: string | null, headers: Record<string, string> = {}) {
+  return new Response(encodeErrorStatus(message, format, status), {
+    status,
+    headers: { 'content-type': responseContentType(format, requestContentType), ...headers },
+  });
+}
+
+export async function POST(request: Request): Promise<Response> {
+  const config = serverConfig();
+  const contentType = request.headers.get('content-type');
+  const guessed = formatForContentType(contentType);
+  const format: OtlpFormat = typeof guessed === 'string' ? guessed : 'json';
+
+  const read = await readBodyWithLimit(request, config.maxBodyBytes);
+  if (!read.ok) {
+    return errorResponse(413, `request body exceeds the ${config.maxBodyBytes}-byte limit (TRACEDECK_MAX_BODY_BYTES)`, format, contentType);
+  }
+  const decoded = decodeExportRequest(read.body, {
+    contentType,
+    contentEncoding: request.headers.get('content-encoding'),
+    maxBodyBytes: config.maxBodyBytes,
+    maxDecompressedBytes: config.maxDecompressedBytes,
+  });
+  if (!decoded.ok) return errorResponse(decoded.status, decoded.message, decoded.format, contentType);
+
+  try {
+    const db = await getDb();
+    await storeSpans(db, decoded.spans);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(`[tracedeck] ingest write failed: ${message}`);
+    // Nothing was acknowledged: tell the exporter to retry later (OTLP retryable status).
+    return errorResponse(503, `storage unavailable, retry later: ${message}`, decoded.format, contentType, { 'retry-after': '5' });
+  }
+  const body = encodeExportResponse(decoded.format, decoded.rejected);
+  return new Response(body, { status: 200, headers: { 'content-type': responseContentType(decoded.format, contentType) } });
+}

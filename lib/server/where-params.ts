@@ -1,0 +1,33 @@
+/**
+ * Turns the `where` query parameters of an API request into a compiled SQL
+ * filter, or a 400 naming the problem and its column (and which `where` it was).
+ */
+import type { SQL } from 'drizzle-orm';
+import { ApiError } from '../errors';
+import { parseWhereList } from '../where';
+import type { WhereExpr } from '../where/ast';
+import { compileTraceFilter } from '../where/sql-compiler';
+
+export function parseWhereParams(wheres: string[]): WhereExpr | null {
+  const nonEmpty = wheres.filter((w) => w.trim() !== '');
+  const parsed = parseWhereList(nonEmpty);
+  const first = parsed.diagnostics[0];
+  if (first) {
+    throw new ApiError(400, first.message, {
+      column: first.column,
+      length: first.length,
+      ...(nonEmpty.length > 1 ? { filterIndex: first.filterIndex, where: nonEmpty[first.filterIndex] } : {}),
+    });
+  }
+  return parsed.ast;
+}
+
+export function traceFilterFromParams(wheres: string[], tenantKey: string): { ast: WhereExpr | null; sql: SQL | null } {
+  const ast = parseWhereParams(wheres);
+  if (!ast) return { ast: null, sql: null };
+  const compiled = compileTraceFilter(ast, { tenantKey });
+  if (!compiled.ok) {
+    throw new ApiError(400, compiled.error.message, { column: compiled.error.column, length: compiled.error.length });
+  }
+  return { ast, sql: compiled.sql };
+}
