@@ -68,7 +68,7 @@ function quoteIdent(name: string): string {
 
 export async function createDb(options: DbOptions = {}): Promise<Db> {
   const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
-  const schemaName = options.schemaName ?? 'public';
+  const schemaName = options.schemaName ?? process.env.TRACEDECK_DB_SCHEMA ?? 'public';
   return databaseUrl
     ? createPostgresDb(databaseUrl, schemaName, options.maxConnections ?? 10)
     : createPgliteDb(options.dataDir ?? process.env.TRACEDECK_DATA_DIR ?? './.tracedeck/data', schemaName);
@@ -131,6 +131,11 @@ async function createPgliteDb(dataDir: string, schemaName: string): Promise<Db> 
  * the same folder (PGlite allows one process per data dir).
  */
 const globalForDb = globalThis as unknown as { tracedeckDb?: Promise<Db> };
+
+/** Makes `db` the process-wide client (tests and tools that bring their own). */
+export function useDb(db: Db): void {
+  globalForDb.tracedeckDb = Promise.resolve(db);
+}
 
 export function getDb(): Promise<Db> {
   if (!globalForDb.tracedeckDb) {

@@ -9,7 +9,7 @@
  * advisory (autocomplete), and keeping its hot rows (`user.id`, …) out of the
  * span transaction stops concurrent batches from queueing on them.
  */
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { promotedValues, tenantKey } from '../lib/enrich/promoted-columns';
 import type { AttributeMap, SpanRecord } from '../lib/otlp/span-record';
 import type { Db } from './client';
@@ -89,17 +89,50 @@ export function spanRows(spans: SpanRecord[], tenantAttribute = tenantKey()): Sp
 }
 
 /** Stores a batch of spans. Throws when the spans could not be written (nothing is acknowledged then). */
-export async function storeSpans(db: Pick<Db, 'rows'>, spans: SpanRecord[]): Promise<StoreResult> {
+export async function storeSpans(db: Pick<Db, 'rows' | 'transaction'>, spans: SpanRecord[]): Promise<StoreResult> {
   if (spans.length === 0) return { inserted: 0, duplicates: 0 };
   const rows = spanRows(spans);
-  const [result] = await db.rows<{ inserted: bigint | number }>(insertSpansStatement(JSON.stringify(rows)));
-  const inserted = Number(result?.inserted ?? 0);
+  const traceIds = [...new Set(rows.map((r) => r.trace_id))].sort();
+  const inserted = await db.transaction(async (tx) => {
+    // Per-trace locks (in a fixed order) make "which tenant does this trace have"
+    // race-free when a trace's spans arrive in concurrent requests.
+    await tx.rows(sql`
+      SELECT pg_advisory_xact_lock(h) FROM (
+        SELECT DISTINCT hashtextextended(id, 0) AS h
+        FROM jsonb_array_elements_text(${JSON.stringify(traceIds)}::jsonb) AS id ORDER BY 1) locks`);
+    const [result] = await tx.rows<{ inserted: bigint | number }>(insertSpansStatement(JSON.stringify(rows)));
+    const tenantTraceIds = [...new Set(rows.filter((r) => r.tenant_id !== '').map((r) => r.trace_id))];
+    if (tenantTraceIds.length > 0) await adoptUntenantedSpans(tx, tenantTraceIds);
+    return Number(result?.inserted ?? 0);
+  });
   const catalogError = await updateCatalog(db, spans).catch((err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
     console.error(`[tracedeck] attribute catalog update failed (spans are stored): ${message}`);
     return message;
   });
   return { inserted, duplicates: rows.length - inserted, ...(catalogError ? { catalogError } : {}) };
+}
+
+
+/** Per-(tenant, trace) summary of a set of span rows (`source` is a table expression with span columns). */
+function traceSummaryAggregate(source: SQL): SQL {
+  return sql`
+      SELECT tenant_id, trace_id,
+        min(start_ns) AS start_ns, max(end_ns) AS end_ns,
+        (array_agg(name ORDER BY start_ns) FILTER (WHERE parent_span_id IS NULL))[1] AS root_name,
+        (array_agg(service ORDER BY start_ns) FILTER (WHERE parent_span_id IS NULL))[1] AS root_service,
+        count(*)::integer AS span_count,
+        (count(*) FILTER (WHERE status_code = 2))::integer AS error_count,
+        (array_agg(user_id ORDER BY start_ns) FILTER (WHERE user_id IS NOT NULL))[1] AS user_id,
+        (array_agg(session_id ORDER BY start_ns) FILTER (WHERE session_id IS NOT NULL))[1] AS session_id,
+        (array_agg(llm_model ORDER BY start_ns) FILTER (WHERE llm_model IS NOT NULL))[1] AS llm_model,
+        -- the root span's status code when it has one (what the caller saw), else the first seen
+        (array_agg(http_status_code ORDER BY (parent_span_id IS NULL) DESC, start_ns)
+           FILTER (WHERE http_status_code IS NOT NULL))[1] AS http_status_code,
+        sum(prompt_tokens) AS prompt_tokens, sum(completion_tokens) AS completion_tokens,
+        sum(total_tokens) AS total_tokens, sum(cost_usd) AS cost_usd
+      FROM ${source} src
+      GROUP BY tenant_id, trace_id`;
 }
 
 function insertSpansStatement(rowsJson: string) {
@@ -118,7 +151,11 @@ function insertSpansStatement(rowsJson: string) {
         status_code, status_message, start_ns, end_ns, duration_ns, user_id, session_id, llm_model,
         prompt_tokens, completion_tokens, total_tokens, cost_usd, http_status_code,
         attributes, resource_attributes, events, links, scope_name, scope_version, flags, dropped_counts)
-      SELECT tenant_id, trace_id, span_id, parent_span_id, trace_state, name, kind, service,
+      SELECT
+        -- a span without the tenant attribute joins the tenant its trace already has
+        CASE WHEN tenant_id <> '' THEN tenant_id
+             ELSE COALESCE((SELECT min(t.tenant_id) FROM traces t WHERE t.trace_id = input.trace_id AND t.tenant_id <> ''), '') END,
+        trace_id, span_id, parent_span_id, trace_state, name, kind, service,
         status_code, status_message, start_ns, end_ns, end_ns - start_ns, user_id, session_id, llm_model,
         prompt_tokens, completion_tokens, total_tokens, cost_usd, http_status_code,
         attributes, resource_attributes, events, links, scope_name, scope_version, flags, dropped_counts
@@ -127,24 +164,7 @@ function insertSpansStatement(rowsJson: string) {
       RETURNING tenant_id, trace_id, parent_span_id, name, service, status_code, start_ns, end_ns,
         user_id, session_id, llm_model, http_status_code, prompt_tokens, completion_tokens, total_tokens, cost_usd
     ),
-    per_trace AS (
-      SELECT tenant_id, trace_id,
-        min(start_ns) AS start_ns, max(end_ns) AS end_ns,
-        (array_agg(name ORDER BY start_ns) FILTER (WHERE parent_span_id IS NULL))[1] AS root_name,
-        (array_agg(service ORDER BY start_ns) FILTER (WHERE parent_span_id IS NULL))[1] AS root_service,
-        count(*)::integer AS span_count,
-        (count(*) FILTER (WHERE status_code = 2))::integer AS error_count,
-        (array_agg(user_id ORDER BY start_ns) FILTER (WHERE user_id IS NOT NULL))[1] AS user_id,
-        (array_agg(session_id ORDER BY start_ns) FILTER (WHERE session_id IS NOT NULL))[1] AS session_id,
-        (array_agg(llm_model ORDER BY start_ns) FILTER (WHERE llm_model IS NOT NULL))[1] AS llm_model,
-        -- the root span's status code when it has one (what the caller saw), else the first seen
-        (array_agg(http_status_code ORDER BY (parent_span_id IS NULL) DESC, start_ns)
-           FILTER (WHERE http_status_code IS NOT NULL))[1] AS http_status_code,
-        sum(prompt_tokens) AS prompt_tokens, sum(completion_tokens) AS completion_tokens,
-        sum(total_tokens) AS total_tokens, sum(cost_usd) AS cost_usd
-      FROM inserted
-      GROUP BY tenant_id, trace_id
-    ),
+    per_trace AS (${traceSummaryAggregate(sql`inserted`)}),
     summary AS (
       INSERT INTO traces AS t (tenant_id, trace_id, start_ns, end_ns, duration_ns, root_name, root_service,
         span_count, error_count, user_id, session_id, llm_model, http_status_code,
@@ -179,6 +199,45 @@ function insertSpansStatement(rowsJson: string) {
       RETURNING 1
     )
     SELECT count(*) AS inserted FROM inserted`;
+}
+
+/**
+ * Spans of a trace stored before any span told its tenant sit under tenant ''.
+ * When a batch brings the trace's tenant, move them there (dropping copies that
+ * already exist under it) and rebuild that trace's summary from its spans.
+ */
+async function adoptUntenantedSpans(tx: Pick<Db, 'rows'>, traceIds: string[]): Promise<void> {
+  const pairs = await tx.rows<{ trace_id: string; tenant_id: string }>(sql`
+    SELECT o.trace_id, min(t.tenant_id) AS tenant_id
+    FROM traces o JOIN traces t ON t.trace_id = o.trace_id AND t.tenant_id <> ''
+    WHERE o.tenant_id = '' AND o.trace_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(traceIds)}::jsonb))
+    GROUP BY o.trace_id`);
+  if (pairs.length === 0) return;
+  const pairsJson = JSON.stringify(pairs);
+  const pairsTable = sql`(SELECT * FROM jsonb_to_recordset(${pairsJson}::jsonb) AS p(trace_id text, tenant_id text))`;
+  await tx.rows(sql`
+    DELETE FROM spans s USING ${pairsTable} p
+    WHERE s.tenant_id = '' AND s.trace_id = p.trace_id
+      AND EXISTS (SELECT 1 FROM spans x WHERE x.tenant_id = p.tenant_id AND x.trace_id = s.trace_id AND x.span_id = s.span_id)`);
+  await tx.rows(sql`
+    UPDATE spans s SET tenant_id = p.tenant_id FROM ${pairsTable} p
+    WHERE s.tenant_id = '' AND s.trace_id = p.trace_id`);
+  await tx.rows(sql`DELETE FROM traces t USING ${pairsTable} p WHERE t.tenant_id = '' AND t.trace_id = p.trace_id`);
+  await tx.rows(sql`
+    INSERT INTO traces AS t (tenant_id, trace_id, start_ns, end_ns, duration_ns, root_name, root_service,
+      span_count, error_count, user_id, session_id, llm_model, http_status_code,
+      prompt_tokens, completion_tokens, total_tokens, cost_usd)
+    SELECT tenant_id, trace_id, start_ns, end_ns, end_ns - start_ns, root_name, root_service,
+      span_count, error_count, user_id, session_id, llm_model, http_status_code,
+      prompt_tokens, completion_tokens, total_tokens, cost_usd
+    FROM (${traceSummaryAggregate(sql`(SELECT s.* FROM spans s JOIN ${pairsTable} p ON s.tenant_id = p.tenant_id AND s.trace_id = p.trace_id)`)}) agg
+    ON CONFLICT (tenant_id, trace_id) DO UPDATE SET
+      start_ns = EXCLUDED.start_ns, end_ns = EXCLUDED.end_ns, duration_ns = EXCLUDED.duration_ns,
+      root_name = EXCLUDED.root_name, root_service = EXCLUDED.root_service,
+      span_count = EXCLUDED.span_count, error_count = EXCLUDED.error_count,
+      user_id = EXCLUDED.user_id, session_id = EXCLUDED.session_id, llm_model = EXCLUDED.llm_model,
+      http_status_code = EXCLUDED.http_status_code, prompt_tokens = EXCLUDED.prompt_tokens,
+      completion_tokens = EXCLUDED.completion_tokens, total_tokens = EXCLUDED.total_tokens, cost_usd = EXCLUDED.cost_usd`);
 }
 
 async function updateCatalog(db: Pick<Db, 'rows'>, spans: SpanRecord[]): Promise<undefined> {

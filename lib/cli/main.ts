@@ -1,0 +1,43 @@
+/**
+ * `tracedeck` command line. Subcommands:
+ *   serve   build if needed, migrate, run the explorer (what `npm start` runs)
+ *   seed    load demo Plano-like traces through the running server's OTLP route
+ *   migrate apply database migrations and exit
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { migrateCommand, serveCommand } from './serve';
+import { seedCommand } from './seed';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('tracedeck').description('Trace explorer for LLM gateways').showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('build if needed, apply migrations, and serve the explorer')
+    .option('-p, --port <port>', 'HTTP port', positiveInt, Number(process.env.PORT ?? 3000))
+    .option('--hostname <host>', 'interface to bind', process.env.HOSTNAME ?? '0.0.0.0')
+    .option('--no-build', 'never run next build (fail if no build exists)')
+    .action((opts: { port: number; hostname: string; build: boolean }) => serveCommand(opts));
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations and exit')
+    .action(() => migrateCommand());
+
+  program
+    .command('seed')
+    .description('send demo Plano-like traces to a running Tracedeck over OTLP/HTTP')
+    .option('--url <url>', 'Tracedeck base URL', process.env.TRACEDECK_URL ?? 'http://localhost:3000')
+    .option('--traces <n>', 'number of traces', positiveInt, 400)
+    .option('--seed <n>', 'random seed (same seed, same data)', positiveInt, 42)
+    .option('--hours <n>', 'spread start times over the last N hours', positiveInt, 24)
+    .action((opts: { url: string; traces: number; seed: number; hours: number }) => seedCommand(opts));
+
+  await program.parseAsync(argv);
+}

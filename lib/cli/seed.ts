@@ -1,0 +1,34 @@
+/** `tracedeck seed` (npm run seed): demo traces sent through the server's real OTLP/HTTP route. */
+import { type OtlpJsonRequest, mergeRequests, planoDemoRequests } from '../demo/plano-traces';
+
+const BATCH_TRACES = 50;
+
+export async function seedCommand({ url, traces, seed, hours }: { url: string; traces: number; seed: number; hours: number }): Promise<void> {
+  const endpoint = `${url.replace(/\/$/, '')}/v1/traces`;
+  let batch: OtlpJsonRequest[] = [];
+  let sentSpans = 0;
+  let rejected = 0;
+  const send = async () => {
+    if (batch.length === 0) return;
+    const body = mergeRequests(batch);
+    batch = [];
+    let res: Response;
+    try {
+      res = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    } catch (err) {
+      throw new Error(`cannot reach ${endpoint} (${(err as Error).message}); is the server running? (npm start)`);
+    }
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${endpoint} answered ${res.status}: ${text}`);
+    const answer = JSON.parse(text || '{}') as { partialSuccess?: { rejectedSpans?: string | number } };
+    rejected += Number(answer.partialSuccess?.rejectedSpans ?? 0);
+    sentSpans += body.resourceSpans.reduce((n, rs) => n + rs.scopeSpans.reduce((m, ss) => m + ss.spans.length, 0), 0);
+  };
+  for (const request of planoDemoRequests({ traces, seed, endMs: Date.now(), hours })) {
+    batch.push(request);
+    if (batch.length >= BATCH_TRACES) await send();
+  }
+  await send();
+  console.log(`[tracedeck] seeded ${traces} traces (${sentSpans} spans, ${rejected} rejected) into ${url}`);
+  if (rejected > 0) process.exitCode = 1;
+}

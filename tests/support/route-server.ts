@@ -1,0 +1,53 @@
+/**
+ * Serves the app's real route handlers over HTTP in-process, so integration tests
+ * (and the official OTLP exporters) talk HTTP to exactly the code Next.js runs,
+ * without a build. Only the route table below is Next's job being imitated.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as attributeValues from '../../app/api/attributes/[key]/values/route';
+import * as attributes from '../../app/api/attributes/route';
+import * as traceById from '../../app/api/traces/[traceId]/route';
+import * as traces from '../../app/api/traces/route';
+import * as ingest from '../../app/v1/traces/route';
+
+type Handler = (request: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+
+const ROUTES: [string, RegExp, Handler][] = [
+  ['POST', /^\/v1\/traces$/, ingest.POST as Handler],
+  ['GET', /^\/api\/traces$/, traces.GET as Handler],
+  ['GET', /^\/api\/traces\/(?<traceId>[^/]+)$/, traceById.GET as Handler],
+  ['GET', /^\/api\/attributes$/, attributes.GET as Handler],
+  ['GET', /^\/api\/attributes\/(?<key>[^/]+)\/values$/, attributeValues.GET as Handler],
+];
+
+export async function startRouteServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = ROUTES.find(([method, pattern]) => method === req.method && pattern.test(url.pathname));
+    if (!route) {
+      res.writeHead(404).end();
+      return;
+    }
+    const match = route[1].exec(url.pathname);
+    const params = Object.fromEntries(Object.entries(match?.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
+    const request = new Request(url, {
+      method: req.method,
+      headers,
+      body: req.method === 'GET' ? undefined : Buffer.concat(chunks),
+    });
+    const response = await route[2](request, { params: Promise.resolve(params) });
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(Buffer.from(await response.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
