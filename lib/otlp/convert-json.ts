@@ -292,6 +292,7 @@ function attributes(v: unknown, path: string): AttributeMap {
   const list = asArray(v, path);
   if (list === null) return map;
   for (let i = 0; i < list.length; i++) {
+    if (list[i] == null) continue;
     let kv: { key: string; value: OtlpAnyValue };
     try {
       kv = keyValue(list[i], 1);
@@ -335,7 +336,7 @@ function event(v: unknown): SpanEvent {
   return ev;
 }
 
-/** Returns the link or a rejection reason. */
+/** Throws SpanRejection for bad link ids, JsonShapeError for wrong types. */
 function link(v: unknown, i: number): SpanLink {
   const o = asObject(v, '');
   let traceId = '';

@@ -80,7 +80,8 @@ describe('encodeExportResponse', () => {
     ).finish();
     const out = decodeExportRequest(req, { contentType: 'application/x-protobuf', maxBodyBytes: 1 << 20 });
     if (!out.ok) throw new Error(out.message);
-    const res = ExportTraceServiceResponse.decode(encodeExportResponse(out.format, out.rejected));
+    expect(out.format).toBe('protobuf');
+    const res = ExportTraceServiceResponse.decode(encodeExportResponse('protobuf', out.rejected));
     expect(ExportTraceServiceResponse.toObject(res, { longs: String })).toStrictEqual({
       partialSuccess: { rejectedSpans: '1', errorMessage: '1 span rejected: span 1: trace_id must be 16 bytes (got 15)' },
     });
