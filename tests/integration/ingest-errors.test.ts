@@ -115,7 +115,7 @@ describeEachDatabase('ingest error handling', (kind) => {
         })),
       })),
     });
-    const res = await post(json.encode(message).finish(), { 'content-type': 'application/x-protobuf' });
+    const res = await post(Buffer.from(json.encode(message).finish()), { 'content-type': 'application/x-protobuf' });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/x-protobuf');
     const answer = proto.ExportTraceServiceResponse.toObject(proto.ExportTraceServiceResponse.decode(new Uint8Array(await res.arrayBuffer())), { longs: String }) as {
