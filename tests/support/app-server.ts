@@ -1,0 +1,61 @@
+/**
+ * Starts the real app the way users do (`tracedeck serve`: build if stale,
+ * migrate, `next start`) on a free port with its own embedded database folder.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export type AppServer = { url: string; dataDir: string; output: () => string; stop(): Promise<void> };
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+export async function startAppServer(env: Record<string, string> = {}): Promise<AppServer> {
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-e2e-'));
+  let output = '';
+  const child: ChildProcess = spawn(process.execPath, ['bin/tracedeck.mjs', 'serve', '--port', String(port), '--hostname', '127.0.0.1'], {
+    cwd: process.cwd(),
+    env: { ...process.env, DATABASE_URL: '', TRACEDECK_DATA_DIR: dataDir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 540_000; // includes a `next build` on a fresh clone
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`tracedeck serve exited with ${child.exitCode}:\n${output}`);
+    try {
+      const res = await fetch(`${url}/api/attributes`);
+      if (res.ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error(`tracedeck serve did not answer in time:\n${output}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return {
+    url,
+    dataDir,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null && child.pid) {
+        process.kill(-child.pid, 'SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
