@@ -23,7 +23,7 @@ function newestMtime(entry: string): number {
 }
 
 export function buildIsStale(root = ROOT): boolean {
-  const buildId = path.join(root, '.next', 'BUILD_ID');
+  const buildId = path.join(root, process.env.NEXT_DIST_DIR || '.next', 'BUILD_ID');
   if (!fs.existsSync(buildId)) return true;
   const built = fs.statSync(buildId).mtimeMs;
   return [...SOURCE_DIRS, ...SOURCE_FILES].some((e) => newestMtime(path.join(root, e)) > built);

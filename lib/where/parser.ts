@@ -6,7 +6,7 @@
  *
  *   filter   := blank | or
  *   or       := and ( OR and )*                      left-associative
- *   and      := unary ( AND unary )*                 left-associative
+ *   and      := unary ( [AND] unary )*               left-associative; AND optional
  *   unary    := NOT unary | primary
  *   primary  := '(' or ')'
  *             | field op value
@@ -19,13 +19,23 @@
  *
  * - Precedence OR < AND < NOT < primary: `a=1 OR b=2 AND c=3` is
  *   `a=1 OR (b=2 AND c=3)`; `NOT a=1 AND b=2` is `(NOT a=1) AND b=2`.
- * - Keywords AND, OR, NOT, EXISTS are case-insensitive whole words. A keyword
- *   directly followed by an operator is a field name (`not=1`, `and = x`).
+ * - Keywords AND, OR, NOT, EXISTS are case-insensitive whole words. Where a
+ *   term starts, a keyword directly followed by an operator is a field name
+ *   (`not=1`, `and = x`, `a=1 AND or = x`, `a=1 not=2`).
  *   Keys are case-sensitive; the intrinsics (trace_id, span_id, name, service,
  *   kind, status, duration, trace.duration) are recognised in exactly that
  *   spelling and become `{kind:'intrinsic'}`, every other key
  *   `{kind:'attribute'}`.
- * - Adjacent terms without AND/OR are an error (no implicit AND).
+ * - Implicit AND: adjacent terms are joined by AND, as in Jaeger's tag search
+ *   (`http.status_code=500 error=true`). `a=1 b=2` is `a=1 AND b=2`,
+ *   `a=1 NOT b=2` is `a=1 AND NOT b=2`, `a=1 (b=2 OR c=3)` is
+ *   `a=1 AND (b=2 OR c=3)`. It binds exactly like AND: `a=1 b=2 OR c=3` is
+ *   `(a=1 AND b=2) OR c=3`. After a complete term, a word AND or OR is always
+ *   the connective, even when an operator follows (`duration>1s OR < 5ms` is an
+ *   error, not a comparison on a key `OR`); `)` closes a group; anything else
+ *   must start a new term, else "expected a field name" is reported there
+ *   (`a=1 = 5`).
+ *   The serializer always writes AND explicitly.
  * - `NOT x exists` is NOT applied to `x exists`; `x not exists` is a negated
  *   exists node. Both mean the same but are kept apart in the AST.
  * - Whitespace around operators is optional: `status>=500`.
@@ -42,8 +52,10 @@
  * - planoai compatibility fallback: when the grammar rejects a text that has
  *   exactly one `=`, a key (trimmed) matching [A-Za-z0-9_.:-]+ before it and a
  *   non-empty value after it, the result is `key = "<value trimmed>"` (string,
- *   unquoted), e.g. `error.message=rate limit exceeded`. Texts the grammar
- *   accepts keep the grammar's meaning.
+ *   unquoted), e.g. `error.message=rate limit exceeded` (the grammar fails at
+ *   `limit`, which has no operator) or `x=a b c`. Texts the grammar accepts
+ *   keep the grammar's meaning, implicit AND included: `x=a b exists` is
+ *   `x=a AND b exists`, and `a=1 b=2` (two `=`) is never a fallback.
  * - Limits against hostile input: at most MAX_FILTER_LENGTH characters and
  *   MAX_NESTING_DEPTH nested parentheses/NOTs; the parser recurses at most that
  *   deep, AND/OR chains are built iteratively.
@@ -106,6 +118,8 @@ class Parser {
 
   parseFilter(): WhereExpr {
     const result = this.parseOr(0);
+    // parseAnd stops only at the end, at `)` or at OR (which parseOr takes), so
+    // anything left here is a `)` without its `(`.
     const next = this.peek();
     if (next.kind !== 'eof') this.failUnexpected(next);
     return result.expr;
@@ -127,11 +141,8 @@ class Parser {
 
   private failUnexpected(tok: Token): never {
     if (tok.kind === 'rparen') this.fail(`unexpected ')'`, tok.start);
-    this.fail(
-      `unexpected ${show(tok.text)} after a complete filter; join filters with AND or OR`,
-      tok.start,
-      tok.end - tok.start,
-    );
+    // Defensive: with implicit AND every other token after a term starts a new one.
+    this.fail(`unexpected ${show(tok.text)}`, tok.start, tok.end - tok.start);
   }
 
   /** True when the token is directly followed by an operator (so a keyword is used as a key). */
@@ -154,10 +165,19 @@ class Parser {
     return left;
   }
 
+  /**
+   * `unary ( [AND] unary )*`: after a term, AND is taken if written; the end,
+   * `)` and OR end the chain; any other token starts the next term (implicit
+   * AND), and parseUnary reports it if it cannot start one.
+   */
   private parseAnd(depth: number): Parsed {
     let left = this.parseUnary(depth);
-    for (let tok = this.peek(); keywordOf(tok) === 'and'; tok = this.peek()) {
-      this.take(tok);
+    for (;;) {
+      const tok = this.peek();
+      if (tok.kind === 'eof' || tok.kind === 'rparen') break;
+      const kw = keywordOf(tok);
+      if (kw === 'or') break;
+      if (kw === 'and') this.take(tok);
       const right = this.parseUnary(depth);
       left = {
         expr: { type: 'and', left: left.expr, right: right.expr, loc: { start: left.start, end: right.end } },

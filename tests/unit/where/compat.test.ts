@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseWhere, planoaiCompatFilter } from '../../../lib/where';
 import type { WhereExpr } from '../../../lib/where';
-import { and, attr, cmp, intr, num, or, str, stripLoc } from './helpers';
+import { and, attr, cmp, exists, intr, not, num, or, str, stripLoc } from './helpers';
 
 /**
  * planoai's rule: exactly one '=', trimmed key matches ^[A-Za-z0-9_.:-]+$,
@@ -80,9 +80,40 @@ describe('planoai compatibility', () => {
     expect(planoaiCompatFilter('a!=x y')).toBeNull();
     expect(planoaiCompatFilter('a>=x y')).toBeNull();
     expect(planoaiCompatFilter('(a=x y')).toBeNull();
-    expect(parseWhere('a=1 b=2').diagnostics).toHaveLength(1);
+    expect(parseWhere('a=1 b=2 c').diagnostics).toHaveLength(1);
     expect(parseWhere('a=').diagnostics[0].message).toBe("expected a value after '=' at column 3");
     expect(parseWhere('a!=x y').diagnostics).toHaveLength(1);
+  });
+});
+
+describe('planoai compatibility with implicit AND', () => {
+  it('still falls back when the grammar fails, whatever implicit AND reads first', () => {
+    // `x=a` then `b` (implicit AND) then `c`: no operator after `b`, so the grammar fails.
+    expect(stripLoc(parseWhere('x=a b c').ast)).toEqual(cmp('x', '=', str('a b c')));
+    // `limit` has no operator.
+    expect(stripLoc(parseWhere('error.message=rate limit exceeded').ast)).toEqual(cmp('error.message', '=', str('rate limit exceeded')));
+    expect(stripLoc(parseWhere('error.message=file not found').ast)).toEqual(cmp('error.message', '=', str('file not found')));
+    expect(stripLoc(parseWhere('error.message=key does not exist').ast)).toEqual(cmp('error.message', '=', str('key does not exist')));
+    expect(stripLoc(parseWhere('msg=a (b c)').ast)).toEqual(cmp('msg', '=', str('a (b c)')));
+    expect(stripLoc(parseWhere('msg=a OR').ast)).toEqual(cmp('msg', '=', str('a OR')));
+  });
+
+  it('makes two = an implicit AND, never a fallback', () => {
+    expect(planoaiCompatFilter('a=1 b=2')).toBeNull();
+    expect(stripLoc(parseWhere('a=1 b=2').ast)).toEqual(and(cmp('a', '=', num(1)), cmp('b', '=', num(2))));
+    expect(stripLoc(parseWhere('http.status_code=500 error=true').ast)).toEqual(
+      and(cmp('http.status_code', '=', num(500)), cmp('error', '=', str('true'))),
+    );
+    // Two '=' and a grammar error: an error, as before.
+    expect(parseWhere('x=a b c=d').diagnostics).toEqual([
+      { message: "expected an operator (=, !=, >, >=, <, <=, ~, !~, exists) after 'b' at column 7", column: 7, length: 1 },
+    ]);
+  });
+
+  it('lets the grammar win when implicit AND makes a one-= text valid', () => {
+    expect(stripLoc(parseWhere('x=a b exists').ast)).toEqual(and(cmp('x', '=', str('a')), exists('b')));
+    expect(stripLoc(parseWhere('a=1 b>2').ast)).toEqual(and(cmp('a', '=', num(1)), cmp('b', '>', num(2))));
+    expect(stripLoc(parseWhere('a=1 NOT b exists').ast)).toEqual(and(cmp('a', '=', num(1)), not(exists('b'))));
   });
 });
 
@@ -95,11 +126,12 @@ describe('injection attempts', () => {
   it("user.id=x' OR 1=1 -- does not crash; the quote is a plain character, -- is rejected", () => {
     const r = parseWhere("user.id=x' OR 1=1 --");
     expect(r.ast).toBeNull();
+    // `--` is a key (implicit AND) with no operator after it.
     expect(r.diagnostics).toEqual([
       {
-        message: "unexpected '--' after a complete filter; join filters with AND or OR at column 19",
-        column: 19,
-        length: 2,
+        message: "expected an operator (=, !=, >, >=, <, <=, ~, !~, exists) after '--' at column 21",
+        column: 21,
+        length: 1,
       },
     ]);
     // Without the trailing comment it is an ordinary OR of two comparisons on

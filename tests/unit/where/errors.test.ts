@@ -70,12 +70,33 @@ describe('error messages', () => {
     fails('a exists AND $b exists', "expected a field name after 'AND' at column 14", 14);
   });
 
-  it('adjacent terms need AND or OR', () => {
-    fails('a>1 bar', "unexpected 'bar' after a complete filter; join filters with AND or OR at column 5", 5, 3);
-    fails('x exists y exists', "unexpected 'y' after a complete filter; join filters with AND or OR at column 10", 10);
-    fails('(a>1 b>2)', "unexpected 'b' after a complete filter; join filters with AND or OR at column 6", 6);
-    fails('a>1 NOT b>2', "unexpected 'NOT' after a complete filter; join filters with AND or OR at column 5", 5);
-    fails('a>1 (b>2)', "unexpected '(' after a complete filter; join filters with AND or OR at column 5", 5);
+  it("after a complete term, whatever follows must start a term (implicit AND)", () => {
+    // No "join filters with AND or OR" any more: adjacent terms are ANDed, so the
+    // error is about the term that cannot start or is incomplete.
+    fails('a>1 = 5', "expected a field name after '1' at column 5", 5, 1);
+    fails('a>1 == 5', "expected a field name after '1' at column 5", 5, 2);
+    fails('a exists ~ x', "expected a field name after 'exists' at column 10", 10, 1);
+    fails('(a>1) >= 2', "expected a field name after ')' at column 7", 7, 2);
+    fails('a>1 $b>2', "expected a field name after '1' at column 5", 5, 1);
+    fails('a>1 "b">2', "expected a field name after '1' (field names are written without quotes) at column 5", 5, 3);
+    fails('(a>1 < 2)', "expected a field name after '1' at column 6", 6, 1);
+    fails('a>1 bar', "expected an operator (=, !=, >, >=, <, <=, ~, !~, exists) after 'bar' at column 8", 8, 1);
+    fails('x exists y', "expected an operator (=, !=, >, >=, <, <=, ~, !~, exists) after 'y' at column 11", 11, 1);
+    fails('a>1 NOT', "expected a field name after 'NOT' at column 8", 8, 1);
+    fails('a>1 (', "expected a field name after '(' at column 6", 6, 1);
+  });
+
+  it('AND and OR after a term stay connectives even before an operator', () => {
+    // Not read as comparisons on keys named OR / AND: a missing field is reported.
+    fails('duration > 1s OR < 5ms', "expected a field name after 'OR' at column 18", 18, 1);
+    fails('a>1 AND = 5', "expected a field name after 'AND' at column 9", 9, 1);
+    fails('a>1 or >= 5', "expected a field name after 'or' at column 8", 8, 2);
+  });
+
+  it("a stray ')' after a term is still unexpected", () => {
+    fails('a>1 b>2)', "unexpected ')' at column 8", 8, 1);
+    fails('a>1 (b>2))', "unexpected ')' at column 10", 10, 1);
+    fails('a>1 )', "unexpected ')' at column 5", 5, 1);
   });
 
   it('numeric operators need a number or duration', () => {
@@ -87,7 +108,11 @@ describe('error messages', () => {
 
   it('shortens long tokens in messages', () => {
     const long = 'k'.repeat(100);
-    const d = fails(`a>1 ${long}`, `unexpected '${'k'.repeat(32)}…' after a complete filter; join filters with AND or OR at column 5`, 5);
+    const d = fails(
+      `a>1 ${long} ${long}`,
+      `expected an operator (=, !=, >, >=, <, <=, ~, !~, exists) after '${'k'.repeat(32)}…' at column 106`,
+      106,
+    );
     expect(d.length).toBe(100);
   });
 });
@@ -117,6 +142,16 @@ describe('hostile input', () => {
     expect(parseWhere('NOT '.repeat(MAX_NESTING_DEPTH) + 'a>1').diagnostics).toEqual([]);
     const text = 'NOT '.repeat(1000) + 'a>1';
     fails(text, `filter nested too deeply at column ${MAX_NESTING_DEPTH * 4 + 1}`, MAX_NESTING_DEPTH * 4 + 1, 3);
+  });
+
+  it('parses long implicit AND chains iteratively', () => {
+    const text = Array.from({ length: 1000 }, () => 'a>1').join(' ');
+    expect(text.length).toBeLessThanOrEqual(MAX_FILTER_LENGTH);
+    const r = parseWhere(text);
+    expect(r.diagnostics).toEqual([]);
+    let depth = 0;
+    for (let e = r.ast; e && e.type === 'and'; e = e.left) depth++;
+    expect(depth).toBe(999);
   });
 
   it('parses long flat AND chains iteratively', () => {

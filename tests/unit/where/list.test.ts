@@ -12,6 +12,15 @@ describe('parseWhereList', () => {
     expect(serializeWhere(r.ast)).toBe('(a = 1 OR b = 2) AND service = plano(llm) AND c > 3');
   });
 
+  it('accepts implicit AND inside each filter', () => {
+    const r = parseWhereList(['a=1 b=2', 'c=3 OR d=4']);
+    expect(r.diagnostics).toEqual([]);
+    expect(stripLoc(r.ast)).toEqual(
+      and(and(cmp('a', '=', num(1)), cmp('b', '=', num(2))), or(cmp('c', '=', num(3)), cmp('d', '=', num(4)))),
+    );
+    expect(serializeWhere(r.ast)).toBe('a = 1 AND b = 2 AND (c = 3 OR d = 4)');
+  });
+
   it('applies the planoai fallback per filter', () => {
     const r = parseWhereList(['error.message=rate limit exceeded', 'llm.model=gpt-4o-mini']);
     expect(stripLoc(r.ast)).toEqual(and(cmp('error.message', '=', str('rate limit exceeded')), cmp('llm.model', '=', str('gpt-4o-mini'))));
@@ -29,8 +38,8 @@ describe('parseWhereList', () => {
     expect(r.diagnostics).toEqual([
       { message: "expected a value after '>=' at column 14", column: 14, length: 1, filterIndex: 1 },
       {
-        message: "unexpected 'y' after a complete filter; join filters with AND or OR at column 5",
-        column: 5,
+        message: "expected an operator (=, !=, >, >=, <, <=, ~, !~, exists) after 'y' at column 6",
+        column: 6,
         length: 1,
         filterIndex: 2,
       },

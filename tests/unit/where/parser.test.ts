@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INTRINSICS, parseWhere } from '../../../lib/where';
+import { INTRINSICS, parseWhere, serializeWhere } from '../../../lib/where';
 import type { WhereExpr } from '../../../lib/where';
 import { and, attr, cmp, dur, exists, intr, not, num, or, str, stripLoc } from './helpers';
 
@@ -109,6 +109,84 @@ describe('precedence and grouping', () => {
     expect(ok('not=1')).toEqual(cmp('not', '=', num(1)));
     expect(ok('a=1 AND or = x')).toEqual(and(cmp('a', '=', num(1)), cmp('or', '=', str('x'))));
     expect(ok('NOT exists != y')).toEqual(not(cmp('exists', '!=', str('y'))));
+  });
+});
+
+describe('implicit AND', () => {
+  const a = cmp('a', '=', num(1));
+  const b = cmp('b', '=', num(2));
+  const c = cmp('c', '=', num(3));
+
+  it('joins adjacent terms exactly like AND', () => {
+    expect(ok('a=1 b=2')).toEqual(and(a, b));
+    expect(ok('a=1 b=2')).toEqual(ok('a=1 AND b=2'));
+    expect(ok('a=1\t\n b=2')).toEqual(and(a, b));
+    expect(ok('http.status_code=500 error=true')).toEqual(and(cmp('http.status_code', '=', num(500)), cmp('error', '=', str('true'))));
+    expect(ok('a exists b not exists')).toEqual(and(exists('a'), exists('b', true)));
+    expect(ok('status>=500 duration>250ms')).toEqual(
+      and(cmp(intr('status'), '>=', num(500)), cmp(intr('duration'), '>', dur(250_000_000, '250ms'))),
+    );
+  });
+
+  it('is left-associative and mixes with explicit AND', () => {
+    expect(ok('a=1 b=2 c=3')).toEqual(and(and(a, b), c));
+    expect(ok('a=1 AND b=2 c=3')).toEqual(and(and(a, b), c));
+    expect(ok('a=1 b=2 AND c=3')).toEqual(and(and(a, b), c));
+  });
+
+  it('binds tighter than OR, like AND', () => {
+    expect(ok('a=1 b=2 OR c=3')).toEqual(or(and(a, b), c));
+    expect(ok('a=1 OR b=2 c=3')).toEqual(or(a, and(b, c)));
+    expect(ok('a=1 b=2 OR c=3')).toEqual(ok('a=1 AND b=2 OR c=3'));
+  });
+
+  it('takes NOT as the start of the next term', () => {
+    expect(ok('a=1 NOT b=2')).toEqual(and(a, not(b)));
+    expect(ok('NOT a=1 b=2')).toEqual(and(not(a), b));
+    expect(ok('a=1 NOT NOT b=2 c=3')).toEqual(and(and(a, not(not(b))), c));
+    expect(ok('a exists NOT b exists')).toEqual(and(exists('a'), not(exists('b'))));
+  });
+
+  it('works with parentheses on either side and inside', () => {
+    expect(ok('a=1 (b=2 OR c=3)')).toEqual(and(a, or(b, c)));
+    expect(ok('(a=1 OR b=2) c=3')).toEqual(and(or(a, b), c));
+    expect(ok('(a=1 b=2) OR c=3')).toEqual(or(and(a, b), c));
+    expect(ok('(a=1)(b=2)')).toEqual(and(a, b));
+    expect(ok('a=1 NOT (b=2 OR c=3)')).toEqual(and(a, not(or(b, c))));
+    expect(ok('service=plano(llm) (b=2)')).toEqual(and(cmp(intr('service'), '=', str('plano(llm)')), b));
+  });
+
+  it('still recognises keywords in any case', () => {
+    expect(ok('a=1 b=2 or c=3')).toEqual(or(and(a, b), c));
+    expect(ok('a=1 Or b=2 c=3')).toEqual(or(a, and(b, c)));
+    expect(ok('a=1 b=2 and c=3')).toEqual(and(and(a, b), c));
+    expect(ok('a=1 not b=2')).toEqual(and(a, not(b)));
+    expect(ok('a=1 nOt b=2 oR c ExIsTs')).toEqual(or(and(a, not(b)), exists('c')));
+  });
+
+  it('reads NOT directly followed by an operator as a key, AND/OR after a term as connectives', () => {
+    expect(ok('a=1 not=2')).toEqual(and(a, cmp('not', '=', num(2))));
+    expect(ok('a=1 exists=2')).toEqual(and(a, cmp('exists', '=', num(2))));
+    expect(ok('a=1 AND or=x')).toEqual(and(a, cmp('or', '=', str('x'))));
+    expect(parseWhere('a=1 or=x b=2').diagnostics).toHaveLength(1);
+  });
+
+  it('does not read keywords, parentheses or quotes in value position as new terms', () => {
+    expect(ok('name=OR b=2')).toEqual(and(cmp(intr('name'), '=', str('OR')), b));
+    expect(ok('a="x y" b=2')).toEqual(and(cmp('a', '=', str('x y', true)), b));
+    expect(ok('a=f(x y=2')).toEqual(and(cmp('a', '=', str('f(x')), cmp('y', '=', num(2))));
+  });
+
+  it('spans both terms in the location of the AND node', () => {
+    const text = ' a=1   (b=2) ';
+    const ast = parseWhere(text).ast!;
+    expect(ast.type).toBe('and');
+    expect(text.slice(ast.loc.start, ast.loc.end)).toBe('a=1   (b=2)');
+  });
+
+  it('serializes with an explicit AND', () => {
+    expect(serializeWhere(parseWhere('a=1 b=2').ast)).toBe('a = 1 AND b = 2');
+    expect(serializeWhere(parseWhere('a=1 NOT (b=2 OR c=3) d exists').ast)).toBe('a = 1 AND NOT (b = 2 OR c = 3) AND d EXISTS');
   });
 });
 

@@ -57,7 +57,8 @@ describe('parseWhere never throws', () => {
 
 // ---------------------------------------------------------------------------
 // A second, randomised printer: any spelling of an AST (random spacing,
-// keyword case, redundant parentheses, \u escapes) parses back to that AST.
+// keyword case, redundant parentheses, \u escapes, AND written or implicit)
+// parses back to that AST.
 
 const L = { start: 0, end: 0 };
 const attrKey = fc
@@ -116,8 +117,11 @@ function spell(e: WhereExpr, rng: Rng): string {
   const fieldText = (f: FieldRef) => (f.kind === 'intrinsic' ? f.name : f.key);
   switch (e.type) {
     case 'and':
-    case 'or':
-      return `${sub(e.left, prec(e.left) < prec(e))}${ws()}${kw(e.type)}${ws()}${sub(e.right, prec(e.right) <= prec(e))}`;
+    case 'or': {
+      // AND may also be left out (implicit AND).
+      const joiner = e.type === 'and' && rng.chance(0.4) ? ws() : `${ws()}${kw(e.type)}${ws()}`;
+      return `${sub(e.left, prec(e.left) < prec(e))}${joiner}${sub(e.right, prec(e.right) <= prec(e))}`;
+    }
     case 'not':
       return `${kw('not')}${ws()}${sub(e.operand, prec(e.operand) < 3)}`;
     case 'exists':
@@ -172,5 +176,92 @@ describe('parser properties', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Implicit AND: serialize(ast) with every ` AND ` replaced by one space parses
+// back to ast. This is a textual replacement, so it is only sound when every
+// ` AND ` in the text is a connective and dropping it cannot change how the
+// neighbours read. Counterexamples otherwise (see the unit test below):
+//  - a quoted value containing ` AND ` (`a = "x AND y"`) changes its value;
+//  - an unquoted value or key spelled AND next to a connective
+//    (`a = AND AND AND = 1` → `a = AND = 1`) loses a token;
+//  - a compare key `or`/`and` right after a term reads as the connective
+//    (`a = 1 AND or = x` → `a = 1 or = x` is an OR).
+// So the ASTs here have keys that are never AND/OR (keys named not / exists,
+// which stay keys at the start of a term, are included) and no value
+// containing `AND`; trees of every shape (AND, OR, NOT, exists) are kept.
+
+const keywordKey = fc.constantFrom('not', 'NOT', 'Not', 'exists', 'EXISTS');
+const keywordKeyCompare: fc.Arbitrary<WhereExpr> = fc
+  .tuple(keywordKey, fc.constantFrom<CompareOp>('=', '!=', '~', '>', '<='), value)
+  .filter(([, op, v]) => !['>', '<='].includes(op) || v.kind !== 'string')
+  .map(([key, op, v]): WhereExpr => ({ type: 'compare', field: { kind: 'attribute', key, loc: L }, op, value: v, loc: L }));
+const { implicitExpr } = fc.letrec<{ implicitExpr: WhereExpr }>((tie) => ({
+  implicitExpr: fc.oneof(
+    { maxDepth: 5, depthIdentifier: 'i' },
+    leaf,
+    keywordKeyCompare,
+    tie('implicitExpr').map((operand): WhereExpr => ({ type: 'not', operand, loc: L })),
+    fc.tuple(fc.constantFrom<'and' | 'or'>('and', 'and', 'or'), tie('implicitExpr'), tie('implicitExpr')).map(
+      ([type, left, right]): WhereExpr => ({ type, left, right, loc: L }),
+    ),
+  ),
+}));
+
+function literals(e: WhereExpr): Literal[] {
+  switch (e.type) {
+    case 'and':
+    case 'or':
+      return [...literals(e.left), ...literals(e.right)];
+    case 'not':
+      return literals(e.operand);
+    case 'compare':
+      return [e.value];
+    case 'exists':
+      return [];
+  }
+}
+
+function countAnds(e: WhereExpr): number {
+  switch (e.type) {
+    case 'and':
+      return 1 + countAnds(e.left) + countAnds(e.right);
+    case 'or':
+      return countAnds(e.left) + countAnds(e.right);
+    case 'not':
+      return countAnds(e.operand);
+    default:
+      return 0;
+  }
+}
+
+describe('implicit AND properties', () => {
+  it('serialize(ast) with every " AND " replaced by a space parses back to ast', () => {
+    fc.assert(
+      fc.property(implicitExpr, (ast) => {
+        fc.pre(literals(ast).every((v) => !v.text.includes('AND')));
+        const text = serializeWhere(ast);
+        const parts = text.split(' AND ');
+        // Every ` AND ` in the text is one of the AND nodes.
+        expect(parts.length - 1).toBe(countAnds(ast));
+        const implicit = parts.join(' ');
+        const r = parseWhere(implicit);
+        expect(r.diagnostics).toEqual([]);
+        expect(stripLoc(r.ast)).toEqual(stripLoc(ast));
+        // And the serializer writes the ANDs back.
+        expect(serializeWhere(r.ast)).toBe(text);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('the restriction is needed: these replacements change the meaning', () => {
+    const replaced = (text: string) => parseWhere(text.split(' AND ').join(' '));
+    const quoted = 'a = "x AND y"';
+    expect(stripLoc(replaced(quoted).ast)).not.toEqual(stripLoc(parseWhere(quoted).ast));
+    expect(replaced('a = AND AND AND = 1').ast).toBeNull();
+    expect(replaced('a = 1 AND or = x').ast).toBeNull();
   });
 });
