@@ -1,7 +1,7 @@
 /**
- * Trace list: newest first over the `traces` summary table, keyset-paged on
- * (start_ns, trace_id, tenant_id) so every page is an index range scan and the
- * order is total (ties broken by id), however deep the user pages.
+ * Trace list over the `traces` summary table, keyset-paged. The order is total —
+ * (sort key, trace_id, tenant_id) — so pages never skip or repeat a trace and
+ * equal keys come back in the same order every time (unlike Tempo's search).
  */
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../client';
@@ -9,16 +9,47 @@ import { type TraceRow, type TraceSummary, traceSummaryFromRow } from './rows';
 
 export type TimeRangeNs = { fromNs?: bigint; toNs?: bigint };
 
-export type TraceCursor = { startNs: bigint; traceId: string; tenantId: string };
+export const SORT_KEYS = ['start', 'duration', 'cost'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+export type TraceSort = { key: SortKey; direction: 'asc' | 'desc' };
+
+export const DEFAULT_SORT: TraceSort = { key: 'start', direction: 'desc' };
+
+/** `-start` (default), `start`, `-duration`, `duration`, `-cost`, `cost`. */
+export function parseSort(text: string | null | undefined): TraceSort | null {
+  if (!text) return DEFAULT_SORT;
+  const direction = text.startsWith('-') ? 'desc' : 'asc';
+  const key = text.replace(/^[-+]/, '') as SortKey;
+  return SORT_KEYS.includes(key) ? { key, direction } : null;
+}
+
+export function formatSort(sort: TraceSort): string {
+  return `${sort.direction === 'desc' ? '-' : ''}${sort.key}`;
+}
+
+/** The sort expression, and how its cursor value is cast back. Traces without cost sort as -1 (last when descending). */
+const SORT_COLUMNS: Record<SortKey, { expr: SQL; cast: (v: string) => SQL; read: (r: TraceRow) => string }> = {
+  start: { expr: sql`t.start_ns`, cast: (v) => sql`${v}::bigint`, read: (r) => BigInt(r.start_ns).toString() },
+  duration: { expr: sql`t.duration_ns`, cast: (v) => sql`${v}::bigint`, read: (r) => BigInt(r.duration_ns).toString() },
+  cost: { expr: sql`COALESCE(t.cost_usd, -1)`, cast: (v) => sql`${v}::float8`, read: (r) => String(r.cost_usd ?? -1) },
+};
+
+export type TraceCursor = { sort: SortKey; value: string; traceId: string; tenantId: string };
 
 export function encodeCursor(c: TraceCursor): string {
-  return Buffer.from(`${c.startNs}|${c.traceId}|${c.tenantId}`).toString('base64url');
+  return Buffer.from(JSON.stringify([c.sort, c.value, c.traceId, c.tenantId])).toString('base64url');
 }
 
 export function decodeCursor(text: string): TraceCursor | null {
-  const parts = Buffer.from(text, 'base64url').toString('utf8').split('|');
-  if (parts.length < 3 || !/^\d{1,20}$/.test(parts[0]) || !/^[0-9a-f]{32}$/.test(parts[1])) return null;
-  return { startNs: BigInt(parts[0]), traceId: parts[1], tenantId: parts.slice(2).join('|') };
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    if (!Array.isArray(parsed) || parsed.length !== 4 || !parsed.every((p) => typeof p === 'string')) return null;
+    const [sort, value, traceId, tenantId] = parsed as string[];
+    if (!SORT_KEYS.includes(sort as SortKey) || !/^-?\d+(\.\d+)?(e[-+]?\d+)?$/i.test(value) || !/^[0-9a-f]{32}$/.test(traceId)) return null;
+    return { sort: sort as SortKey, value, traceId, tenantId };
+  } catch {
+    return null;
+  }
 }
 
 export function timeRangeCondition(range: TimeRangeNs, column: SQL): SQL {
@@ -28,27 +59,38 @@ export function timeRangeCondition(range: TimeRangeNs, column: SQL): SQL {
   return parts.length ? sql.join(parts, sql` AND `) : sql`true`;
 }
 
+export type ListTracesArgs = {
+  filter?: SQL | null;
+  range?: TimeRangeNs;
+  sort?: TraceSort;
+  cursor?: TraceCursor | null;
+  limit?: number;
+};
+
 export async function listTraces(
   db: Pick<Db, 'rows'>,
-  { filter, range = {}, cursor, limit = 50 }: { filter?: SQL | null; range?: TimeRangeNs; cursor?: TraceCursor | null; limit?: number },
+  { filter, range = {}, sort = DEFAULT_SORT, cursor, limit = 50 }: ListTracesArgs,
 ): Promise<{ traces: TraceSummary[]; nextCursor: string | null }> {
+  const column = SORT_COLUMNS[sort.key];
   const conditions: SQL[] = [timeRangeCondition(range, sql`t.start_ns`)];
   if (filter) conditions.push(filter);
   if (cursor) {
-    conditions.push(
-      sql`(t.start_ns, t.trace_id, t.tenant_id) < (${cursor.startNs.toString()}::bigint, ${cursor.traceId}::text, ${cursor.tenantId}::text)`,
-    );
+    if (cursor.sort !== sort.key) throw new Error('cursor belongs to another sort order');
+    const after = sql`(${column.expr}, t.trace_id, t.tenant_id)`;
+    const at = sql`(${column.cast(cursor.value)}, ${cursor.traceId}::text, ${cursor.tenantId}::text)`;
+    conditions.push(sort.direction === 'desc' ? sql`${after} < ${at}` : sql`${after} > ${at}`);
   }
+  const dir = sort.direction === 'desc' ? sql`DESC` : sql`ASC`;
   const rows = await db.rows<TraceRow>(sql`
     SELECT t.* FROM traces t
     WHERE ${sql.join(conditions, sql` AND `)}
-    ORDER BY t.start_ns DESC, t.trace_id DESC, t.tenant_id DESC
+    ORDER BY ${column.expr} ${dir}, t.trace_id ${dir}, t.tenant_id ${dir}
     LIMIT ${limit + 1}`);
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const nextCursor =
     rows.length > limit && last
-      ? encodeCursor({ startNs: BigInt(last.start_ns), traceId: last.trace_id, tenantId: last.tenant_id })
+      ? encodeCursor({ sort: sort.key, value: column.read(last), traceId: last.trace_id, tenantId: last.tenant_id })
       : null;
   return { traces: page.map(traceSummaryFromRow), nextCursor };
 }

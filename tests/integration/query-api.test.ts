@@ -90,6 +90,43 @@ describeEachDatabase('query API over demo traces', (kind) => {
     expect(seen).toEqual([...traces].sort(newestFirst).map((t) => t.traceId));
   });
 
+  const sortValue: Record<string, (t: DemoTrace) => number | bigint> = {
+    duration: (t) => t.endNs - t.startNs,
+    cost: (t) => t.spans.reduce((sum, s) => sum + (typeof s.attrs['llm.usage.total_cost_usd'] === 'number' ? s.attrs['llm.usage.total_cost_usd'] : 0), 0),
+    start: (t) => t.startNs,
+  };
+  for (const sort of ['-duration', 'duration', '-cost', 'cost', 'start']) {
+    it(`pages sorted by ${sort} in a total, deterministic order (ties by trace id)`, async () => {
+      const key = sort.replace('-', '');
+      const desc = sort.startsWith('-');
+      const expected = [...traces]
+        .sort((a, b) => {
+          const va = sortValue[key](a);
+          const vb = sortValue[key](b);
+          const byValue = va < vb ? -1 : va > vb ? 1 : a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : 0;
+          return desc ? -byValue : byValue;
+        })
+        .map((t) => t.traceId);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const params: [string, string][] = [['limit', '13'], ['since', '3h'], ['sort', sort]];
+        if (cursor) params.push(['cursor', cursor]);
+        const { status, body } = await list(params);
+        expect(status).toBe(200);
+        seen.push(...body.traces.map((t) => t.traceId));
+        cursor = body.nextCursor;
+      } while (cursor && seen.length <= traces.length);
+      expect(seen).toEqual(expected);
+    });
+  }
+
+  it('rejects an unknown sort and a cursor from another sort', async () => {
+    expect((await list([['sort', 'name']])).status).toBe(400);
+    const { body } = await list([['limit', '2'], ['sort', '-duration']]);
+    expect((await list([['sort', '-start'], ['cursor', body.nextCursor ?? '']])).status).toBe(400);
+  });
+
   it('summaries count spans and errors per trace', async () => {
     const { body } = await list([['limit', '1000'], ['since', '3h']]);
     for (const t of body.traces) {

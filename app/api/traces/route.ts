@@ -1,6 +1,6 @@
 /** GET /api/traces?where=…&where=…&since=30m&from=&to=&limit=&cursor= — newest first, keyset-paged. */
 import { getDb } from '@/db/client';
-import { decodeCursor, listTraces } from '@/db/queries/list-traces';
+import { decodeCursor, formatSort, listTraces, parseSort } from '@/db/queries/list-traces';
 import { ApiError, withApiErrors } from '@/lib/errors';
 import { serverConfig } from '@/lib/server/config';
 import { parseQuery, rangeFromParams } from '@/lib/server/query-params';
@@ -16,13 +16,16 @@ export function GET(request: Request): Promise<Response> {
     const { tenantKey } = serverConfig();
     const filter = traceFilterFromParams(params.where, tenantKey);
     const range = rangeFromParams(params);
+    const sort = parseSort(params.sort);
+    if (!sort) throw new ApiError(400, `invalid sort '${params.sort}' (use start, duration or cost, with '-' for descending)`);
     const cursor = params.cursor ? decodeCursor(params.cursor) : null;
-    if (params.cursor && !cursor) throw new ApiError(400, 'invalid cursor');
+    if (params.cursor && (!cursor || cursor.sort !== sort.key)) throw new ApiError(400, 'invalid cursor (it must come from the same sort order)');
     const db = await getDb();
-    const page = await listTraces(db, { filter: filter.sql, range, cursor, limit: params.limit });
+    const page = await listTraces(db, { filter: filter.sql, range, sort, cursor, limit: params.limit });
     return Response.json({
       ...page,
       where: filter.ast ? serializeWhere(filter.ast) : null,
+      sort: formatSort(sort),
       range: { from: range.fromNs?.toString() ?? null, to: range.toNs?.toString() ?? null },
     });
   });

@@ -7,5 +7,7 @@ export const listTracesQuery = z.object({
   from: z.string().optional(),
   to: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(50),
-  cursor: z.string().max(512).optional(),
+  cursor: z.string().max(1024).optional(),
+  /** -start (default), start, -duration, duration, -cost, cost */
+  sort: z.string().max(16).optional(),
 });
