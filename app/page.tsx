@@ -1,10 +1,14 @@
-/** Trace list: server-rendered from the URL (`where`, `since`, `cursor`), so every view is a shareable link. */
-import Link from 'next/link';
+/**
+ * Trace list. Server-rendered from the URL (where, since|from/to, minDur/maxDur,
+ * sort, cols) so a pasted link opens exactly what the sender saw; the client
+ * component takes over for filtering, sorting and paging.
+ */
 import { getDb } from '@/db/client';
-import { decodeCursor, listTraces } from '@/db/queries/list-traces';
-import { TraceFilterForm } from '@/components/trace-filter-form';
-import { TraceListTable } from '@/components/trace-list-table';
+import { listTraces, parseSort } from '@/db/queries/list-traces';
+import { DEFAULT_SINCE, type FirstPage } from '@/components/trace-list/list-defaults';
+import { TraceExplorer } from '@/components/trace-list/trace-explorer';
 import { ApiError } from '@/lib/errors';
+import { effectiveWheres, fromSearchParams } from '@/lib/filter-state';
 import { serverConfig } from '@/lib/server/config';
 import { traceFilterFromParams } from '@/lib/server/where-params';
 import { resolveTimeRange } from '@/lib/time-range';
@@ -13,44 +17,32 @@ export const dynamic = 'force-dynamic';
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
-const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-const all = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+function toUrlSearchParams(params: Record<string, string | string[] | undefined>): URLSearchParams {
+  const out = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) for (const item of Array.isArray(v) ? v : v === undefined ? [] : [v]) out.append(k, item);
+  return out;
+}
+
+async function firstPage(params: URLSearchParams, tenantKey: string): Promise<FirstPage> {
+  const state = fromSearchParams(params);
+  const sort = parseSort(params.get('sort'));
+  if (!sort) return { traces: [], nextCursor: null, error: { message: `invalid sort '${params.get('sort')}'`, column: 1 } };
+  const range = resolveTimeRange({ since: state.since ?? (state.from || state.to ? null : DEFAULT_SINCE), from: state.from, to: state.to });
+  if (!range.ok) return { traces: [], nextCursor: null, error: { message: range.error, column: 1 } };
+  try {
+    const filter = traceFilterFromParams(effectiveWheres(state), tenantKey);
+    const page = await listTraces(await getDb(), { filter: filter.sql, range: range.range, sort, limit: 50 });
+    return { ...page, error: null };
+  } catch (err) {
+    if (err instanceof ApiError) return { traces: [], nextCursor: null, error: { message: err.message, column: Number(err.extra.column ?? 1) } };
+    throw err;
+  }
+}
 
 export default async function TraceListPage({ searchParams }: { searchParams: SearchParams }) {
-  const params = await searchParams;
-  const wheres = all(params.where).filter((w) => w.trim() !== '');
-  const since = first(params.since) ?? '24h';
-  const whereText = wheres.join(' AND ');
-  let error: { message: string; column: number } | null = null;
-  let filterSql = null;
-  try {
-    filterSql = traceFilterFromParams(wheres, serverConfig().tenantKey).sql;
-  } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
-    error = { message: err.message, column: Number(err.extra.column ?? 1) };
-  }
-  const range = resolveTimeRange({ since, from: first(params.from), to: first(params.to) });
-  if (!range.ok) error = { message: range.error, column: 1 };
-  const cursorText = first(params.cursor);
-  const page =
-    error || !range.ok
-      ? { traces: [], nextCursor: null }
-      : await listTraces(await getDb(), { filter: filterSql, range: range.range, cursor: cursorText ? decodeCursor(cursorText) : null, limit: 50 });
-
-  const next = new URLSearchParams();
-  if (whereText) next.set('where', whereText);
-  next.set('since', since);
-  if (page.nextCursor) next.set('cursor', page.nextCursor);
-
-  return (
-    <>
-      <TraceFilterForm where={whereText} since={since} error={error} />
-      <TraceListTable traces={page.traces} />
-      {page.nextCursor ? (
-        <div className="pager">
-          <Link href={`/?${next.toString()}`}>Older traces →</Link>
-        </div>
-      ) : null}
-    </>
-  );
+  const params = toUrlSearchParams(await searchParams);
+  const { tenantKey } = serverConfig();
+  const page = await firstPage(params, tenantKey);
+  params.delete('cols');
+  return <TraceExplorer firstPage={page} tenantKey={tenantKey} pageKey={params.toString()} />;
 }

@@ -1,21 +1,25 @@
 /**
- * The built app end to end: `tracedeck serve` on an embedded database, demo data
+ * The trace list end to end: `tracedeck serve` on an embedded database, demo data
  * loaded by `tracedeck seed` through the real OTLP route, spans from the official
- * protobuf exporter, and the pages driven in headless Chromium.
+ * protobuf exporter, and the list page driven in headless Chromium.
  */
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import { SpanKind } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppServer, startAppServer } from '../support/app-server';
 import { launchBrowser } from '../support/browser';
 
-type ListBody = { traces: { traceId: string; tenantId: string; httpStatusCode: number | null }[] };
+type ListTrace = { traceId: string; tenantId: string; httpStatusCode: number | null; durationMs: number; userId: string | null };
+type ListBody = { traces: ListTrace[]; nextCursor: string | null };
 
-describe('explorer (built app, headless Chromium)', () => {
+const SCREENSHOTS = 'tests/e2e/screenshots';
+
+describe('trace list (built app, headless Chromium)', () => {
   let app: AppServer;
   let browser: Browser;
 
@@ -23,6 +27,7 @@ describe('explorer (built app, headless Chromium)', () => {
     app = await startAppServer();
     execFileSync(process.execPath, ['bin/tracedeck.mjs', 'seed', '--url', app.url, '--traces', '150', '--seed', '3'], { stdio: 'pipe' });
     browser = await launchBrowser();
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
   });
   afterAll(async () => {
     await browser?.close();
@@ -30,6 +35,11 @@ describe('explorer (built app, headless Chromium)', () => {
   });
 
   const api = async (query: string) => (await (await fetch(`${app.url}/api/traces?${query}`)).json()) as ListBody;
+  const rowIds = (page: Page) => page.locator('[data-testid="trace-table"] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-trace-id')));
+  const openList = async (page: Page, query = '') => {
+    await page.goto(`${app.url}/${query ? `?${query}` : ''}`);
+    await page.waitForSelector('[data-testid="trace-table"], [data-testid="list-empty"], [data-testid="list-error"]');
+  };
 
   it('the seed loaded traces through the OTLP route, and the README curl returns only matching ones', async () => {
     const all = await api('limit=1000&since=2d');
@@ -42,7 +52,7 @@ describe('explorer (built app, headless Chromium)', () => {
     }
   });
 
-  it('keeps exact nanosecond times from the official protobuf exporter in the production build', async () => {
+  it('keeps exact nanosecond times and int64 values from the official protobuf exporter in the production build', async () => {
     const memory = new InMemorySpanExporter();
     const provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ 'service.name': 'e2e-service' }),
@@ -56,50 +66,132 @@ describe('explorer (built app, headless Chromium)', () => {
     const body = (await (await fetch(`${app.url}/api/traces/${span.spanContext().traceId}`)).json()) as { spans: { startTimeUnixNano: string; attributes: Record<string, unknown> }[] };
     const [s, ns] = sent.startTime;
     expect(body.spans[0].startTimeUnixNano).toBe((BigInt(s) * 1_000_000_000n + BigInt(ns)).toString());
-    expect(body.spans[0].attributes.big).toEqual({ intValue: '1152921504606846976' }) // > 2^53: exact only if int64 stays exact end to end;
+    expect(body.spans[0].attributes.big).toEqual({ intValue: '1152921504606846976' });
   });
 
-  it('renders the filtered list from the URL, and the filter box round-trips through the URL', async () => {
-    const page = await browser.newPage();
+  it('renders the list from the URL, newest first, the same traces as the API', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await openList(page, 'where=tenant.id%3Dglobex');
     const expected = await api('where=tenant.id=globex&limit=50&since=24h');
-    await page.goto(`${app.url}/?where=${encodeURIComponent('tenant.id=globex')}&since=24h`);
-    const rows = page.locator('[data-testid="trace-table"] tbody tr');
-    await expect.poll(() => rows.count()).toBe(expected.traces.length);
-    const ids = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-trace-id')));
-    expect(ids).toEqual(expected.traces.map((t) => t.traceId));
+    expect(await rowIds(page)).toEqual(expected.traces.map((t) => t.traceId));
+    await page.screenshot({ path: `${SCREENSHOTS}/list.png` });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: `${SCREENSHOTS}/list-dark.png` });
+    await page.close();
+  });
 
-    await page.fill('input[name="where"]', 'tenant.id=initech AND status=error');
-    await Promise.all([page.waitForURL(/initech/), page.press('input[name="where"]', 'Enter')]);
+  it('the tenant dropdown lists tenants with counts and filters the list through the where text', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await openList(page);
+    const select = page.getByTestId('tenant-select');
+    await expect.poll(async () => (await select.locator('option').allTextContents()).join('|')).toMatch(/initech/);
+    const options = await select.locator('option').allTextContents();
+    expect(options.some((o) => /all tenants/i.test(o))).toBe(true);
+    const initechCount = (await api('where=tenant.id=initech&limit=1000&since=24h')).traces.length;
+    expect(options.find((o) => o.includes('initech'))).toContain(String(initechCount));
+
+    const initechValue = await select.locator('option', { hasText: 'initech' }).getAttribute('value');
+    await Promise.all([page.waitForURL(/initech/), select.selectOption(initechValue ?? 'initech')]);
+    expect(new URL(page.url()).searchParams.get('where')).toBe('tenant.id = initech');
+    await expect.poll(() => page.getByTestId('where-input').inputValue()).toBe('tenant.id = initech');
+    await expect.poll(() => rowIds(page)).toEqual((await api('where=tenant.id=initech&limit=50&since=24h')).traces.map((t) => t.traceId));
+
+    // Replacing the tenant keeps the rest of the filter.
+    await page.getByTestId('where-input').fill('tenant.id=initech AND status=error');
+    await Promise.all([page.waitForURL(/status/), page.getByTestId('where-input').press('Enter')]);
+    const globexValue = await select.locator('option', { hasText: 'globex' }).getAttribute('value');
+    await Promise.all([page.waitForURL(/globex/), select.selectOption(globexValue ?? 'globex')]);
+    expect(new URL(page.url()).searchParams.get('where')).toBe('tenant.id = globex AND status = error');
+    await page.close();
+  });
+
+  it('an invalid filter shows the parser message under its column and is not applied', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await openList(page);
+    const before = page.url();
+    const input = page.getByTestId('where-input');
+    await input.fill('tenant.id=acme AND http.status_code>=');
+    await input.press('Enter');
+    const error = page.getByTestId('where-error');
+    await expect.poll(() => error.textContent()).toMatch(/expected a value after '>=' at column/);
+    expect(page.url()).toBe(before);
+    await page.screenshot({ path: `${SCREENSHOTS}/filter-error.png` });
+    // A URL with a bad filter renders the error instead of a list.
+    await openList(page, `where=${encodeURIComponent('kind=sideways')}`);
+    await expect.poll(() => page.getByTestId('list-error').textContent()).toMatch(/unknown span kind/);
+    await page.close();
+  });
+
+  it('clicking an attribute value adds key=value, shift-click adds key!=value', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await openList(page);
+    const userButton = page.locator('td[data-column="user"] button').first();
+    const user = (await userButton.textContent()) ?? '';
+    await Promise.all([page.waitForURL(/user\.id/), userButton.click()]);
+    expect(new URL(page.url()).searchParams.get('where')).toBe(`user.id = ${user}`);
+    const expectedIds = (await api(`where=${encodeURIComponent(`user.id=${user}`)}&since=24h`)).traces.map((t) => t.traceId);
+    await expect.poll(() => rowIds(page)).toEqual(expectedIds);
+    const model = page.locator('td[data-column="model"] button').first();
+    const modelName = (await model.textContent()) ?? '';
+    await Promise.all([page.waitForURL(/llm\.model/), model.click({ modifiers: ['Shift'] })]);
+    expect(new URL(page.url()).searchParams.get('where')).toBe(`user.id = ${user} AND llm.model != ${modelName}`);
+    await page.close();
+  });
+
+  it('sorts by duration (ties by id) and pages with Load more without repeats', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await openList(page);
+    await Promise.all([page.waitForURL(/sort=-duration/), page.click('th[data-column="duration"]')]);
+    const expectedFirst = await api('sort=-duration&limit=50&since=24h');
+    await expect.poll(() => rowIds(page)).toEqual(expectedFirst.traces.map((t) => t.traceId));
+    await page.getByTestId('load-more').click();
+    await expect.poll(async () => (await rowIds(page)).length).toBe(100);
+    const second = await api(`sort=-duration&limit=50&since=24h&cursor=${expectedFirst.nextCursor}`);
+    expect(await rowIds(page)).toEqual([...expectedFirst.traces, ...second.traces].map((t) => t.traceId));
+    await page.close();
+  });
+
+  it('copy link gives an absolute-range URL that opens the same view in a fresh browser context', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await openList(page, `where=${encodeURIComponent('status=error')}&sort=-cost&cols=start,trace,tenant,cost`);
+    await page.getByTestId('copy-link').click();
+    const link = await page.getByTestId('share-link').inputValue();
+    const url = new URL(link);
+    expect(url.searchParams.get('since')).toBeNull();
+    expect(url.searchParams.get('from')).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(url.searchParams.get('where')).toBe('status=error');
+    const ids = await rowIds(page);
+    const headers = await page.locator('[data-testid="trace-table"] th').evaluateAll((ths) => ths.map((th) => th.getAttribute('data-column')));
+    expect(headers).toEqual(['start', 'trace', 'tenant', 'cost']);
+
+    const fresh = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const other = await fresh.newPage();
+    await other.goto(link);
+    await other.waitForSelector('[data-testid="trace-table"]');
+    expect(await rowIds(other)).toEqual(ids);
+    expect(await other.locator('[data-testid="trace-table"] th').evaluateAll((ths) => ths.map((th) => th.getAttribute('data-column')))).toEqual(headers);
+    await fresh.close();
+    await context.close();
+  });
+
+  it('keyboard: / focuses the filter, j/k move, Enter opens the trace with its time window', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await openList(page, 'where=tenant.id%3Dacme-corp');
+    await page.locator('body').click({ position: { x: 5, y: 400 } });
+    await page.keyboard.press('/');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('where-input');
+    await page.keyboard.press('Escape');
+    await page.locator('body').click({ position: { x: 5, y: 400 } });
+    await page.keyboard.press('j');
+    await page.keyboard.press('j');
+    await page.keyboard.press('k');
+    const ids = await rowIds(page);
+    await Promise.all([page.waitForURL(/\/traces\//), page.keyboard.press('Enter')]);
     const url = new URL(page.url());
-    expect(url.searchParams.get('where')).toBe('tenant.id=initech AND status=error');
-    const initech = await api(`where=${encodeURIComponent('tenant.id=initech AND status=error')}&since=24h`);
-    await expect.poll(() => rows.count()).toBe(initech.traces.length);
-    await page.close();
-  });
-
-  it('shows a parse error under the column the parser names', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${app.url}/?where=${encodeURIComponent('tenant.id=acme AND (status=error')}`);
-    const alert = page.locator('.filter-error');
-    await expect.poll(() => alert.textContent()).toMatch(/missing '\)'/);
-    const text = (await alert.textContent()) ?? '';
-    const caretLine = text.split('\n')[1] ?? '';
-    expect(caretLine.indexOf('^')).toBe('tenant.id=acme AND '.length);
-    await page.close();
-  });
-
-  it('opens a trace from the list and shows its spans nested, by full and by short id', async () => {
-    const page = await browser.newPage();
-    const [first] = (await api('where=tenant.id=acme-corp&limit=1&since=24h')).traces;
-    await page.goto(`${app.url}/?where=tenant.id%3Dacme-corp&since=24h`);
-    await Promise.all([page.waitForURL(/\/traces\//), page.click(`tr[data-trace-id="${first.traceId}"] a`)]);
-    expect(page.url()).toContain(`/traces/${first.traceId}`);
-    const spanRows = page.locator('[data-testid="span-table"] tbody tr');
-    await expect.poll(() => spanRows.count()).toBe(4);
-    expect(await spanRows.first().textContent()).toContain('plano(inbound)');
-
-    await page.goto(`${app.url}/traces/${first.traceId.slice(0, 8)}`);
-    expect(page.url()).toContain(`/traces/${first.traceId}`);
+    expect(url.pathname).toBe(`/traces/${ids[0]}`);
+    expect(url.searchParams.get('from')).toMatch(/^\d{4}-/);
+    expect(url.searchParams.get('where')).toBe('tenant.id=acme-corp');
     await page.close();
   });
 });

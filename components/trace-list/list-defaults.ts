@@ -1,0 +1,7 @@
+/** Shared by the server page and the client explorer (a 'use client' module cannot export plain values to the server). */
+import type { TraceSummary } from '@/db/queries/rows';
+
+/** Time range when the URL names none. */
+export const DEFAULT_SINCE = '24h';
+
+export type FirstPage = { traces: TraceSummary[]; nextCursor: string | null; error: { message: string; column: number } | null };
