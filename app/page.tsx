@@ -3,6 +3,7 @@
  * sort, cols) so a pasted link opens exactly what the sender saw; the client
  * component takes over for filtering, sorting and paging.
  */
+import { Suspense } from 'react';
 import { getDb } from '@/db/client';
 import { listTraces, parseSort } from '@/db/queries/list-traces';
 import { DEFAULT_SINCE, type FirstPage } from '@/components/trace-list/list-defaults';
@@ -44,5 +45,9 @@ export default async function TraceListPage({ searchParams }: { searchParams: Se
   const { tenantKey } = serverConfig();
   const page = await firstPage(params, tenantKey);
   params.delete('cols');
-  return <TraceExplorer firstPage={page} tenantKey={tenantKey} pageKey={params.toString()} />;
+  return (
+    <Suspense>
+      <TraceExplorer firstPage={page} tenantKey={tenantKey} pageKey={params.toString()} />
+    </Suspense>
+  );
 }

@@ -55,7 +55,7 @@ export const SORTABLE: Record<string, 'start' | 'duration' | 'cost'> = { start: 
 
 export function traceColumns(ctx: ColumnContext) {
   return helper.columns([
-    helper.accessor('startTimeUnixNano', { id: 'start', header: COLUMN_LABELS.start, cell: (c) => <span className={styles.mono}>{formatTimestamp(c.getValue())}</span> }),
+    helper.accessor('startTimeUnixNano', { id: 'start', header: COLUMN_LABELS.start, cell: (c) => <span className={styles.mono} title={formatTimestamp(c.getValue())}>{formatTimestamp(c.getValue()).slice(5)}</span> }),
     helper.accessor('traceId', { id: 'trace', header: COLUMN_LABELS.trace, cell: (c) => <span className={styles.mono}>{c.getValue().slice(0, 8)}</span> }),
     helper.display({
       id: 'root',
@@ -72,7 +72,9 @@ export function traceColumns(ctx: ColumnContext) {
       header: COLUMN_LABELS.duration,
       cell: (c) => (
         <span className={styles.duration}>
-          <span className={styles.durationBar} style={{ width: `${Math.max(2, (c.getValue() / Math.max(ctx.maxDurationMs, 1e-9)) * 100)}%` }} />
+          <span className={styles.durationTrack}>
+            <span className={styles.durationBar} style={{ width: `${Math.max(3, (c.getValue() / Math.max(ctx.maxDurationMs, 1e-9)) * 100)}%` }} />
+          </span>
           <span className={styles.durationText}>{formatDurationMs(c.getValue())}</span>
         </span>
       ),

@@ -1,0 +1,148 @@
+/**
+ * Deterministic Plano-like workload for benchmarks: 3–12 spans a trace
+ * (inbound → routing → 1–3 LLM calls each with an outbound HTTP span, guardrail
+ * and tool spans), 50 tenants with a long-tail (Zipf) share of traffic, 20k users,
+ * sessions, 8 models, tokens/cost/TTFT, ~2% errors, a week of timestamps.
+ * Produced as OTLP protobuf ExportTraceServiceRequest batches of ~512 spans.
+ */
+import { Random } from '../lib/demo/random';
+import { ExportTraceServiceRequest } from '../lib/otlp/proto';
+
+const TENANTS = Array.from({ length: 50 }, (_, i) => `tenant-${String(i + 1).padStart(2, '0')}`);
+const USERS_PER_TENANT = 400; // 50 × 400 = 20k users
+const MODELS = [
+  ['gpt-4o-mini', 'openai', 0.15, 0.6],
+  ['gpt-4o', 'openai', 2.5, 10],
+  ['o3-mini', 'openai', 1.1, 4.4],
+  ['claude-3-5-sonnet', 'anthropic', 3, 15],
+  ['claude-3-5-haiku', 'anthropic', 0.8, 4],
+  ['llama-3.1-70b', 'groq', 0.59, 0.79],
+  ['mistral-large', 'mistral', 2, 6],
+  ['gemini-1.5-pro', 'google', 1.25, 5],
+] as const;
+
+type KV = { key: string; value: { stringValue?: string; intValue?: number; doubleValue?: number; boolValue?: boolean } };
+type PbSpan = {
+  traceId: Buffer;
+  spanId: Buffer;
+  parentSpanId?: Buffer;
+  name: string;
+  kind: number;
+  startTimeUnixNano: number | string;
+  endTimeUnixNano: number | string;
+  attributes: KV[];
+  status?: { code: number; message?: string };
+};
+
+const s = (key: string, v: string): KV => ({ key, value: { stringValue: v } });
+const i = (key: string, v: number): KV => ({ key, value: { intValue: Math.round(v) } });
+const d = (key: string, v: number): KV => ({ key, value: { doubleValue: v } });
+
+/** Zipf-like pick: tenant k gets weight 1/k. */
+function zipfTable(n: number): number[] {
+  const w = Array.from({ length: n }, (_, k) => 1 / (k + 1));
+  const total = w.reduce((a, b) => a + b, 0);
+  let acc = 0;
+  return w.map((x) => (acc += x / total));
+}
+
+export type WorkloadOptions = { totalSpans: number; seed: number; endMs: number; days: number; spansPerBatch: number };
+
+/** Yields encoded protobuf batches and their span counts until `totalSpans` spans were produced. */
+export function* planoWorkload(opts: WorkloadOptions): Generator<{ body: Uint8Array; spans: number }> {
+  const rnd = new Random(opts.seed);
+  const cdf = zipfTable(TENANTS.length);
+  const startMs = opts.endMs - opts.days * 86_400_000;
+  // Traces arrive roughly in time order, like a live gateway.
+  const stepMs = (opts.endMs - startMs) / Math.max(1, opts.totalSpans / 7);
+  let clockMs = startMs;
+  let produced = 0;
+  let batch: Map<string, PbSpan[]> = new Map();
+  let batchSpans = 0;
+  const hex = (bytes: number) => Buffer.from(rnd.hex(bytes), 'hex');
+
+  const flush = () => {
+    const resourceSpans = [...batch.entries()].map(([service, spans]) => ({
+      resource: { attributes: [s('service.name', service), s('deployment.environment', 'production'), s('service.version', '2.1.0')] },
+      scopeSpans: [{ scope: { name: 'plano', version: '2.1.0' }, spans }],
+    }));
+    const body = ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject({ resourceSpans })).finish();
+    const out = { body, spans: batchSpans };
+    batch = new Map();
+    batchSpans = 0;
+    return out;
+  };
+  const add = (service: string, span: PbSpan) => {
+    const list = batch.get(service) ?? [];
+    list.push(span);
+    batch.set(service, list);
+    batchSpans++;
+    produced++;
+  };
+
+  while (produced < opts.totalSpans) {
+    clockMs += stepMs * (0.5 + rnd.next());
+    const r = rnd.next();
+    const t = Math.max(0, cdf.findIndex((c) => r <= c));
+    const tenant = TENANTS[t];
+    const user = `usr_${t}_${rnd.int(1, USERS_PER_TENANT)}`;
+    const session = `sess_${user}_${rnd.int(1, 6)}`;
+    const traceId = hex(16);
+    const common = [s('tenant.id', tenant), s('user.id', user), s('session.id', session), s('environment', 'production'), s('request.id', rnd.hex(8))];
+    const failed = rnd.next() < 0.02;
+    const status = failed ? rnd.pick([500, 502, 503, 504]) : rnd.next() < 0.03 ? 429 : 200;
+    const llmCalls = rnd.int(1, 3);
+    const ns = (ms: number) => (BigInt(Math.round(ms * 1000)) * 1000n).toString();
+    const rootId = hex(8);
+    const t0 = clockMs;
+    let cursor = t0 + 0.5;
+    const routing = rnd.latencyMs(3, 0.4);
+    add('plano(routing)', { traceId, spanId: hex(8), parentSpanId: rootId, name: 'route', kind: 1, startTimeUnixNano: ns(cursor), endTimeUnixNano: ns(cursor + routing), attributes: [...common, s('routing.strategy', 'model_alias')] });
+    cursor += routing;
+    if (rnd.next() < 0.5) {
+      const g = rnd.latencyMs(8, 0.5);
+      add('plano(inbound)', { traceId, spanId: hex(8), parentSpanId: rootId, name: 'guardrail jailbreak', kind: 1, startTimeUnixNano: ns(cursor), endTimeUnixNano: ns(cursor + g), attributes: [...common, s('guardrail.result', 'pass')] });
+      cursor += g;
+    }
+    for (let c = 0; c < llmCalls; c++) {
+      const [model, provider, inP, outP] = rnd.pick(MODELS);
+      const prompt = rnd.int(50, 4000);
+      const completion = failed ? 0 : rnd.int(10, 1200);
+      const ttft = rnd.latencyMs(model.includes('mini') || model.includes('haiku') ? 250 : 600);
+      const llmMs = failed ? rnd.latencyMs(2000) : ttft + completion * rnd.latencyMs(10, 0.3);
+      const llmId = hex(8);
+      const attrs = [
+        ...common,
+        s('llm.model', model),
+        s('llm.provider', provider),
+        i('llm.usage.prompt_tokens', prompt),
+        i('llm.usage.completion_tokens', completion),
+        i('llm.usage.total_tokens', prompt + completion),
+        d('llm.usage.total_cost_usd', Number(((prompt * inP + completion * outP) / 1e6).toFixed(6))),
+        d('llm.time_to_first_token', Number(ttft.toFixed(1))),
+        s('http.status_code', String(status)),
+        ...(failed ? [s('error.message', `${provider} returned ${status}`)] : []),
+      ];
+      add('plano(llm)', { traceId, spanId: llmId, parentSpanId: rootId, name: `chat ${model}`, kind: 1, startTimeUnixNano: ns(cursor), endTimeUnixNano: ns(cursor + llmMs), attributes: attrs, ...(failed ? { status: { code: 2, message: `upstream ${status}` } } : {}) });
+      add('plano(outbound)', { traceId, spanId: hex(8), parentSpanId: llmId, name: 'POST /v1/chat/completions', kind: 3, startTimeUnixNano: ns(cursor + 0.2), endTimeUnixNano: ns(cursor + llmMs - 0.1), attributes: [...common, s('server.address', `api.${provider}.com`), s('http.status_code', String(status))] });
+      cursor += llmMs;
+      if (c < llmCalls - 1 && rnd.next() < 0.6) {
+        const tool = rnd.latencyMs(40, 0.8);
+        add('plano(inbound)', { traceId, spanId: hex(8), parentSpanId: rootId, name: `🔧 tool ${rnd.pick(['search', 'weather', 'sql', 'calendar'])}`, kind: 1, startTimeUnixNano: ns(cursor), endTimeUnixNano: ns(cursor + tool), attributes: common });
+        cursor += tool;
+      }
+    }
+    add('plano(inbound)', {
+      traceId,
+      spanId: rootId,
+      name: 'POST /v1/chat/completions',
+      kind: 2,
+      startTimeUnixNano: ns(t0),
+      endTimeUnixNano: ns(cursor + 0.7),
+      attributes: [...common, s('http.method', 'POST'), s('http.status_code', String(status))],
+      ...(status >= 500 ? { status: { code: 2, message: `upstream ${status}` } } : {}),
+    });
+    if (batchSpans >= opts.spansPerBatch) yield flush();
+  }
+  if (batchSpans > 0) yield flush();
+}
