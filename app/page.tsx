@@ -27,15 +27,19 @@ function toUrlSearchParams(params: Record<string, string | string[] | undefined>
 async function firstPage(params: URLSearchParams, tenantKey: string): Promise<FirstPage> {
   const state = fromSearchParams(params);
   const sort = parseSort(params.get('sort'));
-  if (!sort) return { traces: [], nextCursor: null, error: { message: `invalid sort '${params.get('sort')}'`, column: 1 } };
+  if (!sort) return { traces: [], nextCursor: null, error: { message: `invalid sort '${params.get('sort')}'`, column: 1, source: 'other' } };
   const range = resolveTimeRange({ since: state.since ?? (state.from || state.to ? null : DEFAULT_SINCE), from: state.from, to: state.to });
-  if (!range.ok) return { traces: [], nextCursor: null, error: { message: range.error, column: 1 } };
+  if (!range.ok) return { traces: [], nextCursor: null, error: { message: range.error, column: 1, source: 'other' } };
   try {
     const filter = traceFilterFromParams(effectiveWheres(state), tenantKey);
     const page = await listTraces(await getDb(), { filter: filter.sql, range: range.range, sort, limit: 50 });
     return { ...page, error: null };
   } catch (err) {
-    if (err instanceof ApiError) return { traces: [], nextCursor: null, error: { message: err.message, column: Number(err.extra.column ?? 1) } };
+    if (err instanceof ApiError) {
+      // Index 0 is the where box's own text; later ones are the duration bounds.
+      const source = Number(err.extra.filterIndex ?? 0) === 0 && state.where.trim() !== '' ? 'where' : 'other';
+      return { traces: [], nextCursor: null, error: { message: err.message, column: Number(err.extra.column ?? 1), source } };
+    }
     throw err;
   }
 }

@@ -4,4 +4,7 @@ import type { TraceSummary } from '@/db/queries/rows';
 /** Time range when the URL names none. */
 export const DEFAULT_SINCE = '24h';
 
-export type FirstPage = { traces: TraceSummary[]; nextCursor: string | null; error: { message: string; column: number } | null };
+/** `source` tells whether the error belongs to the where text (and can be underlined there). */
+export type ListError = { message: string; column: number; source: 'where' | 'other' };
+
+export type FirstPage = { traces: TraceSummary[]; nextCursor: string | null; error: ListError | null };

@@ -93,7 +93,7 @@ export function TraceExplorer({ firstPage, tenantKey, pageKey }: { firstPage: Fi
 
   return (
     <>
-      <FilterBar value={filter} onChange={applyFilter} tenantKey={tenantKey} />
+      <FilterBar value={filter} onChange={applyFilter} tenantKey={tenantKey} whereError={firstPage.error?.source === 'where' ? firstPage.error : null} />
       <div className={styles.toolbar}>
         <span className={styles.status} data-testid="list-status" aria-live="polite">
           {pending ? 'Loading…' : firstPage.error ? '' : `${firstPage.traces.length}${firstPage.nextCursor ? '+' : ''} traces`}
