@@ -3,10 +3,14 @@
  *   serve   build if needed, migrate, run the explorer (what `npm start` runs)
  *   seed    load demo Plano-like traces through the running server's OTLP route
  *   migrate apply database migrations and exit
+ *   trace   show traces from a running Tracedeck, like `planoai trace` (lib/cli/trace)
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { migrateCommand, serveCommand } from './serve';
-import { seedCommand } from './seed';
+import { registerTraceCommand } from './trace';
+
+// serve/migrate load the database drivers (about a second): imported only when run,
+// so `tracedeck trace` and `seed` start fast.
+const serveModule = () => import('./serve');
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -23,12 +27,12 @@ export async function main(argv: string[]): Promise<void> {
     .option('-p, --port <port>', 'HTTP port', positiveInt, Number(process.env.PORT ?? 3000))
     .option('--hostname <host>', 'interface to bind', process.env.HOSTNAME ?? '0.0.0.0')
     .option('--no-build', 'never run next build (fail if no build exists)')
-    .action((opts: { port: number; hostname: string; build: boolean }) => serveCommand(opts));
+    .action(async (opts: { port: number; hostname: string; build: boolean }) => (await serveModule()).serveCommand(opts));
 
   program
     .command('migrate')
     .description('apply pending database migrations and exit')
-    .action(() => migrateCommand());
+    .action(async () => (await serveModule()).migrateCommand());
 
   program
     .command('seed')
@@ -37,7 +41,9 @@ export async function main(argv: string[]): Promise<void> {
     .option('--traces <n>', 'number of traces', positiveInt, 400)
     .option('--seed <n>', 'random seed (same seed, same data)', positiveInt, 42)
     .option('--hours <n>', 'spread start times over the last N hours', positiveInt, 24)
-    .action((opts: { url: string; traces: number; seed: number; hours: number }) => seedCommand(opts));
+    .action(async (opts: { url: string; traces: number; seed: number; hours: number }) => (await import('./seed')).seedCommand(opts));
+
+  registerTraceCommand(program);
 
   await program.parseAsync(argv);
 }
