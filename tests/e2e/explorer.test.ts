@@ -3,7 +3,8 @@
  * loaded by `tracedeck seed` through the real OTLP route, spans from the official
  * protobuf exporter, and the list page driven in headless Chromium.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import fs from 'node:fs';
 import { SpanKind } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -25,7 +26,8 @@ describe('trace list (built app, headless Chromium)', () => {
 
   beforeAll(async () => {
     app = await startAppServer();
-    execFileSync(process.execPath, ['bin/tracedeck.mjs', 'seed', '--url', app.url, '--traces', '150', '--seed', '3'], { stdio: 'pipe' });
+    // Async on purpose: a blocked event loop would let the client keep sockets the server already closed.
+    await promisify(execFile)(process.execPath, ['bin/tracedeck.mjs', 'seed', '--url', app.url, '--traces', '150', '--seed', '3']);
     browser = await launchBrowser();
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
   });
