@@ -19,6 +19,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           </Link>
           <nav>
             <Link href="/">Traces</Link>
+            <Link href="/tenants">Tenants</Link>
           </nav>
         </header>
         <main>

@@ -10,7 +10,8 @@
  * span transaction stops concurrent batches from queueing on them.
  */
 import { type SQL, sql } from 'drizzle-orm';
-import { promotedValues, tenantKey } from '../lib/enrich/promoted-columns';
+import { attributeMapping, promotedValues, tenantKey } from '../lib/enrich/promoted-columns';
+import { type SamplingConfig, samplingConfig, spanSampleWeight } from '../lib/enrich/sampling';
 import type { AttributeMap, SpanRecord } from '../lib/otlp/span-record';
 import type { Db } from './client';
 import { catalogEntries } from './attribute-catalog';
@@ -26,8 +27,8 @@ export type StoreResult = {
 
 type SpanRow = ReturnType<typeof toRow>;
 
-function toRow(span: SpanRecord, tenantAttribute: string) {
-  const promoted = promotedValues(span.attributes, span.resourceAttributes, tenantAttribute);
+function toRow(span: SpanRecord, tenantAttribute: string, sampling: SamplingConfig, mapping = attributeMapping()) {
+  const promoted = promotedValues(span.attributes, span.resourceAttributes, tenantAttribute, mapping);
   return {
     tenant_id: promoted.tenantId ?? '',
     trace_id: span.traceId,
@@ -49,6 +50,8 @@ function toRow(span: SpanRecord, tenantAttribute: string) {
     total_tokens: promoted.totalTokens,
     cost_usd: promoted.costUsd,
     http_status_code: promoted.httpStatusCode,
+    ttft_ms: promoted.ttftMs,
+    sample_weight: spanSampleWeight(span, sampling),
     attributes: span.attributes,
     resource_attributes: span.resourceAttributes,
     events: span.events,
@@ -81,7 +84,9 @@ const byKey = (a: SpanRow, b: SpanRow) =>
   : a.span_id < b.span_id ? -1 : a.span_id > b.span_id ? 1 : 0;
 
 export function spanRows(spans: SpanRecord[], tenantAttribute = tenantKey()): SpanRow[] {
-  const rows = spans.map((s) => toRow(s, tenantAttribute));
+  const sampling = samplingConfig();
+  const mapping = attributeMapping();
+  const rows = spans.map((s) => toRow(s, tenantAttribute, sampling, mapping));
   inheritTenantWithinBatch(rows);
   // Lock rows in one global order so concurrent batches cannot deadlock.
   rows.sort(byKey);
@@ -130,7 +135,11 @@ function traceSummaryAggregate(source: SQL): SQL {
         (array_agg(http_status_code ORDER BY (parent_span_id IS NULL) DESC, start_ns)
            FILTER (WHERE http_status_code IS NOT NULL))[1] AS http_status_code,
         sum(prompt_tokens) AS prompt_tokens, sum(completion_tokens) AS completion_tokens,
-        sum(total_tokens) AS total_tokens, sum(cost_usd) AS cost_usd
+        sum(total_tokens) AS total_tokens, sum(cost_usd) AS cost_usd,
+        (array_agg(ttft_ms ORDER BY start_ns) FILTER (WHERE ttft_ms IS NOT NULL))[1] AS ttft_ms,
+        -- the root span's adjusted count when it has one, else the first span's; 1 without information
+        COALESCE((array_agg(sample_weight ORDER BY (parent_span_id IS NULL) DESC, start_ns)
+           FILTER (WHERE sample_weight IS NOT NULL))[1], 1) AS sample_weight
       FROM ${source} src
       GROUP BY tenant_id, trace_id`;
 }
@@ -143,13 +152,14 @@ function insertSpansStatement(rowsJson: string) {
         name text, kind smallint, service text, status_code smallint, status_message text,
         start_ns bigint, end_ns bigint, user_id text, session_id text, llm_model text,
         prompt_tokens bigint, completion_tokens bigint, total_tokens bigint, cost_usd double precision,
-        http_status_code integer, attributes jsonb, resource_attributes jsonb, events jsonb, links jsonb,
+        http_status_code integer, ttft_ms double precision, sample_weight double precision,
+        attributes jsonb, resource_attributes jsonb, events jsonb, links jsonb,
         scope_name text, scope_version text, flags integer, dropped_counts jsonb)
     ),
     inserted AS (
       INSERT INTO spans (tenant_id, trace_id, span_id, parent_span_id, trace_state, name, kind, service,
         status_code, status_message, start_ns, end_ns, duration_ns, user_id, session_id, llm_model,
-        prompt_tokens, completion_tokens, total_tokens, cost_usd, http_status_code,
+        prompt_tokens, completion_tokens, total_tokens, cost_usd, http_status_code, ttft_ms, sample_weight,
         attributes, resource_attributes, events, links, scope_name, scope_version, flags, dropped_counts)
       SELECT
         -- a span without the tenant attribute joins the tenant its trace already has
@@ -157,21 +167,22 @@ function insertSpansStatement(rowsJson: string) {
              ELSE COALESCE((SELECT min(t.tenant_id) FROM traces t WHERE t.trace_id = input.trace_id AND t.tenant_id <> ''), '') END,
         trace_id, span_id, parent_span_id, trace_state, name, kind, service,
         status_code, status_message, start_ns, end_ns, end_ns - start_ns, user_id, session_id, llm_model,
-        prompt_tokens, completion_tokens, total_tokens, cost_usd, http_status_code,
+        prompt_tokens, completion_tokens, total_tokens, cost_usd, http_status_code, ttft_ms, sample_weight,
         attributes, resource_attributes, events, links, scope_name, scope_version, flags, dropped_counts
       FROM input
       ON CONFLICT DO NOTHING
       RETURNING tenant_id, trace_id, parent_span_id, name, service, status_code, start_ns, end_ns,
-        user_id, session_id, llm_model, http_status_code, prompt_tokens, completion_tokens, total_tokens, cost_usd
+        user_id, session_id, llm_model, http_status_code, prompt_tokens, completion_tokens, total_tokens, cost_usd,
+        ttft_ms, sample_weight
     ),
     per_trace AS (${traceSummaryAggregate(sql`inserted`)}),
     summary AS (
       INSERT INTO traces AS t (tenant_id, trace_id, start_ns, end_ns, duration_ns, root_name, root_service,
         span_count, error_count, user_id, session_id, llm_model, http_status_code,
-        prompt_tokens, completion_tokens, total_tokens, cost_usd)
+        prompt_tokens, completion_tokens, total_tokens, cost_usd, ttft_ms, sample_weight)
       SELECT tenant_id, trace_id, start_ns, end_ns, end_ns - start_ns, root_name, root_service,
         span_count, error_count, user_id, session_id, llm_model, http_status_code,
-        prompt_tokens, completion_tokens, total_tokens, cost_usd
+        prompt_tokens, completion_tokens, total_tokens, cost_usd, ttft_ms, sample_weight
       FROM per_trace
       ORDER BY tenant_id, trace_id
       ON CONFLICT (tenant_id, trace_id) DO UPDATE SET
@@ -195,7 +206,12 @@ function insertSpansStatement(rowsJson: string) {
         total_tokens = CASE WHEN t.total_tokens IS NULL AND EXCLUDED.total_tokens IS NULL THEN NULL
                              ELSE COALESCE(t.total_tokens, 0) + COALESCE(EXCLUDED.total_tokens, 0) END,
         cost_usd = CASE WHEN t.cost_usd IS NULL AND EXCLUDED.cost_usd IS NULL THEN NULL
-                        ELSE COALESCE(t.cost_usd, 0) + COALESCE(EXCLUDED.cost_usd, 0) END
+                        ELSE COALESCE(t.cost_usd, 0) + COALESCE(EXCLUDED.cost_usd, 0) END,
+        ttft_ms = COALESCE(t.ttft_ms, EXCLUDED.ttft_ms),
+        -- a weight learnt from the root span wins; otherwise any weight beats "no information" (1)
+        sample_weight = CASE WHEN EXCLUDED.root_name IS NOT NULL AND EXCLUDED.sample_weight <> 1 THEN EXCLUDED.sample_weight
+                             WHEN t.sample_weight = 1 THEN EXCLUDED.sample_weight
+                             ELSE t.sample_weight END
       RETURNING 1
     )
     SELECT count(*) AS inserted FROM inserted`;
@@ -226,10 +242,10 @@ async function adoptUntenantedSpans(tx: Pick<Db, 'rows'>, traceIds: string[]): P
   await tx.rows(sql`
     INSERT INTO traces AS t (tenant_id, trace_id, start_ns, end_ns, duration_ns, root_name, root_service,
       span_count, error_count, user_id, session_id, llm_model, http_status_code,
-      prompt_tokens, completion_tokens, total_tokens, cost_usd)
+      prompt_tokens, completion_tokens, total_tokens, cost_usd, ttft_ms, sample_weight)
     SELECT tenant_id, trace_id, start_ns, end_ns, end_ns - start_ns, root_name, root_service,
       span_count, error_count, user_id, session_id, llm_model, http_status_code,
-      prompt_tokens, completion_tokens, total_tokens, cost_usd
+      prompt_tokens, completion_tokens, total_tokens, cost_usd, ttft_ms, sample_weight
     FROM (${traceSummaryAggregate(sql`(SELECT s.* FROM spans s JOIN ${pairsTable} p ON s.tenant_id = p.tenant_id AND s.trace_id = p.trace_id)`)}) agg
     ON CONFLICT (tenant_id, trace_id) DO UPDATE SET
       start_ns = EXCLUDED.start_ns, end_ns = EXCLUDED.end_ns, duration_ns = EXCLUDED.duration_ns,
@@ -237,7 +253,8 @@ async function adoptUntenantedSpans(tx: Pick<Db, 'rows'>, traceIds: string[]): P
       span_count = EXCLUDED.span_count, error_count = EXCLUDED.error_count,
       user_id = EXCLUDED.user_id, session_id = EXCLUDED.session_id, llm_model = EXCLUDED.llm_model,
       http_status_code = EXCLUDED.http_status_code, prompt_tokens = EXCLUDED.prompt_tokens,
-      completion_tokens = EXCLUDED.completion_tokens, total_tokens = EXCLUDED.total_tokens, cost_usd = EXCLUDED.cost_usd`);
+      completion_tokens = EXCLUDED.completion_tokens, total_tokens = EXCLUDED.total_tokens, cost_usd = EXCLUDED.cost_usd,
+      ttft_ms = EXCLUDED.ttft_ms, sample_weight = EXCLUDED.sample_weight`);
 }
 
 async function updateCatalog(db: Pick<Db, 'rows'>, spans: SpanRecord[]): Promise<undefined> {

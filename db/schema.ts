@@ -55,6 +55,13 @@ export const spans = pgTable(
     totalTokens: bigint('total_tokens', { mode: 'number' }),
     costUsd: doublePrecision('cost_usd'),
     httpStatusCode: integer('http_status_code'),
+    /** Time to first token, milliseconds (`llm.time_to_first_token`; see lib/enrich/promoted-columns.ts). */
+    ttftMs: doublePrecision('ttft_ms'),
+    /**
+     * Adjusted count: how many spans this one stands for under sampling (tracestate
+     * `ot=th:`, else TRACEDECK_SAMPLING; lib/enrich/sampling.ts). Null: no information (1).
+     */
+    sampleWeight: doublePrecision('sample_weight'),
     // Full maps, canonical OTLP/JSON AnyValue per key.
     attributes: jsonb('attributes').$type<AttributeMap>().notNull(),
     resourceAttributes: jsonb('resource_attributes').$type<AttributeMap>().notNull(),
@@ -112,6 +119,10 @@ export const traces = pgTable(
     completionTokens: bigint('completion_tokens', { mode: 'number' }),
     totalTokens: bigint('total_tokens', { mode: 'number' }),
     costUsd: doublePrecision('cost_usd'),
+    /** The trace's time to first token, ms (first span carrying it). */
+    ttftMs: doublePrecision('ttft_ms'),
+    /** Requests this stored trace stands for (the root span's adjusted count, else the first span's; 1 when unsampled). */
+    sampleWeight: doublePrecision('sample_weight').notNull().default(1),
   },
   (t) => [
     primaryKey({ name: 'traces_pkey', columns: [t.tenantId, t.traceId] }),

@@ -20,8 +20,76 @@ export const PROMOTED_KEYS = {
   completionTokens: ['llm.usage.completion_tokens', 'gen_ai.usage.output_tokens', 'llm.token_count.completion'],
   totalTokens: ['llm.usage.total_tokens', 'llm.token_count.total'],
   costUsd: ['llm.usage.total_cost_usd'],
+  /** Milliseconds from the request to the first streamed token (Plano). */
+  ttftMs: ['llm.time_to_first_token'],
   httpStatusCode: ['http.status_code', 'http.response.status_code'],
 } as const;
+
+/**
+ * The LLM fields whose keys can be extended by configuration, with the names
+ * accepted in TRACEDECK_ATTRIBUTE_MAP. (user.id and session.id are not: the
+ * `where` compiler answers `user.id=…` from their columns, so those columns must
+ * hold exactly that key.)
+ */
+export const MAPPABLE_FIELDS = {
+  model: 'llmModel',
+  prompt_tokens: 'promptTokens',
+  completion_tokens: 'completionTokens',
+  total_tokens: 'totalTokens',
+  cost_usd: 'costUsd',
+  ttft_ms: 'ttftMs',
+} as const;
+export type MappableField = (typeof MAPPABLE_FIELDS)[keyof typeof MAPPABLE_FIELDS];
+
+export type AttributeMapping = Record<MappableField, readonly string[]>;
+
+/**
+ * Extra keys from `TRACEDECK_ATTRIBUTE_MAP`, e.g.
+ * `model=ai.model.id;total_tokens=ai.usage.tokens,usage.total;cost_usd=billing.usd`.
+ * Entries are `field=key[,key…]` separated by `;`; the keys are tried after the
+ * built-in ones. Throws on an unknown field name, so a typo is loud at start-up.
+ */
+export function parseAttributeMap(text: string | undefined): Partial<Record<MappableField, string[]>> {
+  const out: Partial<Record<MappableField, string[]>> = {};
+  for (const entry of (text ?? '').split(';')) {
+    if (entry.trim() === '') continue;
+    const eq = entry.indexOf('=');
+    const name = (eq < 0 ? entry : entry.slice(0, eq)).trim().toLowerCase();
+    const field = MAPPABLE_FIELDS[name as keyof typeof MAPPABLE_FIELDS];
+    if (!field || eq < 0) {
+      throw new Error(`TRACEDECK_ATTRIBUTE_MAP: expected field=key[,key…] with field one of ${Object.keys(MAPPABLE_FIELDS).join(', ')} (got '${entry.trim()}')`);
+    }
+    const keys = entry.slice(eq + 1).split(',').map((k) => k.trim()).filter((k) => k !== '');
+    out[field] = [...(out[field] ?? []), ...keys];
+  }
+  return out;
+}
+
+let cachedMapping: { source: string; mapping: AttributeMapping } | undefined;
+
+/** The keys feeding each LLM column: built-ins first, then TRACEDECK_ATTRIBUTE_MAP's (ignored, with a logged error, when malformed). */
+export function attributeMapping(): AttributeMapping {
+  const source = process.env.TRACEDECK_ATTRIBUTE_MAP ?? '';
+  if (cachedMapping?.source === source) return cachedMapping.mapping;
+  let extra: Partial<Record<MappableField, string[]>> = {};
+  try {
+    extra = parseAttributeMap(source);
+  } catch (err) {
+    // A typo must not stop ingest: logged once (per value) and ignored.
+    console.error(`[tracedeck] ${(err as Error).message}; the built-in keys are used`);
+  }
+  const merged = (field: MappableField): readonly string[] => [...new Set([...PROMOTED_KEYS[field], ...(extra[field] ?? [])])];
+  const mapping: AttributeMapping = {
+    llmModel: merged('llmModel'),
+    promptTokens: merged('promptTokens'),
+    completionTokens: merged('completionTokens'),
+    totalTokens: merged('totalTokens'),
+    costUsd: merged('costUsd'),
+    ttftMs: merged('ttftMs'),
+  };
+  cachedMapping = { source, mapping };
+  return mapping;
+}
 
 /** A scalar AnyValue as text the way the `where` grammar compares it (see td_text in SQL). */
 export function anyValueText(value: OtlpAnyValue | undefined): string | null {
@@ -60,28 +128,35 @@ export type PromotedValues = {
   completionTokens: number | null;
   totalTokens: number | null;
   costUsd: number | null;
+  ttftMs: number | null;
   httpStatusCode: number | null;
 };
 
 const intOrNull = (n: number | null) => (n === null ? null : Math.trunc(n));
 
-export function promotedValues(span: AttributeMap, resource: AttributeMap, tenantAttribute = tenantKey()): PromotedValues {
+export function promotedValues(
+  span: AttributeMap,
+  resource: AttributeMap,
+  tenantAttribute = tenantKey(),
+  mapping: AttributeMapping = attributeMapping(),
+): PromotedValues {
   const text = (keys: readonly string[]) => anyValueText(lookup(keys, span, resource));
   const num = (keys: readonly string[]) => anyValueNumber(lookup(keys, span, resource));
-  const promptTokens = intOrNull(num(PROMOTED_KEYS.promptTokens));
-  const completionTokens = intOrNull(num(PROMOTED_KEYS.completionTokens));
-  let totalTokens = intOrNull(num(PROMOTED_KEYS.totalTokens));
+  const promptTokens = intOrNull(num(mapping.promptTokens));
+  const completionTokens = intOrNull(num(mapping.completionTokens));
+  let totalTokens = intOrNull(num(mapping.totalTokens));
   if (totalTokens === null && promptTokens !== null && completionTokens !== null) totalTokens = promptTokens + completionTokens;
   const status = intOrNull(num(PROMOTED_KEYS.httpStatusCode));
   return {
     tenantId: text([tenantAttribute]),
     userId: text(PROMOTED_KEYS.userId),
     sessionId: text(PROMOTED_KEYS.sessionId),
-    llmModel: text(PROMOTED_KEYS.llmModel),
+    llmModel: text(mapping.llmModel),
     promptTokens,
     completionTokens,
     totalTokens,
-    costUsd: num(PROMOTED_KEYS.costUsd),
+    costUsd: num(mapping.costUsd),
+    ttftMs: num(mapping.ttftMs),
     // Out-of-range values stay in JSONB only; the int column would reject them.
     httpStatusCode: status !== null && status >= 0 && status < 1000 ? status : null,
   };

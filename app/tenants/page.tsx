@@ -1,0 +1,22 @@
+/**
+ * /tenants — who sends what, how fast, how often it fails and what it costs:
+ * requests, errors, latency, TTFT, tokens and cost over time stacked by tenant
+ * (or model), and a table of tenants. Server-rendered from the URL (the trace
+ * list's filter parameters plus `by`), so every view is a shareable link.
+ */
+import { Dashboard } from '@/components/charts/dashboard';
+import { getDb } from '@/db/client';
+import { loadDashboard } from '@/lib/metrics/dashboard';
+import { serverConfig } from '@/lib/server/config';
+
+export const dynamic = 'force-dynamic';
+
+export const metadata = { title: 'Tenants · Tracedeck' };
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function TenantsPage({ searchParams }: { searchParams: SearchParams }) {
+  const { tenantKey } = serverConfig();
+  const data = await loadDashboard(await getDb(), await searchParams, { kind: 'all' }, tenantKey);
+  return <Dashboard data={data} />;
+}

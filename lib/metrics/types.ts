@@ -1,0 +1,126 @@
+/**
+ * Shapes of GET /api/metrics (shared by the route, the pages and the charts).
+ * Pure types and constants: browser and Node.
+ *
+ * A request is a trace (a row of `traces`). Definitions:
+ * - errors: the trace has a span with status error, or its HTTP status is >= 500;
+ * - clientErrors: its HTTP status is 4xx (counted on their own; a 429 whose LLM
+ *   span has status error is in both);
+ * - latency: percentiles of the whole trace's duration; ttft: of `llm.time_to_first_token`;
+ * - estimated: sums weighted by each trace's sample weight (adjusted count), i.e.
+ *   what the totals would be without sampling. Percentiles are not weighted.
+ */
+
+/** Metric families selectable with `metrics=` (comma-separated). */
+export const METRIC_NAMES = ['requests', 'errors', 'latency', 'ttft', 'tokens', 'cost', 'users', 'sessions'] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+/** Token and cost sums are null when no request of the cell carries the key (unknown, not zero). */
+export type Estimates = {
+  requests?: number;
+  errors?: number;
+  promptTokens?: number | null;
+  completionTokens?: number | null;
+  totalTokens?: number | null;
+  costUsd?: number | null;
+};
+
+/** Values of one cell (a group, a bucket, both, or everything). Families not asked for are absent. */
+export type MetricValues = {
+  requests: number;
+  errors?: number;
+  /** errors / requests, null without requests. */
+  errorRate?: number | null;
+  clientErrors?: number;
+  clientErrorRate?: number | null;
+  latencyP50Ms?: number | null;
+  latencyP95Ms?: number | null;
+  latencyP99Ms?: number | null;
+  ttftP50Ms?: number | null;
+  ttftP95Ms?: number | null;
+  /** Sums; null when no request of the cell carries a recognised key (see Coverage). */
+  promptTokens?: number | null;
+  completionTokens?: number | null;
+  totalTokens?: number | null;
+  costUsd?: number | null;
+  /** Distinct users / sessions: in totals only (absent from series points). */
+  users?: number;
+  sessions?: number;
+  /** Start of the first and last request (epoch ns, decimal), null without requests. */
+  firstNs: string | null;
+  lastNs: string | null;
+  /** Sampling-weighted totals (≈): estimates, not counts. */
+  estimated: Estimates;
+};
+
+export type MetricsBucket = {
+  /** Bucket bounds clipped to the range, ISO 8601 and epoch ms: [start, end). */
+  start: string;
+  end: string;
+  startMs: number;
+  endMs: number;
+};
+
+export type MetricsGroup = {
+  /** The group's value; null for requests without the key. Meaningless when `other`. */
+  key: string | null;
+  /** True for the single group collecting everything outside the top N. */
+  other: boolean;
+  /** Display label: the value, "(none)" or "other". */
+  label: string;
+  totals: MetricValues;
+  /** One entry per bucket (absent with series=false). */
+  series?: MetricValues[];
+};
+
+export type GroupByInfo = {
+  key: string;
+  /** 'column': a trace summary column; 'span': the first span carrying the key. */
+  source: 'column' | 'span';
+  /** Keys a drill-down filter should test (the promoted column may be fed by several). */
+  drillKeys: string[];
+  top: number;
+};
+
+export type Coverage = {
+  /** Requests in range (after the filter). */
+  requests: number;
+  withModel: number;
+  withTokens: number;
+  withCost: number;
+  withTtft: number;
+  /** Attribute keys that look like model/token/cost keys but are not mapped (only when something is missing). */
+  unmappedCandidates: string[];
+};
+
+export type SamplingInfo = {
+  /** True when some request in range stands for more than one (weight ≠ 1). */
+  sampled: boolean;
+  weightedRequests: number;
+  minWeight: number | null;
+  maxWeight: number | null;
+  /** TRACEDECK_SAMPLING as set ('' when unset). */
+  setting: string;
+  configError: string | null;
+  note: string;
+};
+
+export type MetricsResponse = {
+  where: string | null;
+  range: { from: string; to: string; fromNs: string; toNs: string };
+  bucket: { size: string; ms: number; auto: boolean; count: number };
+  metrics: MetricName[];
+  groupBy: GroupByInfo | null;
+  buckets: MetricsBucket[];
+  totals: MetricValues;
+  /** Everything per bucket (absent with series=false). */
+  series?: MetricValues[];
+  groups: MetricsGroup[];
+  coverage: Coverage;
+  sampling: SamplingInfo;
+  /** Server-side time of the aggregation query, ms. */
+  queryMs: number;
+};
+
+export const NONE_LABEL = '(none)';
+export const OTHER_LABEL = 'other';
