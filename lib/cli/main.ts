@@ -3,7 +3,8 @@
  *   serve   build if needed, migrate, run the explorer (what `npm start` runs)
  *   seed    load demo Plano-like traces through the running server's OTLP route
  *   migrate apply database migrations and exit
- *   trace   show traces from a running Tracedeck, like `planoai trace` (lib/cli/trace)
+ *   trace   show traces from a running Tracedeck, like `planoai trace` (lib/cli/trace);
+ *           `trace listen` / `trace down` run and stop the OTLP/gRPC listener (lib/grpc)
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { registerTraceCommand } from './trace';
@@ -18,6 +19,12 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function portNumber(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
+  return n;
+}
+
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('tracedeck').description('Trace explorer for LLM gateways').showHelpAfterError();
 
@@ -27,7 +34,9 @@ export async function main(argv: string[]): Promise<void> {
     .option('-p, --port <port>', 'HTTP port', positiveInt, Number(process.env.PORT ?? 3000))
     .option('--hostname <host>', 'interface to bind', process.env.HOSTNAME ?? '0.0.0.0')
     .option('--no-build', 'never run next build (fail if no build exists)')
-    .action(async (opts: { port: number; hostname: string; build: boolean }) => (await serveModule()).serveCommand(opts));
+    .option('--grpc', 'also receive OTLP/gRPC in the server process (same as TRACEDECK_GRPC=1)')
+    .option('--grpc-port <port>', 'port of the OTLP/gRPC listener (implies --grpc; default: $TRACEDECK_GRPC_PORT or 4317)', portNumber)
+    .action(async (opts: { port: number; hostname: string; build: boolean; grpc?: boolean; grpcPort?: number }) => (await serveModule()).serveCommand(opts));
 
   program
     .command('migrate')

@@ -1,12 +1,13 @@
 /**
  * OTLP/HTTP trace receiver: POST /v1/traces, protobuf or JSON, optionally gzip.
- * Decoding and validation live in lib/otlp, storage in db/ingest; this file
+ * Decoding and validation live in lib/otlp; lib/ingest-pipeline applies the
+ * span-attribute rules (with this request's headers) and stores; this file
  * only maps outcomes to OTLP's HTTP rules (status codes, bodies in the request's
  * encoding, partial_success for rejected spans, 503 + Retry-After when the
  * database cannot take the write so exporters retry instead of dropping).
  */
 import { getDb } from '@/db/client';
-import { storeSpans } from '@/db/ingest';
+import { ingestSpans } from '@/lib/ingest-pipeline';
 import { decodeExportRequest, encodeErrorStatus, encodeExportResponse, formatForContentType, responseContentType } from '@/lib/otlp';
 import type { OtlpFormat } from '@/lib/otlp';
 import { serverConfig } from '@/lib/server/config';
@@ -42,7 +43,7 @@ export async function POST(request: Request): Promise<Response> {
 
   try {
     const db = await getDb();
-    await storeSpans(db, decoded.spans);
+    await ingestSpans(db, decoded, request.headers);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     console.error(`[tracedeck] ingest write failed: ${message}`);

@@ -1,6 +1,8 @@
 /**
  * Registers `tracedeck trace [TARGET]` (planoai's `trace` options, plus --url)
  * and wires it to the process: stdout/stderr, colours, the terminal picker.
+ * The targets `listen` and `down`/`stop` manage the OTLP/gRPC listener
+ * (lib/grpc/listen-command), checked here before runTrace as planoai does.
  */
 import type { Command } from 'commander';
 import type { TraceCliOptions } from './args';
@@ -11,12 +13,46 @@ import { createPainter, detectColorDepth } from './style';
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
+/** The listener module loads the database drivers and grpc-js: only when `listen`/`down` run. */
+const listenModule = () => import('../../grpc/listen-command');
+
+export const DEFAULT_LISTEN_HOST = '0.0.0.0';
+export const DEFAULT_LISTEN_PORT = 4317;
+
+/** `trace`'s options plus the listener's --host/--port (undefined unless given). */
+export type TraceCommandOptions = TraceCliOptions & { host?: string; port?: string };
+
+/** True when any option of the show command was given (planoai then treats listen/down as a trace id). */
+export function hasShowOptions(opts: TraceCommandOptions): boolean {
+  return Boolean(
+    (opts.filter && opts.filter.length > 0) ||
+      (opts.where && opts.where.length > 0) ||
+      opts.list ||
+      opts.interactive === false ||
+      opts.limit !== undefined ||
+      opts.since !== undefined ||
+      opts.json ||
+      opts.verbose,
+  );
+}
+
+/** --port (or TRACEDECK_GRPC_PORT): an integer in 0..65535 (0: any free port), or an error message. */
+export function parseListenPort(raw: string | undefined, env: Record<string, string | undefined>): number | string {
+  const text = (raw ?? env.TRACEDECK_GRPC_PORT ?? '').trim();
+  if (text === '') return DEFAULT_LISTEN_PORT;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 65535) return `Invalid port '${text}': use a number between 0 and 65535.`;
+  return n;
+}
+
 export const TRACE_HELP_AFTER = `
 Targets:
   last        the newest trace matching the filters (default)
   any         every trace matching the filters (with --json: all of them, up to --limit, default 50)
   <8 hex>     a trace by short id (the first 8 characters)
   <32 hex>    a trace by full id
+  listen      run the OTLP/gRPC receiver in the foreground (--host, --port; default 0.0.0.0:4317)
+  down, stop  stop the receiver started with 'listen'
 
 Examples:
   tracedeck trace                                   newest trace as a span tree
@@ -24,6 +60,7 @@ Examples:
   tracedeck trace 3f2a9c1d --filter 'http.*,llm.*'  one trace, some attributes
   tracedeck trace any --where tenant.id=acme-corp --where http.status_code=502 --json
   tracedeck trace --since 1h --where 'http.status_code>=500 OR duration>2s' --list
+  tracedeck trace listen --port 4317                OTLP/gRPC in (Plano: tracing.opentracing_grpc_endpoint: http://localhost:4317)
 `;
 
 export function nodeTraceIo(): TraceIo {
@@ -60,8 +97,34 @@ export function registerTraceCommand(program: Command, io: () => TraceIo = nodeT
     .option('--json', 'output raw JSON (planoai shape)')
     .option('-v, --verbose', 'show all span attributes; default trims inbound/outbound to a few keys')
     .option('--url <url>', 'Tracedeck base URL (default: $TRACEDECK_URL or http://localhost:3000)')
+    .option('--host <host>', `interface the listener binds when target is 'listen' (default: $TRACEDECK_GRPC_HOST or ${DEFAULT_LISTEN_HOST})`)
+    .option('--port <port>', `gRPC port for receiving OTLP traces when target is 'listen' (default: $TRACEDECK_GRPC_PORT or ${DEFAULT_LISTEN_PORT})`)
     .addHelpText('after', TRACE_HELP_AFTER)
-    .action(async (target: string | undefined, opts: TraceCliOptions) => {
-      process.exitCode = await runTrace(target, opts, io());
+    .action(async (target: string | undefined, opts: TraceCommandOptions) => {
+      const ctx = io();
+      const fail = (message: string) => {
+        ctx.err(`${ctx.errPainter.paint('Error:', { fg: 'red', bold: true })} ${message}\n`);
+        return 1;
+      };
+      const show = hasShowOptions(opts);
+      if (target === 'listen' && !show) {
+        const port = parseListenPort(opts.port, ctx.env);
+        if (typeof port === 'string') {
+          process.exitCode = fail(port);
+          return;
+        }
+        const host = opts.host?.trim() || ctx.env.TRACEDECK_GRPC_HOST?.trim() || DEFAULT_LISTEN_HOST;
+        process.exitCode = await (await listenModule()).listenCommand({ host, port }, ctx);
+        return;
+      }
+      if (opts.host !== undefined || opts.port !== undefined) {
+        process.exitCode = fail("--host/--port are only valid with target 'listen'.");
+        return;
+      }
+      if ((target === 'down' || target === 'stop') && !show) {
+        process.exitCode = await (await listenModule()).downCommand(ctx);
+        return;
+      }
+      process.exitCode = await runTrace(target, opts, ctx);
     });
 }
