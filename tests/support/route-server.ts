@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import * as attributeValues from '../../app/api/attributes/[key]/values/route';
 import * as attributes from '../../app/api/attributes/route';
 import * as metrics from '../../app/api/metrics/route';
+import * as traceOtlp from '../../app/api/traces/[traceId]/otlp/route';
 import * as traceById from '../../app/api/traces/[traceId]/route';
 import * as traces from '../../app/api/traces/route';
 import * as ingest from '../../app/v1/traces/route';
@@ -18,6 +19,7 @@ const ROUTES: [string, RegExp, Handler][] = [
   ['POST', /^\/v1\/traces$/, ingest.POST as Handler],
   ['GET', /^\/api\/traces$/, traces.GET as Handler],
   ['GET', /^\/api\/traces\/(?<traceId>[^/]+)$/, traceById.GET as Handler],
+  ['GET', /^\/api\/traces\/(?<traceId>[^/]+)\/otlp$/, traceOtlp.GET as Handler],
   ['GET', /^\/api\/attributes$/, attributes.GET as Handler],
   ['GET', /^\/api\/attributes\/(?<key>[^/]+)\/values$/, attributeValues.GET as Handler],
   ['GET', /^\/api\/metrics$/, metrics.GET as Handler],

@@ -1,91 +1,101 @@
-/** Trace page: every span of one trace, nested by parent, with offsets from the trace start. */
+/**
+ * Trace page: the server fetches the trace (and, with `where`, which spans match
+ * it at span level) and hands plain data to the client waterfall.
+ *
+ * URL: /traces/{traceId}?where=…&where=…&from=…&to=…&span=…&collapsed=…
+ * An 8-hex short id redirects to the full id, keeping the query.
+ */
+import type { Metadata } from 'next';
+import Link from 'next/link';
 import { notFound, redirect } from 'next/navigation';
+import { Suspense } from 'react';
+import { TraceSkeleton } from '@/components/trace/trace-skeleton';
+import { TraceView } from '@/components/trace/trace-view';
+import type { TracePageData } from '@/components/trace/types';
 import { getDb } from '@/db/client';
-import { getTrace } from '@/db/queries/get-trace';
-import type { StoredSpan } from '@/db/queries/rows';
-import { SPAN_KIND_NAMES, STATUS_NAMES, formatDurationMs, formatTimestamp } from '@/lib/format';
-import { anyValueText } from '@/lib/enrich/promoted-columns';
+import { findTrace, getTraceView, matchSpans } from '@/db/queries/get-trace';
+import { serverConfig } from '@/lib/server/config';
+import { packSpans } from '@/lib/trace/pack';
+import { compileSpanWhere } from '@/lib/trace/span-filter';
 
 export const dynamic = 'force-dynamic';
 
-type Row = { span: StoredSpan; depth: number; orphan: boolean };
+type Params = Promise<{ traceId: string }>;
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
-/** Depth-first order by parent id; spans whose parent never arrived become roots, marked. */
-function spanTree(spans: StoredSpan[]): Row[] {
-  const ids = new Set(spans.map((s) => s.spanId));
-  const children = new Map<string, StoredSpan[]>();
-  const roots: StoredSpan[] = [];
-  for (const s of spans) {
-    if (s.parentSpanId && ids.has(s.parentSpanId)) {
-      const list = children.get(s.parentSpanId) ?? [];
-      list.push(s);
-      children.set(s.parentSpanId, list);
-    } else roots.push(s);
-  }
-  const rows: Row[] = [];
-  const stack: Row[] = roots.reverse().map((span) => ({ span, depth: 0, orphan: span.parentSpanId !== null }));
-  while (stack.length) {
-    const row = stack.pop() as Row;
-    rows.push(row);
-    const kids = children.get(row.span.spanId) ?? [];
-    for (let i = kids.length - 1; i >= 0; i--) stack.push({ span: kids[i], depth: row.depth + 1, orphan: false });
-  }
-  return rows;
+const all = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? null;
+
+function queryString(params: Record<string, string | string[] | undefined>): string {
+  const qs = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) for (const v of all(value)) qs.append(key, v);
+  const text = qs.toString();
+  return text ? `?${text}` : '';
 }
 
-export default async function TracePage({ params }: { params: Promise<{ traceId: string }> }) {
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { traceId } = await params;
+  return { title: `Trace ${traceId.slice(0, 8)} · Tracedeck` };
+}
+
+export default async function TracePage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
+  const { traceId } = await params;
+  const query = await searchParams;
   if (!/^[0-9a-fA-F]{8}$|^[0-9a-fA-F]{32}$/.test(traceId)) notFound();
-  const result = await getTrace(await getDb(), { traceId });
-  if (result.status === 'not_found') notFound();
-  if (result.status === 'ambiguous') {
-    return <div className="empty">Short id {traceId} matches several traces: {result.candidates.join(', ')}</div>;
-  }
-  if (result.traceId !== traceId) redirect(`/traces/${result.traceId}`);
-  const rows = spanTree(result.spans);
-  const start = rows.reduce((min, r) => (BigInt(r.span.startTimeUnixNano) < min ? BigInt(r.span.startTimeUnixNano) : min), BigInt(rows[0].span.startTimeUnixNano));
-  return (
-    <>
-      <h2 className="mono">Trace {result.traceId}</h2>
-      <p className="muted">
-        {formatTimestamp(start.toString())} UTC · {rows.length} spans · tenant {result.summaries.map((s) => s.tenantId || '(none)').join(', ')}
-      </p>
-      <table className="data" data-testid="span-table">
-        <thead>
-          <tr>
-            <th>Span</th>
-            <th>Service</th>
-            <th>Kind</th>
-            <th>Offset</th>
-            <th>Duration</th>
-            <th>Status</th>
-            <th>Attributes</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map(({ span, depth, orphan }) => (
-            <tr key={span.spanId} data-span-id={span.spanId}>
-              <td style={{ paddingLeft: 10 + depth * 18 }}>
-                {span.name}
-                {orphan ? <span className="muted"> (parent missing)</span> : null}
-              </td>
-              <td>{span.service}</td>
-              <td>{SPAN_KIND_NAMES[span.kind] ?? span.kind}</td>
-              <td className="num">{formatDurationMs(Number(BigInt(span.startTimeUnixNano) - start) / 1e6)}</td>
-              <td className="num">{formatDurationMs(span.durationMs)}</td>
-              <td className={span.status.code === 2 ? 'error-text' : ''}>
-                {STATUS_NAMES[span.status.code] ?? span.status.code}
-                {span.status.message ? `: ${span.status.message}` : ''}
-              </td>
-              <td className="mono" style={{ whiteSpace: 'normal' }}>
-                {Object.entries(span.attributes)
-                  .map(([k, v]) => `${k}=${anyValueText(v) ?? JSON.stringify(v)}`)
-                  .join('  ')}
-              </td>
-            </tr>
+  // Resolve the id first (cheap), so a short id redirects and an unknown one 404s with real status codes.
+  const found = await findTrace(await getDb(), { traceId });
+  if (found.status === 'not_found') notFound();
+  if (found.status === 'ambiguous') {
+    return (
+      <div className="empty">
+        <p>Short id {traceId} matches several traces:</p>
+        <ul style={{ listStyle: 'none', padding: 0 }}>
+          {found.candidates.map((id) => (
+            <li key={id}>
+              <Link href={`/traces/${id}${queryString(query)}`} className="mono">
+                {id}
+              </Link>
+            </li>
           ))}
-        </tbody>
-      </table>
-    </>
+        </ul>
+      </div>
+    );
+  }
+  if (found.traceId !== traceId) redirect(`/traces/${found.traceId}${queryString(query)}`);
+  // A big trace streams in behind a skeleton of the same layout; a small one renders at once (no flash).
+  if (found.spanCount < STREAM_ABOVE_SPANS) return <TraceContent traceId={found.traceId} query={query} />;
+  return (
+    <Suspense fallback={<TraceSkeleton />}>
+      <TraceContent traceId={found.traceId} query={query} yieldFirst />
+    </Suspense>
   );
+}
+
+const STREAM_ABOVE_SPANS = 1000;
+const YIELD_MS = 20;
+
+async function TraceContent({ traceId, query, yieldFirst = false }: { traceId: string; query: Record<string, string | string[] | undefined>; yieldFirst?: boolean }) {
+  // Let the shell (layout + skeleton) flush first: the embedded PGlite runs a query synchronously on this
+  // thread, so a big trace's query started in the same tick would hold back the whole response. (Static files
+  // requested meanwhile still wait for the query; the browser has them cached after the first visit.)
+  if (yieldFirst) await new Promise((resolve) => setTimeout(resolve, YIELD_MS));
+  const db = await getDb();
+  const wheres = all(query.where).filter((w) => w.trim() !== '');
+  const spanWhere = compileSpanWhere(wheres, serverConfig().tenantKey);
+  const [result, matchedSpanIds] = await Promise.all([
+    getTraceView(db, { traceId }),
+    spanWhere.status === 'ok' ? matchSpans(db, { traceId, filter: spanWhere.sql }) : Promise.resolve(null),
+  ]);
+  if (result.status !== 'found') notFound();
+  const data: TracePageData = {
+    traceId: result.traceId,
+    trace: packSpans(result.traceId, result.spans),
+    tenants: result.summaries.map((s) => s.tenantId),
+    wheres,
+    whereCanonical: spanWhere.status === 'ok' ? spanWhere.where : null,
+    matchedSpanIds,
+    whereError: spanWhere.status === 'error' ? spanWhere.error : null,
+    list: { wheres, from: first(query.from), to: first(query.to), since: first(query.since) },
+  };
+  return <TraceView data={data} />;
 }

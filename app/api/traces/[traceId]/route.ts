@@ -1,21 +1,36 @@
-/** GET /api/traces/{traceId} — all spans of one trace; an 8-hex short id works when unique. */
+/**
+ * GET /api/traces/{traceId}[?where=…&where=…] — all spans of one trace; an 8-hex
+ * short id works when unique. With `where`, also `matchedSpanIds`: the spans of
+ * the trace that match the filters at span level (for highlighting). A bad
+ * filter gives 400 {error, column, filterIndex, where}, like the list.
+ */
 import { getDb } from '@/db/client';
-import { getTrace } from '@/db/queries/get-trace';
+import { getTraceView, matchSpans } from '@/db/queries/get-trace';
 import { ApiError, withApiErrors } from '@/lib/errors';
+import { serverConfig } from '@/lib/server/config';
+import { compileSpanWhere } from '@/lib/trace/span-filter';
+import { checkTraceIdParam, traceLookupError } from './shared';
 
 export const dynamic = 'force-dynamic';
 
-export function GET(_request: Request, { params }: { params: Promise<{ traceId: string }> }): Promise<Response> {
+export function GET(request: Request, { params }: { params: Promise<{ traceId: string }> }): Promise<Response> {
   return withApiErrors(async () => {
     const { traceId } = await params;
-    if (!/^[0-9a-fA-F]{8}$|^[0-9a-fA-F]{32}$/.test(traceId)) {
-      throw new ApiError(400, 'Trace ID must be 8 or 32 hex characters.');
+    checkTraceIdParam(traceId);
+    const wheres = new URL(request.url).searchParams.getAll('where');
+    const spanWhere = compileSpanWhere(wheres, serverConfig().tenantKey);
+    if (spanWhere.status === 'error') {
+      const { message, ...extra } = spanWhere.error;
+      throw new ApiError(400, message, extra);
     }
-    const result = await getTrace(await getDb(), { traceId });
-    if (result.status === 'not_found') throw new ApiError(404, `trace ${traceId} not found`);
-    if (result.status === 'ambiguous') {
-      throw new ApiError(409, `short id ${traceId} matches ${result.candidates.length} traces; use the full id`, { candidates: result.candidates });
+    const db = await getDb();
+    const result = await getTraceView(db, { traceId });
+    if (result.status !== 'found') throw traceLookupError(traceId, result);
+    const body: Record<string, unknown> = { traceId: result.traceId, summaries: result.summaries, spans: result.spans };
+    if (spanWhere.status === 'ok') {
+      body.where = spanWhere.where;
+      body.matchedSpanIds = await matchSpans(db, { traceId: result.traceId, filter: spanWhere.sql });
     }
-    return Response.json({ traceId: result.traceId, summaries: result.summaries, spans: result.spans });
+    return Response.json(body);
   });
 }

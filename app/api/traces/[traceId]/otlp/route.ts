@@ -1,0 +1,28 @@
+/**
+ * GET /api/traces/{traceId}/otlp — the trace as an OTLP/JSON ExportTraceServiceRequest,
+ * served as a download (trace-{id}.json). POSTing it to any OTLP/HTTP JSON endpoint
+ * (this one's /v1/traces included) stores the same spans again.
+ */
+import { getDb } from '@/db/client';
+import { getTraceForExport } from '@/db/queries/get-trace';
+import { withApiErrors } from '@/lib/errors';
+import { toOtlpJson } from '@/lib/otlp/export-json';
+import { checkTraceIdParam, traceLookupError } from '../shared';
+
+export const dynamic = 'force-dynamic';
+
+export function GET(_request: Request, { params }: { params: Promise<{ traceId: string }> }): Promise<Response> {
+  return withApiErrors(async () => {
+    const { traceId } = await params;
+    checkTraceIdParam(traceId);
+    const result = await getTraceForExport(await getDb(), { traceId });
+    if (result.status !== 'found') throw traceLookupError(traceId, result);
+    return new Response(JSON.stringify(toOtlpJson(result.spans)), {
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'content-disposition': `attachment; filename="trace-${result.traceId}.json"`,
+        'cache-control': 'no-store',
+      },
+    });
+  });
+}
