@@ -1,7 +1,7 @@
 /** Shared plumbing of the benchmarks: percentiles, process-tree RSS, a served app on a chosen database. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
+import { freePort } from '../tests/support/app-server';
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -42,17 +42,6 @@ export function treeRss(rootPid: number): number {
     stack.push(...(children.get(pid) ?? []));
   }
   return total;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
 
 export type ServedApp = { url: string; pid: number; stop(): Promise<void> };

@@ -10,6 +10,7 @@ import { parseAsString, useQueryStates } from 'nuqs';
 import { useRouter } from 'next/navigation';
 import { type ReactNode, useTransition } from 'react';
 import { FilterBar } from '@/components/filter-bar';
+import { filterUrlParsers } from '@/components/filter-bar/url-state';
 import { type DashboardData, DEFAULT_DASHBOARD_SINCE, type StackBy } from '@/lib/metrics/scope';
 import type { FilterState } from '@/lib/filter-state';
 import { ERROR_TERM, groupTerm, traceListHref } from '@/lib/metrics/links';
@@ -20,12 +21,7 @@ import { GroupTable, TraceTable } from './tables';
 import { type BarSeries, ChartPanel, PercentileLines, StackedBars } from './time-charts';
 
 const urlState = {
-  where: parseAsString.withDefault(''),
-  since: parseAsString,
-  from: parseAsString,
-  to: parseAsString,
-  minDur: parseAsString,
-  maxDur: parseAsString,
+  ...filterUrlParsers,
   by: parseAsString,
   est: parseAsString,
 };

@@ -8,6 +8,7 @@ import { parseAsString, useQueryStates } from 'nuqs';
 import { useRouter } from 'next/navigation';
 import { useCallback, useMemo, useState, useTransition } from 'react';
 import { FilterBar } from '@/components/filter-bar';
+import { filterUrlParsers } from '@/components/filter-bar/url-state';
 import type { TraceSummary } from '@/db/queries/rows';
 import { type FilterState, absolutize, effectiveWheres, toSearchParams } from '@/lib/filter-state';
 import { traceHref } from '@/lib/links';
@@ -20,12 +21,7 @@ import styles from './trace-list.module.css';
 
 
 const urlState = {
-  where: parseAsString.withDefault(''),
-  since: parseAsString,
-  from: parseAsString,
-  to: parseAsString,
-  minDur: parseAsString,
-  maxDur: parseAsString,
+  ...filterUrlParsers,
   sort: parseAsString.withDefault('-start'),
   cols: parseAsString,
 };

@@ -10,7 +10,8 @@ import path from 'node:path';
 
 export type AppServer = { url: string; dataDir: string; output: () => string; stop(): Promise<void> };
 
-async function freePort(): Promise<number> {
+/** A TCP port nothing listens on right now (the OS picks it). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.listen(0, '127.0.0.1', () => {
