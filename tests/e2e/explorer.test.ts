@@ -41,6 +41,11 @@ describe('trace list (built app, headless Chromium)', () => {
   const openList = async (page: Page, query = '') => {
     await page.goto(`${app.url}/${query ? `?${query}` : ''}`);
     await page.waitForSelector('[data-testid="trace-table"], [data-testid="list-empty"], [data-testid="list-error"]');
+    // Interact only once React has hydrated the page (it tags hydrated nodes with its fiber keys).
+    await page.waitForFunction(() => {
+      const input = document.querySelector('[data-testid="where-input"]');
+      return !!input && Object.keys(input).some((k) => k.startsWith('__reactFiber'));
+    });
   };
 
   it('the seed loaded traces through the OTLP route, and the README curl returns only matching ones', async () => {
@@ -181,8 +186,13 @@ describe('trace list (built app, headless Chromium)', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await openList(page, 'where=tenant.id%3Dacme-corp');
     await page.locator('body').click({ position: { x: 5, y: 400 } });
-    await page.keyboard.press('/');
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('where-input');
+    // Keys work once the page has hydrated; until then a press does nothing, so retry until focused.
+    await expect
+      .poll(async () => {
+        await page.keyboard.press('/');
+        return page.evaluate(() => document.activeElement?.getAttribute('data-testid'));
+      })
+      .toBe('where-input');
     await page.keyboard.press('Escape');
     await page.locator('body').click({ position: { x: 5, y: 400 } });
     await page.keyboard.press('j');
