@@ -105,9 +105,12 @@ export async function storeSpans(db: Pick<Db, 'rows' | 'transaction'>, spans: Sp
       SELECT pg_advisory_xact_lock(h) FROM (
         SELECT DISTINCT hashtextextended(id, 0) AS h
         FROM jsonb_array_elements_text(${JSON.stringify(traceIds)}::jsonb) AS id ORDER BY 1) locks`);
-    const [result] = await tx.rows<{ inserted: bigint | number }>(insertSpansStatement(JSON.stringify(rows)));
-    const tenantTraceIds = [...new Set(rows.filter((r) => r.tenant_id !== '').map((r) => r.trace_id))];
-    if (tenantTraceIds.length > 0) await adoptUntenantedSpans(tx, tenantTraceIds);
+    const [result] = await tx.rows<{ inserted: bigint | number; has_orphans: boolean }>(insertSpansStatement(JSON.stringify(rows)));
+    // Usually false, so the common batch costs one statement; adoption runs only when needed.
+    if (result?.has_orphans) {
+      const tenantTraceIds = [...new Set(rows.filter((r) => r.tenant_id !== '').map((r) => r.trace_id))];
+      await adoptUntenantedSpans(tx, tenantTraceIds);
+    }
     return Number(result?.inserted ?? 0);
   });
   const catalogError = await updateCatalog(db, spans).catch((err: unknown) => {
@@ -118,6 +121,14 @@ export async function storeSpans(db: Pick<Db, 'rows' | 'transaction'>, spans: Sp
   return { inserted, duplicates: rows.length - inserted, ...(catalogError ? { catalogError } : {}) };
 }
 
+
+/** Column list and SELECT list that write a traceSummaryAggregate row into `traces`. */
+const SUMMARY_INSERT = sql.raw(`(tenant_id, trace_id, start_ns, end_ns, duration_ns, root_name, root_service,
+        span_count, error_count, user_id, session_id, llm_model, http_status_code,
+        prompt_tokens, completion_tokens, total_tokens, cost_usd, ttft_ms, sample_weight)
+      SELECT tenant_id, trace_id, start_ns, end_ns, end_ns - start_ns, root_name, root_service,
+        span_count, error_count, user_id, session_id, llm_model, http_status_code,
+        prompt_tokens, completion_tokens, total_tokens, cost_usd, ttft_ms, sample_weight`);
 
 /** Per-(tenant, trace) summary of a set of span rows (`source` is a table expression with span columns). */
 function traceSummaryAggregate(source: SQL): SQL {
@@ -177,12 +188,7 @@ function insertSpansStatement(rowsJson: string) {
     ),
     per_trace AS (${traceSummaryAggregate(sql`inserted`)}),
     summary AS (
-      INSERT INTO traces AS t (tenant_id, trace_id, start_ns, end_ns, duration_ns, root_name, root_service,
-        span_count, error_count, user_id, session_id, llm_model, http_status_code,
-        prompt_tokens, completion_tokens, total_tokens, cost_usd, ttft_ms, sample_weight)
-      SELECT tenant_id, trace_id, start_ns, end_ns, end_ns - start_ns, root_name, root_service,
-        span_count, error_count, user_id, session_id, llm_model, http_status_code,
-        prompt_tokens, completion_tokens, total_tokens, cost_usd, ttft_ms, sample_weight
+      INSERT INTO traces AS t ${SUMMARY_INSERT}
       FROM per_trace
       ORDER BY tenant_id, trace_id
       ON CONFLICT (tenant_id, trace_id) DO UPDATE SET
@@ -214,7 +220,10 @@ function insertSpansStatement(rowsJson: string) {
                              ELSE t.sample_weight END
       RETURNING 1
     )
-    SELECT count(*) AS inserted FROM inserted`;
+    SELECT (SELECT count(*) FROM inserted) AS inserted,
+      -- do tenant-less rows of a trace this batch names a tenant for exist (from earlier batches)?
+      EXISTS (SELECT 1 FROM traces o
+              WHERE o.tenant_id = '' AND o.trace_id IN (SELECT trace_id FROM input WHERE tenant_id <> '')) AS has_orphans`;
 }
 
 /**
@@ -240,12 +249,7 @@ async function adoptUntenantedSpans(tx: Pick<Db, 'rows'>, traceIds: string[]): P
     WHERE s.tenant_id = '' AND s.trace_id = p.trace_id`);
   await tx.rows(sql`DELETE FROM traces t USING ${pairsTable} p WHERE t.tenant_id = '' AND t.trace_id = p.trace_id`);
   await tx.rows(sql`
-    INSERT INTO traces AS t (tenant_id, trace_id, start_ns, end_ns, duration_ns, root_name, root_service,
-      span_count, error_count, user_id, session_id, llm_model, http_status_code,
-      prompt_tokens, completion_tokens, total_tokens, cost_usd, ttft_ms, sample_weight)
-    SELECT tenant_id, trace_id, start_ns, end_ns, end_ns - start_ns, root_name, root_service,
-      span_count, error_count, user_id, session_id, llm_model, http_status_code,
-      prompt_tokens, completion_tokens, total_tokens, cost_usd, ttft_ms, sample_weight
+    INSERT INTO traces AS t ${SUMMARY_INSERT}
     FROM (${traceSummaryAggregate(sql`(SELECT s.* FROM spans s JOIN ${pairsTable} p ON s.tenant_id = p.tenant_id AND s.trace_id = p.trace_id)`)}) agg
     ON CONFLICT (tenant_id, trace_id) DO UPDATE SET
       start_ns = EXCLUDED.start_ns, end_ns = EXCLUDED.end_ns, duration_ns = EXCLUDED.duration_ns,
