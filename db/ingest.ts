@@ -15,6 +15,7 @@ import { type SamplingConfig, samplingConfig, spanSampleWeight } from '../lib/en
 import type { AttributeMap, SpanRecord } from '../lib/otlp/span-record';
 import type { Db } from './client';
 import { catalogEntries } from './attribute-catalog';
+import { AttributeSetBuilder } from './trace-attribute-set';
 
 export type StoreResult = {
   /** Spans newly stored. */
@@ -98,6 +99,7 @@ export async function storeSpans(db: Pick<Db, 'rows' | 'transaction'>, spans: Sp
   if (spans.length === 0) return { inserted: 0, duplicates: 0 };
   const rows = spanRows(spans);
   const traceIds = [...new Set(rows.map((r) => r.trace_id))].sort();
+  const sets = attributeSets(rows);
   const inserted = await db.transaction(async (tx) => {
     // Per-trace locks (in a fixed order) make "which tenant does this trace have"
     // race-free when a trace's spans arrive in concurrent requests.
@@ -105,7 +107,7 @@ export async function storeSpans(db: Pick<Db, 'rows' | 'transaction'>, spans: Sp
       SELECT pg_advisory_xact_lock(h) FROM (
         SELECT DISTINCT hashtextextended(id, 0) AS h
         FROM jsonb_array_elements_text(${JSON.stringify(traceIds)}::jsonb) AS id ORDER BY 1) locks`);
-    const [result] = await tx.rows<{ inserted: bigint | number; has_orphans: boolean }>(insertSpansStatement(JSON.stringify(rows)));
+    const [result] = await tx.rows<{ inserted: bigint | number; has_orphans: boolean }>(insertSpansStatement(JSON.stringify(rows), JSON.stringify(sets)));
     // Usually false, so the common batch costs one statement; adoption runs only when needed.
     if (result?.has_orphans) {
       const tenantTraceIds = [...new Set(rows.filter((r) => r.tenant_id !== '').map((r) => r.trace_id))];
@@ -122,13 +124,23 @@ export async function storeSpans(db: Pick<Db, 'rows' | 'transaction'>, spans: Sp
 }
 
 
-/** Column list and SELECT list that write a traceSummaryAggregate row into `traces`. */
+/** Per (row tenant, trace): the attribute set of the batch's spans (merged into traces.attribute_set). */
+function attributeSets(rows: SpanRow[]): { tenant_id: string; trace_id: string; attribute_set: unknown }[] {
+  const builder = new AttributeSetBuilder();
+  for (const row of rows) builder.add(`${row.tenant_id}\u0000${row.trace_id}`, row.attributes, row.resource_attributes);
+  return [...builder.keys()].map((key) => {
+    const [tenant_id, trace_id] = key.split('\u0000');
+    return { tenant_id, trace_id, attribute_set: builder.get(key) };
+  });
+}
+
+/** Column list and SELECT list that write a traceSummaryAggregate row (plus an attribute_set) into `traces`. */
 const SUMMARY_INSERT = sql.raw(`(tenant_id, trace_id, start_ns, end_ns, duration_ns, root_name, root_service,
         span_count, error_count, user_id, session_id, llm_model, http_status_code,
-        prompt_tokens, completion_tokens, total_tokens, cost_usd, ttft_ms, sample_weight)
+        prompt_tokens, completion_tokens, total_tokens, cost_usd, ttft_ms, sample_weight, attribute_set)
       SELECT tenant_id, trace_id, start_ns, end_ns, end_ns - start_ns, root_name, root_service,
         span_count, error_count, user_id, session_id, llm_model, http_status_code,
-        prompt_tokens, completion_tokens, total_tokens, cost_usd, ttft_ms, sample_weight`);
+        prompt_tokens, completion_tokens, total_tokens, cost_usd, ttft_ms, sample_weight, attribute_set`);
 
 /** Per-(tenant, trace) summary of a set of span rows (`source` is a table expression with span columns). */
 function traceSummaryAggregate(source: SQL): SQL {
@@ -155,7 +167,7 @@ function traceSummaryAggregate(source: SQL): SQL {
       GROUP BY tenant_id, trace_id`;
 }
 
-function insertSpansStatement(rowsJson: string) {
+function insertSpansStatement(rowsJson: string, setsJson: string) {
   return sql`
     WITH input AS (
       SELECT * FROM jsonb_to_recordset(${rowsJson}::jsonb) AS x(
@@ -187,9 +199,12 @@ function insertSpansStatement(rowsJson: string) {
         ttft_ms, sample_weight
     ),
     per_trace AS (${traceSummaryAggregate(sql`inserted`)}),
+    sets AS (SELECT * FROM jsonb_to_recordset(${setsJson}::jsonb) AS x(tenant_id text, trace_id text, attribute_set jsonb)),
     summary AS (
       INSERT INTO traces AS t ${SUMMARY_INSERT}
-      FROM per_trace
+      -- a set was built under the span's own tenant, or under '' for spans that joined their trace's tenant here
+      FROM (SELECT p.*, COALESCE(st.attribute_set, '{}'::jsonb) AS attribute_set
+            FROM per_trace p LEFT JOIN sets st ON st.trace_id = p.trace_id AND st.tenant_id IN (p.tenant_id, '')) per_trace
       ORDER BY tenant_id, trace_id
       ON CONFLICT (tenant_id, trace_id) DO UPDATE SET
         start_ns = LEAST(t.start_ns, EXCLUDED.start_ns),
@@ -214,6 +229,7 @@ function insertSpansStatement(rowsJson: string) {
         cost_usd = CASE WHEN t.cost_usd IS NULL AND EXCLUDED.cost_usd IS NULL THEN NULL
                         ELSE COALESCE(t.cost_usd, 0) + COALESCE(EXCLUDED.cost_usd, 0) END,
         ttft_ms = COALESCE(t.ttft_ms, EXCLUDED.ttft_ms),
+        attribute_set = td_set_union(t.attribute_set, EXCLUDED.attribute_set),
         -- a weight learnt from the root span wins; otherwise any weight beats "no information" (1)
         sample_weight = CASE WHEN EXCLUDED.root_name IS NOT NULL AND EXCLUDED.sample_weight <> 1 THEN EXCLUDED.sample_weight
                              WHEN t.sample_weight = 1 THEN EXCLUDED.sample_weight
@@ -247,10 +263,15 @@ async function adoptUntenantedSpans(tx: Pick<Db, 'rows'>, traceIds: string[]): P
   await tx.rows(sql`
     UPDATE spans s SET tenant_id = p.tenant_id FROM ${pairsTable} p
     WHERE s.tenant_id = '' AND s.trace_id = p.trace_id`);
+  // The adopted spans' values join the tenant's attribute set (sets only grow).
+  await tx.rows(sql`
+    UPDATE traces t SET attribute_set = td_set_union(t.attribute_set, o.attribute_set)
+    FROM ${pairsTable} p, traces o
+    WHERE o.tenant_id = '' AND o.trace_id = p.trace_id AND t.tenant_id = p.tenant_id AND t.trace_id = p.trace_id`);
   await tx.rows(sql`DELETE FROM traces t USING ${pairsTable} p WHERE t.tenant_id = '' AND t.trace_id = p.trace_id`);
   await tx.rows(sql`
     INSERT INTO traces AS t ${SUMMARY_INSERT}
-    FROM (${traceSummaryAggregate(sql`(SELECT s.* FROM spans s JOIN ${pairsTable} p ON s.tenant_id = p.tenant_id AND s.trace_id = p.trace_id)`)}) agg
+    FROM (SELECT agg.*, '{}'::jsonb AS attribute_set FROM (${traceSummaryAggregate(sql`(SELECT s.* FROM spans s JOIN ${pairsTable} p ON s.tenant_id = p.tenant_id AND s.trace_id = p.trace_id)`)}) agg) agg
     ON CONFLICT (tenant_id, trace_id) DO UPDATE SET
       start_ns = EXCLUDED.start_ns, end_ns = EXCLUDED.end_ns, duration_ns = EXCLUDED.duration_ns,
       root_name = EXCLUDED.root_name, root_service = EXCLUDED.root_service,

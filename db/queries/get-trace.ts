@@ -1,6 +1,13 @@
 /** One trace with all its spans, by full id or by an unambiguous 8-hex short id. */
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../client';
+
+/**
+ * The spans of one trace id, through the primary key: `traces` names the (tenant, trace)
+ * partitions holding it, so `spans` needs no index of its own on trace_id.
+ */
+const spansOfTrace = (id: string, alias = 'spans') =>
+  sql`(${sql.raw(alias)}.tenant_id, ${sql.raw(alias)}.trace_id) IN (SELECT tenant_id, trace_id FROM traces WHERE trace_id = ${id}::text)`;
 import { type SpanRow, type StoredSpan, type TraceRow, type TraceSummary, storedSpanFromRow, traceSummaryFromRow } from './rows';
 
 export type TraceLookup =
@@ -24,7 +31,7 @@ export async function getTrace(db: Pick<Db, 'rows'>, { traceId }: { traceId: str
   if (ids.length === 0) return { status: 'not_found' };
   const [id] = ids;
   const [spans, summaries] = await Promise.all([
-    db.rows<SpanRow>(sql`SELECT * FROM spans WHERE trace_id = ${id}::text ORDER BY start_ns, span_id`),
+    db.rows<SpanRow>(sql`SELECT * FROM spans WHERE ${spansOfTrace(id)} ORDER BY start_ns, span_id`),
     db.rows<TraceRow>(sql`SELECT * FROM traces WHERE trace_id = ${id}::text ORDER BY tenant_id`),
   ]);
   if (spans.length === 0) return { status: 'not_found' };
@@ -38,7 +45,7 @@ export async function getTrace(db: Pick<Db, 'rows'>, { traceId }: { traceId: str
 export async function matchSpans(db: Pick<Db, 'rows'>, { traceId, filter }: { traceId: string; filter: SQL }): Promise<string[]> {
   const rows = await db.rows<{ span_id: string }>(sql`
     SELECT DISTINCT s.span_id FROM spans s
-    WHERE s.trace_id = ${traceId.toLowerCase()}::text AND (${filter})
+    WHERE ${spansOfTrace(traceId.toLowerCase(), 's')} AND (${filter})
     ORDER BY s.span_id`);
   return rows.map((r) => r.span_id);
 }
@@ -58,7 +65,7 @@ export async function getTraceForExport(db: Pick<Db, 'rows'>, { traceId }: { tra
   if (ids.length === 0) return { status: 'not_found' };
   const [id] = ids;
   const rows = await db.rows<SpanRow & { dropped_counts: ExportableSpan['droppedCounts'] }>(
-    sql`SELECT * FROM spans WHERE trace_id = ${id}::text ORDER BY tenant_id, start_ns, span_id`,
+    sql`SELECT * FROM spans WHERE ${spansOfTrace(id)} ORDER BY tenant_id, start_ns, span_id`,
   );
   if (rows.length === 0) return { status: 'not_found' };
   return { status: 'found', traceId: id, spans: rows.map((r) => ({ ...storedSpanFromRow(r), droppedCounts: r.dropped_counts ?? null })) };
@@ -101,7 +108,7 @@ export async function getTraceView(db: Pick<Db, 'rows'>, { traceId }: { traceId:
         'attributes', attributes, 'resource_attributes', resource_attributes, 'events', events, 'links', links,
         'scope_name', scope_name, 'scope_version', scope_version, 'flags', flags
       ) ORDER BY start_ns, span_id)::text AS spans
-      FROM spans WHERE trace_id = ${id}::text`),
+      FROM spans WHERE ${spansOfTrace(id)}`),
     db.rows<TraceRow>(sql`SELECT * FROM traces WHERE trace_id = ${id}::text ORDER BY tenant_id`),
   ]);
   const text = aggregated[0]?.spans;

@@ -16,6 +16,13 @@
  *
  * The SQL expects the query to read `traces` as alias `t`; trace-level output is a
  * boolean over `t`, span-level output (for highlighting) a boolean over `spans s`.
+ *
+ * Trace level reads attributes from `t.attribute_set` (every value the trace's spans
+ * carry, per key; db/trace-attribute-set.ts), which gives the same answer as probing
+ * the spans — "some span has a value satisfying P" is "some value in the set does" —
+ * without touching them: `key=value` is a GIN containment probe on `traces`. Only the
+ * span intrinsics the summary cannot answer (name, service, kind, span duration, …)
+ * still probe the trace's spans.
  */
 import { type SQL, sql } from 'drizzle-orm';
 import type { CompareOp, FieldRef, Literal, WhereDiagnostic, WhereExpr } from './ast';
@@ -74,7 +81,9 @@ function traceLevel(expr: WhereExpr, tenantKey: string): SQL {
     }
     case 'compare': {
       const direct = traceColumnCompare(expr.field, expr.op, expr.value, tenantKey);
-      return direct ?? spanExists(spanCompare(expr.field, expr.op, expr.value));
+      if (direct) return direct;
+      if (expr.field.kind === 'attribute') return setCompare(expr.field.key, expr.op, expr.value);
+      return spanExists(spanCompare(expr.field, expr.op, expr.value));
     }
   }
 }
@@ -112,13 +121,48 @@ function traceColumnCompare(field: FieldRef, op: CompareOp, value: Literal, tena
   if (field.kind === 'attribute' && field.key === tenantKey && !isNumericOp(op)) {
     return textCompare(sql`t.tenant_id`, op, literalText(value), value, sql`t.tenant_id <> ''`);
   }
+  // The summary counts error spans: "some span has status error" / "some span has another status".
+  if (field.kind === 'intrinsic' && field.name === 'status' && (op === '=' || op === '!=')) {
+    const isError = /^(status_code_)?error$/i.test(literalText(value)) || (value.kind === 'number' && value.value === 2);
+    if (isError) return op === '=' ? sql`(t.error_count > 0)` : sql`(t.error_count < t.span_count)`;
+  }
   return null;
 }
 
 function traceFieldPresent(field: FieldRef, tenantKey: string): SQL {
   if (field.kind === 'intrinsic') return sql`true`;
   if (field.key === tenantKey) return sql`(t.tenant_id <> '')`;
-  return spanExists(attributePresent(field.key));
+  return sql`(t.attribute_set ? ${field.key}::text)`;
+}
+
+// ---------------------------------------------------------------- trace attribute set
+
+/** "Some value of `key` in the trace's set satisfies `predicate`" (`e.v` is one `{s, n?}`). */
+const someSetValue = (key: string, predicate: SQL) =>
+  sql`EXISTS (SELECT 1 FROM jsonb_array_elements(t.attribute_set -> ${key}::text) AS e(v) WHERE ${predicate})`;
+
+const setContains = (key: string, element: { s: string } | { n: number }) =>
+  sql`t.attribute_set @> ${JSON.stringify({ [key]: [element] })}::jsonb`;
+
+/** An attribute predicate at trace level, with the span-level semantics of attributeCompare. */
+function setCompare(key: string, op: CompareOp, value: Literal): SQL {
+  const text = literalText(value);
+  const n = value.kind === 'number' ? value.value : null;
+  switch (op) {
+    case '=':
+      // Same text, or (a number literal) the same numeric value: both are GIN containment probes.
+      return n === null ? setContains(key, { s: text }) : sql`(${setContains(key, { s: text })} OR ${setContains(key, { n })})`;
+    case '!=':
+      return n === null
+        ? someSetValue(key, sql`e.v->>'s' <> ${text}::text`)
+        : someSetValue(key, sql`e.v->>'s' <> ${text}::text AND (e.v->'n' IS NULL OR (e.v->>'n')::float8 <> ${n}::float8)`);
+    case '~':
+      return someSetValue(key, sql`e.v->>'s' LIKE ${globToLike(text)}::text`);
+    case '!~':
+      return someSetValue(key, sql`e.v->>'s' NOT LIKE ${globToLike(text)}::text`);
+    default:
+      return someSetValue(key, numericCompare(sql`(e.v->>'n')::float8`, op, requireNumber(value, op), value));
+  }
 }
 
 // ---------------------------------------------------------------- span predicates
