@@ -1,6 +1,7 @@
 /** Attribute catalog reads: keys for autocomplete, top values for dropdowns. */
 import { type SQL, sql } from 'drizzle-orm';
 import { INTRINSICS } from '../../lib/where/ast';
+import { flushCatalog } from '../catalog-buffer';
 import type { Db } from '../client';
 import { type TimeRangeNs, timeRangeCondition } from './list-traces';
 
@@ -13,6 +14,7 @@ export type AttributeKeyInfo = {
 };
 
 export async function listAttributeKeys(db: Pick<Db, 'rows'>, { maxValues }: { maxValues: number }): Promise<AttributeKeyInfo[]> {
+  await flushCatalog(db);
   const rows = await db.rows<{ key: string; scope: 'span' | 'resource'; value_type: string; seen_count: bigint; distinct_values: number }>(
     sql`SELECT key, scope, value_type, seen_count, distinct_values FROM attribute_keys ORDER BY seen_count DESC, key, scope`,
   );
@@ -54,6 +56,7 @@ export async function listAttributeValues(
       WHERE t.tenant_id <> '' AND ${timeRangeCondition(range, sql`t.start_ns`)} AND ${filter ?? sql`true`}
       GROUP BY t.tenant_id ORDER BY count(*) DESC, t.tenant_id LIMIT ${limit}`);
   } else if (!filter && !hasRange) {
+    await flushCatalog(db);
     rows = await db.rows(sql`
       SELECT value, seen_count AS count FROM attribute_values WHERE key = ${key}::text
       ORDER BY seen_count DESC, value LIMIT ${limit}`);

@@ -23,6 +23,7 @@ import {
   NONE_LABEL,
   OTHER_LABEL,
 } from '../../lib/metrics/types';
+import { flushCatalog } from '../catalog-buffer';
 import type { Db } from '../client';
 import { timeRangeCondition } from './list-traces';
 
@@ -364,6 +365,7 @@ function aggColumnNames(metrics: ReadonlySet<MetricName>): string[] {
  */
 export async function unmappedLlmKeys(db: Pick<Db, 'rows'>): Promise<string[]> {
   const mapping = attributeMapping();
+  await flushCatalog(db);
   const mapped = new Set<string>([...mapping.llmModel, ...mapping.promptTokens, ...mapping.completionTokens, ...mapping.totalTokens, ...mapping.costUsd, ...mapping.ttftMs]);
   const rows = await db.rows<{ key: string }>(sql`
     SELECT DISTINCT key FROM attribute_keys
@@ -374,6 +376,7 @@ export async function unmappedLlmKeys(db: Pick<Db, 'rows'>): Promise<string[]> {
 /** Which of `keys` the attribute catalog has seen (drill-down filters test only those). */
 export async function seenKeys(db: Pick<Db, 'rows'>, keys: readonly string[]): Promise<string[]> {
   if (keys.length <= 1) return [...keys];
+  await flushCatalog(db);
   const rows = await db.rows<{ key: string }>(sql`
     SELECT DISTINCT key FROM attribute_keys WHERE key IN (SELECT jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))`);
   const seen = new Set(rows.map((r) => r.key));
