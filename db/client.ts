@@ -17,7 +17,9 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
+import { flushCatalog } from './catalog-buffer';
 import * as schema from './schema';
 
 export type DbKind = 'pglite' | 'postgres';
@@ -25,7 +27,7 @@ export type DbKind = 'pglite' | 'postgres';
 export interface Db {
   kind: DbKind;
   /** Runs one statement and returns its rows. */
-  rows<T extends Record<string, unknown>>(query: SQL): Promise<T[]>;
+  rows<T extends Record<string, unknown>>(query: SQL, options?: RowsOptions): Promise<T[]>;
   /** Runs `work` in one transaction; `tx.rows` uses the transaction's connection. */
   transaction<T>(work: (tx: Pick<Db, 'rows' | 'kind'>) => Promise<T>): Promise<T>;
   /** Applies pending migrations from db/migrations. Idempotent. */
@@ -34,6 +36,15 @@ export interface Db {
   /** Where the data lives, for logs ("postgres://host/db" without password, or a folder). */
   describe(): string;
 }
+
+export type RowsOptions = {
+  /**
+   * Keep the statement prepared on its connection (Postgres): for a big statement
+   * run once per ingest batch, planning it every time cost as much as running it.
+   * Only for statements whose text is constant (values as parameters).
+   */
+  prepare?: boolean;
+};
 
 export type DbOptions = {
   /** postgres:// URL; when absent, PGlite is used. */
@@ -83,15 +94,27 @@ async function createPostgresDb(url: string, schemaName: string, max: number): P
     connection: { search_path: schemaName === 'public' ? 'public' : `${schemaName},public` },
   });
   const orm = drizzlePostgres({ client, schema });
+  // Statements go straight to postgres.js (drizzle builds them) so ingest can ask for prepared ones.
+  const dialect = new PgDialect();
+  const rowsOn =
+    (sqlClient: postgres.Sql | postgres.TransactionSql) =>
+    async <T extends Record<string, unknown>>(query: SQL, options?: RowsOptions): Promise<T[]> => {
+      const q = dialect.sqlToQuery(query);
+      return (await sqlClient.unsafe(q.sql, q.params as never[], { prepare: options?.prepare ?? false })) as unknown as T[];
+    };
   const db: Db = {
     kind: 'postgres',
-    rows: makeRows(orm),
-    transaction: (work) => orm.transaction((tx) => work({ kind: 'postgres', rows: makeRows(tx) })),
+    rows: rowsOn(client),
+    transaction: async (work) => (await client.begin((tx) => work({ kind: 'postgres', rows: rowsOn(tx) }))) as Awaited<ReturnType<typeof work>>,
     async migrate() {
       await client.unsafe(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schemaName)}`);
       await migratePostgres(orm, { migrationsFolder: MIGRATIONS_FOLDER, migrationsSchema: schemaName });
     },
-    close: () => client.end({ timeout: 5 }),
+    async close() {
+      // Buffered catalog counts go out before the connections do.
+      await flushCatalog(db);
+      await client.end({ timeout: 5 });
+    },
     describe() {
       const u = new URL(url);
       return `postgres://${u.host}${u.pathname}${schemaName === 'public' ? '' : ` (schema ${schemaName})`}`;
@@ -113,16 +136,20 @@ async function createPgliteDb(dataDir: string, schemaName: string): Promise<Db> 
     await client.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schemaName)}; SET search_path TO ${quoteIdent(schemaName)}, public;`);
   }
   const orm = drizzlePglite({ client, schema });
-  return {
+  const db: Db = {
     kind: 'pglite',
     rows: makeRows(orm),
     transaction: (work) => orm.transaction((tx) => work({ kind: 'pglite', rows: makeRows(tx) })),
     async migrate() {
       await migratePglite(orm, { migrationsFolder: MIGRATIONS_FOLDER, migrationsSchema: schemaName });
     },
-    close: () => client.close(),
+    async close() {
+      await flushCatalog(db);
+      await client.close();
+    },
     describe: () => (inMemory ? 'PGlite (in memory)' : `PGlite at ${path.resolve(dataDir)}`),
   };
+  return db;
 }
 
 /**
