@@ -1,7 +1,53 @@
 /** Shared plumbing of the benchmarks: percentiles, process-tree RSS, a served app on a chosen database. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { freePort } from '../tests/support/app-server';
+
+/** `--name value` or `--name=value` from the command line. */
+export function arg(name: string, fallback: string, argv = process.argv): string {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === `--${name}`) return argv[i + 1] ?? fallback;
+    if (argv[i].startsWith(`--${name}=`)) return argv[i].slice(name.length + 3);
+  }
+  return fallback;
+}
+
+/** True when the module is the script being run (`npx tsx bench/x.ts`), not imported by bench/run.ts. */
+export const isMain = (moduleUrl: string) => !!process.argv[1] && pathToFileURL(process.argv[1]).href === moduleUrl;
+
+/** Runs `fn` `warmup` times untimed, then `runs` times timed (sequentially, one client): durations in ms and the last result. */
+export async function timed<T>(fn: () => Promise<T>, runs: number, warmup: number): Promise<{ ms: number[]; last: T }> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const ms: number[] = [];
+  let last: T | undefined;
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    last = await fn();
+    ms.push(performance.now() - t);
+  }
+  return { ms, last: last as T };
+}
+
+/** `TRACEDECK_TOKEN` (the CLI's variable) as a bearer token, for a server with auth on; nothing otherwise. */
+export const authHeaders = (): Record<string, string> =>
+  process.env.TRACEDECK_TOKEN ? { authorization: `Bearer ${process.env.TRACEDECK_TOKEN}` } : {};
+
+/** GET → parsed JSON, failing loudly on a non-2xx answer (a benchmark of error pages would be meaningless). */
+export async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url, { headers: authHeaders() });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text) as T;
+}
+
+/** GET → the whole body as text (a streamed page counts until its last byte). A redirect (e.g. to /login) fails. */
+export async function getText(url: string): Promise<string> {
+  const res = await fetch(url, { headers: authHeaders(), redirect: 'error' });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status} ${text.slice(0, 300)}`);
+  return text;
+}
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -46,32 +92,56 @@ export function treeRss(rootPid: number): number {
 
 export type ServedApp = { url: string; pid: number; stop(): Promise<void> };
 
-/** `tracedeck serve` with the given env (DATABASE_URL + TRACEDECK_DB_SCHEMA, or TRACEDECK_DATA_DIR). */
+/**
+ * `tracedeck serve` with the given env (DATABASE_URL + TRACEDECK_DB_SCHEMA, or TRACEDECK_DATA_DIR).
+ * It builds first when the sources are newer than the build, into NEXT_DIST_DIR (default .next-bench,
+ * so a benchmark never replaces the build `npm start` uses).
+ */
 export async function serveApp(env: Record<string, string>): Promise<ServedApp> {
   const port = await freePort();
   let output = '';
   const child: ChildProcess = spawn(process.execPath, ['bin/tracedeck.mjs', 'serve', '--port', String(port), '--hostname', '127.0.0.1'], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, NEXT_DIST_DIR: process.env.NEXT_DIST_DIR || '.next-bench', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
   child.stdout?.on('data', (b: Buffer) => (output += b.toString()));
   child.stderr?.on('data', (b: Buffer) => (output += b.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`serve exited:\n${output}`);
+  // A benchmark that fails half-way must not leave its (detached) server running.
+  const killOnExit = () => {
     try {
-      if ((await fetch(`${url}/api/attributes`)).ok) break;
+      if (child.exitCode === null) process.kill(-(child.pid as number), 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  };
+  process.once('exit', killOnExit);
+  const url = `http://127.0.0.1:${port}`;
+  // A stale build is rebuilt first, which takes minutes on a busy 2-core machine.
+  const deadline = Date.now() + 15 * 60_000;
+  let saidBuilding = false;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`serve exited:\n${output}`);
+    if (!saidBuilding && output.includes('building')) {
+      saidBuilding = true;
+      console.log(`[serve] building the app into ${process.env.NEXT_DIST_DIR || '.next-bench'} first…`);
+    }
+    try {
+      if ((await fetch(`${url}/api/attributes`, { headers: authHeaders() })).ok) break;
     } catch {
       /* starting */
     }
-    if (i > 1200) throw new Error(`serve did not start:\n${output}`);
+    if (Date.now() > deadline) {
+      killOnExit();
+      throw new Error(`serve did not start:\n${output}`);
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
   return {
     url,
     pid: child.pid as number,
     async stop() {
+      process.off('exit', killOnExit);
       if (child.exitCode === null) {
         process.kill(-(child.pid as number), 'SIGTERM');
         await new Promise((r) => child.once('exit', r));
@@ -81,4 +151,4 @@ export async function serveApp(env: Record<string, string>): Promise<ServedApp> 
 }
 
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-export const mib = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MiB`;
+export const ms = (v: number) => (v < 10 ? v.toFixed(1) : v.toFixed(0));

@@ -1,0 +1,75 @@
+/**
+ * Chart benchmark: GET /api/metrics as the chart pages ask it — one tenant
+ * (stacked by model), all tenants (stacked by tenant), one user, and the users of
+ * a tenant — over the 24 h and 7 d windows ending at the data's end; then the
+ * /tenants and /tenants/<id> pages as HTML. p50/p95 per request, plus the
+ * aggregation time the API reports itself (queryMs).
+ *
+ *   npx tsx bench/charts.ts [--url http://127.0.0.1:3000] [--runs 20] [--warmup 3] [--spans N] [--db …] [--schema …]
+ */
+import { type Figure, summaryLine, TARGETS, type Target } from './figures';
+import { loadedData, windowParams } from './loaded-data';
+import { type BenchOptions, benchOptions, targetApp } from './options';
+import { getJson, getText, isMain, ms, summary, timed } from './support';
+
+type ChartRequest = { name: string; path: string; params: Record<string, string>; kind: 'api' | 'page'; figure?: Target | true };
+
+export async function runChartsBench(o: BenchOptions, url: string): Promise<Figure[]> {
+  const data = await loadedData(url);
+  const tenant = data.busyTenant;
+  console.log(`[charts] data ends ${data.end}; tenant ${tenant}, user ${data.busyUser}; ${o.runs} runs after ${o.warmup} warm-ups`);
+  const requests: ChartRequest[] = [];
+  for (const window of ['24h', '7d'] as const) {
+    const range = windowParams(data, window);
+    requests.push(
+      { name: `tenant chart (${tenant}, by model) ${window}`, kind: 'api', path: '/api/metrics', params: { where: `tenant.id=${tenant}`, group_by: 'llm.model', top: '8', ...range }, figure: TARGETS.tenantChart },
+      { name: `all-tenant chart (by tenant) ${window}`, kind: 'api', path: '/api/metrics', params: { group_by: 'tenant.id', top: '8', ...range }, figure: window === '7d' ? TARGETS.allTenantChart7d : true },
+      { name: `user chart (by model) ${window}`, kind: 'api', path: '/api/metrics', params: { where: `user.id=${data.busyUser}`, group_by: 'llm.model', top: '8', ...range }, figure: true },
+      { name: `users of ${tenant} chart (by user) ${window}`, kind: 'api', path: '/api/metrics', params: { where: `tenant.id=${tenant}`, group_by: 'user.id', top: '8', ...range }, figure: true },
+      { name: `users of ${tenant} table (top 100) ${window}`, kind: 'api', path: '/api/metrics', params: { where: `tenant.id=${tenant}`, group_by: 'user.id', top: '100', series: 'false', ...range } },
+      { name: `page /tenants ${window}`, kind: 'page', path: '/tenants', params: range, figure: true },
+      { name: `page /tenants/${tenant} ${window}`, kind: 'page', path: `/tenants/${tenant}`, params: range, figure: true },
+    );
+  }
+  const figures: Figure[] = [];
+  console.log(`${'request'.padEnd(44)} ${'p50'.padStart(6)} ${'p95'.padStart(6)} ${'max'.padStart(6)}  server query p50 / answer`);
+  for (const r of requests) {
+    const target = `${url}${r.path}?${new URLSearchParams(r.params)}`;
+    const serverMs: number[] = [];
+    let detail = '';
+    const run = await timed(async () => {
+      if (r.kind === 'page') {
+        const html = await getText(target);
+        detail = `${Math.round(html.length / 1024)} KiB HTML`;
+        return;
+      }
+      const body = await getJson<{ queryMs: number; totals: { requests: number }; groups: unknown[]; buckets: unknown[] }>(target);
+      serverMs.push(body.queryMs);
+      detail = `${body.totals.requests} requests, ${body.groups.length} groups, ${body.buckets.length} buckets`;
+    }, o.runs, o.warmup);
+    const s = summary(run.ms);
+    const server = serverMs.length ? `${ms(summary(serverMs.slice(o.warmup)).p50)} ms` : '—';
+    console.log(`${r.name.padEnd(44)} ${ms(s.p50).padStart(6)} ${ms(s.p95).padStart(6)} ${ms(s.max).padStart(6)}  ${server} / ${detail}`);
+    if (r.figure) figures.push({ name: `${r.name} p95`, value: s.p95, unit: 'ms', ...(r.figure === true ? {} : { target: r.figure }) });
+  }
+  console.log(summaryLine('charts', `${requests.length} requests, ${o.runs} runs`, figures));
+  return figures;
+}
+
+if (isMain(import.meta.url)) {
+  (async () => {
+    const o = benchOptions();
+    const app = await targetApp(o);
+    try {
+      await runChartsBench(o, app.url);
+    } finally {
+      await app.done();
+    }
+  })().then(
+    () => process.exit(0),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

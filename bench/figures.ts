@@ -1,0 +1,43 @@
+/**
+ * The figures every benchmark reports, with the targets of issue #6 beside them,
+ * and the one-line SUMMARY / final table formats. A verdict is printed, never
+ * asserted: timings on a shared machine are evidence, not test results.
+ */
+import { fmt } from './support';
+import type { DbKind } from './options';
+
+export type Target = { text: string; met: (value: number) => boolean };
+export type Figure = { name: string; value: number; unit: string; target?: Target };
+
+const atLeast = (n: number, text: string): Target => ({ text: `≥ ${text}`, met: (v) => v >= n });
+const atMost = (n: number, text: string): Target => ({ text: `≤ ${text}`, met: (v) => v <= n });
+
+/** Issue #6's targets. Where the issue names a scale, the figure is judged against the nearest one. */
+export const TARGETS = {
+  ingestRate: (db: DbKind) => (db === 'pglite' ? atLeast(10_000, '10,000 spans/s (PGlite)') : atLeast(25_000, '25,000 spans/s')),
+  copyRatio: atLeast(0.7, '0.7x raw COPY'),
+  requestP99: atMost(250, '250 ms'),
+  serverRss: (db: DbKind) => (db === 'pglite' ? atMost(1500, '1.5 GB (PGlite)') : atMost(400, '400 MB (Postgres)')),
+  where3: (spans: number) => (spans > 3_000_000 ? atMost(100, '100 ms @10M') : atMost(25, '25 ms @1M')),
+  tenantChart: atMost(100, '100 ms @1M'),
+  allTenantChart7d: atMost(150, '150 ms @10M'),
+};
+
+function valueText(f: Figure): string {
+  const digits = Number.isInteger(f.value) || f.value >= 100 ? 0 : f.value < 10 ? 2 : 1;
+  return `${fmt(f.value, digits)} ${f.unit}`.trim();
+}
+
+/** `SUMMARY <bench>: name value; name value; …` — one line a run, easy to grep from logs. */
+export function summaryLine(bench: string, context: string, figures: Figure[]): string {
+  return `SUMMARY ${bench} ${context}: ${figures.map((f) => `${f.name} ${valueText(f)}`).join('; ')}`;
+}
+
+export function printTable(figures: Figure[]): void {
+  const rows = figures.map((f) => [f.name, valueText(f), f.target?.text ?? '', f.target ? (f.target.met(f.value) ? 'ok' : 'MISSED') : '']);
+  const widths = [0, 1, 2, 3].map((c) => Math.max(...[['figure', 'value', 'target', ''], ...rows].map((r) => r[c].length)));
+  const line = (r: string[]) => `${r[0].padEnd(widths[0])}  ${r[1].padStart(widths[1])}  ${r[2].padEnd(widths[2])}  ${r[3]}`.trimEnd();
+  console.log(line(['figure', 'value', 'target', '']));
+  console.log('-'.repeat(widths.reduce((a, b) => a + b + 2, 0)));
+  for (const r of rows) console.log(line(r));
+}

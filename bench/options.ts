@@ -1,0 +1,55 @@
+/**
+ * Command-line options shared by the benchmark scripts, and the app they measure:
+ * a URL given with --url, or a `tracedeck serve` started on the benchmark database
+ * (the one bench/ingest.ts loaded, so `bench:ingest` then `bench:query` works).
+ */
+import { arg, type ServedApp, serveApp } from './support';
+
+export type DbKind = 'postgres' | 'pglite';
+
+export type BenchOptions = {
+  spans: number;
+  seed: number;
+  clients: number;
+  db: DbKind;
+  /** A running server to measure instead of starting one. */
+  url: string | null;
+  /** Postgres server and schema holding the benchmark data. */
+  databaseUrl: string;
+  schema: string;
+  /** PGlite data folder (none: ingest uses a temporary one). */
+  dataDir: string | null;
+  runs: number;
+  warmup: number;
+};
+
+export function benchOptions(argv = process.argv): BenchOptions {
+  const db = arg('db', 'postgres', argv);
+  if (db !== 'postgres' && db !== 'pglite') throw new Error(`--db must be postgres or pglite (got ${db})`);
+  return {
+    spans: Number(arg('spans', '1000000', argv)),
+    seed: Number(arg('seed', '1', argv)),
+    clients: Number(arg('clients', '4', argv)),
+    db,
+    url: arg('url', '', argv).replace(/\/$/, '') || null,
+    databaseUrl: arg('database-url', process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test', argv),
+    schema: arg('schema', process.env.TRACEDECK_DB_SCHEMA || 'bench_ingest', argv),
+    dataDir: arg('data-dir', process.env.TRACEDECK_DATA_DIR || '', argv) || null,
+    runs: Number(arg('runs', '20', argv)),
+    warmup: Number(arg('warmup', '3', argv)),
+  };
+}
+
+/** Environment of `tracedeck serve` on the benchmark database. */
+export function serverEnv(o: BenchOptions, dataDir = o.dataDir): Record<string, string> {
+  if (o.db === 'postgres') return { DATABASE_URL: o.databaseUrl, TRACEDECK_DB_SCHEMA: o.schema };
+  if (!dataDir) throw new Error('--db pglite needs --data-dir (or TRACEDECK_DATA_DIR): the folder bench:ingest loaded');
+  return { DATABASE_URL: '', TRACEDECK_DATA_DIR: dataDir };
+}
+
+/** The app to measure: --url as is, else one served on the benchmark database and stopped by `done()`. */
+export async function targetApp(o: BenchOptions): Promise<{ url: string; pid: number | null; done(): Promise<void> }> {
+  if (o.url) return { url: o.url, pid: null, done: async () => {} };
+  const app: ServedApp = await serveApp(serverEnv(o));
+  return { url: app.url, pid: app.pid, done: () => app.stop() };
+}
