@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { NuqsAdapter } from 'nuqs/adapters/next/app';
-import type { ReactNode } from 'react';
+import { type ReactNode, Suspense } from 'react';
+import { AuthStatus } from '@/components/auth/auth-status';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -21,6 +22,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/">Traces</Link>
             <Link href="/tenants">Tenants</Link>
           </nav>
+          <Suspense>
+            <AuthStatus />
+          </Suspense>
         </header>
         <main>
           <NuqsAdapter>{children}</NuqsAdapter>

@@ -8,6 +8,8 @@ import { getDb } from '@/db/client';
 import { listTraces, parseSort } from '@/db/queries/list-traces';
 import { DEFAULT_SINCE, type FirstPage } from '@/components/trace-list/list-defaults';
 import { TraceExplorer } from '@/components/trace-list/trace-explorer';
+import { pagePath, readerForPage } from '@/lib/auth/page';
+import { tenantScope } from '@/lib/auth/principal';
 import { ApiError } from '@/lib/errors';
 import { effectiveWheres, fromSearchParams } from '@/lib/filter-state';
 import { serverConfig } from '@/lib/server/config';
@@ -24,14 +26,14 @@ function toUrlSearchParams(params: Record<string, string | string[] | undefined>
   return out;
 }
 
-async function firstPage(params: URLSearchParams, tenantKey: string): Promise<FirstPage> {
+async function firstPage(params: URLSearchParams, tenantKey: string, scope: string | null): Promise<FirstPage> {
   const state = fromSearchParams(params);
   const sort = parseSort(params.get('sort'));
   if (!sort) return { traces: [], nextCursor: null, error: { message: `invalid sort '${params.get('sort')}'`, column: 1, source: 'other' } };
   const range = resolveTimeRange({ since: state.since ?? (state.from || state.to ? null : DEFAULT_SINCE), from: state.from, to: state.to });
   if (!range.ok) return { traces: [], nextCursor: null, error: { message: range.error, column: 1, source: 'other' } };
   try {
-    const filter = traceFilterFromParams(effectiveWheres(state), tenantKey);
+    const filter = traceFilterFromParams(effectiveWheres(state), tenantKey, scope);
     const page = await listTraces(await getDb(), { filter: filter.sql, range: range.range, sort, limit: 50 });
     return { ...page, error: null };
   } catch (err) {
@@ -45,9 +47,11 @@ async function firstPage(params: URLSearchParams, tenantKey: string): Promise<Fi
 }
 
 export default async function TraceListPage({ searchParams }: { searchParams: SearchParams }) {
-  const params = toUrlSearchParams(await searchParams);
+  const query = await searchParams;
+  const scope = tenantScope(await readerForPage(pagePath('/', query)));
+  const params = toUrlSearchParams(query);
   const { tenantKey } = serverConfig();
-  const page = await firstPage(params, tenantKey);
+  const page = await firstPage(params, tenantKey, scope);
   params.delete('cols');
   return (
     <Suspense>

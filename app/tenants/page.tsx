@@ -6,6 +6,8 @@
  */
 import { Dashboard } from '@/components/charts/dashboard';
 import { getDb } from '@/db/client';
+import { pagePath, readerForPage } from '@/lib/auth/page';
+import { tenantScope } from '@/lib/auth/principal';
 import { loadDashboard } from '@/lib/metrics/dashboard';
 import { serverConfig } from '@/lib/server/config';
 
@@ -16,7 +18,9 @@ export const metadata = { title: 'Tenants · Tracedeck' };
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function TenantsPage({ searchParams }: { searchParams: SearchParams }) {
+  const query = await searchParams;
+  const scope = tenantScope(await readerForPage(pagePath('/tenants', query)));
   const { tenantKey } = serverConfig();
-  const data = await loadDashboard(await getDb(), await searchParams, { kind: 'all' }, tenantKey);
+  const data = await loadDashboard(await getDb(), query, { kind: 'all' }, tenantKey, scope);
   return <Dashboard data={data} />;
 }

@@ -13,20 +13,66 @@ export type AttributeKeyInfo = {
   highCardinality: boolean;
 };
 
-export async function listAttributeKeys(db: Pick<Db, 'rows'>, { maxValues }: { maxValues: number }): Promise<AttributeKeyInfo[]> {
-  await flushCatalog(db);
-  const rows = await db.rows<{ key: string; scope: 'span' | 'resource'; value_type: string; seen_count: bigint; distinct_values: number }>(
-    sql`SELECT key, scope, value_type, seen_count, distinct_values FROM attribute_keys ORDER BY seen_count DESC, key, scope`,
-  );
-  const intrinsics: AttributeKeyInfo[] = INTRINSICS.map((key) => ({
+function intrinsicKeys(): AttributeKeyInfo[] {
+  return INTRINSICS.map((key) => ({
     key,
     scope: 'intrinsic',
     valueType: key.endsWith('duration') ? 'duration' : 'string',
     seenCount: 0,
     highCardinality: key === 'trace_id' || key === 'span_id',
   }));
+}
+
+export async function listAttributeKeys(db: Pick<Db, 'rows'>, { maxValues }: { maxValues: number }): Promise<AttributeKeyInfo[]> {
+  await flushCatalog(db);
+  const rows = await db.rows<{ key: string; scope: 'span' | 'resource'; value_type: string; seen_count: bigint; distinct_values: number }>(
+    sql`SELECT key, scope, value_type, seen_count, distinct_values FROM attribute_keys ORDER BY seen_count DESC, key, scope`,
+  );
   return [
-    ...intrinsics,
+    ...intrinsicKeys(),
+    ...rows.map((r) => ({
+      key: r.key,
+      scope: r.scope,
+      valueType: r.value_type,
+      seenCount: Number(r.seen_count),
+      highCardinality: Number(r.distinct_values) >= maxValues,
+    })),
+  ];
+}
+
+/** Traces of the tenant's sample behind listTenantAttributeKeys (newest first). */
+export const TENANT_KEY_SAMPLE_TRACES = 500;
+
+/**
+ * The attribute keys of one tenant, for a tenant-scoped reader (lib/auth): the catalog
+ * (`attribute_keys`) is shared by all tenants, so the keys are read from the spans of
+ * the tenant's newest traces instead; counts and cardinality are over that sample.
+ */
+export async function listTenantAttributeKeys(
+  db: Pick<Db, 'rows'>,
+  { tenant, maxValues, sampleTraces = TENANT_KEY_SAMPLE_TRACES }: { tenant: string; maxValues: number; sampleTraces?: number },
+): Promise<AttributeKeyInfo[]> {
+  const rows = await db.rows<{ key: string; scope: 'span' | 'resource'; value_type: string; seen_count: bigint; distinct_values: bigint }>(sql`
+    WITH recent AS (
+      SELECT tenant_id, trace_id FROM traces WHERE tenant_id = ${tenant}::text ORDER BY start_ns DESC LIMIT ${sampleTraces}
+    ), sample AS (
+      SELECT s.attributes, s.resource_attributes FROM spans s JOIN recent r ON s.tenant_id = r.tenant_id AND s.trace_id = r.trace_id
+    ), entries AS (
+      SELECT e.key, 'span' AS scope, e.value FROM sample, jsonb_each(sample.attributes) AS e
+      UNION ALL
+      SELECT e.key, 'resource' AS scope, e.value FROM sample, jsonb_each(sample.resource_attributes) AS e
+    ), typed AS (
+      SELECT key, scope, value,
+        CASE WHEN value ? 'stringValue' THEN 'string' WHEN value ? 'intValue' THEN 'int' WHEN value ? 'doubleValue' THEN 'double'
+             WHEN value ? 'boolValue' THEN 'bool' WHEN value ? 'bytesValue' THEN 'bytes' WHEN value ? 'arrayValue' THEN 'array'
+             WHEN value ? 'kvlistValue' THEN 'kvlist' ELSE 'empty' END AS value_type
+      FROM entries
+    )
+    SELECT key, scope, CASE WHEN count(DISTINCT value_type) > 1 THEN 'mixed' ELSE min(value_type) END AS value_type,
+      count(*) AS seen_count, count(DISTINCT td_text(value)) AS distinct_values
+    FROM typed GROUP BY key, scope ORDER BY count(*) DESC, key, scope`);
+  return [
+    ...intrinsicKeys(),
     ...rows.map((r) => ({
       key: r.key,
       scope: r.scope,

@@ -6,8 +6,15 @@ import type { Db } from '../client';
  * The spans of one trace id, through the primary key: `traces` names the (tenant, trace)
  * partitions holding it, so `spans` needs no index of its own on trace_id.
  */
-const spansOfTrace = (id: string, alias = 'spans') =>
-  sql`(${sql.raw(alias)}.tenant_id, ${sql.raw(alias)}.trace_id) IN (SELECT tenant_id, trace_id FROM traces WHERE trace_id = ${id}::text)`;
+const spansOfTrace = (id: string, alias = 'spans', tenantScope: string | null = null) =>
+  sql`(${sql.raw(alias)}.tenant_id, ${sql.raw(alias)}.trace_id) IN (SELECT tenant_id, trace_id FROM traces WHERE trace_id = ${id}::text${inTenant(tenantScope)})`;
+
+/**
+ * `tenantScope` (every function below takes it): a tenant-scoped reader's tenant (lib/auth).
+ * Only that tenant's part of a trace is read, so another tenant's trace is "not found".
+ */
+export type TenantScoped = { tenantScope?: string | null };
+const inTenant = (tenantScope: string | null | undefined) => (tenantScope ? sql` AND tenant_id = ${tenantScope}::text` : sql``);
 import { type SpanRow, type StoredSpan, type TraceRow, type TraceSummary, storedSpanFromRow, traceSummaryFromRow } from './rows';
 
 export type TraceLookup =
@@ -16,23 +23,23 @@ export type TraceLookup =
   | { status: 'ambiguous'; candidates: string[] };
 
 /** Resolves a short (8-hex) or full (32-hex) id to full ids, newest first. */
-export async function resolveTraceId(db: Pick<Db, 'rows'>, { traceId }: { traceId: string }): Promise<string[]> {
+export async function resolveTraceId(db: Pick<Db, 'rows'>, { traceId, tenantScope }: { traceId: string } & TenantScoped): Promise<string[]> {
   const id = traceId.toLowerCase();
   if (id.length === 32) return [id];
   const rows = await db.rows<{ trace_id: string }>(sql`
-    SELECT trace_id FROM traces WHERE trace_id LIKE ${`${id}%`}::text
+    SELECT trace_id FROM traces WHERE trace_id LIKE ${`${id}%`}::text${inTenant(tenantScope)}
     GROUP BY trace_id ORDER BY max(start_ns) DESC LIMIT 10`);
   return rows.map((r) => r.trace_id);
 }
 
-export async function getTrace(db: Pick<Db, 'rows'>, { traceId }: { traceId: string }): Promise<TraceLookup> {
-  const ids = await resolveTraceId(db, { traceId });
+export async function getTrace(db: Pick<Db, 'rows'>, { traceId, tenantScope = null }: { traceId: string } & TenantScoped): Promise<TraceLookup> {
+  const ids = await resolveTraceId(db, { traceId, tenantScope });
   if (ids.length > 1) return { status: 'ambiguous', candidates: ids };
   if (ids.length === 0) return { status: 'not_found' };
   const [id] = ids;
   const [spans, summaries] = await Promise.all([
-    db.rows<SpanRow>(sql`SELECT * FROM spans WHERE ${spansOfTrace(id)} ORDER BY start_ns, span_id`),
-    db.rows<TraceRow>(sql`SELECT * FROM traces WHERE trace_id = ${id}::text ORDER BY tenant_id`),
+    db.rows<SpanRow>(sql`SELECT * FROM spans WHERE ${spansOfTrace(id, 'spans', tenantScope)} ORDER BY start_ns, span_id`),
+    db.rows<TraceRow>(sql`SELECT * FROM traces WHERE trace_id = ${id}::text${inTenant(tenantScope)} ORDER BY tenant_id`),
   ]);
   if (spans.length === 0) return { status: 'not_found' };
   return { status: 'found', traceId: id, summaries: summaries.map(traceSummaryFromRow), spans: spans.map(storedSpanFromRow) };
@@ -42,10 +49,13 @@ export async function getTrace(db: Pick<Db, 'rows'>, { traceId }: { traceId: str
  * Ids of the spans of one trace that satisfy a span-level filter (compiled with
  * `compileSpanFilter`, a boolean over `spans s`), sorted. `traceId` is a full id.
  */
-export async function matchSpans(db: Pick<Db, 'rows'>, { traceId, filter }: { traceId: string; filter: SQL }): Promise<string[]> {
+export async function matchSpans(
+  db: Pick<Db, 'rows'>,
+  { traceId, filter, tenantScope = null }: { traceId: string; filter: SQL } & TenantScoped,
+): Promise<string[]> {
   const rows = await db.rows<{ span_id: string }>(sql`
     SELECT DISTINCT s.span_id FROM spans s
-    WHERE ${spansOfTrace(traceId.toLowerCase(), 's')} AND (${filter})
+    WHERE ${spansOfTrace(traceId.toLowerCase(), 's', tenantScope)} AND (${filter})
     ORDER BY s.span_id`);
   return rows.map((r) => r.span_id);
 }
@@ -59,13 +69,13 @@ export type TraceExportLookup =
   | { status: 'ambiguous'; candidates: string[] };
 
 /** All spans of a trace with their dropped counts, for the OTLP/JSON download. */
-export async function getTraceForExport(db: Pick<Db, 'rows'>, { traceId }: { traceId: string }): Promise<TraceExportLookup> {
-  const ids = await resolveTraceId(db, { traceId });
+export async function getTraceForExport(db: Pick<Db, 'rows'>, { traceId, tenantScope = null }: { traceId: string } & TenantScoped): Promise<TraceExportLookup> {
+  const ids = await resolveTraceId(db, { traceId, tenantScope });
   if (ids.length > 1) return { status: 'ambiguous', candidates: ids };
   if (ids.length === 0) return { status: 'not_found' };
   const [id] = ids;
   const rows = await db.rows<SpanRow & { dropped_counts: ExportableSpan['droppedCounts'] }>(
-    sql`SELECT * FROM spans WHERE ${spansOfTrace(id)} ORDER BY tenant_id, start_ns, span_id`,
+    sql`SELECT * FROM spans WHERE ${spansOfTrace(id, 'spans', tenantScope)} ORDER BY tenant_id, start_ns, span_id`,
   );
   if (rows.length === 0) return { status: 'not_found' };
   return { status: 'found', traceId: id, spans: rows.map((r) => ({ ...storedSpanFromRow(r), droppedCounts: r.dropped_counts ?? null })) };
@@ -77,12 +87,12 @@ export async function getTraceForExport(db: Pick<Db, 'rows'>, { traceId }: { tra
  */
 export async function findTrace(
   db: Pick<Db, 'rows'>,
-  { traceId }: { traceId: string },
+  { traceId, tenantScope = null }: { traceId: string } & TenantScoped,
 ): Promise<Exclude<TraceLookup, { status: 'found' }> | { status: 'found'; traceId: string; spanCount: number }> {
-  const ids = await resolveTraceId(db, { traceId });
+  const ids = await resolveTraceId(db, { traceId, tenantScope });
   if (ids.length > 1) return { status: 'ambiguous', candidates: ids };
   if (ids.length === 0) return { status: 'not_found' };
-  const [row] = await db.rows<{ n: bigint | number | string | null }>(sql`SELECT sum(span_count) AS n FROM traces WHERE trace_id = ${ids[0]}::text`);
+  const [row] = await db.rows<{ n: bigint | number | string | null }>(sql`SELECT sum(span_count) AS n FROM traces WHERE trace_id = ${ids[0]}::text${inTenant(tenantScope)}`);
   const n = row?.n === null || row?.n === undefined ? 0 : Number(row.n);
   return n > 0 ? { status: 'found', traceId: ids[0], spanCount: n } : { status: 'not_found' };
 }
@@ -93,8 +103,8 @@ export async function findTrace(
  * embedded PGlite, whose queries block the event loop). int8 columns travel as text, so
  * times stay exact.
  */
-export async function getTraceView(db: Pick<Db, 'rows'>, { traceId }: { traceId: string }): Promise<TraceLookup> {
-  const ids = await resolveTraceId(db, { traceId });
+export async function getTraceView(db: Pick<Db, 'rows'>, { traceId, tenantScope = null }: { traceId: string } & TenantScoped): Promise<TraceLookup> {
+  const ids = await resolveTraceId(db, { traceId, tenantScope });
   if (ids.length > 1) return { status: 'ambiguous', candidates: ids };
   if (ids.length === 0) return { status: 'not_found' };
   const [id] = ids;
@@ -108,8 +118,8 @@ export async function getTraceView(db: Pick<Db, 'rows'>, { traceId }: { traceId:
         'attributes', attributes, 'resource_attributes', resource_attributes, 'events', events, 'links', links,
         'scope_name', scope_name, 'scope_version', scope_version, 'flags', flags
       ) ORDER BY start_ns, span_id)::text AS spans
-      FROM spans WHERE ${spansOfTrace(id)}`),
-    db.rows<TraceRow>(sql`SELECT * FROM traces WHERE trace_id = ${id}::text ORDER BY tenant_id`),
+      FROM spans WHERE ${spansOfTrace(id, 'spans', tenantScope)}`),
+    db.rows<TraceRow>(sql`SELECT * FROM traces WHERE trace_id = ${id}::text${inTenant(tenantScope)} ORDER BY tenant_id`),
   ]);
   const text = aggregated[0]?.spans;
   const rows = text ? (JSON.parse(text) as SpanRow[]) : [];

@@ -50,7 +50,10 @@ export async function main(argv: string[]): Promise<void> {
     .option('--traces <n>', 'number of traces', positiveInt, 400)
     .option('--seed <n>', 'random seed (same seed, same data)', positiveInt, 42)
     .option('--hours <n>', 'spread start times over the last N hours', positiveInt, 24)
-    .action(async (opts: { url: string; traces: number; seed: number; hours: number }) => (await import('./seed')).seedCommand(opts));
+    .option('--token <key>', 'ingest key or tenant-scoped key, when the server requires one (default: $TRACEDECK_TOKEN)')
+    .action(async (opts: { url: string; traces: number; seed: number; hours: number; token?: string }) =>
+      (await import('./seed')).seedCommand({ ...opts, token: opts.token ?? process.env.TRACEDECK_TOKEN }),
+    );
 
   registerTraceCommand(program);
 

@@ -3,8 +3,12 @@ import { type OtlpJsonRequest, mergeRequests, planoDemoRequests } from '../demo/
 
 const BATCH_TRACES = 50;
 
-export async function seedCommand({ url, traces, seed, hours }: { url: string; traces: number; seed: number; hours: number }): Promise<void> {
+export type SeedOptions = { url: string; traces: number; seed: number; hours: number; /** Ingest key, sent as a Bearer token. */ token?: string };
+
+export async function seedCommand({ url, traces, seed, hours, token }: SeedOptions): Promise<void> {
   const endpoint = `${url.replace(/\/$/, '')}/v1/traces`;
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token?.trim()) headers.authorization = `Bearer ${token.trim()}`;
   let batch: OtlpJsonRequest[] = [];
   let sentSpans = 0;
   let rejected = 0;
@@ -14,7 +18,7 @@ export async function seedCommand({ url, traces, seed, hours }: { url: string; t
     batch = [];
     let res: Response;
     try {
-      res = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      res = await fetch(endpoint, { method: 'POST', headers, body: JSON.stringify(body) });
     } catch (err) {
       throw new Error(`cannot reach ${endpoint} (${(err as Error).message}); is the server running? (npm start)`);
     }

@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createDb } from '../../db/client';
+import { type AuthConfig, AuthConfigError, describeAuth, parseAuthConfig } from '../auth/config';
+import { exposureWarning } from '../auth/exposure';
 import { EnrichConfigError, describeEnrichConfig, loadEnrichConfigStrict } from '../enrich/config';
 import { DataDirBusyError, claimDataDir, dataDirOwner, describeOwner, pgliteDataDir } from '../grpc/runtime-files';
 
@@ -79,6 +81,24 @@ export async function serveCommand({ port, hostname, build, grpc, grpcPort }: Se
   if (grpc || grpcPort !== undefined) grpcEnv.TRACEDECK_GRPC = '1';
   if (grpcPort !== undefined) grpcEnv.TRACEDECK_GRPC_PORT = String(grpcPort);
   const withGrpc = grpcEnv.TRACEDECK_GRPC === '1' || /^(1|true|yes|on)$/i.test(process.env.TRACEDECK_GRPC?.trim() ?? '');
+  // Malformed keys stop here too (at request time they would refuse every request).
+  let auth: AuthConfig;
+  try {
+    auth = parseAuthConfig(process.env);
+  } catch (err) {
+    if (err instanceof AuthConfigError) {
+      console.error(`[tracedeck] ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  console.log(`[tracedeck] ${describeAuth(auth)}`);
+  const grpcHost = process.env.TRACEDECK_GRPC_HOST?.trim() || '0.0.0.0';
+  const warnings = [
+    exposureWarning(auth, hostname, `the web server (${hostname}:${port})`),
+    withGrpc ? exposureWarning(auth, grpcHost, `the OTLP/gRPC listener (${grpcHost})`, { reads: false }) : null,
+  ];
+  for (const warning of warnings) if (warning) console.warn(`[tracedeck] ${warning}`);
 
   if (buildIsStale()) {
     if (!build) throw new Error('no up-to-date build in .next and --no-build was given');
@@ -103,7 +123,7 @@ export async function serveCommand({ port, hostname, build, grpc, grpcPort }: Se
       throw err;
     }
   }
-  const grpcNote = withGrpc ? `, OTLP/gRPC: ${process.env.TRACEDECK_GRPC_HOST?.trim() || '0.0.0.0'}:${grpcEnv.TRACEDECK_GRPC_PORT ?? process.env.TRACEDECK_GRPC_PORT ?? 4317}` : '';
+  const grpcNote = withGrpc ? `, OTLP/gRPC: ${grpcHost}:${grpcEnv.TRACEDECK_GRPC_PORT ?? process.env.TRACEDECK_GRPC_PORT ?? 4317}` : '';
   console.log(`[tracedeck] serving on http://localhost:${port}  (OTLP/HTTP: POST http://localhost:${port}/v1/traces${grpcNote})`);
   // Keep-alive longer than clients' (undici: 4 s) so a reused idle socket is never closed under a request.
   const child = spawn(process.execPath, [nextBin(), 'start', '-p', String(port), '-H', hostname, '--keepAliveTimeout', '65000'], {

@@ -134,6 +134,14 @@ export type PromotedValues = {
 
 const intOrNull = (n: number | null) => (n === null ? null : Math.trunc(n));
 
+/**
+ * Token counts and costs beyond this stay in JSONB only: the bigint columns would
+ * reject them, and the per-trace sums (bigint, float8) overflow with an error that
+ * fails the whole batch. No real request comes near 10^12 tokens or dollars.
+ */
+const MAX_PROMOTED_AMOUNT = 1e12;
+const amount = (n: number | null) => (n === null || Math.abs(n) > MAX_PROMOTED_AMOUNT ? null : n);
+
 export function promotedValues(
   span: AttributeMap,
   resource: AttributeMap,
@@ -142,9 +150,9 @@ export function promotedValues(
 ): PromotedValues {
   const text = (keys: readonly string[]) => anyValueText(lookup(keys, span, resource));
   const num = (keys: readonly string[]) => anyValueNumber(lookup(keys, span, resource));
-  const promptTokens = intOrNull(num(mapping.promptTokens));
-  const completionTokens = intOrNull(num(mapping.completionTokens));
-  let totalTokens = intOrNull(num(mapping.totalTokens));
+  const promptTokens = intOrNull(amount(num(mapping.promptTokens)));
+  const completionTokens = intOrNull(amount(num(mapping.completionTokens)));
+  let totalTokens = intOrNull(amount(num(mapping.totalTokens)));
   if (totalTokens === null && promptTokens !== null && completionTokens !== null) totalTokens = promptTokens + completionTokens;
   const status = intOrNull(num(PROMOTED_KEYS.httpStatusCode));
   return {
@@ -155,7 +163,7 @@ export function promotedValues(
     promptTokens,
     completionTokens,
     totalTokens,
-    costUsd: num(mapping.costUsd),
+    costUsd: amount(num(mapping.costUsd)),
     ttftMs: num(mapping.ttftMs),
     // Out-of-range values stay in JSONB only; the int column would reject them.
     httpStatusCode: status !== null && status >= 0 && status < 1000 ? status : null,

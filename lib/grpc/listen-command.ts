@@ -10,6 +10,8 @@
  */
 import { createDb, useDb } from '../../db/client';
 import type { Db } from '../../db/client';
+import { type AuthConfig, AuthConfigError, describeAuth, parseAuthConfig } from '../auth/config';
+import { exposureWarning } from '../auth/exposure';
 import { type EnrichConfig, EnrichConfigError, applyRandomSampling, describeEnrichConfig, loadEnrichConfigStrict } from '../enrich/config';
 import type { Painter } from '../cli/trace/style';
 import { ListenerBindError, addressInUseMessage, formatAddress, startGrpcListener } from './server';
@@ -70,6 +72,19 @@ export async function listenCommand(opts: { host: string; port: number }, io: Li
     throw err;
   }
   applyRandomSampling(config, io.env);
+
+  let auth: AuthConfig;
+  try {
+    auth = parseAuthConfig(io.env);
+  } catch (err) {
+    if (err instanceof AuthConfigError) {
+      errorLine(io, err.message);
+      return 1;
+    }
+    throw err;
+  }
+  const exposed = exposureWarning(auth, opts.host, `the OTLP/gRPC listener (${requested})`, { reads: false });
+  if (exposed) io.err(`${errPainter.paint('⚠', { fg: 'yellow' })} ${exposed}\n`);
 
   let releaseDataDir: (() => void) | null = null;
   const dataDir = pgliteDataDir(io.env);
@@ -141,6 +156,7 @@ export async function listenCommand(opts: { host: string; port: number }, io: Li
       `${painter.paint('●', { fg: 'green' })} gRPC (OTLP receiver) on ${painter.paint(listener.address, { fg: 'cyan' })}`,
       painter.paint(`Storing into ${db.describe()}`, { dim: true }),
       painter.paint(describeEnrichConfig(config), { dim: true }),
+      painter.paint(describeAuth(auth), { dim: true }),
       painter.paint(`Process ID: ${process.pid}`, { dim: true }),
       painter.paint(
         dataDir

@@ -10,7 +10,9 @@
  *
  * Status codes follow OTLP/gRPC: INVALID_ARGUMENT for an undecodable request,
  * RESOURCE_EXHAUSTED above the size limit, UNAVAILABLE (retryable) when the
- * database cannot take the write.
+ * database cannot take the write; UNAUTHENTICATED (PERMISSION_DENIED for a read-only
+ * token) when ingest keys are configured and the call's `authorization` or
+ * `x-tracedeck-key` metadata carries no valid one. A tenant-scoped key forces its tenant.
  */
 import {
   type Metadata,
@@ -24,6 +26,7 @@ import {
   status,
 } from '@grpc/grpc-js';
 import { type Db, getDb as processDb } from '../../db/client';
+import { authenticate } from '../auth/principal';
 import type { EnrichConfig } from '../enrich/config';
 import { ingestSpans } from '../ingest-pipeline';
 import { decodeExportRequest, encodeExportResponse } from '../otlp';
@@ -109,12 +112,20 @@ export function exportHandler(options: Pick<GrpcListenerOptions, 'getDb' | 'conf
   const logError = options.logError ?? ((m: string) => console.error(m));
   return (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>): void => {
     void (async () => {
+      const headers = metadataHeaders(call.metadata);
+      const auth = authenticate(headers, 'ingest');
+      if (!auth.ok) {
+        const code = auth.status === 401 ? status.UNAUTHENTICATED : auth.status === 403 ? status.PERMISSION_DENIED : status.UNAVAILABLE;
+        callback(fail(code, auth.message));
+        return;
+      }
       const limits = serverConfig();
       // grpc-js has already undone grpc-encoding and applied the receive limit.
       const decoded = decodeExportRequest(call.request, {
         contentType: 'application/x-protobuf',
         maxBodyBytes: limits.maxDecompressedBytes,
         maxDecompressedBytes: limits.maxDecompressedBytes,
+        limits: limits.ingestLimits,
       });
       if (!decoded.ok) {
         callback(fail(decoded.status === 413 ? status.RESOURCE_EXHAUSTED : status.INVALID_ARGUMENT, decoded.message));
@@ -122,14 +133,14 @@ export function exportHandler(options: Pick<GrpcListenerOptions, 'getDb' | 'conf
       }
       try {
         const db = await getDb();
-        await ingestSpans(db, decoded, metadataHeaders(call.metadata), options.config ? { config: options.config } : {});
+        await ingestSpans(db, decoded, headers, { ...(options.config ? { config: options.config } : {}), forceTenant: auth.principal.tenant });
       } catch (err) {
         logError(`[tracedeck] OTLP/gRPC ingest write failed: ${errorText(err)}`);
         // Nothing acknowledged: UNAVAILABLE is the retryable code of OTLP/gRPC.
         callback(fail(status.UNAVAILABLE, `storage unavailable, retry later: ${errorText(err)}`));
         return;
       }
-      callback(null, Buffer.from(encodeExportResponse('protobuf', decoded.rejected)));
+      callback(null, Buffer.from(encodeExportResponse('protobuf', decoded.rejected, decoded.warnings)));
     })().catch((err: unknown) => callback(fail(status.INTERNAL, errorText(err))));
   };
 }

@@ -31,6 +31,8 @@ export async function loadDashboard(
   searchParams: SearchParamsRecord,
   scope: DashboardScope,
   tenantKey: string,
+  /** A tenant-scoped reader's tenant (lib/auth): every query of the page is confined to it. */
+  tenantScope: string | null = null,
 ): Promise<DashboardData> {
   const parsed = fromSearchParams(searchParams);
   const filter: FilterState = parsed.since || parsed.from || parsed.to ? parsed : { ...parsed, since: DEFAULT_DASHBOARD_SINCE };
@@ -60,7 +62,7 @@ export async function loadDashboard(
       ttft: mapping.ttftMs,
     },
   };
-  const ctx = { tenantKey };
+  const ctx = { tenantKey, tenantScope };
   try {
     const nowMs = Date.now();
     data.main = await metricsFromParams(db, metricsParams(filter, restriction, { group_by: stackKey(stackBy, tenantKey), top: String(STACK_TOP) }), { ...ctx, nowMs });
@@ -75,7 +77,7 @@ export async function loadDashboard(
     data.models = models;
     if (scope.kind !== 'all') {
       const range = { fromNs: BigInt(data.main.range.fromNs), toNs: BigInt(data.main.range.toNs) };
-      const compiled = traceFilterFromParams([...effectiveWheres(filter), ...restriction], tenantKey).sql;
+      const compiled = traceFilterFromParams([...effectiveWheres(filter), ...restriction], tenantKey, tenantScope).sql;
       const [slowest, failing] = await Promise.all([
         listTraces(db, { filter: compiled, range, sort: { key: 'duration', direction: 'desc' }, limit: 10 }),
         // The charts' error definition, read from the summary columns (no span probes).

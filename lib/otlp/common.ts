@@ -4,9 +4,10 @@
  */
 import type { AttributeMap, OtlpAnyValue } from './span-record';
 import type { LongLike, PbInt64 } from './proto';
+import { DEFAULT_INGEST_LIMITS, MAX_STORABLE_NANOS } from './limits';
 
-/** AnyValue nesting deeper than this (arrays/kvlists inside each other) rejects the span. */
-export const MAX_ANY_VALUE_DEPTH = 32;
+/** Default AnyValue nesting limit (arrays/kvlists inside each other); see IngestLimits.maxDepth. */
+export const MAX_ANY_VALUE_DEPTH = DEFAULT_INGEST_LIMITS.maxDepth;
 
 export const UNKNOWN_SERVICE = 'unknown_service';
 
@@ -18,8 +19,9 @@ export class SpanRejection extends Error {
   }
 }
 
-export function depthRejection(key: string): SpanRejection {
-  return new SpanRejection(`attribute ${JSON.stringify(key)} nests deeper than ${MAX_ANY_VALUE_DEPTH} levels`);
+export function depthRejection(key: string, maxDepth: number): SpanRejection {
+  const shown = key.length > 64 ? `${key.slice(0, 64)}…` : key;
+  return new SpanRejection(`attribute ${JSON.stringify(shown)} nests deeper than ${maxDepth} levels`);
 }
 
 /**
@@ -150,11 +152,25 @@ export function doubleOut(d: number): number | 'NaN' | 'Infinity' | '-Infinity' 
 // Span validation
 // ---------------------------------------------------------------------------
 
-/** Time rules. Returns a rejection reason or null. */
-export function checkTimes(start: bigint, end: bigint): string | null {
+/**
+ * Time rules. Returns a rejection reason or null. `latestEnd`: the latest acceptable
+ * end time (the server's clock plus the allowed skew, capped at what a bigint holds).
+ */
+export function checkTimes(start: bigint, end: bigint, latestEnd: bigint = MAX_STORABLE_NANOS): string | null {
   if (start === 0n) return 'start_time_unix_nano must not be 0';
   if (end < start) return `end_time_unix_nano (${end}) is before start_time_unix_nano (${start})`;
+  if (end > latestEnd) {
+    return latestEnd === MAX_STORABLE_NANOS
+      ? `end_time_unix_nano (${end}) is beyond the storable range (year 2262)`
+      : `end_time_unix_nano (${end}) is in the future (later than ${latestEnd}, the server clock plus the allowed skew)`;
+  }
   return null;
+}
+
+/** Latest acceptable end time for a clock reading and skew, in ns. */
+export function latestEndNanos(nowMs: number, maxFutureSkewMs: number): bigint {
+  const t = BigInt(Math.floor(nowMs)) * 1_000_000n + BigInt(Math.floor(maxFutureSkewMs)) * 1_000_000n;
+  return t > MAX_STORABLE_NANOS ? MAX_STORABLE_NANOS : t;
 }
 
 /** Summary of rejection reasons: "2 spans rejected: span 3: …; span 7: …", capped at `maxLength` chars. */
@@ -179,3 +195,36 @@ export function summarizeRejected(rejected: readonly { index: number; reason: st
   }
   return out;
 }
+
+/**
+ * Warnings about stored spans ("span 3: …"), capped like summarizeRejected:
+ * "warnings: span 3: …; resource 0: …; … (k more)".
+ */
+export function summarizeWarnings(warnings: readonly string[], maxLength = 1024): string {
+  const n = warnings.length;
+  let out = 'warnings: ';
+  for (let i = 0; i < n; i++) {
+    const part = `${i === 0 ? '' : '; '}${warnings[i]}`;
+    const tail = `; … (${n - i} more)`;
+    const budget = i === n - 1 ? maxLength : maxLength - tail.length;
+    if (out.length + part.length > budget) {
+      if (i === 0) {
+        const room = Math.max(0, maxLength - out.length - tail.length - 1);
+        return out + part.slice(0, room) + '…' + (n > 1 ? `; … (${n - 1} more)` : '');
+      }
+      return out + tail;
+    }
+    out += part;
+  }
+  return out;
+}
+
+/** partial_success.error_message: the rejections, then the warnings, within `maxLength`. */
+export function exportMessage(rejected: readonly { index: number; reason: string }[], warnings: readonly string[], maxLength = 1024): string {
+  if (warnings.length === 0) return rejected.length === 0 ? '' : summarizeRejected(rejected, maxLength);
+  if (rejected.length === 0) return summarizeWarnings(warnings, maxLength);
+  // Both: the rejections get most of the room (they are what an exporter logs as errors).
+  const head = summarizeRejected(rejected, Math.floor((maxLength * 2) / 3));
+  return `${head}. ${summarizeWarnings(warnings, maxLength - head.length - 2)}`;
+}
+

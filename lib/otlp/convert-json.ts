@@ -12,16 +12,17 @@
  */
 import type { AttributeMap, OtlpAnyValue, RejectedSpan, SpanEvent, SpanLink, SpanRecord } from './span-record';
 import {
-  MAX_ANY_VALUE_DEPTH,
   SpanRejection,
   UNKNOWN_SERVICE,
   checkIdHex,
   checkTimes,
   depthRejection,
+  latestEndNanos,
   lowerHex,
   setAttr,
 } from './common';
-import type { ConvertResult } from './convert-proto';
+import type { ConvertOptions, ConvertResult } from './convert-proto';
+import { DEFAULT_INGEST_LIMITS, SpanLimiter, addCount, cleanText, truncateText } from './limits';
 
 type Obj = Record<string, unknown>;
 
@@ -198,7 +199,7 @@ function anyValueList(v: unknown, path: string): unknown[] {
   return asArray(values, `${path}.values`) ?? [];
 }
 
-function anyValue(v: unknown, depth: number): OtlpAnyValue {
+function anyValue(v: unknown, depth: number, lim: SpanLimiter): OtlpAnyValue {
   if (v == null) return {};
   if (typeof v !== 'object' || Array.isArray(v)) throw wrongType('', 'an AnyValue object', v);
   const o = v as Obj;
@@ -209,7 +210,7 @@ function anyValue(v: unknown, depth: number): OtlpAnyValue {
       case 'stringValue':
       case 'string_value':
         if (typeof x !== 'string') throw wrongType(k, 'a string', x);
-        return { stringValue: x };
+        return { stringValue: lim.text(x) };
       case 'intValue':
       case 'int_value':
         return { intValue: asI64String(x, k) };
@@ -223,15 +224,15 @@ function anyValue(v: unknown, depth: number): OtlpAnyValue {
       case 'bytesValue':
       case 'bytes_value':
         if (typeof x !== 'string') throw wrongType(k, 'a base64 string', x);
-        return { bytesValue: Buffer.from(x, 'base64').toString('base64') };
+        return { bytesValue: Buffer.from(lim.bytes(Buffer.from(x, 'base64'))).toString('base64') };
       case 'arrayValue':
       case 'array_value': {
-        if (depth >= MAX_ANY_VALUE_DEPTH) throw TOO_DEEP;
+        if (depth >= lim.limits.maxDepth) throw TOO_DEEP;
         const src = anyValueList(x, k);
         const values = new Array<OtlpAnyValue>(src.length);
         for (let i = 0; i < src.length; i++) {
           try {
-            values[i] = anyValue(src[i], depth + 1);
+            values[i] = anyValue(src[i], depth + 1, lim);
           } catch (e) {
             rethrowWithin(e, `${k}.values[${i}]`);
           }
@@ -240,13 +241,13 @@ function anyValue(v: unknown, depth: number): OtlpAnyValue {
       }
       case 'kvlistValue':
       case 'kvlist_value': {
-        if (depth >= MAX_ANY_VALUE_DEPTH) throw TOO_DEEP;
+        if (depth >= lim.limits.maxDepth) throw TOO_DEEP;
         const src = anyValueList(x, k);
         const values = new Array<{ key: string; value: OtlpAnyValue }>(src.length);
         for (let i = 0; i < src.length; i++) {
           try {
-            const kv = keyValue(src[i], depth + 1);
-            values[i] = { key: kv.key, value: kv.value };
+            const kv = keyValue(src[i], depth + 1, lim);
+            values[i] = { key: lim.text(kv.key), value: kv.value };
           } catch (e) {
             rethrowWithin(e, `${k}.values[${i}]`);
           }
@@ -263,7 +264,7 @@ function anyValue(v: unknown, depth: number): OtlpAnyValue {
 /** Reused result holder for keyValue (avoids an allocation per attribute). */
 const kvOut: { key: string; value: OtlpAnyValue } = { key: '', value: {} };
 
-function keyValue(v: unknown, depth: number): { key: string; value: OtlpAnyValue } {
+function keyValue(v: unknown, depth: number, lim: SpanLimiter): { key: string; value: OtlpAnyValue } {
   const o = asObject(v, '');
   let key = '';
   let value: OtlpAnyValue = {};
@@ -274,10 +275,10 @@ function keyValue(v: unknown, depth: number): { key: string; value: OtlpAnyValue
       else if (k === 'value') raw = o[k];
     }
     try {
-      value = anyValue(raw, depth);
+      value = anyValue(raw, depth, lim);
     } catch (e) {
       // Name the top-level attribute in the reason; nested levels pass the marker up.
-      if (e === TOO_DEEP && depth === 1) throw depthRejection(key);
+      if (e === TOO_DEEP && depth === 1) throw depthRejection(cleanText(key), lim.limits.maxDepth);
       rethrowWithin(e, 'value');
     }
   }
@@ -286,21 +287,49 @@ function keyValue(v: unknown, depth: number): { key: string; value: OtlpAnyValue
   return kvOut;
 }
 
-/** Throws SpanRejection (too deep) or JsonShapeError. */
-function attributes(v: unknown, path: string): AttributeMap {
+/**
+ * Builds one attribute map under the limits (`lim.mapDropped` = attributes left out).
+ * Throws SpanRejection (too deep) or JsonShapeError.
+ */
+function attributes(v: unknown, path: string, lim: SpanLimiter): AttributeMap {
   const map: AttributeMap = {};
+  lim.mapDropped = 0;
   const list = asArray(v, path);
   if (list === null) return map;
+  const max = lim.limits.maxAttributes;
+  // Under the limit no key can be dropped, so only longer lists pay for the bookkeeping.
+  const capped = list.length > max;
+  let size = 0;
+  let dropped = 0;
   for (let i = 0; i < list.length; i++) {
     if (list[i] == null) continue;
+    // Converted (so type-checked, and depth-checked) even when it is then dropped;
+    // only the truncations of what is kept are reported.
+    const truncatedBefore = lim.truncated;
     let kv: { key: string; value: OtlpAnyValue };
     try {
-      kv = keyValue(list[i], 1);
+      kv = keyValue(list[i], 1, lim);
     } catch (e) {
       rethrowWithin(e, `${path}[${i}]`);
     }
-    setAttr(map, kv.key, kv.value);
+    if (lim.keyTooLong(kv.key)) {
+      lim.truncated = truncatedBefore;
+      dropped++;
+      continue;
+    }
+    const key = cleanText(kv.key);
+    if (capped && !Object.prototype.hasOwnProperty.call(map, key)) {
+      if (size >= max) {
+        lim.truncated = truncatedBefore;
+        dropped++;
+        lim.overCount++;
+        continue;
+      }
+      size++;
+    }
+    setAttr(map, key, kv.value);
   }
+  lim.mapDropped = dropped;
   return map;
 }
 
@@ -308,10 +337,12 @@ function attributes(v: unknown, path: string): AttributeMap {
 // Events, links, spans
 // ---------------------------------------------------------------------------
 
-function event(v: unknown): SpanEvent {
+function event(v: unknown, lim: SpanLimiter): SpanEvent {
   const o = asObject(v, '');
   const ev: SpanEvent = { timeUnixNano: '0', name: '', attributes: {} };
   if (o === null) return ev;
+  let dropped = 0;
+  let droppedHere = 0;
   for (const k in o) {
     const x = o[k];
     switch (k) {
@@ -320,30 +351,32 @@ function event(v: unknown): SpanEvent {
         ev.timeUnixNano = asU64(x, k).toString();
         break;
       case 'name':
-        ev.name = asString(x, k);
+        ev.name = lim.text(asString(x, k));
         break;
       case 'attributes':
-        ev.attributes = attributes(x, k);
+        ev.attributes = attributes(x, k, lim);
+        droppedHere = lim.mapDropped;
         break;
       case 'droppedAttributesCount':
-      case 'dropped_attributes_count': {
-        const n = asUint32(x, k);
-        if (n !== 0) ev.droppedAttributesCount = n;
+      case 'dropped_attributes_count':
+        dropped = asUint32(x, k);
         break;
-      }
     }
   }
+  const total = addCount(dropped, droppedHere);
+  if (total !== 0) ev.droppedAttributesCount = total;
   return ev;
 }
 
 /** Throws SpanRejection for bad link ids, JsonShapeError for wrong types. */
-function link(v: unknown, i: number): SpanLink {
+function link(v: unknown, i: number, lim: SpanLimiter): SpanLink {
   const o = asObject(v, '');
   let traceId = '';
   let spanId = '';
   let traceState = '';
   let attrs: AttributeMap = {};
   let dropped = 0;
+  let droppedHere = 0;
   if (o !== null) {
     for (const k in o) {
       const x = o[k];
@@ -361,7 +394,8 @@ function link(v: unknown, i: number): SpanLink {
           traceState = asString(x, k);
           break;
         case 'attributes':
-          attrs = attributes(x, k);
+          attrs = attributes(x, k, lim);
+          droppedHere = lim.mapDropped;
           break;
         case 'droppedAttributesCount':
         case 'dropped_attributes_count':
@@ -373,9 +407,19 @@ function link(v: unknown, i: number): SpanLink {
   const reason = checkIdHex(traceId, 16, 'trace_id', false, true) ?? checkIdHex(spanId, 8, 'span_id', false, true);
   if (reason !== null) throw new SpanRejection(`link ${i}: ${reason}`);
   const out: SpanLink = { traceId: lowerHex(traceId), spanId: lowerHex(spanId), attributes: attrs };
-  if (traceState !== '') out.traceState = traceState;
-  if (dropped !== 0) out.droppedAttributesCount = dropped;
+  if (traceState !== '') out.traceState = lim.text(traceState);
+  const total = addCount(dropped, droppedHere);
+  if (total !== 0) out.droppedAttributesCount = total;
   return out;
+}
+
+/** Runs a conversion for its type checks only: a span-level problem in what is dropped anyway does not count. */
+function typeCheckOnly(convert: () => unknown): void {
+  try {
+    convert();
+  } catch (e) {
+    if (!(e instanceof SpanRejection)) throw e;
+  }
 }
 
 type Shared = {
@@ -386,7 +430,7 @@ type Shared = {
 };
 
 /** Returns the record or a rejection reason. Throws JsonShapeError for wrong types. */
-function span(v: unknown, shared: Shared): SpanRecord | string {
+function span(v: unknown, shared: Shared, lim: SpanLimiter, latestEnd: bigint): SpanRecord | string {
   const o = asObject(v, '');
   if (o === null) return 'span is null';
   let traceId = '';
@@ -481,25 +525,36 @@ function span(v: unknown, shared: Shared): SpanRecord | string {
   let events: SpanEvent[];
   let links: SpanLink[];
   let nestedReason: string | null = null;
+  let droppedHere = 0;
   try {
-    attrs = attributes(rawAttributes, 'attributes');
+    attrs = attributes(rawAttributes, 'attributes', lim);
+    droppedHere = lim.mapDropped;
     const ev = asArray(rawEvents, 'events');
-    events = ev === null ? [] : new Array<SpanEvent>(ev.length);
+    // Events and links past the limits are still type-checked (a wrong type fails the
+    // request wherever it is), then left out; what the limits would cut in them is not reported.
+    let scratch: SpanLimiter | undefined;
+    const keptEvents = ev === null ? 0 : Math.min(ev.length, lim.limits.maxEvents);
+    events = new Array<SpanEvent>(keptEvents);
     if (ev !== null) {
+      lim.droppedEvents = ev.length - keptEvents;
       for (let i = 0; i < ev.length; i++) {
         try {
-          events[i] = event(ev[i]);
+          if (i < keptEvents) events[i] = event(ev[i], lim);
+          else typeCheckOnly(() => event(ev[i], (scratch ??= new SpanLimiter(lim.limits))));
         } catch (e) {
           rethrowWithin(e, `events[${i}]`);
         }
       }
     }
     const ln = asArray(rawLinks, 'links');
-    links = ln === null ? [] : new Array<SpanLink>(ln.length);
+    const keptLinks = ln === null ? 0 : Math.min(ln.length, lim.limits.maxLinks);
+    links = new Array<SpanLink>(keptLinks);
     if (ln !== null) {
+      lim.droppedLinks = ln.length - keptLinks;
       for (let i = 0; i < ln.length; i++) {
         try {
-          links[i] = link(ln[i], i);
+          if (i < keptLinks) links[i] = link(ln[i], i, lim);
+          else typeCheckOnly(() => link(ln[i], i, (scratch ??= new SpanLimiter(lim.limits))));
         } catch (e) {
           rethrowWithin(e, `links[${i}]`);
         }
@@ -517,7 +572,7 @@ function span(v: unknown, shared: Shared): SpanRecord | string {
     checkIdHex(traceId, 16, 'trace_id', false, false) ??
     checkIdHex(spanId, 8, 'span_id', false, false) ??
     checkIdHex(parentSpanId, 8, 'parent_span_id', true, true) ??
-    checkTimes(start, end) ??
+    checkTimes(start, end, latestEnd) ??
     nestedReason;
   if (reason !== null) return reason;
 
@@ -526,12 +581,12 @@ function span(v: unknown, shared: Shared): SpanRecord | string {
     traceId: lowerHex(traceId),
     spanId: lowerHex(spanId),
     parentSpanId: parent,
-    traceState: traceState || null,
-    name,
-    kind,
+    traceState: traceState ? lim.text(traceState) : null,
+    name: lim.text(name),
+    kind: lim.kind(kind),
     service: shared.service,
-    statusCode,
-    statusMessage: statusMessage || null,
+    statusCode: lim.status(statusCode),
+    statusMessage: statusMessage ? lim.text(statusMessage) : null,
     startTimeUnixNano: start,
     endTimeUnixNano: end,
     attributes: attrs,
@@ -540,14 +595,15 @@ function span(v: unknown, shared: Shared): SpanRecord | string {
     links,
     scopeName: shared.scopeName,
     scopeVersion: shared.scopeVersion,
-    flags,
-    droppedAttributesCount,
-    droppedEventsCount,
-    droppedLinksCount,
+    // uint32 on the wire, int32 in the column: keep the bits (export reads them back unsigned).
+    flags: flags | 0,
+    droppedAttributesCount: addCount(droppedAttributesCount, droppedHere),
+    droppedEventsCount: addCount(droppedEventsCount, lim.droppedEvents),
+    droppedLinksCount: addCount(droppedLinksCount, lim.droppedLinks),
   };
 }
 
-function scopeInfo(v: unknown): { name: string | null; version: string | null } {
+function scopeInfo(v: unknown, max: number): { name: string | null; version: string | null } {
   const o = asObject(v, 'scope');
   if (o === null) return { name: null, version: null };
   let name = '';
@@ -556,20 +612,24 @@ function scopeInfo(v: unknown): { name: string | null; version: string | null } 
     if (k === 'name') name = asString(o[k], 'scope.name');
     else if (k === 'version') version = asString(o[k], 'scope.version');
   }
-  return { name: name || null, version: version || null };
+  const clip = (s: string) => (s === '' ? null : cleanText(s.length > max ? truncateText(s, max) : s));
+  return { name: clip(name), version: clip(version) };
 }
 
 /**
  * Walks a parsed OTLP/JSON request. Throws JsonShapeError (message includes the
  * field path) when a field has the wrong JSON type.
  */
-export function convertJsonRequest(doc: unknown): ConvertResult {
+export function convertJsonRequest(doc: unknown, options: ConvertOptions = {}): ConvertResult {
   const spans: SpanRecord[] = [];
   const rejected: RejectedSpan[] = [];
+  const warnings: string[] = [];
+  const lim = new SpanLimiter(options.limits ?? DEFAULT_INGEST_LIMITS);
+  const latestEnd = latestEndNanos(options.nowMs ?? Date.now(), lim.limits.maxFutureSkewMs);
   const root = asObject(doc, '');
   if (root === null) throw wrongType('', 'a JSON object (ExportTraceServiceRequest)', doc);
   const rss = asArray(root.resourceSpans !== undefined ? root.resourceSpans : root.resource_spans, 'resourceSpans');
-  if (rss === null) return { spans, rejected };
+  if (rss === null) return { spans, rejected, warnings };
   let index = 0;
   for (let r = 0; r < rss.length; r++) {
     try {
@@ -579,9 +639,12 @@ export function convertJsonRequest(doc: unknown): ConvertResult {
       let resourceAttributes: AttributeMap = {};
       let resourceReason: string | null = null;
       const res = asObject(rs.resource, 'resource');
+      lim.reset();
       if (res !== null) {
         try {
-          resourceAttributes = attributes(res.attributes, 'attributes');
+          resourceAttributes = attributes(res.attributes, 'attributes', lim);
+          const warning = lim.warning();
+          if (warning !== null) warnings.push(`resource ${r}: ${warning}`);
         } catch (e) {
           if (e instanceof SpanRejection) resourceReason = `resource ${e.message}`;
           else rethrowWithin(e, 'resource');
@@ -596,20 +659,25 @@ export function convertJsonRequest(doc: unknown): ConvertResult {
         try {
           const ss = asObject(sss[j], '');
           if (ss === null) continue;
-          const scope = scopeInfo(ss.scope);
+          const scope = scopeInfo(ss.scope, lim.limits.maxValueLength);
           const shared: Shared = { service, resourceAttributes, scopeName: scope.name, scopeVersion: scope.version };
           const list = asArray(ss.spans, 'spans');
           if (list === null) continue;
           for (let k = 0; k < list.length; k++, index++) {
             let out: SpanRecord | string;
+            lim.reset();
             try {
-              out = span(list[k], shared);
+              out = span(list[k], shared, lim, latestEnd);
             } catch (e) {
               rethrowWithin(e, `spans[${k}]`);
             }
             if (resourceReason !== null) out = resourceReason;
             if (typeof out === 'string') rejected.push({ index, reason: out });
-            else spans.push(out);
+            else {
+              spans.push(out);
+              const warning = lim.warning();
+              if (warning !== null) warnings.push(`span ${index}: ${warning}`);
+            }
           }
         } catch (e) {
           rethrowWithin(e, `scopeSpans[${j}]`);
@@ -619,5 +687,5 @@ export function convertJsonRequest(doc: unknown): ConvertResult {
       rethrowWithin(e, `resourceSpans[${r}]`);
     }
   }
-  return { spans, rejected };
+  return { spans, rejected, warnings };
 }

@@ -102,8 +102,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * - 413: body larger than `maxBodyBytes`, or decompressing beyond `maxDecompressedBytes`;
  * - 400: bad compression, undecodable protobuf/JSON, or JSON fields of the wrong type.
  *
- * Span-level problems (bad ids, zero/inverted times, too-deep attributes) don't
- * fail the request; those spans come back in `rejected`.
+ * Span-level problems (bad ids, zero/inverted/future times, too-deep attributes)
+ * don't fail the request; those spans come back in `rejected`. What the limits cut
+ * from stored spans (see ./limits.ts) comes back in `warnings`.
  */
 export function decodeExportRequest(body: Uint8Array, opts: DecodeOptions): DecodeOutcome {
   const fmt = formatForContentType(opts.contentType);
@@ -117,6 +118,7 @@ export function decodeExportRequest(body: Uint8Array, opts: DecodeOptions): Deco
   const decoded = decodeContent(asBuffer(body), opts.contentEncoding, maxDecompressed, format);
   if (!Buffer.isBuffer(decoded)) return decoded;
 
+  const convertOptions = { limits: opts.limits, nowMs: opts.nowMs };
   let result: ConvertResult;
   if (format === 'protobuf') {
     let req;
@@ -125,22 +127,29 @@ export function decodeExportRequest(body: Uint8Array, opts: DecodeOptions): Deco
     } catch (e) {
       return fail(400, `invalid protobuf ExportTraceServiceRequest: ${errorText(e)}`, format);
     }
-    result = convertProtoRequest(req);
+    result = convertProtoRequest(req, convertOptions);
   } else {
-    let doc: unknown;
+    let text: string;
     try {
-      doc = JSON.parse(utf8.decode(decoded));
-    } catch (e) {
-      if (e instanceof SyntaxError) return fail(400, `invalid JSON: ${e.message}`, format);
+      text = utf8.decode(decoded);
+    } catch {
       return fail(400, `invalid JSON: request body is not valid UTF-8`, format);
     }
+    let doc: unknown;
     try {
-      result = convertJsonRequest(doc);
+      doc = JSON.parse(text);
+    } catch (e) {
+      if (e instanceof SyntaxError) return fail(400, `invalid JSON: ${e.message}`, format);
+      // RangeError: nesting deep enough to exhaust the parser's stack.
+      return fail(400, `invalid JSON: ${errorText(e)}`, format);
+    }
+    try {
+      result = convertJsonRequest(doc, convertOptions);
     } catch (e) {
       if (e instanceof JsonShapeError) return fail(400, `invalid OTLP/JSON ExportTraceServiceRequest: ${e.message}`, format);
       if (e instanceof RangeError) return fail(400, `invalid OTLP/JSON ExportTraceServiceRequest: ${e.message}`, format);
       throw e;
     }
   }
-  return { ok: true, spans: result.spans, rejected: result.rejected, format };
+  return { ok: true, spans: result.spans, rejected: result.rejected, warnings: result.warnings, format };
 }

@@ -103,7 +103,8 @@ function exportSpan(s: ExportSpanInput): OtlpJsonSpan {
   };
   if (s.parentSpanId) out.parentSpanId = s.parentSpanId;
   if (s.traceState) out.traceState = s.traceState;
-  if (s.flags) out.flags = s.flags;
+  // Stored as int32 (a uint32 with bit 31 set is negative in the column).
+  if (s.flags) out.flags = s.flags >>> 0;
   const dropped = s.droppedCounts;
   if (dropped?.attributes) out.droppedAttributesCount = dropped.attributes;
   if (dropped?.events) out.droppedEventsCount = dropped.events;

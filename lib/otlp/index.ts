@@ -25,3 +25,4 @@ export {
   summarizeRejected,
 } from './response';
 export { MAX_ANY_VALUE_DEPTH, UNKNOWN_SERVICE } from './common';
+export { DEFAULT_INGEST_LIMITS, MAX_ATTRIBUTE_KEY_LENGTH, cleanText, type IngestLimits } from './limits';

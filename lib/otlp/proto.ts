@@ -10,7 +10,8 @@
  *   exports in it). Default import works under vitest, tsx and in Next.js, where
  *   `otlp-generated` and `protobufjs` are in `serverExternalPackages` and are
  *   therefore `require`d natively at runtime.
- * - The generated code uses its own nested `protobufjs@8`, which finds `long`
+ * - The generated code uses its own nested `protobufjs@8` (held at ^8.8.1 by
+ *   package.json `overrides`: the 8.0.0 that 0.210 pins has security advisories), which finds `long`
  *   with a runtime `require("long")`. Without it, 64-bit fields would silently
  *   decode as lossy JS numbers. That happens if the package gets bundled
  *   instead of loaded from node_modules. A self-test at load time makes that

@@ -4,7 +4,7 @@
  */
 import * as protobufNs from 'protobufjs/light';
 import { ExportTraceServiceResponse } from './proto';
-import { summarizeRejected } from './common';
+import { exportMessage, summarizeRejected } from './common';
 import type { RejectedSpan } from './span-record';
 import type { OtlpFormat } from './types';
 
@@ -30,20 +30,31 @@ export function responseContentType(format: OtlpFormat, requestContentType?: str
 
 /**
  * ExportTraceServiceResponse for an accepted request. With rejected spans it
- * carries `partial_success { rejected_spans, error_message }`; otherwise it is
- * empty (zero bytes / `{}`).
+ * carries `partial_success { rejected_spans, error_message }`. With only warnings
+ * (what the limits cut from stored spans) it carries `rejected_spans: 0` and the
+ * warnings as error_message, which OTLP allows for "accepted, with warnings".
+ * Otherwise it is empty (zero bytes / `{}`).
  */
-export function encodeExportResponse(format: 'protobuf', rejected: readonly RejectedSpan[]): Uint8Array<ArrayBuffer>;
-export function encodeExportResponse(format: 'json', rejected: readonly RejectedSpan[]): string;
-export function encodeExportResponse(format: OtlpFormat, rejected: readonly RejectedSpan[]): Uint8Array<ArrayBuffer> | string;
-export function encodeExportResponse(format: OtlpFormat, rejected: readonly RejectedSpan[]): Uint8Array<ArrayBuffer> | string {
+export function encodeExportResponse(format: 'protobuf', rejected: readonly RejectedSpan[], warnings?: readonly string[]): Uint8Array<ArrayBuffer>;
+export function encodeExportResponse(format: 'json', rejected: readonly RejectedSpan[], warnings?: readonly string[]): string;
+export function encodeExportResponse(
+  format: OtlpFormat,
+  rejected: readonly RejectedSpan[],
+  warnings?: readonly string[],
+): Uint8Array<ArrayBuffer> | string;
+export function encodeExportResponse(
+  format: OtlpFormat,
+  rejected: readonly RejectedSpan[],
+  warnings: readonly string[] = [],
+): Uint8Array<ArrayBuffer> | string {
   const n = rejected.length;
-  const errorMessage = n > 0 ? summarizeRejected(rejected, MAX_ERROR_MESSAGE_LENGTH) : '';
+  const errorMessage = exportMessage(rejected, warnings, MAX_ERROR_MESSAGE_LENGTH);
+  const partial = n > 0 || errorMessage !== '';
   if (format === 'json') {
     // proto3 JSON mapping: int64 as a decimal string.
-    return n > 0 ? JSON.stringify({ partialSuccess: { rejectedSpans: String(n), errorMessage } }) : '{}';
+    return partial ? JSON.stringify({ partialSuccess: { rejectedSpans: String(n), errorMessage } }) : '{}';
   }
-  const msg = ExportTraceServiceResponse.fromObject(n > 0 ? { partialSuccess: { rejectedSpans: n, errorMessage } } : {});
+  const msg = ExportTraceServiceResponse.fromObject(partial ? { partialSuccess: { rejectedSpans: n, errorMessage } } : {});
   return ExportTraceServiceResponse.encode(msg).finish() as Uint8Array<ArrayBuffer>;
 }
 
@@ -54,15 +65,19 @@ export function encodeExportResponse(format: OtlpFormat, rejected: readonly Reje
 /** google.rpc.Code values used for OTLP/HTTP error bodies. */
 export const RpcCode = {
   INVALID_ARGUMENT: 3,
+  PERMISSION_DENIED: 7,
   RESOURCE_EXHAUSTED: 8,
   UNIMPLEMENTED: 12,
   INTERNAL: 13,
   UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
 } as const;
 
 /** google.rpc.Code matching an HTTP error status. */
 export function rpcCodeForHttpStatus(httpStatus: number): number {
   if (httpStatus === 413 || httpStatus === 429) return RpcCode.RESOURCE_EXHAUSTED;
+  if (httpStatus === 401) return RpcCode.UNAUTHENTICATED;
+  if (httpStatus === 403) return RpcCode.PERMISSION_DENIED;
   if (httpStatus === 501) return RpcCode.UNIMPLEMENTED;
   if (httpStatus === 502 || httpStatus === 503 || httpStatus === 504) return RpcCode.UNAVAILABLE;
   if (httpStatus >= 500) return RpcCode.INTERNAL;

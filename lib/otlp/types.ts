@@ -1,3 +1,4 @@
+import type { IngestLimits } from './limits';
 import type { RejectedSpan, SpanRecord } from './span-record';
 
 /** Wire format of an OTLP/HTTP request (and of the response sent back). */
@@ -12,6 +13,10 @@ export type DecodeOptions = {
   maxBodyBytes: number;
   /** Largest accepted body after decompression, in bytes → 413 above. Default: 4 × maxBodyBytes. */
   maxDecompressedBytes?: number;
+  /** Per-span limits (attribute count and size, nesting, events, links, clock skew). Default: DEFAULT_INGEST_LIMITS. */
+  limits?: IngestLimits;
+  /** The server clock in ms, for the future-timestamp check. Default: Date.now(). */
+  nowMs?: number;
 };
 
 export type DecodeSuccess = {
@@ -20,6 +25,11 @@ export type DecodeSuccess = {
   spans: SpanRecord[];
   /** Spans that failed validation (index = position in the flattened request). */
   rejected: RejectedSpan[];
+  /**
+   * What the limits cut from stored spans ("span 3: 8976 attributes over the …"); sent
+   * back in partial_success.error_message (with rejected_spans 0 when nothing was rejected).
+   */
+  warnings: string[];
   format: OtlpFormat;
 };
 

@@ -1,5 +1,6 @@
 /** Server settings read from the environment, with their defaults. */
 import { tenantKey } from '../enrich/promoted-columns';
+import { DEFAULT_INGEST_LIMITS, type IngestLimits } from '../otlp/limits';
 
 const MiB = 1024 * 1024;
 
@@ -17,8 +18,22 @@ export function serverConfig() {
     maxBodyBytes: positiveInt('TRACEDECK_MAX_BODY_BYTES', 8 * MiB),
     /** Largest body after gzip decompression (gzip bomb cap), bytes. */
     maxDecompressedBytes: positiveInt('TRACEDECK_MAX_DECOMPRESSED_BYTES', 64 * MiB),
+    /** What one span may carry (lib/otlp/limits.ts); extras are dropped or truncated and reported as warnings. */
+    ingestLimits: ingestLimits(),
     tenantKey: tenantKey(),
     /** Past this many distinct values, a key's values are not suggested (ids). */
     maxCatalogValues: 1000,
+  };
+}
+
+export function ingestLimits(): IngestLimits {
+  const d = DEFAULT_INGEST_LIMITS;
+  return {
+    maxAttributes: positiveInt('TRACEDECK_MAX_ATTRIBUTES_PER_SPAN', d.maxAttributes),
+    maxValueLength: positiveInt('TRACEDECK_MAX_ATTRIBUTE_VALUE_LENGTH', d.maxValueLength),
+    maxDepth: positiveInt('TRACEDECK_MAX_ATTRIBUTE_DEPTH', d.maxDepth),
+    maxEvents: positiveInt('TRACEDECK_MAX_EVENTS_PER_SPAN', d.maxEvents),
+    maxLinks: positiveInt('TRACEDECK_MAX_LINKS_PER_SPAN', d.maxLinks),
+    maxFutureSkewMs: positiveInt('TRACEDECK_MAX_FUTURE_SKEW_SECONDS', d.maxFutureSkewMs / 1000) * 1000,
   };
 }

@@ -3,6 +3,7 @@
  * filter, or a 400 naming the problem and its column (and which `where` it was).
  */
 import type { SQL } from 'drizzle-orm';
+import { scopeTraceFilter } from '../auth/scope';
 import { ApiError } from '../errors';
 import { parseWhereList } from '../where';
 import type { WhereExpr } from '../where/ast';
@@ -22,12 +23,17 @@ export function parseWhereParams(wheres: string[]): WhereExpr | null {
   return parsed.ast;
 }
 
-export function traceFilterFromParams(wheres: string[], tenantKey: string): { ast: WhereExpr | null; sql: SQL | null } {
+/**
+ * `tenantScope` (a tenant-scoped reader's tenant, see lib/auth) is ANDed to the
+ * compiled filter, so the SQL never reaches past that tenant whatever the `where`
+ * says; `ast` stays the request's own filter (what the API echoes back).
+ */
+export function traceFilterFromParams(wheres: string[], tenantKey: string, tenantScope: string | null = null): { ast: WhereExpr | null; sql: SQL | null } {
   const ast = parseWhereParams(wheres);
-  if (!ast) return { ast: null, sql: null };
+  if (!ast) return { ast: null, sql: scopeTraceFilter(null, tenantScope) };
   const compiled = compileTraceFilter(ast, { tenantKey });
   if (!compiled.ok) {
     throw new ApiError(400, compiled.error.message, { column: compiled.error.column, length: compiled.error.length });
   }
-  return { ast, sql: compiled.sql };
+  return { ast, sql: scopeTraceFilter(compiled.sql, tenantScope) };
 }

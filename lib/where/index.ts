@@ -14,6 +14,7 @@ export type {
 } from './ast';
 export type { ParseListResult, WhereListDiagnostic } from './types';
 export {
+  MAX_CONDITIONS,
   MAX_FILTER_COUNT,
   MAX_FILTER_LENGTH,
   MAX_NESTING_DEPTH,

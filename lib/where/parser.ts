@@ -56,9 +56,12 @@
  *   `limit`, which has no operator) or `x=a b c`. Texts the grammar accepts
  *   keep the grammar's meaning, implicit AND included: `x=a b exists` is
  *   `x=a AND b exists`, and `a=1 b=2` (two `=`) is never a fallback.
- * - Limits against hostile input: at most MAX_FILTER_LENGTH characters and
- *   MAX_NESTING_DEPTH nested parentheses/NOTs; the parser recurses at most that
- *   deep, AND/OR chains are built iteratively.
+ * - Limits against hostile input: at most MAX_FILTER_LENGTH characters,
+ *   MAX_NESTING_DEPTH nested parentheses/NOTs and MAX_CONDITIONS conditions; the
+ *   parser recurses at most that deep, AND/OR chains are built iteratively.
+ * - Characters no stored value can contain are errors, raw or escaped: U+0000
+ *   (`\u0000`) and half a surrogate pair (`\ud800` not followed by a low-surrogate
+ *   escape). Postgres refuses both, and ingest stores them as U+FFFD anyway.
  * - Blank (empty or whitespace-only) text means "no filter": ast null, no
  *   diagnostics.
  *
@@ -68,7 +71,7 @@
 import { INTRINSICS } from './ast';
 import type { CompareOp, FieldRef, IntrinsicName, Literal, ParseResult, Span, WhereDiagnostic, WhereExpr } from './ast';
 import { classifyUnquoted } from './literal';
-import { KEY_RE, keywordOf, scanToken, scanValue, skipWhitespace } from './scanner';
+import { KEY_RE, findUnstorableChar, keywordOf, scanToken, scanValue, skipWhitespace } from './scanner';
 import type { Token } from './scanner';
 import type { ParseListResult, WhereListDiagnostic } from './types';
 
@@ -76,6 +79,12 @@ export const MAX_FILTER_LENGTH = 4096;
 export const MAX_NESTING_DEPTH = 64;
 /** Most filters parseWhereList accepts at once (each adds one AND level). */
 export const MAX_FILTER_COUNT = 64;
+/**
+ * Most conditions (`key op value`, `key exists`) in one filter and in a whole list:
+ * every condition becomes a few bound parameters, and a query has at most 65535.
+ * One filter of MAX_FILTER_LENGTH holds at most this many anyway.
+ */
+export const MAX_CONDITIONS = 1024;
 
 const NUMERIC_OPS: ReadonlySet<string> = new Set(['>', '>=', '<', '<=']);
 const OP_HINTS: Record<string, string> = { '==': '=', '<>': '!=', '=>': '>=', '=<': '<=' };
@@ -111,6 +120,7 @@ type Parsed = { expr: WhereExpr; start: number; end: number };
 
 class Parser {
   private pos = 0;
+  private conditions = 0;
   private prev: Token | null = null;
   private cache: { pos: number; tok: Token } | null = null;
 
@@ -191,7 +201,7 @@ class Parser {
   private parseUnary(depth: number): Parsed {
     const tok = this.peek();
     if (keywordOf(tok) !== 'not' || this.followedByOperator(tok)) return this.parsePrimary(depth);
-    if (depth + 1 > MAX_NESTING_DEPTH) this.fail('filter nested too deeply', tok.start, tok.end - tok.start);
+    if (depth + 1 > MAX_NESTING_DEPTH) this.fail(`nesting deeper than ${MAX_NESTING_DEPTH} levels`, tok.start, tok.end - tok.start);
     this.take(tok);
     const operand = this.parseUnary(depth + 1);
     const loc = { start: tok.start, end: operand.end };
@@ -201,7 +211,7 @@ class Parser {
   private parsePrimary(depth: number): Parsed {
     const tok = this.peek();
     if (tok.kind === 'lparen') {
-      if (depth + 1 > MAX_NESTING_DEPTH) this.fail('filter nested too deeply', tok.start);
+      if (depth + 1 > MAX_NESTING_DEPTH) this.fail(`nesting deeper than ${MAX_NESTING_DEPTH} levels`, tok.start);
       this.take(tok);
       const inner = this.parseOr(depth + 1);
       const close = this.peek();
@@ -225,6 +235,7 @@ class Parser {
 
   /** `field op value`, `field exists`, `field not exists`; `fieldTok` is a word. */
   private parseCondition(fieldTok: Token): Parsed {
+    if (++this.conditions > MAX_CONDITIONS) this.fail(`more than ${MAX_CONDITIONS} conditions`, fieldTok.start, fieldTok.end - fieldTok.start);
     this.take(fieldTok);
     const field = fieldRef(fieldTok.text, { start: fieldTok.start, end: fieldTok.end });
     const next = this.peek();
@@ -267,6 +278,7 @@ class Parser {
     if (scan.kind === 'bad-string') {
       const s = scan.scan;
       if (s.reason === 'unterminated') this.fail('unterminated string starting', s.at, this.src.length - s.at);
+      if (s.reason === 'bad-char') this.fail(s.message, s.at, s.length);
       this.fail(`invalid escape ${show(this.src.slice(s.at, s.at + s.length))} in string`, s.at, s.length);
     }
     const loc = { start: scan.start, end: scan.end };
@@ -320,6 +332,8 @@ export function parseWhere(text: string): ParseResult {
       return { ast: null, diagnostics: [d] };
     }
     if (skipWhitespace(src, 0) >= src.length) return { ast: null, diagnostics: [] };
+    const unstorable = findUnstorableChar(src);
+    if (unstorable !== null) return { ast: null, diagnostics: [diagnostic(unstorable.message, unstorable.at)] };
     try {
       return { ast: new Parser(src).parseFilter(), diagnostics: [] };
     } catch (e) {
@@ -333,6 +347,19 @@ export function parseWhere(text: string): ParseResult {
     const reason = e instanceof Error ? e.message : 'unknown error';
     return { ast: null, diagnostics: [diagnostic(`internal error while parsing the filter (${reason})`, 0)] };
   }
+}
+
+/** Number of compare and exists nodes (iterative: AND/OR chains are deep). */
+function countConditions(ast: WhereExpr): number {
+  let n = 0;
+  const stack: WhereExpr[] = [ast];
+  while (stack.length > 0) {
+    const e = stack.pop()!;
+    if (e.type === 'and' || e.type === 'or') stack.push(e.left, e.right);
+    else if (e.type === 'not') stack.push(e.operand);
+    else n++;
+  }
+  return n;
 }
 
 /**
@@ -352,10 +379,17 @@ export function parseWhereList(texts: readonly string[]): ParseListResult {
     return { ast: null, diagnostics: [{ ...d, filterIndex: MAX_FILTER_COUNT }] };
   }
   let ast: WhereExpr | null = null;
+  let conditions = 0;
   list.forEach((text, filterIndex) => {
     const result = parseWhere(text);
     for (const d of result.diagnostics) diagnostics.push({ ...d, filterIndex });
     if (result.ast) {
+      const before = conditions;
+      conditions += countConditions(result.ast);
+      if (before <= MAX_CONDITIONS && conditions > MAX_CONDITIONS) {
+        const d = diagnostic(`the filters have more than ${MAX_CONDITIONS} conditions together`, skipWhitespace(text, 0));
+        diagnostics.push({ ...d, filterIndex });
+      }
       ast = ast ? { type: 'and', left: ast, right: result.ast, loc: { start: 0, end: 0 } } : result.ast;
     }
   });

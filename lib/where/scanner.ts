@@ -95,7 +95,9 @@ export function scanToken(src: string, pos: number): Token {
 export type StringScan =
   | { ok: true; value: string; end: number }
   | { ok: false; reason: 'unterminated'; at: number }
-  | { ok: false; reason: 'bad-escape'; at: number; length: number };
+  | { ok: false; reason: 'bad-escape'; at: number; length: number }
+  /** An escape spelling a character no value can hold (NUL, half a surrogate pair); `message` says which. */
+  | { ok: false; reason: 'bad-char'; at: number; length: number; message: string };
 
 /**
  * Scans a double-quoted string whose opening quote is at `start`.
@@ -129,8 +131,21 @@ export function scanString(src: string, start: number): StringScan {
       out += '\t';
       i += 2;
     } else if (e === 'u' && /^[0-9A-Fa-f]{4}$/.test(src.slice(i + 2, i + 6))) {
-      out += String.fromCharCode(parseInt(src.slice(i + 2, i + 6), 16));
-      i += 6;
+      const code = parseInt(src.slice(i + 2, i + 6), 16);
+      const escape = src.slice(i, i + 6);
+      if (code === 0) return { ok: false, reason: 'bad-char', at: i, length: 6, message: `NUL character ${show(escape)} is not allowed in a value` };
+      if (code >= 0xd800 && code <= 0xdfff) {
+        // Only a high surrogate escape directly followed by a low one makes a character.
+        const low = /^\\u[dD][c-fC-F][0-9A-Fa-f]{2}$/.test(src.slice(i + 6, i + 12)) ? parseInt(src.slice(i + 8, i + 12), 16) : -1;
+        if (code > 0xdbff || low < 0) {
+          return { ok: false, reason: 'bad-char', at: i, length: 6, message: `unpaired surrogate ${show(escape)} is not allowed in a value` };
+        }
+        out += String.fromCharCode(code, low);
+        i += 12;
+      } else {
+        out += String.fromCharCode(code);
+        i += 6;
+      }
     } else if (e === undefined) {
       return { ok: false, reason: 'unterminated', at: start };
     } else {
@@ -162,6 +177,31 @@ export function scanUnquotedEnd(src: string, start: number): number {
     }
   }
   return i;
+}
+
+function show(text: string): string {
+  return `'${text}'`;
+}
+
+/**
+ * Offset of the first character no stored value can contain (Postgres text and jsonb
+ * refuse U+0000; jsonb refuses half a surrogate pair), with a message; null when none.
+ */
+export function findUnstorableChar(src: string): { at: number; message: string } | null {
+  const m = /[\u0000\ud800-\udfff]/.exec(src);
+  if (m === null) return null;
+  for (let i = m.index; i < src.length; i++) {
+    const c = src.charCodeAt(i);
+    if (c === 0) return { at: i, message: 'NUL character (U+0000) is not allowed' };
+    if (c < 0xd800 || c > 0xdfff) continue;
+    const next = src.charCodeAt(i + 1);
+    if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+      i++;
+      continue;
+    }
+    return { at: i, message: `unpaired surrogate U+${c.toString(16).toUpperCase()} is not allowed` };
+  }
+  return null;
 }
 
 export type ValueScan =

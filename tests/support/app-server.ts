@@ -40,7 +40,8 @@ export async function startAppServer(env: Record<string, string> = {}): Promise<
     if (child.exitCode !== null) throw new Error(`tracedeck serve exited with ${child.exitCode}:\n${output}`);
     try {
       const res = await fetch(`${url}/api/attributes`);
-      if (res.ok) break;
+      // 401: up, with read tokens configured (tests/e2e/auth.test.ts).
+      if (res.ok || res.status === 401) break;
     } catch {
       /* not up yet */
     }

@@ -1,14 +1,23 @@
-/** GET /api/attributes — attribute keys seen (plus intrinsic fields), most frequent first. */
+/**
+ * GET /api/attributes — attribute keys seen (plus intrinsic fields), most frequent first.
+ * The catalog is global, so a tenant-scoped reader gets the keys of its own tenant's
+ * recent spans instead (counted over that sample), never another tenant's keys.
+ */
 import { getDb } from '@/db/client';
-import { listAttributeKeys } from '@/db/queries/attributes';
+import { listAttributeKeys, listTenantAttributeKeys } from '@/db/queries/attributes';
+import { requireReader } from '@/lib/auth/http';
+import { tenantScope } from '@/lib/auth/principal';
 import { withApiErrors } from '@/lib/errors';
 import { serverConfig } from '@/lib/server/config';
 
 export const dynamic = 'force-dynamic';
 
-export function GET(): Promise<Response> {
+export function GET(request: Request): Promise<Response> {
   return withApiErrors(async () => {
-    const keys = await listAttributeKeys(await getDb(), { maxValues: serverConfig().maxCatalogValues });
+    const scope = tenantScope(requireReader(request));
+    const { maxCatalogValues: maxValues } = serverConfig();
+    const db = await getDb();
+    const keys = scope === null ? await listAttributeKeys(db, { maxValues }) : await listTenantAttributeKeys(db, { tenant: scope, maxValues });
     return Response.json({ keys, tenantKey: serverConfig().tenantKey });
   });
 }

@@ -5,6 +5,8 @@
  * (top N by requests, plus "other"), with sampling-weighted estimates. See lib/metrics.
  */
 import { getDb } from '@/db/client';
+import { requireReader } from '@/lib/auth/http';
+import { tenantScope } from '@/lib/auth/principal';
 import { withApiErrors } from '@/lib/errors';
 import { metricsFromParams } from '@/lib/metrics/request';
 import { serverConfig } from '@/lib/server/config';
@@ -13,8 +15,9 @@ export const dynamic = 'force-dynamic';
 
 export function GET(request: Request): Promise<Response> {
   return withApiErrors(async () => {
+    const scope = tenantScope(requireReader(request));
     const { tenantKey } = serverConfig();
-    const body = await metricsFromParams(await getDb(), new URL(request.url).searchParams, { tenantKey });
+    const body = await metricsFromParams(await getDb(), new URL(request.url).searchParams, { tenantKey, tenantScope: scope });
     return Response.json(body);
   });
 }

@@ -1,6 +1,8 @@
 /** GET /api/traces?where=…&where=…&since=30m&from=&to=&limit=&cursor= — newest first, keyset-paged. */
 import { getDb } from '@/db/client';
 import { decodeCursor, formatSort, listTraces, parseSort } from '@/db/queries/list-traces';
+import { requireReader } from '@/lib/auth/http';
+import { tenantScope } from '@/lib/auth/principal';
 import { ApiError, withApiErrors } from '@/lib/errors';
 import { serverConfig } from '@/lib/server/config';
 import { parseQuery, rangeFromParams } from '@/lib/server/query-params';
@@ -12,9 +14,10 @@ export const dynamic = 'force-dynamic';
 
 export function GET(request: Request): Promise<Response> {
   return withApiErrors(async () => {
+    const principal = requireReader(request);
     const params = parseQuery(listTracesQuery, new URL(request.url).searchParams);
     const { tenantKey } = serverConfig();
-    const filter = traceFilterFromParams(params.where, tenantKey);
+    const filter = traceFilterFromParams(params.where, tenantKey, tenantScope(principal));
     const range = rangeFromParams(params);
     const sort = parseSort(params.sort);
     if (!sort) throw new ApiError(400, `invalid sort '${params.sort}' (use start, duration or cost, with '-' for descending)`);

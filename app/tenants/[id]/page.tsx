@@ -1,7 +1,10 @@
 /** /tenants/{id} — the tenant's charts (stacked by model or user), its top users and models, slowest and failing requests. */
 import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
 import { Dashboard } from '@/components/charts/dashboard';
 import { getDb } from '@/db/client';
+import { pagePath, readerForPage } from '@/lib/auth/page';
+import { tenantScope } from '@/lib/auth/principal';
 import { loadDashboard } from '@/lib/metrics/dashboard';
 import { segmentText } from '@/lib/metrics/scope';
 import { serverConfig } from '@/lib/server/config';
@@ -16,8 +19,13 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 }
 
 export default async function TenantPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
-  const id = segmentText((await params).id);
+  const segment = (await params).id;
+  const id = segmentText(segment);
+  const query = await searchParams;
+  const scope = tenantScope(await readerForPage(pagePath(`/tenants/${segment}`, query)));
+  // A tenant-scoped reader has no other tenant (its queries would be empty anyway).
+  if (scope !== null && id !== scope) notFound();
   const { tenantKey } = serverConfig();
-  const data = await loadDashboard(await getDb(), await searchParams, { kind: 'tenant', id }, tenantKey);
+  const data = await loadDashboard(await getDb(), query, { kind: 'tenant', id }, tenantKey, scope);
   return <Dashboard data={data} />;
 }

@@ -14,6 +14,8 @@ import { TraceView } from '@/components/trace/trace-view';
 import type { TracePageData } from '@/components/trace/types';
 import { getDb } from '@/db/client';
 import { findTrace, getTraceView, matchSpans } from '@/db/queries/get-trace';
+import { pagePath, readerForPage } from '@/lib/auth/page';
+import { tenantScope } from '@/lib/auth/principal';
 import { serverConfig } from '@/lib/server/config';
 import { packSpans } from '@/lib/trace/pack';
 import { compileSpanWhere } from '@/lib/trace/span-filter';
@@ -41,9 +43,11 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 export default async function TracePage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
   const { traceId } = await params;
   const query = await searchParams;
+  const scope = tenantScope(await readerForPage(pagePath(`/traces/${encodeURIComponent(traceId)}`, query)));
   if (!/^[0-9a-fA-F]{8}$|^[0-9a-fA-F]{32}$/.test(traceId)) notFound();
   // Resolve the id first (cheap), so a short id redirects and an unknown one 404s with real status codes.
-  const found = await findTrace(await getDb(), { traceId });
+  // A tenant-scoped reader resolves within its tenant only: another tenant's trace is not found.
+  const found = await findTrace(await getDb(), { traceId, tenantScope: scope });
   if (found.status === 'not_found') notFound();
   if (found.status === 'ambiguous') {
     return (
@@ -63,10 +67,10 @@ export default async function TracePage({ params, searchParams }: { params: Para
   }
   if (found.traceId !== traceId) redirect(`/traces/${found.traceId}${queryString(query)}`);
   // A big trace streams in behind a skeleton of the same layout; a small one renders at once (no flash).
-  if (found.spanCount < STREAM_ABOVE_SPANS) return <TraceContent traceId={found.traceId} query={query} />;
+  if (found.spanCount < STREAM_ABOVE_SPANS) return <TraceContent traceId={found.traceId} query={query} scope={scope} />;
   return (
     <Suspense fallback={<TraceSkeleton />}>
-      <TraceContent traceId={found.traceId} query={query} yieldFirst />
+      <TraceContent traceId={found.traceId} query={query} scope={scope} yieldFirst />
     </Suspense>
   );
 }
@@ -74,7 +78,17 @@ export default async function TracePage({ params, searchParams }: { params: Para
 const STREAM_ABOVE_SPANS = 1000;
 const YIELD_MS = 20;
 
-async function TraceContent({ traceId, query, yieldFirst = false }: { traceId: string; query: Record<string, string | string[] | undefined>; yieldFirst?: boolean }) {
+async function TraceContent({
+  traceId,
+  query,
+  scope,
+  yieldFirst = false,
+}: {
+  traceId: string;
+  query: Record<string, string | string[] | undefined>;
+  scope: string | null;
+  yieldFirst?: boolean;
+}) {
   // Let the shell (layout + skeleton) flush first: the embedded PGlite runs a query synchronously on this
   // thread, so a big trace's query started in the same tick would hold back the whole response. (Static files
   // requested meanwhile still wait for the query; the browser has them cached after the first visit.)
@@ -83,8 +97,8 @@ async function TraceContent({ traceId, query, yieldFirst = false }: { traceId: s
   const wheres = all(query.where).filter((w) => w.trim() !== '');
   const spanWhere = compileSpanWhere(wheres, serverConfig().tenantKey);
   const [result, matchedSpanIds] = await Promise.all([
-    getTraceView(db, { traceId }),
-    spanWhere.status === 'ok' ? matchSpans(db, { traceId, filter: spanWhere.sql }) : Promise.resolve(null),
+    getTraceView(db, { traceId, tenantScope: scope }),
+    spanWhere.status === 'ok' ? matchSpans(db, { traceId, filter: spanWhere.sql, tenantScope: scope }) : Promise.resolve(null),
   ]);
   if (result.status !== 'found') notFound();
   const data: TracePageData = {

@@ -2,6 +2,8 @@
 import type { Metadata } from 'next';
 import { Dashboard } from '@/components/charts/dashboard';
 import { getDb } from '@/db/client';
+import { pagePath, readerForPage } from '@/lib/auth/page';
+import { tenantScope } from '@/lib/auth/principal';
 import { loadDashboard } from '@/lib/metrics/dashboard';
 import { segmentText } from '@/lib/metrics/scope';
 import { serverConfig } from '@/lib/server/config';
@@ -16,8 +18,11 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 }
 
 export default async function UserPage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
-  const id = segmentText((await params).id);
+  const segment = (await params).id;
+  const id = segmentText(segment);
+  const query = await searchParams;
+  const scope = tenantScope(await readerForPage(pagePath(`/users/${segment}`, query)));
   const { tenantKey } = serverConfig();
-  const data = await loadDashboard(await getDb(), await searchParams, { kind: 'user', id }, tenantKey);
+  const data = await loadDashboard(await getDb(), query, { kind: 'user', id }, tenantKey, scope);
   return <Dashboard data={data} />;
 }

@@ -5,8 +5,13 @@
  * only maps outcomes to OTLP's HTTP rules (status codes, bodies in the request's
  * encoding, partial_success for rejected spans, 503 + Retry-After when the
  * database cannot take the write so exporters retry instead of dropping).
+ * With ingest keys configured (lib/auth), a request without a valid key is refused
+ * before its body is read: 401 with WWW-Authenticate (403 for a read-only token),
+ * and a tenant-scoped key forces its tenant onto every span.
  */
 import { getDb } from '@/db/client';
+import { failureHeaders } from '@/lib/auth/http';
+import { authenticate } from '@/lib/auth/principal';
 import { ingestSpans } from '@/lib/ingest-pipeline';
 import { decodeExportRequest, encodeErrorStatus, encodeExportResponse, formatForContentType, responseContentType } from '@/lib/otlp';
 import type { OtlpFormat } from '@/lib/otlp';
@@ -29,6 +34,9 @@ export async function POST(request: Request): Promise<Response> {
   const guessed = formatForContentType(contentType);
   const format: OtlpFormat = typeof guessed === 'string' ? guessed : 'json';
 
+  const auth = authenticate(request.headers, 'ingest');
+  if (!auth.ok) return errorResponse(auth.status, auth.message, format, contentType, failureHeaders(auth));
+
   const read = await readBodyWithLimit(request, config.maxBodyBytes);
   if (!read.ok) {
     return errorResponse(413, `request body exceeds the ${config.maxBodyBytes}-byte limit (TRACEDECK_MAX_BODY_BYTES)`, format, contentType);
@@ -38,18 +46,19 @@ export async function POST(request: Request): Promise<Response> {
     contentEncoding: request.headers.get('content-encoding'),
     maxBodyBytes: config.maxBodyBytes,
     maxDecompressedBytes: config.maxDecompressedBytes,
+    limits: config.ingestLimits,
   });
   if (!decoded.ok) return errorResponse(decoded.status, decoded.message, decoded.format, contentType);
 
   try {
     const db = await getDb();
-    await ingestSpans(db, decoded, request.headers);
+    await ingestSpans(db, decoded, request.headers, { forceTenant: auth.principal.tenant });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     console.error(`[tracedeck] ingest write failed: ${message}`);
     // Nothing was acknowledged: tell the exporter to retry later (OTLP retryable status).
     return errorResponse(503, `storage unavailable, retry later: ${message}`, decoded.format, contentType, { 'retry-after': '5' });
   }
-  const body = encodeExportResponse(decoded.format, decoded.rejected);
+  const body = encodeExportResponse(decoded.format, decoded.rejected, decoded.warnings);
   return new Response(body, { status: 200, headers: { 'content-type': responseContentType(decoded.format, contentType) } });
 }

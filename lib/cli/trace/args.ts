@@ -52,6 +52,8 @@ export type TraceCliOptions = {
   json?: boolean;
   verbose?: boolean;
   url?: string;
+  /** Read token of a server that requires one (default: $TRACEDECK_TOKEN). */
+  token?: string;
 };
 
 export type TracePlan = {
@@ -66,6 +68,8 @@ export type TracePlan = {
   json: boolean;
   verbose: boolean;
   baseUrl: string;
+  /** Sent as `Authorization: Bearer …`; null: none. */
+  token: string | null;
 };
 
 /** `--filter a,b --filter c` → ['a', 'b', 'c']; an empty piece is an error, as in planoai. */
@@ -211,5 +215,6 @@ export function planTrace(target: string | undefined, opts: TraceCliOptions, env
     json: opts.json ?? false,
     verbose: opts.verbose ?? false,
     baseUrl: normalizeBaseUrl(opts.url ?? defaultUrl(env)),
+    token: opts.token?.trim() || env.TRACEDECK_TOKEN?.trim() || null,
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The CLI's only way to the data: the HTTP API the web UI reads
- * (GET /api/traces, /api/traces/{id}, /api/attributes).
+ * (GET /api/traces, /api/traces/{id}, /api/attributes). With a token (--token or
+ * TRACEDECK_TOKEN) every request carries `Authorization: Bearer <token>`.
  */
 import type { StoredSpan, TraceSummary } from '../../../db/queries/rows';
 import { CliError } from './args';
@@ -37,6 +38,7 @@ export class TracedeckClient {
     readonly baseUrl: string,
     private readonly fetchImpl: FetchLike = (url, init) => fetch(url, init),
     private readonly timeoutMs = 30_000,
+    private readonly token: string | null = null,
   ) {}
 
   private async get<T>(path: string, params: URLSearchParams = new URLSearchParams()): Promise<T> {
@@ -44,7 +46,9 @@ export class TracedeckClient {
     const url = `${this.baseUrl}${path}${query ? `?${query}` : ''}`;
     let res: Response;
     try {
-      res = await this.fetchImpl(url, { signal: AbortSignal.timeout(this.timeoutMs), headers: { accept: 'application/json' } });
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (this.token) headers.authorization = `Bearer ${this.token}`;
+      res = await this.fetchImpl(url, { signal: AbortSignal.timeout(this.timeoutMs), headers });
     } catch (err) {
       throw new CliError(
         `Cannot reach Tracedeck at ${this.baseUrl} (${describeCause(err)}). Is the server running? Start it with \`npm start\`, or point --url / TRACEDECK_URL at it.`,

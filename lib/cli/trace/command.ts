@@ -29,8 +29,8 @@ export type TraceIo = {
   tty: boolean;
   /** The interactive picker (terminal only): index chosen, or null when cancelled. */
   pick(labels: string[]): Promise<number | null>;
-  client(baseUrl: string): TracedeckClient;
-  /** Environment (TRACEDECK_URL). */
+  client(baseUrl: string, token?: string | null): TracedeckClient;
+  /** Environment (TRACEDECK_URL, TRACEDECK_TOKEN). */
   env: Record<string, string | undefined>;
 };
 
@@ -40,7 +40,7 @@ export async function runTrace(target: string | undefined, options: TraceCliOpti
   try {
     const ready = planTrace(target, options, io.env);
     plan = ready;
-    const client = io.client(ready.baseUrl);
+    const client = io.client(ready.baseUrl, ready.token);
     const patterns = await checkKeys(ready, client, io);
     const summaries = await findTraces(ready, client);
     const where = ready.where.length > 0 ? parseWhereList(ready.where).ast : null;
@@ -215,6 +215,7 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 async function explain(err: unknown, plan: TracePlan | null, io: TraceIo): Promise<{ message: string; details: string[] }> {
   if (err instanceof CliError) return { message: err.message, details: err.details };
   if (err instanceof ApiAnswerError) {
+    if (err.status === 401 || err.status === 403) return { message: authMessage(err, plan), details: [] };
     const { column, length = 1 } = err.body;
     if (err.status === 400 && column !== undefined && plan && plan.where.length > 0) {
       const index = err.body.filterIndex ?? (plan.where.length === 1 ? 0 : await locateFilter(plan, io));
@@ -229,9 +230,17 @@ async function explain(err: unknown, plan: TracePlan | null, io: TraceIo): Promi
   return { message: err instanceof Error ? err.message : String(err), details: [] };
 }
 
+/** A refused token, in words that say what to do. */
+function authMessage(err: ApiAnswerError, plan: TracePlan | null): string {
+  const server = plan?.baseUrl ?? 'the server';
+  if (err.status === 403) return `Tracedeck at ${server} refused the token: ${err.message}. Use a read token or a tenant-scoped key.`;
+  if (plan?.token) return `Tracedeck at ${server} did not accept the token (${err.message}). Check --token / TRACEDECK_TOKEN.`;
+  return `Tracedeck at ${server} requires a read token: pass --token <token> or set TRACEDECK_TOKEN.`;
+}
+
 /** Which of several --where filters the server rejects (asked one by one; only on that error path). */
 async function locateFilter(plan: TracePlan, io: TraceIo): Promise<number | null> {
-  const client = io.client(plan.baseUrl);
+  const client = io.client(plan.baseUrl, plan.token);
   for (let i = 0; i < plan.where.length; i++) {
     try {
       await client.listTraces({ where: [plan.where[i]], limit: 1 });

@@ -78,7 +78,7 @@ export function nodeTraceIo(): TraceIo {
     errPainter,
     tty: Boolean(process.stdout.isTTY && process.stdin.isTTY),
     pick: (labels) => pickTrace(labels, { input: process.stdin, output: process.stdout, painter }),
-    client: (baseUrl) => new TracedeckClient(baseUrl),
+    client: (baseUrl, token) => new TracedeckClient(baseUrl, undefined, undefined, token ?? null),
     env: process.env,
   };
 }
@@ -97,6 +97,7 @@ export function registerTraceCommand(program: Command, io: () => TraceIo = nodeT
     .option('--json', 'output raw JSON (planoai shape)')
     .option('-v, --verbose', 'show all span attributes; default trims inbound/outbound to a few keys')
     .option('--url <url>', 'Tracedeck base URL (default: $TRACEDECK_URL or http://localhost:3000)')
+    .option('--token <token>', 'read token or tenant-scoped key, when the server requires one (default: $TRACEDECK_TOKEN)')
     .option('--host <host>', `interface the listener binds when target is 'listen' (default: $TRACEDECK_GRPC_HOST or ${DEFAULT_LISTEN_HOST})`)
     .option('--port <port>', `gRPC port for receiving OTLP traces when target is 'listen' (default: $TRACEDECK_GRPC_PORT or ${DEFAULT_LISTEN_PORT})`)
     .addHelpText('after', TRACE_HELP_AFTER)

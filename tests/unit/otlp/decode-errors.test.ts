@@ -193,11 +193,11 @@ describe('undecodable bodies → 400 with the reason', () => {
 
 it('an empty protobuf body is a valid empty request', () => {
   const out = decodeExportRequest(new Uint8Array(0), { contentType: PB, ...LIMITS });
-  expect(out).toStrictEqual({ ok: true, spans: [], rejected: [], format: 'protobuf' });
+  expect(out).toStrictEqual({ ok: true, spans: [], rejected: [], warnings: [], format: 'protobuf' });
 });
 
 it('an empty JSON object is a valid empty request', () => {
   const out = decodeExportRequest(Buffer.from('{}'), { contentType: JSON_CT, ...LIMITS });
-  expect(out).toStrictEqual({ ok: true, spans: [], rejected: [], format: 'json' });
+  expect(out).toStrictEqual({ ok: true, spans: [], rejected: [], warnings: [], format: 'json' });
 });
 

@@ -3,7 +3,7 @@
  * odd doubles), encoded with the generated ExportTraceServiceRequest.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeExportRequest, type DecodeOutcome, type DecodeSuccess } from '../../../lib/otlp';
+import { DEFAULT_INGEST_LIMITS, decodeExportRequest, type DecodeOutcome, type DecodeSuccess } from '../../../lib/otlp';
 import { ExportTraceServiceRequest } from '../../../lib/otlp/proto';
 import { nestedArrays, requestWithAttribute } from './fixtures';
 
@@ -87,10 +87,30 @@ describe('span validation', () => {
     expect(out.spans[0].links).toStrictEqual([{ traceId: '0'.repeat(32), spanId: '0'.repeat(16), attributes: {} }]);
   });
 
-  it('times near 2^64 stay exact', () => {
-    const out = decodeOne({ startTimeUnixNano: '18446744073709551614', endTimeUnixNano: '18446744073709551615' });
-    expect(out.spans[0].startTimeUnixNano).toBe(18446744073709551614n);
-    expect(out.spans[0].endTimeUnixNano).toBe(18446744073709551615n);
+  it('times near 2^63 and 2^64 stay exact; past a bigint (or the clock) they are rejected', () => {
+    // A clock skew allowance reaching past 2262 leaves only the storage limit.
+    const opts = { ...PB, limits: { ...DEFAULT_INGEST_LIMITS, maxFutureSkewMs: 1e16 } };
+    const max = ok(decodeExportRequest(encode(request([span({ startTimeUnixNano: '9223372036854775806', endTimeUnixNano: '9223372036854775807' })])), opts));
+    expect(max.spans[0].startTimeUnixNano).toBe(9223372036854775806n);
+    expect(max.spans[0].endTimeUnixNano).toBe(9223372036854775807n);
+    const beyond = ok(decodeExportRequest(encode(request([span({ startTimeUnixNano: '18446744073709551614', endTimeUnixNano: '18446744073709551615' })])), opts));
+    expect(beyond.rejected).toStrictEqual([{ index: 0, reason: 'end_time_unix_nano (18446744073709551615) is beyond the storable range (year 2262)' }]);
+    const future = decodeOne({ startTimeUnixNano: '9223372036854775806', endTimeUnixNano: '9223372036854775807' });
+    expect(future.rejected[0].reason).toMatch(/^end_time_unix_nano \(9223372036854775807\) is in the future \(later than \d+, the server clock plus the allowed skew\)$/);
+  });
+
+  it('the allowed clock skew is measured from the server clock', () => {
+    const nowMs = 1_700_000_000_000;
+    const limits = { ...DEFAULT_INGEST_LIMITS, maxFutureSkewMs: 60_000 };
+    const at = (ms: number) => (BigInt(ms) * 1_000_000n).toString();
+    const out = ok(
+      decodeExportRequest(
+        encode(request([span({ startTimeUnixNano: at(nowMs), endTimeUnixNano: at(nowMs + 60_000) }), span({ startTimeUnixNano: at(nowMs), endTimeUnixNano: at(nowMs + 60_001) })])),
+        { ...PB, limits, nowMs },
+      ),
+    );
+    expect(out.spans).toHaveLength(1);
+    expect(out.rejected.map((r) => r.index)).toEqual([1]);
   });
 });
 

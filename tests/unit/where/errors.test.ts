@@ -134,14 +134,14 @@ describe('hostile input', () => {
     const okText = '('.repeat(depth) + 'a>1' + ')'.repeat(depth);
     expect(parseWhere(okText).diagnostics).toEqual([]);
     const deep = '('.repeat(depth + 1) + 'a>1' + ')'.repeat(depth + 1);
-    fails(deep, `filter nested too deeply at column ${depth + 1}`, depth + 1);
-    fails('('.repeat(3000), `filter nested too deeply at column ${depth + 1}`, depth + 1);
+    fails(deep, `nesting deeper than ${MAX_NESTING_DEPTH} levels at column ${depth + 1}`, depth + 1);
+    fails('('.repeat(3000), `nesting deeper than ${MAX_NESTING_DEPTH} levels at column ${depth + 1}`, depth + 1);
   });
 
   it('limits nesting depth of NOT', () => {
     expect(parseWhere('NOT '.repeat(MAX_NESTING_DEPTH) + 'a>1').diagnostics).toEqual([]);
     const text = 'NOT '.repeat(1000) + 'a>1';
-    fails(text, `filter nested too deeply at column ${MAX_NESTING_DEPTH * 4 + 1}`, MAX_NESTING_DEPTH * 4 + 1, 3);
+    fails(text, `nesting deeper than ${MAX_NESTING_DEPTH} levels at column ${MAX_NESTING_DEPTH * 4 + 1}`, MAX_NESTING_DEPTH * 4 + 1, 3);
   });
 
   it('parses long implicit AND chains iteratively', () => {

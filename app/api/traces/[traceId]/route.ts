@@ -6,6 +6,8 @@
  */
 import { getDb } from '@/db/client';
 import { getTraceView, matchSpans } from '@/db/queries/get-trace';
+import { requireReader } from '@/lib/auth/http';
+import { tenantScope } from '@/lib/auth/principal';
 import { ApiError, withApiErrors } from '@/lib/errors';
 import { serverConfig } from '@/lib/server/config';
 import { compileSpanWhere } from '@/lib/trace/span-filter';
@@ -15,6 +17,7 @@ export const dynamic = 'force-dynamic';
 
 export function GET(request: Request, { params }: { params: Promise<{ traceId: string }> }): Promise<Response> {
   return withApiErrors(async () => {
+    const scope = tenantScope(requireReader(request));
     const { traceId } = await params;
     checkTraceIdParam(traceId);
     const wheres = new URL(request.url).searchParams.getAll('where');
@@ -24,12 +27,13 @@ export function GET(request: Request, { params }: { params: Promise<{ traceId: s
       throw new ApiError(400, message, extra);
     }
     const db = await getDb();
-    const result = await getTraceView(db, { traceId });
+    // A scoped reader gets 404 for another tenant's trace, as if it did not exist.
+    const result = await getTraceView(db, { traceId, tenantScope: scope });
     if (result.status !== 'found') throw traceLookupError(traceId, result);
     const body: Record<string, unknown> = { traceId: result.traceId, summaries: result.summaries, spans: result.spans };
     if (spanWhere.status === 'ok') {
       body.where = spanWhere.where;
-      body.matchedSpanIds = await matchSpans(db, { traceId: result.traceId, filter: spanWhere.sql });
+      body.matchedSpanIds = await matchSpans(db, { traceId: result.traceId, filter: spanWhere.sql, tenantScope: scope });
     }
     return Response.json(body);
   });

@@ -5,17 +5,20 @@
  */
 import { getDb } from '@/db/client';
 import { getTraceForExport } from '@/db/queries/get-trace';
+import { requireReader } from '@/lib/auth/http';
+import { tenantScope } from '@/lib/auth/principal';
 import { withApiErrors } from '@/lib/errors';
 import { toOtlpJson } from '@/lib/otlp/export-json';
 import { checkTraceIdParam, traceLookupError } from '../shared';
 
 export const dynamic = 'force-dynamic';
 
-export function GET(_request: Request, { params }: { params: Promise<{ traceId: string }> }): Promise<Response> {
+export function GET(request: Request, { params }: { params: Promise<{ traceId: string }> }): Promise<Response> {
   return withApiErrors(async () => {
+    const scope = tenantScope(requireReader(request));
     const { traceId } = await params;
     checkTraceIdParam(traceId);
-    const result = await getTraceForExport(await getDb(), { traceId });
+    const result = await getTraceForExport(await getDb(), { traceId, tenantScope: scope });
     if (result.status !== 'found') throw traceLookupError(traceId, result);
     return new Response(JSON.stringify(toOtlpJson(result.spans)), {
       headers: {
