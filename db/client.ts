@@ -4,6 +4,8 @@
  * - `DATABASE_URL=postgres://…` → postgres.js (a real server);
  * - unset → embedded PGlite in a data folder (default ./.tracedeck/data, or
  *   TRACEDECK_DATA_DIR; "memory://" keeps it in memory), created on first use.
+ *   It runs in a worker thread (db/pglite-host.ts) so a long query never blocks
+ *   the event loop; TRACEDECK_PGLITE_WORKER=0 runs it on the calling thread instead.
  *
  * Both are wrapped in `Db`, which hides the drivers' different result shapes:
  * every query goes through `db.rows(sql\`…\`)` and gets plain row objects with
@@ -20,6 +22,7 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
 import { flushCatalog } from './catalog-buffer';
+import { PgliteHost } from './pglite-host';
 import * as schema from './schema';
 
 export type DbKind = 'pglite' | 'postgres';
@@ -123,7 +126,53 @@ async function createPostgresDb(url: string, schemaName: string, max: number): P
   return db;
 }
 
+/** TRACEDECK_PGLITE_WORKER=0 (or false/no/off) keeps PGlite on the calling thread. */
+function pgliteWorkerEnabled(): boolean {
+  return !/^(0|false|no|off)$/i.test(process.env.TRACEDECK_PGLITE_WORKER?.trim() ?? '');
+}
+
 async function createPgliteDb(dataDir: string, schemaName: string): Promise<Db> {
+  return pgliteWorkerEnabled() ? createPgliteWorkerDb(dataDir, schemaName) : createPgliteInThreadDb(dataDir, schemaName);
+}
+
+function describePglite(dataDir: string): string {
+  return dataDir.startsWith('memory://') ? 'PGlite (in memory)' : `PGlite at ${path.resolve(dataDir)}`;
+}
+
+/**
+ * PGlite in a worker thread: statements are rendered here (the same text and
+ * parameters drizzle's PGlite driver would send) and run there, so the event
+ * loop stays free while Postgres computes.
+ */
+async function createPgliteWorkerDb(dataDir: string, schemaName: string): Promise<Db> {
+  const inMemory = dataDir.startsWith('memory://');
+  const host = await PgliteHost.start({ dataDir: inMemory ? null : path.resolve(dataDir), schemaName });
+  const dialect = new PgDialect();
+  const rowsIn =
+    (txId?: number) =>
+    async <T extends Record<string, unknown>>(query: SQL): Promise<T[]> => {
+      const q = dialect.sqlToQuery(query);
+      return (await host.query(q.sql, q.params, txId)) as T[];
+    };
+  const db: Db = {
+    kind: 'pglite',
+    rows: rowsIn(),
+    transaction: (work) => host.transaction((txId) => work({ kind: 'pglite', rows: rowsIn(txId) })),
+    migrate: () => host.migrate(MIGRATIONS_FOLDER, schemaName),
+    async close() {
+      // Buffered catalog counts go out before the worker does.
+      try {
+        await flushCatalog(db);
+      } finally {
+        await host.close();
+      }
+    },
+    describe: () => describePglite(dataDir),
+  };
+  return db;
+}
+
+async function createPgliteInThreadDb(dataDir: string, schemaName: string): Promise<Db> {
   const inMemory = dataDir.startsWith('memory://');
   if (!inMemory) fs.mkdirSync(dataDir, { recursive: true });
   // int8 (OID 20) always as bigint, like postgres.js above; PGlite's default
@@ -147,7 +196,7 @@ async function createPgliteDb(dataDir: string, schemaName: string): Promise<Db> 
       await flushCatalog(db);
       await client.close();
     },
-    describe: () => (inMemory ? 'PGlite (in memory)' : `PGlite at ${path.resolve(dataDir)}`),
+    describe: () => describePglite(dataDir),
   };
   return db;
 }

@@ -1,0 +1,159 @@
+/**
+ * The embedded PGlite database on its own thread (db/pglite-host.ts starts it).
+ *
+ * PGlite runs Postgres as WASM on the thread that calls it, so a long aggregate or
+ * a big ingest statement on the server's main thread stalls every HTTP request
+ * behind it. Here it stalls only this thread.
+ *
+ * Plain JavaScript (no TypeScript) so that Node loads it as is in every context:
+ * vitest, tsx scripts and the built Next.js server, which does not bundle it.
+ *
+ * Protocol (structured clone over the worker port; the host serializes work):
+ *   host → worker  { id, op: 'query', sql, params, txId? } → { id, ok: true, rows }
+ *                  { id, op: 'begin', txId }               → { id, ok: true }
+ *                  { id, op: 'end', txId, commit }         → { id, ok: true }  (COMMIT or ROLLBACK)
+ *                  { id, op: 'migrate', migrationsFolder, migrationsSchema }
+ *                  { id, op: 'close' }
+ *   worker → host  { type: 'ready' } once open, or { type: 'fatal', error } when it cannot open;
+ *                  { id, ok: false, error } for a failed request.
+ * Errors travel as plain objects (message, name, stack and Postgres fields such as code):
+ * the structured clone of an Error drops those fields.
+ */
+import fs from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { PGlite, types } from '@electric-sql/pglite';
+import { drizzle } from 'drizzle-orm/pglite';
+import { migrate } from 'drizzle-orm/pglite/migrator';
+
+/** @type {{ dataDir: string | null, schemaName: string }} */
+const { dataDir, schemaName } = workerData;
+
+const keepText = (value) => value;
+/**
+ * The options drizzle's PGlite driver passes for `db.execute` (what the in-thread client
+ * used): object rows, dates/times/intervals and numeric[] left as text.
+ */
+const QUERY_OPTIONS = {
+  rowMode: 'object',
+  parsers: {
+    [types.TIMESTAMP]: keepText,
+    [types.TIMESTAMPTZ]: keepText,
+    [types.INTERVAL]: keepText,
+    [types.DATE]: keepText,
+    1231: keepText, // numeric[]
+    1115: keepText, // timestamp[]
+    1185: keepText, // timestamptz[]
+    1187: keepText, // interval[]
+    1182: keepText, // date[]
+  },
+};
+
+/** Postgres error fields worth keeping (DatabaseError from PGlite's protocol parser). */
+const ERROR_FIELDS = [
+  'code', 'severity', 'detail', 'hint', 'position', 'internalPosition', 'internalQuery', 'where',
+  'schema', 'table', 'column', 'dataType', 'constraint', 'file', 'line', 'routine', 'query',
+];
+
+function serializeError(err) {
+  if (!(err instanceof Error)) return { message: String(err), name: 'Error', fields: {} };
+  const fields = {};
+  for (const key of ERROR_FIELDS) {
+    const value = /** @type {Record<string, unknown>} */ (err)[key];
+    if (typeof value === 'string' || typeof value === 'number') fields[key] = value;
+  }
+  return { message: err.message, name: err.name, stack: err.stack, fields };
+}
+
+function quoteIdent(name) {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`invalid schema name: ${name}`);
+  return `"${name}"`;
+}
+
+async function open() {
+  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+  // int8 (OID 20) always as bigint, like postgres.js in db/client.ts (bigint survives the structured clone).
+  const client = await PGlite.create({ dataDir: dataDir ?? undefined, parsers: { 20: (value) => BigInt(value) } });
+  if (schemaName !== 'public') {
+    await client.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schemaName)}; SET search_path TO ${quoteIdent(schemaName)}, public;`);
+  }
+  return client;
+}
+
+/**
+ * Open transactions by id: PGlite's own transaction() holds its lock (so nothing
+ * outside can slip in) until the host sends `end`.
+ * @type {Map<number, { tx: import('@electric-sql/pglite').Transaction, finish: (commit: boolean) => void, done: Promise<void> }>}
+ */
+const transactions = new Map();
+
+function begin(client, txId) {
+  if (transactions.has(txId)) throw new Error(`transaction ${txId} is already open`);
+  return new Promise((opened, failed) => {
+    /** @type {(commit: boolean) => void} */
+    let finish = () => {};
+    const decided = new Promise((resolve) => (finish = resolve));
+    const done = client
+      .transaction(async (tx) => {
+        transactions.set(txId, { tx, finish, done });
+        opened(undefined);
+        if (!(await decided)) await tx.rollback();
+      })
+      .finally(() => transactions.delete(txId));
+    // BEGIN itself failed: the callback never ran.
+    done.catch(failed);
+  });
+}
+
+async function end(txId, commit) {
+  const entry = transactions.get(txId);
+  if (!entry) throw new Error(`transaction ${txId} is not open`);
+  entry.finish(commit);
+  await entry.done;
+}
+
+async function run(client, message) {
+  switch (message.op) {
+    case 'query': {
+      let target = client;
+      if (message.txId !== undefined) {
+        const entry = transactions.get(message.txId);
+        if (!entry) throw new Error(`transaction ${message.txId} is not open`);
+        target = entry.tx;
+      }
+      const result = await target.query(message.sql, message.params, QUERY_OPTIONS);
+      return { rows: result.rows };
+    }
+    case 'begin':
+      await begin(client, message.txId);
+      return {};
+    case 'end':
+      await end(message.txId, message.commit);
+      return {};
+    case 'migrate':
+      await migrate(drizzle({ client }), { migrationsFolder: message.migrationsFolder, migrationsSchema: message.migrationsSchema });
+      return {};
+    case 'close':
+      await client.close();
+      return {};
+    default:
+      throw new Error(`unknown request ${message.op}`);
+  }
+}
+
+let client;
+try {
+  client = await open();
+} catch (err) {
+  // The host terminates this thread when it reads this.
+  parentPort.postMessage({ type: 'fatal', error: serializeError(err) });
+}
+
+if (client) {
+  parentPort.on('message', (message) => {
+    run(client, message).then(
+      (result) => parentPort.postMessage({ id: message.id, ok: true, ...result }),
+      (err) => parentPort.postMessage({ id: message.id, ok: false, error: serializeError(err) }),
+    );
+  });
+  parentPort.postMessage({ type: 'ready' });
+}
