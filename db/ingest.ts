@@ -93,7 +93,20 @@ export function spanRows(spans: SpanRecord[], tenantAttribute = tenantKey()): Sp
 }
 
 /** Stores a batch of spans. Throws when the spans could not be written (nothing is acknowledged then). */
-export async function storeSpans(db: Pick<Db, 'rows' | 'transaction'>, spans: SpanRecord[]): Promise<StoreResult> {
+export type StoreOptions = {
+  /**
+   * Move a trace's tenant-less spans (stored before any span named the tenant) into the
+   * tenant this batch names. Off for tenant-scoped ingest keys: knowing a trace id must
+   * not let one tenant's key pull spans it did not send into its tenant.
+   */
+  adoptOrphans?: boolean;
+};
+
+export async function storeSpans(
+  db: Pick<Db, 'rows' | 'transaction'>,
+  spans: SpanRecord[],
+  { adoptOrphans = true }: StoreOptions = {},
+): Promise<StoreResult> {
   if (spans.length === 0) return { inserted: 0, duplicates: 0 };
   const rows = spanRows(spans);
   const traceIds = [...new Set(rows.map((r) => r.trace_id))].sort();
@@ -109,7 +122,7 @@ export async function storeSpans(db: Pick<Db, 'rows' | 'transaction'>, spans: Sp
         FROM jsonb_array_elements_text(${JSON.stringify(traceIds)}::jsonb) AS id ORDER BY 1) locks`);
     const [result] = await tx.rows<{ inserted: bigint | number; has_orphans: boolean }>(insertSpansStatement(spansInput(rows), JSON.stringify(sets)), { prepare: true });
     // Usually false, so the common batch costs one statement; adoption runs only when needed.
-    if (result?.has_orphans) {
+    if (adoptOrphans && result?.has_orphans) {
       const tenantTraceIds = [...new Set(rows.filter((r) => r.tenant_id !== '').map((r) => r.trace_id))];
       await adoptUntenantedSpans(tx, tenantTraceIds);
     }

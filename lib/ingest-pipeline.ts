@@ -50,5 +50,5 @@ export async function ingestSpans(
   const tenanted = options.forceTenant ? forceTenant(enriched, tenantKey(), options.forceTenant) : enriched;
   const storable = rejectOverlongTenants(tenanted, (decoded.rejected ??= []), tenantKey());
   if (storable.length === 0) return { inserted: 0, duplicates: 0 };
-  return storeSpans(db, storable);
+  return storeSpans(db, storable, { adoptOrphans: !options.forceTenant });
 }

@@ -163,6 +163,20 @@ describeEachDatabase('auth: ingest keys, read tokens, tenant-scoped keys', (kind
       // globex's own reader does not see it.
       expect((await get(`/api/traces/${id}`, GLOBEX_KEY)).status).toBe(404);
     });
+    it("a scoped key naming a known trace id does not pull that trace's tenant-less spans into its tenant", async () => {
+      const id = hexId(16);
+      const orphan = spanRequest({ traceId: id, tenant: 'unused' });
+      // A span without any tenant, sent with the unscoped ingest key.
+      orphan.resourceSpans[0].resource!.attributes = [str('service.name', 'auth-test')];
+      orphan.resourceSpans[0].scopeSpans[0].spans[0].attributes = [str('user.id', 'usr_orphan')];
+      expect((await post(orphan, bearer(INGEST_KEY))).status).toBe(200);
+      expect((await post(spanRequest({ traceId: id, tenant: 'acme-corp' }), bearer(ACME_KEY))).status).toBe(200);
+      const { body } = await getJson<Detail>(`/api/traces/${id}`, READ_TOKEN);
+      expect(body.spans.map((s) => s.tenantId).sort()).toEqual(['', 'acme-corp']);
+      const scoped = await getJson<Detail>(`/api/traces/${id}`, ACME_KEY);
+      expect(scoped.body.spans).toHaveLength(1);
+      expect(JSON.stringify(scoped.body)).not.toContain('usr_orphan');
+    });
   });
 
   describe('reads', () => {
