@@ -15,6 +15,7 @@ import { type SamplingConfig, samplingConfig, spanSampleWeight } from '../lib/en
 import type { AttributeMap, SpanRecord } from '../lib/otlp/span-record';
 import type { Db } from './client';
 import { recordCatalog } from './catalog-buffer';
+import { scheduleRollups } from './rollups';
 import { AttributeSetBuilder } from './trace-attribute-set';
 
 export type StoreResult = {
@@ -129,6 +130,7 @@ export async function storeSpans(
     return Number(result?.inserted ?? 0);
   });
   recordCatalog(db, spans);
+  scheduleRollups(db);
   return { inserted, duplicates: rows.length - inserted };
 }
 
@@ -265,7 +267,20 @@ function insertSpansStatement(input: SQL, setsJson: string) {
         sample_weight = CASE WHEN EXCLUDED.root_name IS NOT NULL AND EXCLUDED.sample_weight <> 1 THEN EXCLUDED.sample_weight
                              WHEN t.sample_weight = 1 THEN EXCLUDED.sample_weight
                              ELSE t.sample_weight END
-      RETURNING 1
+      RETURNING start_ns
+    ),
+    -- Chart rollups (db/rollups.ts): the granules this batch changed are appended to rollup_dirty —
+    -- each trace's start after the upsert, and its start before this statement (this CTE still
+    -- sees the old row) when an earlier span moved it.
+    prior AS (
+      SELECT o.start_ns FROM per_trace p
+      -- a primary-key probe (OFFSET 0: the start test must not steer it to the (tenant, start) index)
+      CROSS JOIN LATERAL (SELECT t.start_ns FROM traces t WHERE t.tenant_id = p.tenant_id AND t.trace_id = p.trace_id OFFSET 0) o
+      WHERE p.start_ns < o.start_ns
+    ),
+    dirty AS (
+      INSERT INTO rollup_dirty (bucket_ns)
+      SELECT DISTINCT td_rollup_granule(start_ns) FROM (SELECT start_ns FROM summary UNION ALL SELECT start_ns FROM prior) s
     )
     SELECT (SELECT count(*) FROM inserted) AS inserted,
       -- do tenant-less rows of a trace this batch names a tenant for exist (from earlier batches)?
@@ -299,7 +314,10 @@ async function adoptUntenantedSpans(tx: Pick<Db, 'rows'>, traceIds: string[]): P
     UPDATE traces t SET attribute_set = td_set_union(t.attribute_set, o.attribute_set)
     FROM ${pairsTable} p, traces o
     WHERE o.tenant_id = '' AND o.trace_id = p.trace_id AND t.tenant_id = p.tenant_id AND t.trace_id = p.trace_id`);
-  await tx.rows(sql`DELETE FROM traces t USING ${pairsTable} p WHERE t.tenant_id = '' AND t.trace_id = p.trace_id`);
+  // The orphan summaries' granules change in the chart rollups (the adopted trace's own start is marked already).
+  await tx.rows(sql`
+    WITH gone AS (DELETE FROM traces t USING ${pairsTable} p WHERE t.tenant_id = '' AND t.trace_id = p.trace_id RETURNING t.start_ns)
+    INSERT INTO rollup_dirty (bucket_ns) SELECT DISTINCT td_rollup_granule(start_ns) FROM gone`);
   await tx.rows(sql`
     INSERT INTO traces AS t ${SUMMARY_INSERT}
     FROM (SELECT agg.*, '{}'::jsonb AS attribute_set FROM (${traceSummaryAggregate(sql`(SELECT s.* FROM spans s JOIN ${pairsTable} p ON s.tenant_id = p.tenant_id AND s.trace_id = p.trace_id)`)}) agg) agg

@@ -25,6 +25,8 @@ import {
   primaryKey,
   smallint,
   text,
+  timestamp,
+  unique,
 } from 'drizzle-orm/pg-core';
 import type { AttributeMap, SpanEvent, SpanLink } from '../lib/otlp/span-record';
 
@@ -167,4 +169,74 @@ export const attributeValues = pgTable(
     primaryKey({ name: 'attribute_values_pkey', columns: [t.key, t.value] }),
     index('attribute_values_top_idx').on(t.key, t.seenCount.desc()),
   ],
+);
+
+/**
+ * Chart rollups (db/rollups.ts): additive measures of the `traces` rows starting in one
+ * granule (5 minutes, or an hour summed from its 5-minute rows), per grouping:
+ * `dims` 0 = (tenant, model), 1 = (tenant) — llm_model NULL —, 2 = (model) — tenant_id ''.
+ * Rows are only ever replaced whole by the roller (DELETE + INSERT of a granule).
+ */
+export const traceRollups = pgTable(
+  'trace_rollups',
+  {
+    /** Granule size: 300000 (5 min) or 3600000 (1 h). */
+    granuleMs: integer('granule_ms').notNull(),
+    /** Granule start, epoch ns (a multiple of the size). */
+    bucketNs: ns('bucket_ns').notNull(),
+    dims: smallint('dims').notNull(),
+    tenantId: text('tenant_id').notNull().default(''),
+    /** NULL: traces without a model (dims 0, 2), or not a dimension (dims 1). */
+    llmModel: text('llm_model'),
+    requests: integer('requests').notNull(),
+    estRequests: doublePrecision('est_requests').notNull(),
+    errors: integer('errors').notNull(),
+    estErrors: doublePrecision('est_errors'),
+    clientErrors: integer('client_errors').notNull(),
+    // Sums are NULL when no trace of the row carries the value (as SQL's sum()).
+    promptTokens: bigint('prompt_tokens', { mode: 'number' }),
+    completionTokens: bigint('completion_tokens', { mode: 'number' }),
+    totalTokens: bigint('total_tokens', { mode: 'number' }),
+    estPromptTokens: doublePrecision('est_prompt_tokens'),
+    estCompletionTokens: doublePrecision('est_completion_tokens'),
+    estTotalTokens: doublePrecision('est_total_tokens'),
+    costUsd: doublePrecision('cost_usd'),
+    estCostUsd: doublePrecision('est_cost_usd'),
+    covModel: integer('cov_model').notNull(),
+    covTokens: integer('cov_tokens').notNull(),
+    covCost: integer('cov_cost').notNull(),
+    covTtft: integer('cov_ttft').notNull(),
+    weighted: integer('weighted').notNull(),
+    minWeight: doublePrecision('min_weight'),
+    maxWeight: doublePrecision('max_weight'),
+    firstNs: ns('first_ns'),
+    lastNs: ns('last_ns'),
+    /** Trace durations per log bucket (lib/metrics/histogram.ts), and their exact min/max in ms. */
+    durationHist: integer('duration_hist').array().notNull(),
+    durationMinMs: doublePrecision('duration_min_ms'),
+    durationMaxMs: doublePrecision('duration_max_ms'),
+    ttftHist: integer('ttft_hist').array().notNull(),
+    ttftMinMs: doublePrecision('ttft_min_ms'),
+    ttftMaxMs: doublePrecision('ttft_max_ms'),
+  },
+  (t) => [
+    // One row per granule and group: a roller bug would fail loudly instead of double-counting.
+    unique('trace_rollups_key').on(t.granuleMs, t.dims, t.tenantId, t.bucketNs, t.llmModel).nullsNotDistinct(),
+    // All-tenant reads (dims 1 and 2 over a time range).
+    index('trace_rollups_time_idx').on(t.granuleMs, t.dims, t.bucketNs),
+  ],
+);
+
+/**
+ * 5-minute granules whose rollups are stale: the ingest statement appends a row for
+ * every granule a batch changes (no key, so concurrent batches never wait on each
+ * other), and the roller deletes the rows of the granules it recomputes.
+ */
+export const rollupDirty = pgTable(
+  'rollup_dirty',
+  {
+    bucketNs: ns('bucket_ns').notNull(),
+    markedAt: timestamp('marked_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('rollup_dirty_bucket_idx').on(t.bucketNs)],
 );

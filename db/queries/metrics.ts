@@ -26,6 +26,8 @@ import {
 import { flushCatalog } from '../catalog-buffer';
 import type { Db } from '../client';
 import { timeRangeCondition } from './list-traces';
+import { type RollupScope, rollupMetricsRows } from './metrics-rollup';
+import { IS_ERROR } from './request-error';
 
 export type MetricsQuery = {
   /** Compiled `where` (boolean over `traces t`), or null. */
@@ -41,6 +43,11 @@ export type MetricsQuery = {
   /** Per-bucket series (false: totals only, e.g. for tables). */
   series: boolean;
   tenantKey: string;
+  /**
+   * Set when the request can be answered from the chart rollups: its filter is at most
+   * one tenant's (tenant.id=…, or a reader's tenant scope). See db/queries/metrics-rollup.ts.
+   */
+  rollup?: RollupScope | null;
 };
 
 export type MetricsResult = {
@@ -51,6 +58,10 @@ export type MetricsResult = {
   groups: MetricsGroup[];
   coverage: Omit<Coverage, 'unmappedCandidates'>;
   sampling: { weightedRequests: number; minWeight: number | null; maxWeight: number | null };
+  /** The families computed (the rollup path may leave out users/sessions, see RollupScope). */
+  metrics: ReadonlySet<MetricName>;
+  /** What answered: the rollups (with the stale or partial edges read from `traces`), or `traces` alone. */
+  source: 'rollup' | 'traces';
 };
 
 /** Keys answered by a `traces` column, with the attribute keys that feed it. */
@@ -71,8 +82,7 @@ function firstSpanValue(key: string): SQL {
     ORDER BY s.start_ns, s.span_id LIMIT 1)`;
 }
 
-/** A failed request: an error span, or an HTTP status >= 500 (a boolean over `traces t`). */
-export const IS_ERROR = sql`(t.error_count > 0 OR t.http_status_code >= 500)`;
+export { IS_ERROR } from './request-error';
 
 /**
  * The aggregate columns for the chosen metric families (always: requests, first/last,
@@ -116,7 +126,7 @@ function aggregates(metrics: ReadonlySet<MetricName>): SQL {
 }
 
 type Num = bigint | number | string | null;
-type AggRow = {
+export type AggRow = {
   cell: string;
   b: number | null;
   gk: string | null;
@@ -220,8 +230,11 @@ const GID = (value: SQL, top: number) => sql`COALESCE(array_position((SELECT key
 const COLUMNS = sql`t.start_ns, t.duration_ns, t.error_count, t.http_status_code, t.prompt_tokens, t.completion_tokens,
   t.total_tokens, t.cost_usd, t.ttft_ms, t.sample_weight, t.user_id, t.session_id, t.llm_model`;
 
-export async function queryMetrics(db: Pick<Db, 'rows'>, q: MetricsQuery): Promise<MetricsResult> {
-  const grid = bucketGrid(q.fromNs, q.toNs, q.bucketMs);
+export async function queryMetrics(db: Pick<Db, 'rows'>, asked: MetricsQuery): Promise<MetricsResult> {
+  const grid = bucketGrid(asked.fromNs, asked.toNs, asked.bucketMs);
+  // Big ranges come from the rollups (null: not answerable there, or too few traces to bother).
+  const rolled = await rollupMetricsRows(db, asked, grid);
+  const q = rolled ? { ...asked, metrics: rolled.metrics } : asked;
   const sizeNs = BigInt(q.bucketMs) * 1_000_000n;
   const where = sql`${timeRangeCondition({ fromNs: q.fromNs, toNs: q.toNs }, sql`t.start_ns`)} AND ${q.filter ?? sql`true`}`;
   const column = q.groupBy ? groupColumn(q.groupBy, q.tenantKey) : null;
@@ -293,7 +306,7 @@ export async function queryMetrics(db: Pick<Db, 'rows'>, q: MetricsQuery): Promi
     : sql`
       WITH ${source}, ${agg}, ${dist}
       SELECT a.cell, a.b, ${gk} AS gk, ${sql.raw(totalNames)} FROM ${totalsFrom}`;
-  const rows = await db.rows<AggRow>(query);
+  const rows = rolled ? rolled.rows : await db.rows<AggRow>(query);
 
   const totalsRows = new Map<string, AggRow>();
   const seriesRows = new Map<string, (AggRow | undefined)[]>();
@@ -343,6 +356,8 @@ export async function queryMetrics(db: Pick<Db, 'rows'>, q: MetricsQuery): Promi
       withTtft: n0(all?.cov_ttft),
     },
     sampling: { weightedRequests: n0(all?.weighted), minWeight: nOrNull(all?.min_weight), maxWeight: nOrNull(all?.max_weight) },
+    metrics: q.metrics,
+    source: rolled ? 'rollup' : 'traces',
   };
 }
 

@@ -13,6 +13,7 @@ import { traceFilterFromParams } from '../server/where-params';
 import { isIntrinsicName, serializeWhere } from '../where';
 import { isFilterableKey } from '../where/edit';
 import { MAX_POINTS, bucketBounds, chooseBucketMs, formatBucket, parseBucket } from './bucket';
+import { rollupScope } from './rollup-scope';
 import { METRIC_NAMES, type MetricName, type MetricsBucket, type MetricsResponse } from './types';
 
 /** Range used when the request names no start. */
@@ -22,7 +23,8 @@ const NS_PER_MS = 1_000_000n;
 const DEFAULT_WINDOW_NS = 86_400_000n * NS_PER_MS;
 
 export const metricsQuerySchema = z.object({
-  where: z.array(z.string().max(4096)).max(32).default([]),
+  // No length cap here: the where parser refuses past MAX_FILTER_LENGTH with the column.
+  where: z.array(z.string()).max(32).default([]),
   since: z.string().optional(),
   from: z.string().optional(),
   to: z.string().optional(),
@@ -57,12 +59,17 @@ function checkGroupBy(key: string | undefined): string | null {
 
 const iso = (ns: bigint) => new Date(Number(ns / NS_PER_MS)).toISOString();
 
-export type MetricsContext = { tenantKey: string; nowMs?: number };
+export type MetricsContext = {
+  tenantKey: string;
+  nowMs?: number;
+  /** A tenant-scoped reader's tenant (lib/auth): every aggregate is confined to it. */
+  tenantScope?: string | null;
+};
 
 /** Answers a metrics request given as query parameters. Throws ApiError (400) on bad input. */
 export async function metricsFromParams(db: Pick<Db, 'rows'>, params: URLSearchParams, ctx: MetricsContext): Promise<MetricsResponse> {
   const q = parseQuery(metricsQuerySchema, params, ['where', 'metrics']);
-  const filter = traceFilterFromParams(q.where, ctx.tenantKey);
+  const filter = traceFilterFromParams(q.where, ctx.tenantKey, ctx.tenantScope ?? null);
   const range = rangeFromParams({ since: q.since, from: q.from, to: q.to });
   const nowNs = BigInt(Math.round(ctx.nowMs ?? Date.now())) * NS_PER_MS;
   const toNs = range.toNs ?? nowNs;
@@ -82,7 +89,8 @@ export async function metricsFromParams(db: Pick<Db, 'rows'>, params: URLSearchP
   const groupBy = checkGroupBy(q.group_by);
 
   const started = performance.now();
-  const result = await queryMetrics(db, { filter: filter.sql, fromNs, toNs, bucketMs, groupBy, top: q.top, metrics, series, tenantKey: ctx.tenantKey });
+  const rollup = rollupScope(filter.ast, ctx.tenantKey, ctx.tenantScope ?? null, q.metrics);
+  const result = await queryMetrics(db, { filter: filter.sql, fromNs, toNs, bucketMs, groupBy, top: q.top, metrics, series, tenantKey: ctx.tenantKey, rollup });
   const queryMs = performance.now() - started;
 
   const buckets: MetricsBucket[] = [];
@@ -101,13 +109,14 @@ export async function metricsFromParams(db: Pick<Db, 'rows'>, params: URLSearchP
     where: filter.ast ? serializeWhere(filter.ast) : null,
     range: { from: iso(fromNs), to: iso(toNs), fromNs: fromNs.toString(), toNs: toNs.toString() },
     bucket: { size: formatBucket(bucketMs), ms: bucketMs, auto: requested === null, count: series ? result.grid.count : 0 },
-    metrics: METRIC_NAMES.filter((m) => metrics.has(m)),
+    metrics: METRIC_NAMES.filter((m) => result.metrics.has(m)),
     groupBy: groupByInfo,
     buckets,
     totals: result.totals,
     ...(result.series ? { series: result.series } : {}),
     groups: result.groups,
-    coverage: { ...coverage, unmappedCandidates: lacking ? await unmappedLlmKeys(db) : [] },
+    // The candidates come from the global key catalog: not shown to a tenant-scoped reader.
+    coverage: { ...coverage, unmappedCandidates: lacking && !ctx.tenantScope ? await unmappedLlmKeys(db) : [] },
     sampling: {
       sampled,
       ...result.sampling,
@@ -118,5 +127,6 @@ export async function metricsFromParams(db: Pick<Db, 'rows'>, params: URLSearchP
         : 'No sampling in this range: every request was stored, so estimates equal the raw counts.',
     },
     queryMs: Math.round(queryMs * 10) / 10,
+    source: result.source,
   };
 }

@@ -120,6 +120,13 @@ export type MetricsResponse = {
   sampling: SamplingInfo;
   /** Server-side time of the aggregation query, ms. */
   queryMs: number;
+  /**
+   * What answered: 'rollup' — the chart rollups (big ranges filtered by at most a tenant;
+   * stale or partial granules read from traces; percentiles from half-octave histograms,
+   * a few % off and at most a factor √2; users/sessions only when named in `metrics`),
+   * or 'traces' — every trace in range.
+   */
+  source: 'rollup' | 'traces';
 };
 
 export const NONE_LABEL = '(none)';

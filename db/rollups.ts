@@ -1,0 +1,313 @@
+/**
+ * Chart rollups: the additive measures of `traces` per 5-minute granule and per hour,
+ * by (tenant, model), by tenant and by model (table `trace_rollups`, `dims` 0/1/2), with
+ * log-bucketed duration and TTFT histograms (lib/metrics/histogram.ts) for percentiles.
+ * db/queries/metrics-rollup.ts answers big chart ranges from them.
+ *
+ * Maintenance never touches ingest's hot path: the ingest statement only appends
+ * the granules it changed to `rollup_dirty` (the trace's start after the batch, and
+ * before it when a late span moved the start), and this in-process roller — one per
+ * Db, like the catalog buffer — recomputes dirty granules from `traces` in the
+ * background: claim (DELETE … RETURNING), rebuild the 5-minute rows and the hours
+ * holding them, all in one transaction, so a crash leaves them dirty.
+ *
+ * Why rows without a key (no ON CONFLICT): with a key, a batch finding a granule
+ * already dirty would add nothing, and could still be in flight when the roller
+ * claims and recomputes that granule — its traces would be missed for good. An
+ * appended row is invisible to a roller until its batch commits, so it survives
+ * any claim made before, and a roller's recompute always starts after the commits
+ * of the rows it claimed.
+ *
+ * A granule is rolled once it has been quiet for QUIET_MS, or dirty for MAX_AGE_MS
+ * under continuous traffic; until then queries read it from `traces` (exact).
+ */
+import { type SQL, sql } from 'drizzle-orm';
+import { HIST_BINS } from '../lib/metrics/histogram';
+import type { Db } from './client';
+import { IS_ERROR } from './queries/request-error';
+
+/** Base granule (td_rollup_granule in db/migrations/0004 uses the same size). */
+export const ROLLUP_GRANULE_MS = 300_000;
+/** Second level, summed from the base granules. */
+export const ROLLUP_HOUR_MS = 3_600_000;
+/** `trace_rollups.dims`: which of (tenant, model) a row is grouped by (GROUPING(tenant_id, llm_model)). */
+export const DIMS = { tenantModel: 0, tenant: 1, model: 2 } as const;
+
+const QUIET_MS = 5_000;
+const MAX_AGE_MS = 30_000;
+/** Granules per roller transaction (short transactions: PGlite runs one at a time). */
+const BATCH = 24;
+const POLL_MS = 2_000;
+const RETRY_MS = 30_000;
+
+const NS_PER_MS = 1_000_000n;
+export const GRANULE_NS = BigInt(ROLLUP_GRANULE_MS) * NS_PER_MS;
+export const HOUR_NS = BigInt(ROLLUP_HOUR_MS) * NS_PER_MS;
+
+type Combine = 'sum' | 'min' | 'max';
+
+/**
+ * A rollup column: its aggregate over `traces t` (where `t.dbin`/`t.tbin` are the
+ * histogram buckets of duration and TTFT), and how rows of it combine.
+ */
+type Measure = { name: string; fromTraces: SQL; combine: Combine | 'hist' };
+
+const bins = (column: string) =>
+  sql.raw(`ARRAY[${Array.from({ length: HIST_BINS }, (_, i) => `count(*) FILTER (WHERE t.${column} = ${i + 1})`).join(', ')}]::integer[]`);
+
+const DURATION_MS = sql`(t.duration_ns::float8 / 1e6)`;
+
+/** Everything a chart cell needs except percentiles (see HISTOGRAMS). */
+export const SCALAR_MEASURES: readonly Measure[] = [
+  { name: 'requests', fromTraces: sql`count(*)::integer`, combine: 'sum' },
+  { name: 'est_requests', fromTraces: sql`sum(t.sample_weight)`, combine: 'sum' },
+  { name: 'errors', fromTraces: sql`(count(*) FILTER (WHERE ${IS_ERROR}))::integer`, combine: 'sum' },
+  { name: 'est_errors', fromTraces: sql`sum(t.sample_weight) FILTER (WHERE ${IS_ERROR})`, combine: 'sum' },
+  { name: 'client_errors', fromTraces: sql`(count(*) FILTER (WHERE t.http_status_code BETWEEN 400 AND 499))::integer`, combine: 'sum' },
+  { name: 'prompt_tokens', fromTraces: sql`sum(t.prompt_tokens)`, combine: 'sum' },
+  { name: 'completion_tokens', fromTraces: sql`sum(t.completion_tokens)`, combine: 'sum' },
+  { name: 'total_tokens', fromTraces: sql`sum(t.total_tokens)`, combine: 'sum' },
+  { name: 'est_prompt_tokens', fromTraces: sql`sum(t.prompt_tokens * t.sample_weight)`, combine: 'sum' },
+  { name: 'est_completion_tokens', fromTraces: sql`sum(t.completion_tokens * t.sample_weight)`, combine: 'sum' },
+  { name: 'est_total_tokens', fromTraces: sql`sum(t.total_tokens * t.sample_weight)`, combine: 'sum' },
+  { name: 'cost_usd', fromTraces: sql`sum(t.cost_usd)`, combine: 'sum' },
+  { name: 'est_cost_usd', fromTraces: sql`sum(t.cost_usd * t.sample_weight)`, combine: 'sum' },
+  { name: 'cov_model', fromTraces: sql`count(t.llm_model)::integer`, combine: 'sum' },
+  {
+    name: 'cov_tokens',
+    fromTraces: sql`(count(*) FILTER (WHERE t.total_tokens IS NOT NULL OR t.prompt_tokens IS NOT NULL OR t.completion_tokens IS NOT NULL))::integer`,
+    combine: 'sum',
+  },
+  { name: 'cov_cost', fromTraces: sql`count(t.cost_usd)::integer`, combine: 'sum' },
+  { name: 'cov_ttft', fromTraces: sql`count(t.ttft_ms)::integer`, combine: 'sum' },
+  { name: 'weighted', fromTraces: sql`(count(*) FILTER (WHERE t.sample_weight <> 1))::integer`, combine: 'sum' },
+  { name: 'min_weight', fromTraces: sql`min(t.sample_weight)`, combine: 'min' },
+  { name: 'max_weight', fromTraces: sql`max(t.sample_weight)`, combine: 'max' },
+  { name: 'first_ns', fromTraces: sql`min(t.start_ns)`, combine: 'min' },
+  { name: 'last_ns', fromTraces: sql`max(t.start_ns)`, combine: 'max' },
+];
+
+/** Per histogram: the bucket counts and the exact min/max (which bound the first and last bucket). */
+export const HISTOGRAMS = {
+  duration: [
+    { name: 'duration_hist', fromTraces: bins('dbin'), combine: 'hist' },
+    { name: 'duration_min_ms', fromTraces: sql`min(${DURATION_MS})`, combine: 'min' },
+    { name: 'duration_max_ms', fromTraces: sql`max(${DURATION_MS})`, combine: 'max' },
+  ],
+  ttft: [
+    { name: 'ttft_hist', fromTraces: bins('tbin'), combine: 'hist' },
+    { name: 'ttft_min_ms', fromTraces: sql`min(t.ttft_ms)`, combine: 'min' },
+    { name: 'ttft_max_ms', fromTraces: sql`max(t.ttft_ms)`, combine: 'max' },
+  ],
+} as const satisfies Record<string, readonly Measure[]>;
+
+export const ALL_MEASURES: readonly Measure[] = [...SCALAR_MEASURES, ...HISTOGRAMS.duration, ...HISTOGRAMS.ttft];
+
+/** `traces t` columns the measures read, plus the histogram buckets (`source` must expose these columns as `t`). */
+export const TRACE_COLUMNS = sql`t.start_ns, t.duration_ns, t.error_count, t.http_status_code, t.prompt_tokens, t.completion_tokens,
+  t.total_tokens, t.cost_usd, t.ttft_ms, t.sample_weight, t.llm_model, t.tenant_id`;
+export const BIN_COLUMNS = sql`td_hist_bin(t.duration_ns::float8 / 1e6) AS dbin, td_hist_bin(t.ttft_ms) AS tbin`;
+
+/** The aggregates of `measures` over traces (`t` with dbin/tbin), named; `stored`: histograms trimmed (td_hist_trim). */
+export function fromTraces(measures: readonly Measure[], stored = false): SQL {
+  return sql.join(
+    measures.map((m) => sql`${stored && m.combine === 'hist' ? sql`td_hist_trim(${m.fromTraces})` : m.fromTraces} AS ${sql.raw(m.name)}`),
+    sql`, `,
+  );
+}
+
+/**
+ * The aggregates combining rows of `alias` that carry `measures`: histograms summed
+ * bucket by bucket (a NULL bucket — outside a stored run — counts 0), as float8 to
+ * read on, or trimmed integers to store.
+ */
+export function combined(measures: readonly Measure[], alias: string, histType: 'stored' | 'float8'): SQL {
+  return sql.raw(
+    measures
+      .map((m) => {
+        const col = `${alias}.${m.name}`;
+        if (m.combine !== 'hist') return `${m.combine}(${col}) AS ${m.name}`;
+        const sums = Array.from({ length: HIST_BINS }, (_, i) => `COALESCE(sum(${col}[${i + 1}]), 0)`).join(', ');
+        return histType === 'float8' ? `ARRAY[${sums}]::float8[] AS ${m.name}` : `td_hist_trim(ARRAY[${sums}]::integer[]) AS ${m.name}`;
+      })
+      .join(', '),
+  );
+}
+
+const names = (measures: readonly Measure[]) => sql.raw(measures.map((m) => m.name).join(', '));
+/** A bigint[] parameter (sent as text[], which every driver sends the same way). */
+const bigints = (values: bigint[]) => sql`${sql.param(values.map(String))}::text[]::bigint[]`;
+
+/**
+ * Rebuilds the rollups of the given 5-minute granules, then of the hours holding them.
+ * Keys are matched with `= ANY(array)` on the indexes' leading columns, so the plans
+ * stay index scans whatever the statistics say (PGlite never analyzes on its own).
+ */
+async function rebuild(tx: Pick<Db, 'rows'>, granules: bigint[]): Promise<void> {
+  await tx.rows(sql`
+    DELETE FROM trace_rollups WHERE granule_ms = ${ROLLUP_GRANULE_MS}::integer AND dims IN (0, 1, 2) AND bucket_ns = ANY(${bigints(granules)})`);
+  await tx.rows(sql`
+    INSERT INTO trace_rollups (granule_ms, bucket_ns, dims, tenant_id, llm_model, ${names(ALL_MEASURES)})
+    SELECT ${ROLLUP_GRANULE_MS}::integer, t.granule, GROUPING(t.tenant_id, t.llm_model), COALESCE(t.tenant_id, ''), t.llm_model,
+      ${fromTraces(ALL_MEASURES, true)}
+    FROM (
+      SELECT g.lo AS granule, x.*
+      FROM unnest(${bigints(granules)}) AS g(lo)
+      CROSS JOIN LATERAL (
+        SELECT ${TRACE_COLUMNS}, ${BIN_COLUMNS} FROM traces t
+        WHERE t.start_ns >= g.lo AND t.start_ns < g.lo + ${GRANULE_NS.toString()}::bigint
+        OFFSET 0 -- one index range scan per granule, never flattened into a join
+      ) x
+    ) t
+    GROUP BY GROUPING SETS ((t.granule, t.tenant_id, t.llm_model), (t.granule, t.tenant_id), (t.granule, t.llm_model))`);
+  const hours = [...new Set(granules.map((g) => floorTo(g, HOUR_NS)))];
+  const perHour = Number(HOUR_NS / GRANULE_NS);
+  const granulesOfHours = hours.flatMap((h) => Array.from({ length: perHour }, (_, i) => h + BigInt(i) * GRANULE_NS));
+  const H = sql`${HOUR_NS.toString()}::bigint`;
+  await tx.rows(sql`
+    DELETE FROM trace_rollups WHERE granule_ms = ${ROLLUP_HOUR_MS}::integer AND dims IN (0, 1, 2) AND bucket_ns = ANY(${bigints(hours)})`);
+  await tx.rows(sql`
+    INSERT INTO trace_rollups (granule_ms, bucket_ns, dims, tenant_id, llm_model, ${names(ALL_MEASURES)})
+    SELECT ${ROLLUP_HOUR_MS}::integer, r.bucket_ns - ((r.bucket_ns % ${H}) + ${H}) % ${H}, r.dims, r.tenant_id, r.llm_model,
+      ${combined(ALL_MEASURES, 'r', 'stored')}
+    FROM trace_rollups r
+    WHERE r.granule_ms = ${ROLLUP_GRANULE_MS}::integer AND r.dims IN (0, 1, 2) AND r.bucket_ns = ANY(${bigints(granulesOfHours)})
+    GROUP BY 2, r.dims, r.tenant_id, r.llm_model`);
+}
+
+/** Start of the `size` granule holding `ns` (a floor, also before 1970). */
+export function floorTo(ns: bigint, size: bigint): bigint {
+  return ns - (((ns % size) + size) % size);
+}
+
+export function ceilTo(ns: bigint, size: bigint): bigint {
+  const f = floorTo(ns, size);
+  return f === ns ? f : f + size;
+}
+
+type Pass = { rolled: number; busy: boolean };
+
+/**
+ * Claims up to BATCH dirty granules (all of them with `force`, else the quiet or old
+ * ones) and rebuilds them, in one transaction. One roller at a time across processes
+ * (a try-lock): two could otherwise rebuild the same hour from each other's halves.
+ */
+async function rollOnce(db: Pick<Db, 'transaction'>, force: boolean): Promise<Pass> {
+  return db.transaction(async (tx) => {
+    // JIT off: the planner's estimates for these many-aggregate statements trip jit_above_cost,
+    // and compiling them took ~0.6 s for ~40 ms of work (Postgres 15).
+    const [lock] = await tx.rows<{ ok: boolean }>(sql`
+      SELECT pg_try_advisory_xact_lock(hashtextextended('tracedeck.rollups', 0)) AS ok, ${tx.kind === 'postgres' ? sql`set_config('jit', 'off', true)` : sql`NULL`} AS jit`);
+    if (!lock?.ok) return { rolled: 0, busy: true };
+    const due = force
+      ? sql`true`
+      : sql`max(marked_at) < now() - ${`${QUIET_MS} milliseconds`}::interval OR min(marked_at) < now() - ${`${MAX_AGE_MS} milliseconds`}::interval`;
+    // Newest first: recent ranges are the ones charts ask for.
+    const claimed = await tx.rows<{ bucket_ns: bigint | string }>(sql`
+      DELETE FROM rollup_dirty d
+      WHERE d.bucket_ns IN (
+        SELECT bucket_ns FROM rollup_dirty GROUP BY bucket_ns HAVING ${due} ORDER BY bucket_ns DESC LIMIT ${BATCH}::integer)
+      RETURNING d.bucket_ns`);
+    const granules = [...new Set(claimed.map((r) => BigInt(r.bucket_ns)))];
+    if (granules.length > 0) await rebuild(tx, granules);
+    return { rolled: granules.length, busy: false };
+  });
+}
+
+class Roller {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private chain: Promise<unknown> = Promise.resolve();
+  private lastTick = 0;
+  private failing = false;
+  private paused = false;
+
+  constructor(private readonly db: Pick<Db, 'rows' | 'transaction'>) {}
+
+  pause(paused: boolean): void {
+    this.paused = paused;
+    if (paused && this.timer) clearTimeout(this.timer);
+    if (paused) this.timer = null;
+  }
+
+  /** Runs a tick within `delayMs` unless one is already scheduled. */
+  schedule(delayMs: number): void {
+    if (this.paused || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.tick();
+    }, delayMs);
+    this.timer.unref?.();
+  }
+
+  /** From a chart query: look for work left by another process (at most every POLL_MS). */
+  poke(): void {
+    if (Date.now() - this.lastTick >= POLL_MS) this.schedule(0);
+  }
+
+  private tick(): Promise<unknown> {
+    this.lastTick = Date.now();
+    this.chain = this.chain.then(async () => {
+      try {
+        const pass = await rollOnce(this.db, false);
+        this.failing = false;
+        if (pass.rolled >= BATCH) this.schedule(0);
+        else if (pass.busy || (await this.pending())) this.schedule(POLL_MS);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        if (/closed/i.test(message)) return; // the database went away (shutdown, end of a test)
+        if (!this.failing) console.error(`[tracedeck] chart rollup update failed (charts read traces meanwhile; retrying): ${message}`);
+        this.failing = true;
+        this.schedule(RETRY_MS);
+      }
+    });
+    return this.chain;
+  }
+
+  private async pending(): Promise<boolean> {
+    const [row] = await this.db.rows<{ any: boolean }>(sql`SELECT EXISTS (SELECT 1 FROM rollup_dirty) AS any`);
+    return Boolean(row?.any);
+  }
+
+  /** Rolls every dirty granule now, whatever its age; resolves with the number rolled. */
+  drain(): Promise<number> {
+    const run = this.chain.then(async () => {
+      let total = 0;
+      for (;;) {
+        const pass = await rollOnce(this.db, true);
+        total += pass.rolled;
+        if (pass.busy) await new Promise((resolve) => setTimeout(resolve, 50));
+        else if (pass.rolled === 0) return total;
+      }
+    });
+    this.chain = run.catch(() => {});
+    return run;
+  }
+}
+
+const rollers = new WeakMap<object, Roller>();
+
+function rollerFor(db: Pick<Db, 'rows' | 'transaction'>): Roller {
+  let roller = rollers.get(db);
+  if (!roller) rollers.set(db, (roller = new Roller(db)));
+  return roller;
+}
+
+/** After an ingest batch: roll its granules once they have been quiet a while. */
+export function scheduleRollups(db: Pick<Db, 'rows' | 'transaction'>): void {
+  rollerFor(db).schedule(QUIET_MS + 250);
+}
+
+/** From a chart query: make sure a roller runs here (work may be left by another process). */
+export function pokeRollups(db: Pick<Db, 'rows'>): void {
+  if (typeof (db as Partial<Db>).transaction === 'function') rollerFor(db as Pick<Db, 'rows' | 'transaction'>).poke();
+}
+
+/** Rolls every dirty granule now (tests, benchmarks, tools). Resolves with the number of granules rolled. */
+export function drainRollups(db: Pick<Db, 'rows' | 'transaction'>): Promise<number> {
+  return rollerFor(db).drain();
+}
+
+/** Stops (or resumes) background rolling for `db`; drainRollups still works. */
+export function pauseRollups(db: Pick<Db, 'rows' | 'transaction'>, paused = true): void {
+  rollerFor(db).pause(paused);
+}
