@@ -132,7 +132,9 @@ export const traces = pgTable(
     // Keyset paging newest-first, within one tenant and across all tenants.
     // trace_id breaks ties so the order is total and pages never skip or repeat.
     index('traces_tenant_start_idx').on(t.tenantId, t.startNs.desc(), t.traceId.desc()),
-    index('traces_start_idx').on(t.startNs.desc(), t.traceId.desc()),
+    // tenant_id completes the list's total order (start, trace, tenant): without it an
+    // all-tenant page needed a sort on top, and with stale statistics Postgres sorted the table.
+    index('traces_start_idx').on(t.startNs.desc(), t.traceId.desc(), t.tenantId.desc()),
     index('traces_trace_id_idx').using('btree', sql`${t.traceId} text_pattern_ops`),
     // `key=value` filters at trace level (jsonb_path_ops: ~3x smaller than the default, serves @>).
     index('traces_attribute_set_gin').using('gin', sql`${t.attributeSet} jsonb_path_ops`),

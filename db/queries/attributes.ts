@@ -54,7 +54,7 @@ export async function listTenantAttributeKeys(
 ): Promise<AttributeKeyInfo[]> {
   const rows = await db.rows<{ key: string; scope: 'span' | 'resource'; value_type: string; seen_count: bigint; distinct_values: bigint }>(sql`
     WITH recent AS (
-      SELECT tenant_id, trace_id FROM traces WHERE tenant_id = ${tenant}::text ORDER BY start_ns DESC LIMIT ${sampleTraces}
+      SELECT tenant_id, trace_id FROM traces WHERE tenant_id = ${tenant}::text ORDER BY start_ns DESC NULLS LAST LIMIT ${sampleTraces}
     ), sample AS (
       SELECT s.attributes, s.resource_attributes FROM spans s JOIN recent r ON s.tenant_id = r.tenant_id AND s.trace_id = r.trace_id
     ), entries AS (
