@@ -7,6 +7,7 @@
  *
  *   npx tsx bench/charts.ts [--url http://127.0.0.1:3000] [--runs 20] [--warmup 3] [--spans N] [--db …] [--schema …]
  */
+import postgres from 'postgres';
 import { type Figure, summaryLine, TARGETS, type Target } from './figures';
 import { loadedData, windowParams } from './loaded-data';
 import { type BenchOptions, benchOptions, targetApp } from './options';
@@ -14,7 +15,30 @@ import { getJson, getText, isMain, ms, summary, timed } from './support';
 
 type ChartRequest = { name: string; path: string; params: Record<string, string>; kind: 'api' | 'page'; figure?: Target | true };
 
+/**
+ * Charts over big ranges read the rollups, which the server's roller fills a few
+ * seconds after ingest: wait until no granule is left dirty, so the figures are those
+ * of a settled system (the roller's own time is reported).
+ */
+async function waitForRollups(o: BenchOptions): Promise<void> {
+  if (o.db !== 'postgres' || o.url) return;
+  const client = postgres(o.databaseUrl, { max: 1, onnotice: () => {}, connection: { search_path: o.schema } });
+  const started = performance.now();
+  try {
+    for (;;) {
+      const [{ n }] = await client<{ n: number }[]>`SELECT count(*)::int AS n FROM rollup_dirty`;
+      if (n === 0) break;
+      process.stdout.write(`\r[charts] waiting for the roller: ${n} dirty granule marks`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  } finally {
+    await client.end();
+  }
+  console.log(`\r[charts] rollups settled ${((performance.now() - started) / 1000).toFixed(1)} s after the read benchmarks reached them`);
+}
+
 export async function runChartsBench(o: BenchOptions, url: string): Promise<Figure[]> {
+  await waitForRollups(o);
   const data = await loadedData(url);
   const tenant = data.busyTenant;
   console.log(`[charts] data ends ${data.end}; tenant ${tenant}, user ${data.busyUser}; ${o.runs} runs after ${o.warmup} warm-ups`);
