@@ -23,6 +23,7 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
 import { flushCatalog } from './catalog-buffer';
 import { PgliteHost } from './pglite-host';
+import { RecyclingClient, transactionOn } from './postgres-pool';
 import * as schema from './schema';
 
 export type DbKind = 'pglite' | 'postgres';
@@ -89,34 +90,48 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
 }
 
 async function createPostgresDb(url: string, schemaName: string, max: number): Promise<Db> {
-  const client = postgres(url, {
-    max,
-    onnotice: () => {},
-    // int8 as bigint, the same as PGlite, so nanosecond times stay exact.
-    types: { bigint: postgres.BigInt },
-    connection: { search_path: schemaName === 'public' ? 'public' : `${schemaName},public` },
+  // Replaced by a fresh client after a connection failure (db/postgres-pool.ts explains why).
+  const pool = new RecyclingClient(() => {
+    const client = postgres(url, {
+      max,
+      onnotice: () => {},
+      // While Postgres is down or restarting, fail fast (ingest answers 503 + Retry-After and
+      // exporters retry) and reconnect soon after it is back. postgres.js's default backoff
+      // grows to 20 s between connection attempts, shared by the pool, and queued queries
+      // wait it out: requests hung for that long and ingest resumed that late.
+      connect_timeout: 5,
+      backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.5),
+      // int8 as bigint, the same as PGlite, so nanosecond times stay exact.
+      types: { bigint: postgres.BigInt },
+      connection: { search_path: schemaName === 'public' ? 'public' : `${schemaName},public` },
+    });
+    // drizzle's postgres-js driver makes json/jsonb and date parameters pass through as given
+    // (statements here send JSON text); every client needs that, not only the first.
+    drizzlePostgres({ client, schema });
+    return client;
   });
-  const orm = drizzlePostgres({ client, schema });
   // Statements go straight to postgres.js (drizzle builds them) so ingest can ask for prepared ones.
   const dialect = new PgDialect();
   const rowsOn =
-    (sqlClient: postgres.Sql | postgres.TransactionSql) =>
+    (sqlClient: postgres.Sql | postgres.ReservedSql) =>
     async <T extends Record<string, unknown>>(query: SQL, options?: RowsOptions): Promise<T[]> => {
       const q = dialect.sqlToQuery(query);
       return (await sqlClient.unsafe(q.sql, q.params as never[], { prepare: options?.prepare ?? false })) as unknown as T[];
     };
   const db: Db = {
     kind: 'postgres',
-    rows: rowsOn(client),
-    transaction: async (work) => (await client.begin((tx) => work({ kind: 'postgres', rows: rowsOn(tx) }))) as Awaited<ReturnType<typeof work>>,
+    rows: (query, options) => pool.use((client) => rowsOn(client)(query, options)),
+    transaction: (work) =>
+      pool.use((client) => transactionOn(client, (tx) => work({ kind: 'postgres', rows: rowsOn(tx) }))),
     async migrate() {
+      const client = pool.client;
       await client.unsafe(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schemaName)}`);
-      await migratePostgres(orm, { migrationsFolder: MIGRATIONS_FOLDER, migrationsSchema: schemaName });
+      await migratePostgres(drizzlePostgres({ client, schema }), { migrationsFolder: MIGRATIONS_FOLDER, migrationsSchema: schemaName });
     },
     async close() {
       // Buffered catalog counts go out before the connections do.
       await flushCatalog(db);
-      await client.end({ timeout: 5 });
+      await pool.end(5);
     },
     describe() {
       const u = new URL(url);

@@ -13,6 +13,8 @@
  * database cannot take the write; UNAUTHENTICATED (PERMISSION_DENIED for a read-only
  * token) when ingest keys are configured and the call's `authorization` or
  * `x-tracedeck-key` metadata carries no valid one. A tenant-scoped key forces its tenant.
+ * The HTTP route's ingest gate (lib/server/ingest-gate) bounds writes in flight here too:
+ * a call past it gets UNAVAILABLE, which OTLP/gRPC exporters retry with backoff.
  */
 import {
   type Metadata,
@@ -30,7 +32,8 @@ import { authenticate } from '../auth/principal';
 import type { EnrichConfig } from '../enrich/config';
 import { ingestSpans } from '../ingest-pipeline';
 import { decodeExportRequest, encodeExportResponse } from '../otlp';
-import { serverConfig } from '../server/config';
+import { ingestGateOptions, serverConfig } from '../server/config';
+import { ingestGate } from '../server/ingest-gate';
 
 export const DEFAULT_GRPC_PORT = 4317;
 export const DEFAULT_GRPC_HOST = '0.0.0.0';
@@ -119,30 +122,48 @@ export function exportHandler(options: Pick<GrpcListenerOptions, 'getDb' | 'conf
         callback(fail(code, auth.message));
         return;
       }
-      const limits = serverConfig();
-      // grpc-js has already undone grpc-encoding and applied the receive limit.
-      const decoded = decodeExportRequest(call.request, {
-        contentType: 'application/x-protobuf',
-        maxBodyBytes: limits.maxDecompressedBytes,
-        maxDecompressedBytes: limits.maxDecompressedBytes,
-        limits: limits.ingestLimits,
-      });
-      if (!decoded.ok) {
-        callback(fail(decoded.status === 413 ? status.RESOURCE_EXHAUSTED : status.INVALID_ARGUMENT, decoded.message));
+      const release = await ingestGate(ingestGateOptions()).acquire();
+      if (!release) {
+        callback(fail(status.UNAVAILABLE, 'ingest is at capacity, retry later'));
         return;
       }
       try {
-        const db = await getDb();
-        await ingestSpans(db, decoded, headers, { ...(options.config ? { config: options.config } : {}), forceTenant: auth.principal.tenant });
-      } catch (err) {
-        logError(`[tracedeck] OTLP/gRPC ingest write failed: ${errorText(err)}`);
-        // Nothing acknowledged: UNAVAILABLE is the retryable code of OTLP/gRPC.
-        callback(fail(status.UNAVAILABLE, `storage unavailable, retry later: ${errorText(err)}`));
-        return;
+        await receive(call, headers, auth.principal.tenant, callback);
+      } finally {
+        release();
       }
-      callback(null, Buffer.from(encodeExportResponse('protobuf', decoded.rejected, decoded.warnings)));
     })().catch((err: unknown) => callback(fail(status.INTERNAL, errorText(err))));
   };
+
+  async function receive(
+    call: ServerUnaryCall<Buffer, Buffer>,
+    headers: Record<string, string | Buffer>,
+    tenant: string | null,
+    callback: sendUnaryData<Buffer>,
+  ): Promise<void> {
+    const limits = serverConfig();
+    // grpc-js has already undone grpc-encoding and applied the receive limit.
+    const decoded = decodeExportRequest(call.request, {
+      contentType: 'application/x-protobuf',
+      maxBodyBytes: limits.maxDecompressedBytes,
+      maxDecompressedBytes: limits.maxDecompressedBytes,
+      limits: limits.ingestLimits,
+    });
+    if (!decoded.ok) {
+      callback(fail(decoded.status === 413 ? status.RESOURCE_EXHAUSTED : status.INVALID_ARGUMENT, decoded.message));
+      return;
+    }
+    try {
+      const db = await getDb();
+      await ingestSpans(db, decoded, headers, { ...(options.config ? { config: options.config } : {}), forceTenant: tenant });
+    } catch (err) {
+      logError(`[tracedeck] OTLP/gRPC ingest write failed: ${errorText(err)}`);
+      // Nothing acknowledged: UNAVAILABLE is the retryable code of OTLP/gRPC.
+      callback(fail(status.UNAVAILABLE, `storage unavailable, retry later: ${errorText(err)}`));
+      return;
+    }
+    callback(null, Buffer.from(encodeExportResponse('protobuf', decoded.rejected, decoded.warnings)));
+  }
 }
 
 /** Text metadata as a header map (binary `-bin` entries are Buffers and get skipped by the rules). */

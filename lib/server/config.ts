@@ -12,6 +12,30 @@ function positiveInt(name: string, fallback: number): number {
   return n;
 }
 
+function nonNegativeInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (!raw) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer (got '${raw}')`);
+  return n;
+}
+
+/** The database pool size of postgres.js (db/client.ts); the ingest gate lets about as many writes run. */
+export const DEFAULT_MAX_INFLIGHT_INGEST = 10;
+
+/**
+ * Ingest backpressure (lib/server/ingest-gate.ts): writes in flight, requests waiting
+ * for one, and how long one may wait before it is throttled.
+ */
+export function ingestGateOptions() {
+  const maxInFlight = positiveInt('TRACEDECK_MAX_INFLIGHT_INGEST', DEFAULT_MAX_INFLIGHT_INGEST);
+  return {
+    maxInFlight,
+    maxQueued: nonNegativeInt('TRACEDECK_MAX_QUEUED_INGEST', 4 * maxInFlight),
+    maxWaitMs: positiveInt('TRACEDECK_INGEST_QUEUE_TIMEOUT_MS', 5000),
+  };
+}
+
 export function serverConfig() {
   return {
     /** Largest OTLP request body accepted as received (compressed), bytes. */

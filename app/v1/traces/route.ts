@@ -8,6 +8,9 @@
  * With ingest keys configured (lib/auth), a request without a valid key is refused
  * before its body is read: 401 with WWW-Authenticate (403 for a read-only token),
  * and a tenant-scoped key forces its tenant onto every span.
+ * Backpressure (lib/server/ingest-gate): past TRACEDECK_MAX_INFLIGHT_INGEST writes in
+ * flight and a bounded wait queue, a request is answered 429 + Retry-After before
+ * its body is read, so an overload costs no memory per waiting client.
  */
 import { getDb } from '@/db/client';
 import { failureHeaders } from '@/lib/auth/http';
@@ -15,7 +18,8 @@ import { authenticate } from '@/lib/auth/principal';
 import { ingestSpans } from '@/lib/ingest-pipeline';
 import { decodeExportRequest, encodeErrorStatus, encodeExportResponse, formatForContentType, responseContentType } from '@/lib/otlp';
 import type { OtlpFormat } from '@/lib/otlp';
-import { serverConfig } from '@/lib/server/config';
+import { ingestGateOptions, serverConfig } from '@/lib/server/config';
+import { THROTTLE_RETRY_AFTER_SECONDS, ingestGate } from '@/lib/server/ingest-gate';
 import { readBodyWithLimit } from '@/lib/server/read-body';
 
 export const runtime = 'nodejs';
@@ -37,6 +41,24 @@ export async function POST(request: Request): Promise<Response> {
   const auth = authenticate(request.headers, 'ingest');
   if (!auth.ok) return errorResponse(auth.status, auth.message, format, contentType, failureHeaders(auth));
 
+  const release = await ingestGate(ingestGateOptions()).acquire();
+  if (!release) {
+    return errorResponse(429, 'ingest is at capacity, retry later', format, contentType, { 'retry-after': String(THROTTLE_RETRY_AFTER_SECONDS) });
+  }
+  try {
+    return await receive(request, config, format, contentType, auth.principal.tenant);
+  } finally {
+    release();
+  }
+}
+
+async function receive(
+  request: Request,
+  config: ReturnType<typeof serverConfig>,
+  format: OtlpFormat,
+  contentType: string | null,
+  tenant: string | null,
+): Promise<Response> {
   const read = await readBodyWithLimit(request, config.maxBodyBytes);
   if (!read.ok) {
     return errorResponse(413, `request body exceeds the ${config.maxBodyBytes}-byte limit (TRACEDECK_MAX_BODY_BYTES)`, format, contentType);
@@ -52,7 +74,7 @@ export async function POST(request: Request): Promise<Response> {
 
   try {
     const db = await getDb();
-    await ingestSpans(db, decoded, request.headers, { forceTenant: auth.principal.tenant });
+    await ingestSpans(db, decoded, request.headers, { forceTenant: tenant });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     console.error(`[tracedeck] ingest write failed: ${message}`);
