@@ -8,6 +8,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { spanRecord } from '../support/span-record';
 import { storeSpans } from '../../db/ingest';
 import { GRANULE_NS, drainRollups, floorTo, pauseRollups } from '../../db/rollups';
 import { HIST_RATIO, histBin } from '../../lib/metrics/histogram';
@@ -41,30 +42,18 @@ function random(seed: number) {
 }
 
 function span(traceId: string, spanId: number, parent: number | null, startNs: bigint, endNs: bigint, attributes: AttributeMap, opts: Partial<SpanRecord> = {}): SpanRecord {
-  return {
+  return spanRecord({
     traceId,
     spanId: hex(spanId, 16),
     parentSpanId: parent === null ? null : hex(parent, 16),
-    traceState: null,
     name: parent === null ? 'POST /v1/chat/completions' : 'llm',
     kind: parent === null ? 2 : 3,
     service: parent === null ? 'plano(inbound)' : 'plano(llm)',
-    statusCode: 0,
-    statusMessage: null,
     startTimeUnixNano: startNs,
     endTimeUnixNano: endNs,
     attributes,
-    resourceAttributes: {},
-    events: [],
-    links: [],
-    scopeName: null,
-    scopeVersion: null,
-    flags: 0,
-    droppedAttributesCount: 0,
-    droppedEventsCount: 0,
-    droppedLinksCount: 0,
     ...opts,
-  };
+  });
 }
 
 type Workload = { main: SpanRecord[][]; late: SpanRecord[]; orphans: SpanRecord[]; adopters: SpanRecord[] };

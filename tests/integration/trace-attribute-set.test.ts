@@ -8,6 +8,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { spanRecord } from '../support/span-record';
 import { storeSpans } from '../../db/ingest';
 import type { AttributeMap, OtlpAnyValue, SpanRecord } from '../../lib/otlp/span-record';
 import { compileSpanFilter, compileTraceFilter } from '../../lib/where/sql-compiler';
@@ -17,29 +18,19 @@ import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../su
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 
 function span(trace: number, id: number, attributes: AttributeMap, resource: AttributeMap = {}, status = 0): SpanRecord {
-  return {
+  const startNs = 1_700_000_000_000_000_000n + BigInt(trace * 1000 + id);
+  return spanRecord({
     traceId: hex(trace, 32),
     spanId: hex(id, 16),
     parentSpanId: id % 3 === 1 ? null : hex(id - 1, 16),
-    traceState: null,
     name: `op-${id % 4}`,
-    kind: 2,
     service: id % 2 ? 'plano(llm)' : 'plano(inbound)',
     statusCode: status,
-    statusMessage: null,
-    startTimeUnixNano: 1_700_000_000_000_000_000n + BigInt(trace * 1000 + id),
-    endTimeUnixNano: 1_700_000_000_000_000_000n + BigInt(trace * 1000 + id) + BigInt(id * 1_000_000),
+    startTimeUnixNano: startNs,
+    endTimeUnixNano: startNs + BigInt(id * 1_000_000),
     attributes,
     resourceAttributes: resource,
-    events: [],
-    links: [],
-    scopeName: null,
-    scopeVersion: null,
-    flags: 0,
-    droppedAttributesCount: 0,
-    droppedEventsCount: 0,
-    droppedLinksCount: 0,
-  };
+  });
 }
 
 const str = (v: string): OtlpAnyValue => ({ stringValue: v });

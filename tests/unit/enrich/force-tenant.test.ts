@@ -1,32 +1,12 @@
 /** A tenant-scoped key's tenant replaces whatever tenant the spans claim. */
 import { describe, expect, it } from 'vitest';
+import { spanRecord } from '../../support/span-record';
 import { forceTenant } from '../../../lib/enrich/force-tenant';
 import type { SpanRecord } from '../../../lib/otlp/span-record';
 import { withoutCredentials } from '../../../lib/ingest-pipeline';
 
-const span = (attributes: SpanRecord['attributes'], resourceAttributes: SpanRecord['resourceAttributes']): SpanRecord => ({
-  traceId: 'a'.repeat(32),
-  spanId: 'b'.repeat(16),
-  parentSpanId: null,
-  traceState: null,
-  name: 's',
-  kind: 1,
-  service: 'svc',
-  statusCode: 0,
-  statusMessage: null,
-  startTimeUnixNano: 1n,
-  endTimeUnixNano: 2n,
-  attributes,
-  resourceAttributes,
-  events: [],
-  links: [],
-  scopeName: null,
-  scopeVersion: null,
-  flags: 0,
-  droppedAttributesCount: 0,
-  droppedEventsCount: 0,
-  droppedLinksCount: 0,
-});
+const span = (attributes: SpanRecord['attributes'], resourceAttributes: SpanRecord['resourceAttributes']): SpanRecord =>
+  spanRecord({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), name: 's', kind: 1, attributes, resourceAttributes });
 
 describe('forceTenant', () => {
   it('sets the tenant on every span and rewrites a resource copy, without touching the input', () => {

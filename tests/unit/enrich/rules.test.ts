@@ -3,6 +3,7 @@
  * static attributes, captured `http.request.header.*` and the precedence between them.
  */
 import { describe, expect, it } from 'vitest';
+import { spanRecord } from '../../support/span-record';
 import type { SpanAttributeRules } from '../../../lib/enrich/config';
 import { capturedHeaderAttributes, enrichSpans, headerAttributeKey, headerAttributes } from '../../../lib/enrich/rules';
 import type { AttributeMap, OtlpAnyValue, SpanRecord } from '../../../lib/otlp/span-record';
@@ -14,29 +15,15 @@ function rules(partial: Partial<SpanAttributeRules> = {}): SpanAttributeRules {
 }
 
 function span(attributes: AttributeMap = {}, resourceAttributes: AttributeMap = {}, id = '1'): SpanRecord {
-  return {
+  return spanRecord({
     traceId: '0123456789abcdef0123456789abcdef',
     spanId: id.padStart(16, '0'),
-    parentSpanId: null,
-    traceState: null,
     name: 'POST /v1/chat/completions',
     kind: 2,
     service: 'plano(inbound)',
-    statusCode: 0,
-    statusMessage: null,
-    startTimeUnixNano: 1_700_000_000_000_000_000n,
-    endTimeUnixNano: 1_700_000_000_500_000_000n,
     attributes,
     resourceAttributes,
-    events: [],
-    links: [],
-    scopeName: null,
-    scopeVersion: null,
-    flags: 0,
-    droppedAttributesCount: 0,
-    droppedEventsCount: 0,
-    droppedLinksCount: 0,
-  };
+  });
 }
 
 const s = (value: string): OtlpAnyValue => ({ stringValue: value });
