@@ -20,8 +20,10 @@ type ChartRequest = { name: string; path: string; params: Record<string, string>
  * seconds after ingest: wait until no granule is left dirty, so the figures are those
  * of a settled system (the roller's own time is reported).
  */
-async function waitForRollups(o: BenchOptions): Promise<void> {
+async function waitForRollups(o: BenchOptions, url: string): Promise<void> {
   if (o.db !== 'postgres' || o.url) return;
+  // A freshly started server's roller starts with its first metrics query.
+  await getJson(`${url}/api/metrics?since=1h`);
   const client = postgres(o.databaseUrl, { max: 1, onnotice: () => {}, connection: { search_path: o.schema } });
   const started = performance.now();
   try {
@@ -38,7 +40,7 @@ async function waitForRollups(o: BenchOptions): Promise<void> {
 }
 
 export async function runChartsBench(o: BenchOptions, url: string): Promise<Figure[]> {
-  await waitForRollups(o);
+  await waitForRollups(o, url);
   const data = await loadedData(url);
   const tenant = data.busyTenant;
   console.log(`[charts] data ends ${data.end}; tenant ${tenant}, user ${data.busyUser}; ${o.runs} runs after ${o.warmup} warm-ups`);
