@@ -10,7 +10,7 @@
 import postgres from 'postgres';
 import { type Figure, summaryLine, TARGETS, type Target } from './figures';
 import { loadedData, windowParams } from './loaded-data';
-import { type BenchOptions, benchOptions, targetApp } from './options';
+import { type BenchOptions, runReadBenchMain } from './options';
 import { getJson, getText, isMain, ms, summary, timed } from './support';
 
 type ChartRequest = { name: string; path: string; params: Record<string, string>; kind: 'api' | 'page'; figure?: Target | true };
@@ -82,20 +82,4 @@ export async function runChartsBench(o: BenchOptions, url: string): Promise<Figu
   return figures;
 }
 
-if (isMain(import.meta.url)) {
-  (async () => {
-    const o = benchOptions();
-    const app = await targetApp(o);
-    try {
-      await runChartsBench(o, app.url);
-    } finally {
-      await app.done();
-    }
-  })().then(
-    () => process.exit(0),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+if (isMain(import.meta.url)) runReadBenchMain(runChartsBench);

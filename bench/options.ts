@@ -53,3 +53,22 @@ export async function targetApp(o: BenchOptions): Promise<{ url: string; pid: nu
   const app: ServedApp = await serveApp(serverEnv(o));
   return { url: app.url, pid: app.pid, done: () => app.stop() };
 }
+
+/** The command-line entry of a read benchmark: the app from the options, the benchmark, then exit. */
+export function runReadBenchMain(run: (o: BenchOptions, url: string) => Promise<unknown>): void {
+  (async () => {
+    const o = benchOptions();
+    const app = await targetApp(o);
+    try {
+      await run(o, app.url);
+    } finally {
+      await app.done();
+    }
+  })().then(
+    () => process.exit(0),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

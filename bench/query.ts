@@ -16,7 +16,7 @@ import type { TraceSummary } from '../db/queries/rows';
 import { explainToFile } from './explain';
 import { type Figure, summaryLine, TARGETS } from './figures';
 import { type LoadedData, loadedData, windowParams } from './loaded-data';
-import { type BenchOptions, benchOptions, targetApp } from './options';
+import { type BenchOptions, runReadBenchMain } from './options';
 import { MODELS, TENANTS } from './plano-workload';
 import { getJson, isMain, ms, summary, timed } from './support';
 import { OUT_DIR } from './workload-files';
@@ -106,20 +106,4 @@ async function explainSlowest(o: BenchOptions, slowest: CaseResult[]): Promise<v
   }
 }
 
-if (isMain(import.meta.url)) {
-  (async () => {
-    const o = benchOptions();
-    const app = await targetApp(o);
-    try {
-      await runQueryBench(o, app.url);
-    } finally {
-      await app.done();
-    }
-  })().then(
-    () => process.exit(0),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+if (isMain(import.meta.url)) runReadBenchMain(runQueryBench);

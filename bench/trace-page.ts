@@ -7,7 +7,7 @@
  */
 import { bigTrace } from './big-trace';
 import { type Figure, summaryLine } from './figures';
-import { type BenchOptions, benchOptions, targetApp } from './options';
+import { type BenchOptions, runReadBenchMain } from './options';
 import { TENANTS } from './plano-workload';
 import { authHeaders, fmt, getJson, getText, isMain, ms, summary, timed } from './support';
 import { WORKLOAD_END_MS } from './workload-files';
@@ -43,20 +43,4 @@ export async function runTracePageBench(o: BenchOptions, url: string): Promise<F
   return figures;
 }
 
-if (isMain(import.meta.url)) {
-  (async () => {
-    const o = benchOptions();
-    const app = await targetApp(o);
-    try {
-      await runTracePageBench(o, app.url);
-    } finally {
-      await app.done();
-    }
-  })().then(
-    () => process.exit(0),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+if (isMain(import.meta.url)) runReadBenchMain(runTracePageBench);
