@@ -7,6 +7,6 @@
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   if (!/^(1|true|yes|on)$/i.test(process.env.TRACEDECK_GRPC?.trim() ?? '')) return;
-  const { startGrpcInServer } = await import('./lib/grpc/in-server');
+  const { startGrpcInServer } = await import('./server/grpc/in-server');
   await startGrpcInServer();
 }

@@ -1,11 +1,11 @@
 /**
  * Runs before every page render: a per-request CSP nonce (see
- * lib/server/content-security-policy.ts). API routes, the OTLP receiver and static
+ * server/http/content-security-policy.ts). API routes, the OTLP receiver and static
  * assets are not matched: they carry a fixed policy from next.config.js instead, and
  * the ingest path pays nothing.
  */
 import { type NextRequest, NextResponse } from 'next/server';
-import { newNonce, pageContentSecurityPolicy } from '@/lib/server/content-security-policy';
+import { newNonce, pageContentSecurityPolicy } from '@/server/http/content-security-policy';
 
 export function proxy(request: NextRequest): NextResponse {
   const nonce = newNonce();

@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { NuqsAdapter } from 'nuqs/adapters/next/app';
 import { type ReactNode, Suspense } from 'react';
 import { AuthStatus } from '@/components/auth/auth-status';
+import { currentReader } from '@/server/auth/page';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -23,7 +24,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/tenants">Tenants</Link>
           </nav>
           <Suspense>
-            <AuthStatus />
+            <HeaderAuthStatus />
           </Suspense>
         </header>
         <main>
@@ -32,4 +33,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
       </body>
     </html>
   );
+}
+
+/** Resolves the reader on the server (it reads the request's headers) for the header's status. */
+async function HeaderAuthStatus() {
+  const { required, principal } = await currentReader();
+  return <AuthStatus required={required} reader={principal} />;
 }

@@ -8,12 +8,12 @@ import { getDb } from '@/db/client';
 import { listTraces, parseSort } from '@/db/queries/list-traces';
 import { DEFAULT_SINCE, type FirstPage } from '@/components/trace-list/list-defaults';
 import { TraceExplorer } from '@/components/trace-list/trace-explorer';
-import { pagePath, readerForPage } from '@/lib/auth/page';
-import { tenantScope } from '@/lib/auth/principal';
-import { ApiError } from '@/lib/errors';
+import { pagePath, readerForPage } from '@/server/auth/page';
+import { tenantScope } from '@/server/auth/principal';
+import { ApiError } from '@/server/http/errors';
 import { effectiveWheres, fromSearchParams } from '@/lib/filter-state';
-import { serverConfig } from '@/lib/server/config';
-import { traceFilterFromParams } from '@/lib/server/where-params';
+import { serverConfig } from '@/server/config';
+import { traceFilterFromParams } from '@/server/http/where-params';
 import { resolveTimeRange } from '@/lib/time-range';
 
 export const dynamic = 'force-dynamic';

@@ -12,9 +12,9 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import { listTracesQuery } from '../app/api/traces/schema';
 import type { Db } from '../db/client';
 import { listTraces, parseSort } from '../db/queries/list-traces';
-import { serverConfig } from '../lib/server/config';
-import { parseQuery, rangeFromParams } from '../lib/server/query-params';
-import { traceFilterFromParams } from '../lib/server/where-params';
+import { serverConfig } from '../server/config';
+import { parseQuery, rangeFromParams } from '../server/http/query-params';
+import { traceFilterFromParams } from '../server/http/where-params';
 import { OUT_DIR } from './workload-files';
 
 /** The statements listTraces issues for these GET /api/traces parameters (first page). */

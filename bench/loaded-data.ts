@@ -4,7 +4,7 @@
  * 2026-11-20), and real ids to filter on. The ids come from the data rather than
  * from replaying the generator, so they exist whatever the scale.
  */
-import type { TraceSummary } from '../db/queries/rows';
+import type { TraceSummary } from '../lib/trace/wire';
 import { TENANTS } from './plano-workload';
 import { getJson } from './support';
 

@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createDb } from '../db/client';
-import type { TraceSummary } from '../db/queries/rows';
+import type { TraceSummary } from '../lib/trace/wire';
 import { explainToFile } from './explain';
 import { type Figure, summaryLine, TARGETS } from './figures';
 import { type LoadedData, loadedData, windowParams } from './loaded-data';

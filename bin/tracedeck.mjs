@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Entry of the `tracedeck` command (package.json "bin"). The CLI is TypeScript in
-// lib/cli; tsx's loader runs it without a separate compile step.
+// cli; tsx's loader runs it without a separate compile step.
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../lib/cli/main.ts');
+const { main } = await import('../cli/main.ts');
 await main(process.argv);

@@ -12,7 +12,7 @@
 import { sql } from 'drizzle-orm';
 import type { SpanRecord } from '../lib/otlp/span-record';
 import { type CatalogKeyRow, type CatalogValueRow, catalogEntries } from './attribute-catalog';
-import type { Db } from './client';
+import type { Db } from './db';
 
 /** Past this many distinct values a key counts as high-cardinality (ids) and stops collecting values. */
 export const MAX_TRACKED_VALUES = 1000;

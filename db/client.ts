@@ -22,33 +22,12 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
 import { flushCatalog } from './catalog-buffer';
+import type { Db, RowsOptions } from './db';
 import { PgliteHost } from './pglite-host';
 import { RecyclingClient, transactionOn } from './postgres-pool';
 import * as schema from './schema';
 
-export type DbKind = 'pglite' | 'postgres';
-
-export interface Db {
-  kind: DbKind;
-  /** Runs one statement and returns its rows. */
-  rows<T extends Record<string, unknown>>(query: SQL, options?: RowsOptions): Promise<T[]>;
-  /** Runs `work` in one transaction; `tx.rows` uses the transaction's connection. */
-  transaction<T>(work: (tx: Pick<Db, 'rows' | 'kind'>) => Promise<T>): Promise<T>;
-  /** Applies pending migrations from db/migrations. Idempotent. */
-  migrate(): Promise<void>;
-  close(): Promise<void>;
-  /** Where the data lives, for logs ("postgres://host/db" without password, or a folder). */
-  describe(): string;
-}
-
-export type RowsOptions = {
-  /**
-   * Keep the statement prepared on its connection (Postgres): for a big statement
-   * run once per ingest batch, planning it every time cost as much as running it.
-   * Only for statements whose text is constant (values as parameters).
-   */
-  prepare?: boolean;
-};
+export type { Db, DbKind, RowsOptions } from './db';
 
 export type DbOptions = {
   /** postgres:// URL; when absent, PGlite is used. */

@@ -5,8 +5,8 @@
  * from a signed-in session carry only view state.
  */
 import Link from 'next/link';
-import { safeNextPath } from '@/lib/auth/cookie';
-import { currentReader } from '@/lib/auth/page';
+import { safeNextPath } from '@/server/auth/cookie';
+import { currentReader } from '@/server/auth/page';
 import styles from '@/components/auth/auth.module.css';
 
 export const dynamic = 'force-dynamic';

@@ -6,10 +6,10 @@
  */
 import { Dashboard } from '@/components/charts/dashboard';
 import { getDb } from '@/db/client';
-import { pagePath, readerForPage } from '@/lib/auth/page';
-import { tenantScope } from '@/lib/auth/principal';
-import { loadDashboard } from '@/lib/metrics/dashboard';
-import { serverConfig } from '@/lib/server/config';
+import { pagePath, readerForPage } from '@/server/auth/page';
+import { tenantScope } from '@/server/auth/principal';
+import { loadDashboard } from '@/server/metrics/dashboard';
+import { serverConfig } from '@/server/config';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,6 @@
 'use client';
 /** Tables of the chart pages: totals per group (tenants, users, sessions, models) and lists of requests. */
-import type { TraceSummary } from '@/db/queries/rows';
+import type { TraceSummary } from '@/lib/trace/wire';
 import { traceHref } from '@/lib/links';
 import type { MetricsGroup, MetricsResponse } from '@/lib/metrics/types';
 import styles from './charts.module.css';

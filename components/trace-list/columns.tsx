@@ -1,7 +1,7 @@
 /** Column definitions of the trace table (TanStack Table v9). Cells that show an attribute value are click-to-filter. */
 import { createColumnHelper, tableFeatures, columnVisibilityFeature } from '@tanstack/react-table';
 import type { ReactNode } from 'react';
-import type { TraceSummary } from '@/db/queries/rows';
+import type { TraceSummary } from '@/lib/trace/wire';
 import { formatDurationMs, formatTimestamp } from '@/lib/format';
 import styles from './trace-list.module.css';
 

@@ -1,5 +1,5 @@
 /** Shared by the server page and the client explorer (a 'use client' module cannot export plain values to the server). */
-import type { TraceSummary } from '@/db/queries/rows';
+import type { TraceSummary } from '@/lib/trace/wire';
 
 /** Time range when the URL names none. */
 export const DEFAULT_SINCE = '24h';

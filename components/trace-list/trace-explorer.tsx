@@ -9,7 +9,7 @@ import { useRouter } from 'next/navigation';
 import { useCallback, useMemo, useState, useTransition } from 'react';
 import { FilterBar } from '@/components/filter-bar';
 import { filterUrlParsers } from '@/components/filter-bar/url-state';
-import type { TraceSummary } from '@/db/queries/rows';
+import type { TraceSummary } from '@/lib/trace/wire';
 import { type FilterState, absolutize, effectiveWheres, toSearchParams } from '@/lib/filter-state';
 import { traceHref } from '@/lib/links';
 import { appendTerm } from '@/lib/where/edit';

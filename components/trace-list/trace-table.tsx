@@ -5,7 +5,7 @@
  */
 import { useTable } from '@tanstack/react-table';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { TraceSummary } from '@/db/queries/rows';
+import type { TraceSummary } from '@/lib/trace/wire';
 import { type AddFilter, SORTABLE, tableFeatureSet, traceColumns } from './columns';
 import styles from './trace-list.module.css';
 

@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import type { CSSProperties, MouseEvent } from 'react';
-import type { StoredSpan } from '@/db/queries/rows';
+import type { StoredSpan } from '@/lib/trace/wire';
 import type { AttributeMap, OtlpAnyValue } from '@/lib/otlp/span-record';
 import { type ListContext, attributeFilterHref } from '@/lib/trace/filter-link';
 import { errorMessage, formatEpochNs, kindLabel, statusLabel } from '@/lib/trace/format';

@@ -1,7 +1,7 @@
 'use client';
 /** The side panel when no span is selected: services, slowest spans by self time, errors, critical path. */
 import type { CSSProperties } from 'react';
-import type { StoredSpan } from '@/db/queries/rows';
+import type { StoredSpan } from '@/lib/trace/wire';
 import type { SlowSpan } from '@/lib/trace/self-time';
 import { errorMessage } from '@/lib/trace/format';
 import { formatNs } from '@/lib/trace/time-axis';

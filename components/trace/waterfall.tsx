@@ -6,7 +6,7 @@
  * smoothly. It is a treegrid: a <table> whose rows are absolutely positioned.
  */
 import { type CSSProperties, type PointerEvent as ReactPointerEvent, memo, useEffect, useMemo, useRef, useState } from 'react';
-import type { StoredSpan } from '@/db/queries/rows';
+import type { StoredSpan } from '@/lib/trace/wire';
 import type { PathSegment } from '@/lib/trace/critical-path';
 import { errorMessage } from '@/lib/trace/format';
 import { axisTicks, formatNs, formatTick } from '@/lib/trace/time-axis';

@@ -44,7 +44,7 @@ export async function listAttributeKeys(db: Pick<Db, 'rows'>, { maxValues }: { m
 export const TENANT_KEY_SAMPLE_TRACES = 500;
 
 /**
- * The attribute keys of one tenant, for a tenant-scoped reader (lib/auth): the catalog
+ * The attribute keys of one tenant, for a tenant-scoped reader (server/auth): the catalog
  * (`attribute_keys`) is shared by all tenants, so the keys are read from the spans of
  * the tenant's newest traces instead; counts and cardinality are over that sample.
  */

@@ -10,12 +10,13 @@ const spansOfTrace = (id: string, alias = 'spans', tenantScope: string | null = 
   sql`(${sql.raw(alias)}.tenant_id, ${sql.raw(alias)}.trace_id) IN (SELECT tenant_id, trace_id FROM traces WHERE trace_id = ${id}::text${inTenant(tenantScope)})`;
 
 /**
- * `tenantScope` (every function below takes it): a tenant-scoped reader's tenant (lib/auth).
+ * `tenantScope` (every function below takes it): a tenant-scoped reader's tenant (server/auth).
  * Only that tenant's part of a trace is read, so another tenant's trace is "not found".
  */
 export type TenantScoped = { tenantScope?: string | null };
 const inTenant = (tenantScope: string | null | undefined) => (tenantScope ? sql` AND tenant_id = ${tenantScope}::text` : sql``);
-import { type SpanRow, type StoredSpan, type TraceRow, type TraceSummary, storedSpanFromRow, traceSummaryFromRow } from './rows';
+import type { StoredSpan, TraceSummary } from '../../lib/trace/wire';
+import { type SpanRow, type TraceRow, storedSpanFromRow, traceSummaryFromRow } from './rows';
 
 export type TraceLookup =
   | { status: 'found'; traceId: string; summaries: TraceSummary[]; spans: StoredSpan[] }

@@ -5,7 +5,8 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../client';
-import { type TraceRow, type TraceSummary, traceSummaryFromRow } from './rows';
+import type { TraceSummary } from '../../lib/trace/wire';
+import { type TraceRow, traceSummaryFromRow } from './rows';
 
 export type TimeRangeNs = { fromNs?: bigint; toNs?: bigint };
 

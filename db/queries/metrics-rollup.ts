@@ -40,19 +40,11 @@ import {
   fromTraces,
   pokeRollups,
 } from '../rollups';
-import type { AggRow, MetricsQuery } from './metrics';
+import type { AggRow, MetricsQuery, RollupScope } from './metrics-query';
 
 /** Below this many traces in range (counted on the rollups) the traces path answers. */
 export const ROLLUP_MIN_TRACES = 20_000;
 
-export type RollupScope = {
-  /** The only tenant the request's filter keeps; null: no filter at all. */
-  tenantId: string | null;
-  /** Users/sessions came with "all metrics", not by name: the rollup path may leave them out. */
-  distinctOptional: boolean;
-  /** Overrides ROLLUP_MIN_TRACES (and TRACEDECK_ROLLUP_MIN_TRACES); 0 always uses the rollups when it can. */
-  minTraces?: number;
-};
 
 function minTraces(scope: RollupScope): number {
   if (scope.minTraces !== undefined) return scope.minTraces;

@@ -26,29 +26,12 @@ import {
 import { flushCatalog } from '../catalog-buffer';
 import type { Db } from '../client';
 import { timeRangeCondition } from './list-traces';
-import { type RollupScope, rollupMetricsRows } from './metrics-rollup';
+import type { AggRow, MetricsQuery, Num } from './metrics-query';
+import { rollupMetricsRows } from './metrics-rollup';
+
+export type { MetricsQuery };
 import { IS_ERROR } from './request-error';
 
-export type MetricsQuery = {
-  /** Compiled `where` (boolean over `traces t`), or null. */
-  filter: SQL | null;
-  fromNs: bigint;
-  toNs: bigint;
-  bucketMs: number;
-  /** Attribute key to group by, or null. */
-  groupBy: string | null;
-  /** Groups kept by request count; the rest are summed into "other". */
-  top: number;
-  metrics: ReadonlySet<MetricName>;
-  /** Per-bucket series (false: totals only, e.g. for tables). */
-  series: boolean;
-  tenantKey: string;
-  /**
-   * Set when the request can be answered from the chart rollups: its filter is at most
-   * one tenant's (tenant.id=…, or a reader's tenant scope). See db/queries/metrics-rollup.ts.
-   */
-  rollup?: RollupScope | null;
-};
 
 export type MetricsResult = {
   grid: BucketGrid;
@@ -125,38 +108,6 @@ function aggregates(metrics: ReadonlySet<MetricName>): SQL {
   return sql.join(cols, sql`, `);
 }
 
-type Num = bigint | number | string | null;
-export type AggRow = {
-  cell: string;
-  b: number | null;
-  gk: string | null;
-  requests: Num;
-  est_requests: Num;
-  first_ns: Num;
-  last_ns: Num;
-  cov_model: Num;
-  cov_tokens: Num;
-  cov_cost: Num;
-  cov_ttft: Num;
-  weighted: Num;
-  min_weight: Num;
-  max_weight: Num;
-  errors?: Num;
-  est_errors?: Num;
-  client_errors?: Num;
-  latency?: unknown;
-  ttft?: unknown;
-  prompt_tokens?: Num;
-  completion_tokens?: Num;
-  total_tokens?: Num;
-  est_prompt_tokens?: Num;
-  est_completion_tokens?: Num;
-  est_total_tokens?: Num;
-  cost_usd?: Num;
-  est_cost_usd?: Num;
-  users?: Num;
-  sessions?: Num;
-};
 
 const n0 = (v: Num | undefined) => (v === null || v === undefined ? 0 : Number(v));
 const nOrNull = (v: Num | undefined) => (v === null || v === undefined ? null : Number(v));

@@ -1,46 +1,6 @@
 /** Row → API JSON mapping shared by the query functions. Times stay exact as decimal strings. */
 import type { AttributeMap, SpanEvent, SpanLink } from '../../lib/otlp/span-record';
-
-export type TraceSummary = {
-  traceId: string;
-  tenantId: string;
-  startTimeUnixNano: string;
-  endTimeUnixNano: string;
-  durationMs: number;
-  rootName: string | null;
-  rootService: string | null;
-  spanCount: number;
-  errorCount: number;
-  userId: string | null;
-  sessionId: string | null;
-  llmModel: string | null;
-  httpStatusCode: number | null;
-  promptTokens: number | null;
-  completionTokens: number | null;
-  totalTokens: number | null;
-  costUsd: number | null;
-};
-
-export type StoredSpan = {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string | null;
-  traceState: string | null;
-  tenantId: string;
-  name: string;
-  kind: number;
-  service: string;
-  status: { code: number; message: string | null };
-  startTimeUnixNano: string;
-  endTimeUnixNano: string;
-  durationMs: number;
-  attributes: AttributeMap;
-  resourceAttributes: AttributeMap;
-  events: SpanEvent[];
-  links: SpanLink[];
-  scope: { name: string | null; version: string | null };
-  flags: number;
-};
+import type { StoredSpan, TraceSummary } from '../../lib/trace/wire';
 
 type Int8 = bigint | number | string;
 const nsString = (v: Int8) => BigInt(v).toString();

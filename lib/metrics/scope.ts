@@ -2,7 +2,7 @@
  * What a chart page shows (pure types and constants, shared by the server loader
  * in ./dashboard.ts and the client components).
  */
-import type { TraceSummary } from '../../db/queries/rows';
+import type { TraceSummary } from '../trace/wire';
 import type { FilterState } from '../filter-state';
 import type { MetricsResponse } from './types';
 

@@ -13,7 +13,7 @@
  *
  * unpackSpans(packSpans(x)) deep-equals x.
  */
-import type { StoredSpan } from '../../db/queries/rows';
+import type { StoredSpan } from './wire';
 
 export type SpanGroup = Pick<StoredSpan, 'tenantId' | 'service' | 'resourceAttributes' | 'scope'>;
 

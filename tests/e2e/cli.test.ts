@@ -6,7 +6,7 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TraceSummary } from '../../db/queries/rows';
+import type { TraceSummary } from '../../lib/trace/wire';
 import { type AppServer, startAppServer } from '../support/app-server';
 
 type Run = { code: number; stdout: string; stderr: string };

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoredSpan } from '../../db/queries/rows';
+import type { StoredSpan } from '../../lib/trace/wire';
 import { searchHaystack } from '../../lib/trace/search';
 import { type AppServer, startAppServer } from '../support/app-server';
 import { launchBrowser } from '../support/browser';

@@ -1,6 +1,6 @@
 /**
  * Auth through the real route handlers (and the gRPC listener), on each database:
- * ingest keys, read tokens and tenant-scoped keys (lib/auth). A scoped key's spans
+ * ingest keys, read tokens and tenant-scoped keys (server/auth). A scoped key's spans
  * land in its tenant whatever they claim, and a scoped reader sees only its tenant
  * on every read endpoint — including when its request (or a shared URL) asks for
  * another tenant.
@@ -10,9 +10,9 @@ import { Client, Metadata, type ServiceError, credentials, status } from '@grpc/
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useDb } from '../../db/client';
-import type { StoredSpan, TraceSummary } from '../../db/queries/rows';
+import type { StoredSpan, TraceSummary } from '../../lib/trace/wire';
 import { type OtlpJsonRequest, mergeRequests } from '../../lib/demo/plano-traces';
-import { EXPORT_METHOD_PATH, type GrpcListener, startGrpcListener } from '../../lib/grpc/server';
+import { EXPORT_METHOD_PATH, type GrpcListener, startGrpcListener } from '../../server/grpc/server';
 import { ExportTraceServiceRequest } from '../../lib/otlp/proto';
 import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';
 import { type DemoTrace, demoRequests, flattenRequests } from '../support/demo-data';

@@ -10,7 +10,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { useDb } from '../../db/client';
-import type { StoredSpan, TraceSummary } from '../../db/queries/rows';
+import type { StoredSpan, TraceSummary } from '../../lib/trace/wire';
 import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';
 import { startRouteServer } from '../support/route-server';
 

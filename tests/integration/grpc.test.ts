@@ -1,5 +1,5 @@
 /**
- * The OTLP/gRPC listener (lib/grpc/server.ts) in-process, on each database:
+ * The OTLP/gRPC listener (server/grpc/server.ts) in-process, on each database:
  * the official @opentelemetry/exporter-trace-otlp-grpc (plain and gzip, with
  * metadata that the span-attribute rules turn into attributes), read back through
  * the HTTP query API; partial_success and error statuses with a raw grpc-js client.
@@ -12,8 +12,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { useDb } from '../../db/client';
-import type { StoredSpan, TraceSummary } from '../../db/queries/rows';
-import { EXPORT_METHOD_PATH, type GrpcListener, ListenerBindError, startGrpcListener } from '../../lib/grpc/server';
+import type { StoredSpan, TraceSummary } from '../../lib/trace/wire';
+import { EXPORT_METHOD_PATH, type GrpcListener, ListenerBindError, startGrpcListener } from '../../server/grpc/server';
 import { ExportTraceServiceRequest, ExportTraceServiceResponse } from '../../lib/otlp/proto';
 import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';
 import { startRouteServer } from '../support/route-server';

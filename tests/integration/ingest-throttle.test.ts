@@ -1,5 +1,5 @@
 /**
- * Ingest backpressure (lib/server/ingest-gate.ts) through the real route: past the
+ * Ingest backpressure (server/ingest/gate.ts) through the real route: past the
  * writes in flight and the bounded wait queue, requests get 429 + Retry-After with an
  * OTLP Status body in their own encoding and nothing of them is stored; the rest are
  * stored, and the server keeps answering after a flood.
@@ -8,8 +8,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { useDb } from '../../db/client';
 import { rpcStatusType } from '../../lib/otlp/response';
-import { ingestGateOptions } from '../../lib/server/config';
-import { type IngestSlot, ingestGate } from '../../lib/server/ingest-gate';
+import { ingestGateOptions } from '../../server/config';
+import { type IngestSlot, ingestGate } from '../../server/ingest/gate';
 import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';
 import { freshBatch } from '../support/fresh-batch';
 import { startRouteServer } from '../support/route-server';

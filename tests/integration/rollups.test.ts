@@ -12,7 +12,7 @@ import { spanRecord } from '../support/span-record';
 import { storeSpans } from '../../db/ingest';
 import { GRANULE_NS, drainRollups, floorTo, pauseRollups } from '../../db/rollups';
 import { HIST_RATIO, histBin } from '../../lib/metrics/histogram';
-import { metricsFromParams } from '../../lib/metrics/request';
+import { metricsFromParams } from '../../server/metrics/request';
 import type { MetricValues, MetricsResponse } from '../../lib/metrics/types';
 import type { AttributeMap, OtlpAnyValue, SpanRecord } from '../../lib/otlp/span-record';
 import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { useDb } from '../../db/client';
 import { getTrace as getTraceRows, getTraceView } from '../../db/queries/get-trace';
-import type { StoredSpan } from '../../db/queries/rows';
+import type { StoredSpan } from '../../lib/trace/wire';
 import type { OtlpJsonExportRequest } from '../../lib/otlp/export-json';
 import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';
 import { demoRequests, flattenRequests, postDemo } from '../support/demo-data';

@@ -5,10 +5,10 @@
  */
 import { getDb } from '@/db/client';
 import { listAttributeKeys, listTenantAttributeKeys } from '@/db/queries/attributes';
-import { requireReader } from '@/lib/auth/http';
-import { tenantScope } from '@/lib/auth/principal';
-import { withApiErrors } from '@/lib/errors';
-import { serverConfig } from '@/lib/server/config';
+import { requireReader } from '@/server/auth/http';
+import { tenantScope } from '@/server/auth/principal';
+import { withApiErrors } from '@/server/http/errors';
+import { serverConfig } from '@/server/config';
 
 export const dynamic = 'force-dynamic';
 

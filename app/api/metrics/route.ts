@@ -5,11 +5,11 @@
  * (top N by requests, plus "other"), with sampling-weighted estimates. See lib/metrics.
  */
 import { getDb } from '@/db/client';
-import { requireReader } from '@/lib/auth/http';
-import { tenantScope } from '@/lib/auth/principal';
-import { withApiErrors } from '@/lib/errors';
-import { metricsFromParams } from '@/lib/metrics/request';
-import { serverConfig } from '@/lib/server/config';
+import { requireReader } from '@/server/auth/http';
+import { tenantScope } from '@/server/auth/principal';
+import { withApiErrors } from '@/server/http/errors';
+import { metricsFromParams } from '@/server/metrics/request';
+import { serverConfig } from '@/server/config';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,12 +1,12 @@
 /** GET /api/traces?where=…&where=…&since=30m&from=&to=&limit=&cursor= — newest first, keyset-paged. */
 import { getDb } from '@/db/client';
 import { decodeCursor, formatSort, listTraces, parseSort } from '@/db/queries/list-traces';
-import { requireReader } from '@/lib/auth/http';
-import { tenantScope } from '@/lib/auth/principal';
-import { ApiError, withApiErrors } from '@/lib/errors';
-import { serverConfig } from '@/lib/server/config';
-import { parseQuery, rangeFromParams } from '@/lib/server/query-params';
-import { traceFilterFromParams } from '@/lib/server/where-params';
+import { requireReader } from '@/server/auth/http';
+import { tenantScope } from '@/server/auth/principal';
+import { ApiError, withApiErrors } from '@/server/http/errors';
+import { serverConfig } from '@/server/config';
+import { parseQuery, rangeFromParams } from '@/server/http/query-params';
+import { traceFilterFromParams } from '@/server/http/where-params';
 import { serializeWhere } from '@/lib/where';
 import { listTracesQuery } from './schema';
 

@@ -3,11 +3,11 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { Dashboard } from '@/components/charts/dashboard';
 import { getDb } from '@/db/client';
-import { pagePath, readerForPage } from '@/lib/auth/page';
-import { tenantScope } from '@/lib/auth/principal';
-import { loadDashboard } from '@/lib/metrics/dashboard';
+import { pagePath, readerForPage } from '@/server/auth/page';
+import { tenantScope } from '@/server/auth/principal';
+import { loadDashboard } from '@/server/metrics/dashboard';
 import { segmentText } from '@/lib/metrics/scope';
-import { serverConfig } from '@/lib/server/config';
+import { serverConfig } from '@/server/config';
 
 export const dynamic = 'force-dynamic';
 

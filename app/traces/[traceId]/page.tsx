@@ -14,9 +14,9 @@ import { TraceView } from '@/components/trace/trace-view';
 import type { TracePageData } from '@/components/trace/types';
 import { getDb } from '@/db/client';
 import { findTrace, getTraceView, matchSpans } from '@/db/queries/get-trace';
-import { pagePath, readerForPage } from '@/lib/auth/page';
-import { tenantScope } from '@/lib/auth/principal';
-import { serverConfig } from '@/lib/server/config';
+import { pagePath, readerForPage } from '@/server/auth/page';
+import { tenantScope } from '@/server/auth/principal';
+import { serverConfig } from '@/server/config';
 import { packSpans } from '@/lib/trace/pack';
 import { compileSpanWhere } from '@/lib/trace/span-filter';
 

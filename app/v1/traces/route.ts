@@ -1,26 +1,26 @@
 /**
  * OTLP/HTTP trace receiver: POST /v1/traces, protobuf or JSON, optionally gzip.
- * Decoding and validation live in lib/otlp; lib/ingest-pipeline applies the
+ * Decoding and validation live in lib/otlp; server/ingest/pipeline applies the
  * span-attribute rules (with this request's headers) and stores; this file
  * only maps outcomes to OTLP's HTTP rules (status codes, bodies in the request's
  * encoding, partial_success for rejected spans, 503 + Retry-After when the
  * database cannot take the write so exporters retry instead of dropping).
- * With ingest keys configured (lib/auth), a request without a valid key is refused
+ * With ingest keys configured (server/auth), a request without a valid key is refused
  * before its body is read: 401 with WWW-Authenticate (403 for a read-only token),
  * and a tenant-scoped key forces its tenant onto every span.
- * Backpressure (lib/server/ingest-gate): past TRACEDECK_MAX_INFLIGHT_INGEST writes in
+ * Backpressure (server/ingest/gate): past TRACEDECK_MAX_INFLIGHT_INGEST writes in
  * flight and a bounded wait queue, a request is answered 429 + Retry-After before
  * its body is read, so an overload costs no memory per waiting client.
  */
 import { getDb } from '@/db/client';
-import { failureHeaders } from '@/lib/auth/http';
-import { authenticate } from '@/lib/auth/principal';
-import { ingestSpans } from '@/lib/ingest-pipeline';
+import { failureHeaders } from '@/server/auth/http';
+import { authenticate } from '@/server/auth/principal';
+import { ingestSpans } from '@/server/ingest/pipeline';
 import { decodeExportRequest, encodeErrorStatus, encodeExportResponse, formatForContentType, responseContentType } from '@/lib/otlp';
 import type { OtlpFormat } from '@/lib/otlp';
-import { ingestGateOptions, serverConfig } from '@/lib/server/config';
-import { THROTTLE_RETRY_AFTER_SECONDS, ingestGate } from '@/lib/server/ingest-gate';
-import { readBodyWithLimit } from '@/lib/server/read-body';
+import { ingestGateOptions, serverConfig } from '@/server/config';
+import { THROTTLE_RETRY_AFTER_SECONDS, ingestGate } from '@/server/ingest/gate';
+import { readBodyWithLimit } from '@/server/http/read-body';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';

@@ -1,7 +1,7 @@
 /** Constant-time comparison over equal-length digests. */
 import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { findByDigest, safeEqual, secretDigest } from '../../../lib/auth/compare';
+import { findByDigest, safeEqual, secretDigest } from '../../../server/auth/compare';
 
 const compared = vi.hoisted(() => ({ lengths: [] as [number, number][] }));
 vi.mock('node:crypto', async (importOriginal) => {

@@ -1,7 +1,7 @@
 /** Parsing of TRACEDECK_INGEST_KEYS / TRACEDECK_READ_TOKENS / TRACEDECK_TENANT_SCOPED_KEYS. */
 import { describe, expect, it } from 'vitest';
-import { AuthConfigError, describeAuth, parseAuthConfig, parseKeyList, parseScopedKeys } from '../../../lib/auth/config';
-import { authenticateWith } from '../../../lib/auth/principal';
+import { AuthConfigError, describeAuth, parseAuthConfig, parseKeyList, parseScopedKeys } from '../../../server/auth/config';
+import { authenticateWith } from '../../../server/auth/principal';
 
 const K1 = 'ingest-key-0000000001';
 const K2 = 'ingest-key-0000000002';

@@ -1,10 +1,10 @@
 /** Reading credentials from requests (headers, gRPC metadata, cookie) and the helpers around them. */
 import { describe, expect, it } from 'vitest';
-import { parseAuthConfig } from '../../../lib/auth/config';
-import { TOKEN_COOKIE, cookieValue, loginPath, safeNextPath, tokenCookie } from '../../../lib/auth/cookie';
-import { exposureWarning, isLoopbackHost } from '../../../lib/auth/exposure';
-import { wwwAuthenticate } from '../../../lib/auth/http';
-import { authenticate, authorizationToken, presentedToken } from '../../../lib/auth/principal';
+import { parseAuthConfig } from '../../../server/auth/config';
+import { TOKEN_COOKIE, cookieValue, loginPath, safeNextPath, tokenCookie } from '../../../server/auth/cookie';
+import { exposureWarning, isLoopbackHost } from '../../../server/auth/exposure';
+import { wwwAuthenticate } from '../../../server/auth/http';
+import { authenticate, authorizationToken, presentedToken } from '../../../server/auth/principal';
 
 const SCOPED = 'acme-key-000000000001';
 const READ = 'read-token-00000000001';

@@ -11,7 +11,7 @@ import {
   parseSinceOption,
   planTrace,
   resolveTarget,
-} from '../../../lib/cli/trace/args';
+} from '../../../cli/trace/args';
 
 const failure = (fn: () => unknown): CliError => {
   try {

@@ -3,10 +3,10 @@
  * exercised in tests/e2e/cli.test.ts): what it asks, what it prints, the exit code.
  */
 import { describe, expect, it } from 'vitest';
-import type { TraceCliOptions } from '../../../lib/cli/trace/args';
-import { type FetchLike, TracedeckClient } from '../../../lib/cli/trace/client';
-import { type TraceIo, runTrace } from '../../../lib/cli/trace/command';
-import { plainPainter } from '../../../lib/cli/trace/style';
+import type { TraceCliOptions } from '../../../cli/trace/args';
+import { type FetchLike, TracedeckClient } from '../../../cli/trace/client';
+import { type TraceIo, runTrace } from '../../../cli/trace/command';
+import { plainPainter } from '../../../cli/trace/style';
 import { TRACE_ID, failedTrace, summary } from './fixtures';
 
 type Route = (url: URL) => { status: number; body: unknown } | null;

@@ -1,5 +1,5 @@
 /** A hand-built Plano-like trace for the CLI's rendering tests. */
-import type { StoredSpan, TraceSummary } from '../../../db/queries/rows';
+import type { StoredSpan, TraceSummary } from '../../../lib/trace/wire';
 import type { AttributeMap } from '../../../lib/otlp/span-record';
 
 export const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';

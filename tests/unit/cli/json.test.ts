@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatJson, toPlanoaiSpan, toPlanoaiTrace } from '../../../lib/cli/trace/planoai-json';
+import { formatJson, toPlanoaiSpan, toPlanoaiTrace } from '../../../cli/trace/planoai-json';
 import { T0, TRACE_ID, failedTrace } from './fixtures';
 
 describe('planoai JSON shape', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type PickerState, QUESTION, pickerFrame, pickerStep } from '../../../lib/cli/trace/picker';
-import { plainPainter } from '../../../lib/cli/trace/style';
+import { type PickerState, QUESTION, pickerFrame, pickerStep } from '../../../cli/trace/picker';
+import { plainPainter } from '../../../cli/trace/style';
 
 const at = (index: number, top = 0): PickerState => ({ index, top });
 

@@ -5,9 +5,9 @@ import {
   spanErrorBanner,
   statusPhrase,
   unmatchedPatterns,
-} from '../../../lib/cli/trace/attributes';
-import { renderTrace, renderTraceList, serviceColor, summaryLabel } from '../../../lib/cli/trace/render';
-import { createPainter, detectColorDepth, plainPainter, stripAnsi } from '../../../lib/cli/trace/style';
+} from '../../../cli/trace/attributes';
+import { renderTrace, renderTraceList, serviceColor, summaryLabel } from '../../../cli/trace/render';
+import { createPainter, detectColorDepth, plainPainter, stripAnsi } from '../../../cli/trace/style';
 import { TRACE_ID, failedTrace, span, summary } from './fixtures';
 
 const SHARE = `http://localhost:3000/traces/${TRACE_ID}?from=a&to=b`;

@@ -1,9 +1,9 @@
 /** `tracedeck trace --token` / TRACEDECK_TOKEN: sent as a Bearer header; a 401/403 says what to do. */
 import { describe, expect, it } from 'vitest';
-import { planTrace } from '../../../lib/cli/trace/args';
-import { type FetchLike, TracedeckClient } from '../../../lib/cli/trace/client';
-import { type TraceIo, runTrace } from '../../../lib/cli/trace/command';
-import { plainPainter } from '../../../lib/cli/trace/style';
+import { planTrace } from '../../../cli/trace/args';
+import { type FetchLike, TracedeckClient } from '../../../cli/trace/client';
+import { type TraceIo, runTrace } from '../../../cli/trace/command';
+import { plainPainter } from '../../../cli/trace/style';
 
 function harness(status: number, env: Record<string, string> = {}) {
   const seen: (Record<string, string> | undefined)[] = [];

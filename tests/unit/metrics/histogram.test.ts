@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { HIST_BINS, HIST_RATIO, binBounds, histBin, histogramPercentiles } from '../../../lib/metrics/histogram';
-import { onlyTenant, rollupScope } from '../../../lib/metrics/rollup-scope';
+import { onlyTenant, rollupScope } from '../../../db/queries/rollup-scope';
 import { parseWhereList } from '../../../lib/where';
 
 function percentileCont(values: number[], p: number): number {

@@ -16,7 +16,7 @@ import {
 import { exportMessage } from '../../../lib/otlp/common';
 import { truncateText } from '../../../lib/otlp/limits';
 import { ExportTraceServiceRequest, ExportTraceServiceResponse } from '../../../lib/otlp/proto';
-import { ingestLimits } from '../../../lib/server/config';
+import { ingestLimits } from '../../../server/config';
 
 type Json = Record<string, unknown>;
 const TRACE = '5b8efff798038103d269b633813fc60c';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ingestGateOptions } from '../../../lib/server/config';
-import { IngestGate, type IngestSlot, ingestGate } from '../../../lib/server/ingest-gate';
+import { ingestGateOptions } from '../../../server/config';
+import { IngestGate, type IngestSlot, ingestGate } from '../../../server/ingest/gate';
 
 const gate = (maxInFlight: number, maxQueued: number, maxWaitMs = 60_000) => new IngestGate({ maxInFlight, maxQueued, maxWaitMs });
 

@@ -4,9 +4,9 @@
  * and a 303 back to `next` (a local path only); anything else goes back to /login
  * with an error code (JSON callers get 401/403). Cross-site posts are refused.
  */
-import { authState } from '@/lib/auth/config';
-import { isSecureRequest, loginPath, safeNextPath, tokenCookie } from '@/lib/auth/cookie';
-import { authenticateWith } from '@/lib/auth/principal';
+import { authState } from '@/server/auth/config';
+import { isSecureRequest, loginPath, safeNextPath, tokenCookie } from '@/server/auth/cookie';
+import { authenticateWith } from '@/server/auth/principal';
 import { loginBody } from '../schema';
 
 export const dynamic = 'force-dynamic';

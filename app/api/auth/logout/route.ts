@@ -1,5 +1,5 @@
 /** POST /api/auth/logout — clears the session cookie and goes to /login. */
-import { clearedTokenCookie, isSecureRequest } from '@/lib/auth/cookie';
+import { clearedTokenCookie, isSecureRequest } from '@/server/auth/cookie';
 
 export const dynamic = 'force-dynamic';
 

@@ -6,10 +6,10 @@
  */
 import { getDb } from '@/db/client';
 import { getTraceView, matchSpans } from '@/db/queries/get-trace';
-import { requireReader } from '@/lib/auth/http';
-import { tenantScope } from '@/lib/auth/principal';
-import { ApiError, withApiErrors } from '@/lib/errors';
-import { serverConfig } from '@/lib/server/config';
+import { requireReader } from '@/server/auth/http';
+import { tenantScope } from '@/server/auth/principal';
+import { ApiError, withApiErrors } from '@/server/http/errors';
+import { serverConfig } from '@/server/config';
 import { compileSpanWhere } from '@/lib/trace/span-filter';
 import { checkTraceIdParam, traceLookupError } from './shared';
 

@@ -1,5 +1,5 @@
 /** Checks shared by the /api/traces/{traceId} routes. */
-import { ApiError } from '@/lib/errors';
+import { ApiError } from '@/server/http/errors';
 
 export const TRACE_ID_PATTERN = /^[0-9a-fA-F]{8}$|^[0-9a-fA-F]{32}$/;
 

@@ -6,12 +6,12 @@
 import { z } from 'zod';
 import { getDb } from '@/db/client';
 import { listAttributeValues } from '@/db/queries/attributes';
-import { requireReader } from '@/lib/auth/http';
-import { tenantScope } from '@/lib/auth/principal';
-import { ApiError, withApiErrors } from '@/lib/errors';
-import { serverConfig } from '@/lib/server/config';
-import { parseQuery, rangeFromParams } from '@/lib/server/query-params';
-import { traceFilterFromParams } from '@/lib/server/where-params';
+import { requireReader } from '@/server/auth/http';
+import { tenantScope } from '@/server/auth/principal';
+import { ApiError, withApiErrors } from '@/server/http/errors';
+import { serverConfig } from '@/server/config';
+import { parseQuery, rangeFromParams } from '@/server/http/query-params';
+import { traceFilterFromParams } from '@/server/http/where-params';
 
 export const dynamic = 'force-dynamic';
 

@@ -5,9 +5,9 @@
  */
 import { getDb } from '@/db/client';
 import { getTraceForExport } from '@/db/queries/get-trace';
-import { requireReader } from '@/lib/auth/http';
-import { tenantScope } from '@/lib/auth/principal';
-import { withApiErrors } from '@/lib/errors';
+import { requireReader } from '@/server/auth/http';
+import { tenantScope } from '@/server/auth/principal';
+import { withApiErrors } from '@/server/http/errors';
 import { toOtlpJson } from '@/lib/otlp/export-json';
 import { checkTraceIdParam, traceLookupError } from '../shared';
 

@@ -4,8 +4,8 @@
  * `tenant.id=X` terms, and/or a tenant-scoped reader's tenant — because the rollups
  * keep no other dimension. Everything else takes the exact traces path.
  */
-import type { RollupScope } from '../../db/queries/metrics-rollup';
-import type { WhereExpr } from '../where/ast';
+import type { RollupScope } from './metrics-query';
+import type { WhereExpr } from '../../lib/where/ast';
 
 /** The tenant a filter keeps when it is only ANDed `tenantKey=X` terms (null: no filter); undefined otherwise. */
 export function onlyTenant(ast: WhereExpr | null, tenantKey: string): string | null | undefined {

@@ -6,15 +6,15 @@
 import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { queryMetrics, seenKeys, unmappedLlmKeys } from '../../db/queries/metrics';
-import { samplingConfigError, samplingSetting } from '../enrich/sampling';
-import { ApiError } from '../errors';
-import { parseQuery, rangeFromParams } from '../server/query-params';
-import { traceFilterFromParams } from '../server/where-params';
-import { isIntrinsicName, serializeWhere } from '../where';
-import { isFilterableKey } from '../where/edit';
-import { MAX_POINTS, bucketBounds, chooseBucketMs, formatBucket, parseBucket } from './bucket';
-import { rollupScope } from './rollup-scope';
-import { METRIC_NAMES, type MetricName, type MetricsBucket, type MetricsResponse } from './types';
+import { samplingConfigError, samplingSetting } from '../../lib/enrich/sampling';
+import { ApiError } from '../http/errors';
+import { parseQuery, rangeFromParams } from '../http/query-params';
+import { traceFilterFromParams } from '../http/where-params';
+import { isIntrinsicName, serializeWhere } from '../../lib/where';
+import { isFilterableKey } from '../../lib/where/edit';
+import { MAX_POINTS, bucketBounds, chooseBucketMs, formatBucket, parseBucket } from '../../lib/metrics/bucket';
+import { rollupScope } from '../../db/queries/rollup-scope';
+import { METRIC_NAMES, type MetricName, type MetricsBucket, type MetricsResponse } from '../../lib/metrics/types';
 
 /** Range used when the request names no start. */
 export const DEFAULT_METRICS_SINCE = '24h';
@@ -62,7 +62,7 @@ const iso = (ns: bigint) => new Date(Number(ns / NS_PER_MS)).toISOString();
 export type MetricsContext = {
   tenantKey: string;
   nowMs?: number;
-  /** A tenant-scoped reader's tenant (lib/auth): every aggregate is confined to it. */
+  /** A tenant-scoped reader's tenant (server/auth): every aggregate is confined to it. */
   tenantScope?: string | null;
 };
 

@@ -7,7 +7,7 @@
  * embedded PGlite database that is the only safe way to have both receivers,
  * since PGlite allows one process per data folder.
  */
-import { applyRandomSampling, describeEnrichConfig, loadEnrichConfigStrict } from '../enrich/config';
+import { applyRandomSampling, describeEnrichConfig, loadEnrichConfigStrict } from '../../lib/enrich/config';
 import { DEFAULT_GRPC_HOST, DEFAULT_GRPC_PORT, type GrpcListener, ListenerBindError, startGrpcListener } from './server';
 
 type Env = Record<string, string | undefined>;

@@ -3,8 +3,8 @@
  *   serve   build if needed, migrate, run the explorer (what `npm start` runs)
  *   seed    load demo Plano-like traces through the running server's OTLP route
  *   migrate apply database migrations and exit
- *   trace   show traces from a running Tracedeck, like `planoai trace` (lib/cli/trace);
- *           `trace listen` / `trace down` run and stop the OTLP/gRPC listener (lib/grpc)
+ *   trace   show traces from a running Tracedeck, like `planoai trace` (cli/trace);
+ *           `trace listen` / `trace down` run and stop the OTLP/gRPC listener (server/grpc)
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { registerTraceCommand } from './trace';

@@ -3,9 +3,9 @@
  * Checks the arguments, asks the server, prints a span tree, a list, a picker or
  * planoai-shaped JSON. Returns the exit code; all I/O goes through `TraceIo`.
  */
-import type { TraceSummary } from '../../../db/queries/rows';
-import { traceHref } from '../../links';
-import { parseWhereList, serializeWhere, unknownKeys, unknownKeysMessage } from '../../where';
+import type { TraceSummary } from '../../lib/trace/wire';
+import { traceHref } from '../../lib/links';
+import { parseWhereList, serializeWhere, unknownKeys, unknownKeysMessage } from '../../lib/where';
 import { CliError, MESSAGES, type TraceCliOptions, type TracePlan, planTrace, unmatchedFilterWarning, whereError } from './args';
 import { unmatchedPatterns } from './attributes';
 import { ApiAnswerError, type TraceDetail, type TracedeckClient } from './client';

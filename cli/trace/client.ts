@@ -3,7 +3,7 @@
  * (GET /api/traces, /api/traces/{id}, /api/attributes). With a token (--token or
  * TRACEDECK_TOKEN) every request carries `Authorization: Bearer <token>`.
  */
-import type { StoredSpan, TraceSummary } from '../../../db/queries/rows';
+import type { StoredSpan, TraceSummary } from '../../lib/trace/wire';
 import { CliError } from './args';
 
 export type TraceListPage = { traces: TraceSummary[]; nextCursor: string | null };

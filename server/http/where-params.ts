@@ -4,10 +4,10 @@
  */
 import type { SQL } from 'drizzle-orm';
 import { scopeTraceFilter } from '../auth/scope';
-import { ApiError } from '../errors';
-import { parseWhereList } from '../where';
-import type { WhereExpr } from '../where/ast';
-import { compileTraceFilter } from '../where/sql-compiler';
+import { ApiError } from './errors';
+import { parseWhereList } from '../../lib/where';
+import type { WhereExpr } from '../../lib/where/ast';
+import { compileTraceFilter } from '../../lib/where/sql-compiler';
 
 export function parseWhereParams(wheres: string[]): WhereExpr | null {
   const nonEmpty = wheres.filter((w) => w.trim() !== '');
@@ -24,7 +24,7 @@ export function parseWhereParams(wheres: string[]): WhereExpr | null {
 }
 
 /**
- * `tenantScope` (a tenant-scoped reader's tenant, see lib/auth) is ANDed to the
+ * `tenantScope` (a tenant-scoped reader's tenant, see server/auth) is ANDed to the
  * compiled filter, so the SQL never reaches past that tenant whatever the `where`
  * says; `ast` stays the request's own filter (what the API echoes back).
  */

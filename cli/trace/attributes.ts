@@ -3,8 +3,8 @@
  * error is recognised — planoai's rules, applied to Tracedeck's stored spans.
  * Pure.
  */
-import type { StoredSpan } from '../../../db/queries/rows';
-import type { AttributeMap, OtlpAnyValue } from '../../otlp/span-record';
+import type { StoredSpan } from '../../lib/trace/wire';
+import type { AttributeMap, OtlpAnyValue } from '../../lib/otlp/span-record';
 
 export type AttrPair = [key: string, value: string];
 

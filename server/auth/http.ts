@@ -2,7 +2,7 @@
  * Auth in route handlers: the reader principal of an API request, or a 401/403 whose
  * response carries `WWW-Authenticate` (RFC 6750), through the routes' ApiError path.
  */
-import { ApiError } from '../errors';
+import { ApiError } from '../http/errors';
 import { type AuthFailure, type HeaderLike, type Principal, type Purpose, authenticate } from './principal';
 
 export const REALM = 'tracedeck';

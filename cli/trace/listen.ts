@@ -10,12 +10,12 @@
  */
 import { createDb, useDb } from '../../db/client';
 import type { Db } from '../../db/client';
-import { type AuthConfig, AuthConfigError, describeAuth, parseAuthConfig } from '../auth/config';
-import { exposureWarning } from '../auth/exposure';
-import { type EnrichConfig, EnrichConfigError, applyRandomSampling, describeEnrichConfig, loadEnrichConfigStrict } from '../enrich/config';
-import type { Painter } from '../cli/trace/style';
-import { ListenerBindError, addressInUseMessage, formatAddress, startGrpcListener } from './server';
-import { DataDirBusyError, claimDataDir, isTracedeckProcess, pgliteDataDir, readListener, writeListener } from './runtime-files';
+import { type AuthConfig, AuthConfigError, describeAuth, parseAuthConfig } from '../../server/auth/config';
+import { exposureWarning } from '../../server/auth/exposure';
+import { type EnrichConfig, EnrichConfigError, applyRandomSampling, describeEnrichConfig, loadEnrichConfigStrict } from '../../lib/enrich/config';
+import type { Painter } from './style';
+import { ListenerBindError, addressInUseMessage, formatAddress, startGrpcListener } from '../../server/grpc/server';
+import { DataDirBusyError, claimDataDir, isTracedeckProcess, pgliteDataDir, readListener, writeListener } from '../../server/grpc/runtime-files';
 
 export type ListenIo = {
   out(text: string): void;

@@ -3,7 +3,7 @@
  * ms from the trace start, service colours, a red banner above a failed span),
  * the share URL, and the `--list` lines. Pure: data in, lines out.
  */
-import type { StoredSpan, TraceSummary } from '../../../db/queries/rows';
+import type { StoredSpan, TraceSummary } from '../../lib/trace/wire';
 import { type AttrPair, displayAttributes, displayValue, spanErrorBanner } from './attributes';
 import type { Painter, Style } from './style';
 

@@ -7,11 +7,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { createDb } from '../../db/client';
-import { type AuthConfig, AuthConfigError, describeAuth, parseAuthConfig } from '../auth/config';
-import { exposureWarning } from '../auth/exposure';
-import { EnrichConfigError, describeEnrichConfig, loadEnrichConfigStrict } from '../enrich/config';
-import { DataDirBusyError, claimDataDir, dataDirOwner, describeOwner, pgliteDataDir } from '../grpc/runtime-files';
+import { createDb } from '../db/client';
+import { type AuthConfig, AuthConfigError, describeAuth, parseAuthConfig } from '../server/auth/config';
+import { exposureWarning } from '../server/auth/exposure';
+import { EnrichConfigError, describeEnrichConfig, loadEnrichConfigStrict } from '../lib/enrich/config';
+import { DataDirBusyError, claimDataDir, dataDirOwner, describeOwner, pgliteDataDir } from '../server/grpc/runtime-files';
 
 const ROOT = process.cwd();
 const SOURCE_DIRS = ['app', 'components', 'lib', 'db'];

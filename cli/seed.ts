@@ -1,5 +1,5 @@
 /** `tracedeck seed` (npm run seed): demo traces sent through the server's real OTLP/HTTP route. */
-import { type OtlpJsonRequest, mergeRequests, planoDemoRequests } from '../demo/plano-traces';
+import { type OtlpJsonRequest, mergeRequests, planoDemoRequests } from '../lib/demo/plano-traces';
 
 const BATCH_TRACES = 50;
 

@@ -4,8 +4,8 @@
  * (camelCase OTLP ids and times, `service`, attributes as an OTLP key/value list);
  * Tracedeck adds `share_url` per trace. Pure.
  */
-import type { StoredSpan } from '../../../db/queries/rows';
-import type { OtlpAnyValue } from '../../otlp/span-record';
+import type { StoredSpan } from '../../lib/trace/wire';
+import type { OtlpAnyValue } from '../../lib/otlp/span-record';
 import { globMatch } from './attributes';
 
 export type PlanoaiSpan = {

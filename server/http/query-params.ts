@@ -1,7 +1,7 @@
 /** zod validation of query strings → typed params, or a 400 naming the bad parameter. */
 import type { z } from 'zod';
-import { ApiError } from '../errors';
-import { type ResolvedRange, resolveTimeRange } from '../time-range';
+import { ApiError } from './errors';
+import { type ResolvedRange, resolveTimeRange } from '../../lib/time-range';
 
 export function parseQuery<S extends z.ZodType>(schema: S, params: URLSearchParams, repeated: string[] = ['where']): z.infer<S> {
   const raw: Record<string, unknown> = {};

@@ -2,7 +2,7 @@
  * Registers `tracedeck trace [TARGET]` (planoai's `trace` options, plus --url)
  * and wires it to the process: stdout/stderr, colours, the terminal picker.
  * The targets `listen` and `down`/`stop` manage the OTLP/gRPC listener
- * (lib/grpc/listen-command), checked here before runTrace as planoai does.
+ * (cli/trace/listen), checked here before runTrace as planoai does.
  */
 import type { Command } from 'commander';
 import type { TraceCliOptions } from './args';
@@ -14,7 +14,7 @@ import { createPainter, detectColorDepth } from './style';
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 /** The listener module loads the database drivers and grpc-js: only when `listen`/`down` run. */
-const listenModule = () => import('../../grpc/listen-command');
+const listenModule = () => import('./listen');
 
 export const DEFAULT_LISTEN_HOST = '0.0.0.0';
 export const DEFAULT_LISTEN_PORT = 4317;

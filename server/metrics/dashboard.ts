@@ -8,14 +8,14 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { IS_ERROR } from '../../db/queries/metrics';
 import { listTraces } from '../../db/queries/list-traces';
-import type { TraceSummary } from '../../db/queries/rows';
-import { attributeMapping } from '../enrich/promoted-columns';
-import { ApiError } from '../errors';
-import { type FilterState, type SearchParamsRecord, effectiveWheres, fromSearchParams, rangeParams } from '../filter-state';
-import { traceFilterFromParams } from '../server/where-params';
-import { equalsTerm } from './links';
+import type { TraceSummary } from '../../lib/trace/wire';
+import { attributeMapping } from '../../lib/enrich/promoted-columns';
+import { ApiError } from '../http/errors';
+import { type FilterState, type SearchParamsRecord, effectiveWheres, fromSearchParams, rangeParams } from '../../lib/filter-state';
+import { traceFilterFromParams } from '../http/where-params';
+import { equalsTerm } from '../../lib/metrics/links';
 import { metricsFromParams } from './request';
-import { type DashboardData, type DashboardScope, DEFAULT_DASHBOARD_SINCE, STACK_OPTIONS, STACK_TOP, type StackBy, stackKey } from './scope';
+import { type DashboardData, type DashboardScope, DEFAULT_DASHBOARD_SINCE, STACK_OPTIONS, STACK_TOP, type StackBy, stackKey } from '../../lib/metrics/scope';
 
 export type { DashboardData, DashboardScope, StackBy };
 
@@ -31,7 +31,7 @@ export async function loadDashboard(
   searchParams: SearchParamsRecord,
   scope: DashboardScope,
   tenantKey: string,
-  /** A tenant-scoped reader's tenant (lib/auth): every query of the page is confined to it. */
+  /** A tenant-scoped reader's tenant (server/auth): every query of the page is confined to it. */
   tenantScope: string | null = null,
 ): Promise<DashboardData> {
   const parsed = fromSearchParams(searchParams);

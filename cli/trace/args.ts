@@ -3,8 +3,8 @@
  * messages, so a `planoai trace` command line fails (or works) the same way.
  * Pure: no I/O.
  */
-import { parseSince, parseWhere } from '../../where';
-import type { WhereDiagnostic } from '../../where';
+import { parseSince, parseWhere } from '../../lib/where';
+import type { WhereDiagnostic } from '../../lib/where';
 
 /** A user-facing failure: printed as `Error: <message>` (plus `details` lines), exit code 1. */
 export class CliError extends Error {

@@ -6,15 +6,15 @@
  * A tenant-scoped key's tenant is forced last, so nothing the request says overrides it,
  * and credential headers never reach the header rules (they would become attributes).
  */
-import type { Db } from '../db/client';
-import { type StoreResult, storeSpans } from '../db/ingest';
-import { CREDENTIAL_HEADERS } from './auth/principal';
-import { type EnrichConfig, enrichConfig } from './enrich/config';
-import { forceTenant } from './enrich/force-tenant';
-import { tenantKey } from './enrich/promoted-columns';
-import { type HeaderSource, enrichSpans } from './enrich/rules';
-import { rejectOverlongTenants } from './enrich/tenant-limit';
-import type { RejectedSpan, SpanRecord } from './otlp/span-record';
+import type { Db } from '../../db/client';
+import { type StoreResult, storeSpans } from '../../db/ingest';
+import { CREDENTIAL_HEADERS } from '../auth/principal';
+import { type EnrichConfig, enrichConfig } from '../../lib/enrich/config';
+import { forceTenant } from '../../lib/enrich/force-tenant';
+import { tenantKey } from '../../lib/enrich/promoted-columns';
+import { type HeaderSource, enrichSpans } from '../../lib/enrich/rules';
+import { rejectOverlongTenants } from '../../lib/enrich/tenant-limit';
+import type { RejectedSpan, SpanRecord } from '../../lib/otlp/span-record';
 
 export type IngestOptions = {
   /** Defaults to the configuration from TRACEDECK_CONFIG and the environment. */

@@ -5,7 +5,7 @@
  * The method is registered with identity (de)serializers, so the handler gets the
  * raw ExportTraceServiceRequest bytes and decodes them with the same lib/otlp code
  * as the HTTP route (protobufjs static code, validation, partial_success), then
- * stores through lib/ingest-pipeline with the call's metadata as the headers.
+ * stores through server/ingest/pipeline with the call's metadata as the headers.
  * grpc-js decompresses `grpc-encoding: gzip` (and deflate) messages itself.
  *
  * Status codes follow OTLP/gRPC: INVALID_ARGUMENT for an undecodable request,
@@ -13,7 +13,7 @@
  * database cannot take the write; UNAUTHENTICATED (PERMISSION_DENIED for a read-only
  * token) when ingest keys are configured and the call's `authorization` or
  * `x-tracedeck-key` metadata carries no valid one. A tenant-scoped key forces its tenant.
- * The HTTP route's ingest gate (lib/server/ingest-gate) bounds writes in flight here too:
+ * The HTTP route's ingest gate (server/ingest/gate) bounds writes in flight here too:
  * a call past it gets UNAVAILABLE, which OTLP/gRPC exporters retry with backoff.
  */
 import {
@@ -29,11 +29,11 @@ import {
 } from '@grpc/grpc-js';
 import { type Db, getDb as processDb } from '../../db/client';
 import { authenticate } from '../auth/principal';
-import type { EnrichConfig } from '../enrich/config';
-import { ingestSpans } from '../ingest-pipeline';
-import { decodeExportRequest, encodeExportResponse } from '../otlp';
-import { ingestGateOptions, serverConfig } from '../server/config';
-import { ingestGate } from '../server/ingest-gate';
+import type { EnrichConfig } from '../../lib/enrich/config';
+import { ingestSpans } from '../ingest/pipeline';
+import { decodeExportRequest, encodeExportResponse } from '../../lib/otlp';
+import { ingestGateOptions, serverConfig } from '../config';
+import { ingestGate } from '../ingest/gate';
 
 export const DEFAULT_GRPC_PORT = 4317;
 export const DEFAULT_GRPC_HOST = '0.0.0.0';

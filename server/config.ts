@@ -1,6 +1,6 @@
 /** Server settings read from the environment, with their defaults. */
-import { tenantKey } from '../enrich/promoted-columns';
-import { DEFAULT_INGEST_LIMITS, type IngestLimits } from '../otlp/limits';
+import { tenantKey } from '../lib/enrich/promoted-columns';
+import { DEFAULT_INGEST_LIMITS, type IngestLimits } from '../lib/otlp/limits';
 
 const MiB = 1024 * 1024;
 
@@ -24,7 +24,7 @@ function nonNegativeInt(name: string, fallback: number): number {
 export const DEFAULT_MAX_INFLIGHT_INGEST = 10;
 
 /**
- * Ingest backpressure (lib/server/ingest-gate.ts): writes in flight, requests waiting
+ * Ingest backpressure (server/ingest/gate.ts): writes in flight, requests waiting
  * for one, and how long one may wait before it is throttled.
  */
 export function ingestGateOptions() {
