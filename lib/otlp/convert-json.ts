@@ -11,167 +11,41 @@
  * Span-level problems (bad ids, times) reject only that span. This file only reads:
  * the limits are applied by ./assemble.ts, the same step the protobuf converter uses.
  */
-import type { OtlpAnyValue } from './span-record';
 import { checkIdHex, lowerHex } from './common';
 import type { SpanLimiter } from './limits';
 import {
-  type AttributeSlot,
   type ConvertOptions,
   type ConvertResult,
   ExportAssembly,
-  type ReadAttribute,
+  type ReadItem,
   type ResourceContext,
   type SpanScope,
   type WireEvent,
   type WireLink,
   type WireSpan,
-  limitAttributes,
   limitEvents,
   limitLinks,
 } from './assemble';
-import {
-  type Obj,
-  STATUS_CODE,
-  SPAN_KIND,
-  asArray,
-  asDouble,
-  asEnum,
-  asI64String,
-  asObject,
-  asString,
-  asU64,
-  asUint32,
-  rethrowWithin,
-  wrongType,
-} from './json-shape';
+import { attributes, readAttribute } from './json-any-value';
+import { type Obj, STATUS_CODE, SPAN_KIND, asArray, asEnum, asObject, asString, asU64, asUint32, rethrowWithin, wrongType } from './json-shape';
 
 export { JsonShapeError } from './json-shape';
-
-// ---------------------------------------------------------------------------
-// AnyValue / attributes
-// ---------------------------------------------------------------------------
-
-function anyValueList(v: unknown, path: string): unknown[] {
-  const o = asObject(v, path);
-  if (o === null) return [];
-  const values = o.values;
-  return asArray(values, `${path}.values`) ?? [];
-}
-
-function anyValue(v: unknown, depth: number, lim: SpanLimiter): OtlpAnyValue {
-  if (v == null) return {};
-  if (typeof v !== 'object' || Array.isArray(v)) throw wrongType('', 'an AnyValue object', v);
-  const o = v as Obj;
-  for (const k in o) {
-    const x = o[k];
-    if (x == null) continue;
-    switch (k) {
-      case 'stringValue':
-      case 'string_value':
-        if (typeof x !== 'string') throw wrongType(k, 'a string', x);
-        return { stringValue: lim.text(x) };
-      case 'intValue':
-      case 'int_value':
-        return { intValue: asI64String(x, k) };
-      case 'doubleValue':
-      case 'double_value':
-        return { doubleValue: asDouble(x, k) };
-      case 'boolValue':
-      case 'bool_value':
-        if (typeof x !== 'boolean') throw wrongType(k, 'a boolean', x);
-        return { boolValue: x };
-      case 'bytesValue':
-      case 'bytes_value':
-        if (typeof x !== 'string') throw wrongType(k, 'a base64 string', x);
-        return { bytesValue: Buffer.from(lim.bytes(Buffer.from(x, 'base64'))).toString('base64') };
-      case 'arrayValue':
-      case 'array_value':
-        return { arrayValue: { values: arrayValues(x, k, depth, lim) } };
-      case 'kvlistValue':
-      case 'kvlist_value':
-        return { kvlistValue: { values: kvlistValues(x, k, depth, lim) } };
-      default:
-      // unknown field: ignore
-    }
-  }
-  return {};
-}
-
-function arrayValues(x: unknown, k: string, depth: number, lim: SpanLimiter): OtlpAnyValue[] {
-  lim.nest(depth);
-  const src = anyValueList(x, k);
-  const values = new Array<OtlpAnyValue>(src.length);
-  for (let i = 0; i < src.length; i++) {
-    try {
-      values[i] = anyValue(src[i], depth + 1, lim);
-    } catch (e) {
-      rethrowWithin(e, `${k}.values[${i}]`);
-    }
-  }
-  return values;
-}
-
-function kvlistValues(x: unknown, k: string, depth: number, lim: SpanLimiter): AttributeSlot[] {
-  lim.nest(depth);
-  const src = anyValueList(x, k);
-  const values = new Array<AttributeSlot>(src.length);
-  for (let i = 0; i < src.length; i++) {
-    try {
-      const kv: AttributeSlot = { key: '', value: {} };
-      readKeyValue(src[i], depth + 1, lim, kv);
-      kv.key = lim.text(kv.key);
-      values[i] = kv;
-    } catch (e) {
-      rethrowWithin(e, `${k}.values[${i}]`);
-    }
-  }
-  return values;
-}
-
-/** A KeyValue (a null one reads as key '' and an empty value); the key is set before the value is converted. */
-function readKeyValue(v: unknown, depth: number, lim: SpanLimiter, out: AttributeSlot): void {
-  const o = asObject(v, '');
-  out.key = '';
-  out.value = {};
-  if (o === null) return;
-  let raw: unknown;
-  for (const k in o) {
-    if (k === 'key') out.key = asString(o[k], 'key');
-    else if (k === 'value') raw = o[k];
-  }
-  try {
-    out.value = anyValue(raw, depth, lim);
-  } catch (e) {
-    rethrowWithin(e, 'value');
-  }
-}
-
-/** Null entries are skipped; a wrong type names `attributes[i]` in its path. */
-const readAttribute: ReadAttribute<unknown> = (entry, i, slot, lim) => {
-  if (entry == null) return false;
-  try {
-    readKeyValue(entry, 1, lim, slot);
-  } catch (e) {
-    rethrowWithin(e, `attributes[${i}]`);
-  }
-  return true;
-};
-
-function attributes(v: unknown, lim: SpanLimiter) {
-  return limitAttributes(asArray(v, 'attributes'), readAttribute, lim);
-}
 
 // ---------------------------------------------------------------------------
 // Events, links, spans
 // ---------------------------------------------------------------------------
 
-function readEvent(v: unknown, i: number, lim: SpanLimiter): WireEvent {
+/** Reads entry `i` of the list named `list` with `fields`; a type error names `list[i]` in its path. */
+function readEntry<W>(fields: (o: Obj | null, lim: SpanLimiter) => W, list: string, v: unknown, i: number, lim: SpanLimiter): W {
   try {
-    return eventFields(asObject(v, ''), lim);
+    return fields(asObject(v, ''), lim);
   } catch (e) {
-    rethrowWithin(e, `events[${i}]`);
+    rethrowWithin(e, `${list}[${i}]`);
   }
 }
+
+const readEvent: ReadItem<unknown, WireEvent> = (v, i, lim) => readEntry(eventFields, 'events', v, i, lim);
+const readLink: ReadItem<unknown, WireLink> = (v, i, lim) => readEntry(linkFields, 'links', v, i, lim);
 
 function eventFields(o: Obj | null, lim: SpanLimiter): WireEvent {
   const ev: WireEvent = { timeUnixNano: '0', name: '', attributes: {}, attributesDropped: 0, droppedAttributesCount: 0 };
@@ -197,14 +71,6 @@ function eventFields(o: Obj | null, lim: SpanLimiter): WireEvent {
     }
   }
   return ev;
-}
-
-function readLink(v: unknown, i: number, lim: SpanLimiter): WireLink {
-  try {
-    return linkFields(asObject(v, ''), lim);
-  } catch (e) {
-    rethrowWithin(e, `links[${i}]`);
-  }
 }
 
 function linkFields(o: Obj | null, lim: SpanLimiter): WireLink {
