@@ -152,8 +152,9 @@ const SUMMARY_INSERT = sql.raw(`(tenant_id, trace_id, start_ns, end_ns, duration
       SELECT tenant_id, trace_id, start_ns, end_ns, end_ns - start_ns, root_name, root_service,
         span_count, error_count, ${PROMOTED_LIST}, attribute_set`);
 
-/** "No information" for a trace column: NULL, or its default (sample_weight's 1). */
+/** Tests for "no information" in a trace column and its opposite: NULL, or the column's default (sample_weight's 1). */
 const unknownTest = (c: PromotedColumn, value: string) => ('traceDefault' in c ? `${value} = ${c.traceDefault}` : `${value} IS NULL`);
+const knownTest = (c: PromotedColumn, value: string) => ('traceDefault' in c ? `${value} <> ${c.traceDefault}` : `${value} IS NOT NULL`);
 
 /**
  * A trace's promoted value from its spans' (lib/trace/promoted.ts, `perTrace`). `root`: the root
@@ -179,7 +180,7 @@ function perTraceMerge(c: PromotedColumn): string {
       return `${c.column} = ${keep}`;
     case 'root':
       // a value learnt from the root span (this batch has the root when its root_name is set) wins
-      return `${c.column} = CASE WHEN EXCLUDED.root_name IS NOT NULL AND NOT (${unknownTest(c, incoming)}) THEN ${incoming} ELSE ${keep} END`;
+      return `${c.column} = CASE WHEN EXCLUDED.root_name IS NOT NULL AND ${knownTest(c, incoming)} THEN ${incoming} ELSE ${keep} END`;
   }
 }
 
