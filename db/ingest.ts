@@ -16,7 +16,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { AttributeMap } from '../lib/otlp/span-record';
 import { type EnrichedSpan, PROMOTED_COLUMNS, type PromotedColumn, type PromotedColumnValues, type PromotedValues } from '../lib/trace/promoted';
-import type { Db } from './client';
+import type { Db } from './db';
 import { recordCatalog } from './catalog-buffer';
 import { scheduleRollups } from './rollups';
 import { AttributeSetBuilder } from './trace-attribute-set';
