@@ -5,6 +5,7 @@
  * value the same way. Pure.
  */
 import type { CompareOp, FieldRef, Literal } from './ast';
+import { unreachable } from './exhaustive';
 
 /** A closed set of names stored as codes (OTLP's span kind and status code). */
 export type EnumSpec = {
@@ -96,9 +97,4 @@ export function enumCodeOf(value: Literal, spec: EnumSpec): number | null {
   const bare = name.startsWith(prefix) ? name.slice(prefix.length) : name;
   // Own names only: `kind=constructor` must not find Object.prototype.constructor.
   return Object.hasOwn(spec.codes, bare) ? spec.codes[bare] : null;
-}
-
-/** For the `default:` of an exhaustive switch: a compile error when a case is missing, a loud failure if one slips through at run time. */
-export function unreachable(value: never, what: string): never {
-  throw new Error(`unexpected ${what}: ${JSON.stringify(value)}`);
 }

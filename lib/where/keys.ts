@@ -3,6 +3,7 @@
  * conditions, and planoai-style `Unknown --where key(s): foo` checks.
  */
 import type { FieldRef, WhereExpr } from './ast';
+import { unreachable } from './exhaustive';
 
 export type Condition = Extract<WhereExpr, { type: 'compare' | 'exists' }>;
 
@@ -24,6 +25,8 @@ export function collectConditions(ast: WhereExpr | null): Condition[] {
       case 'exists':
         out.push(e);
         break;
+      default:
+        unreachable(e, 'filter node');
     }
   }
   return out;

@@ -28,6 +28,7 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import type { CompareOp, FieldRef, Literal, WhereDiagnostic, WhereExpr } from './ast';
+import { unreachable } from './exhaustive';
 import {
   type EnumSpec,
   type EqualityOp,
@@ -39,7 +40,6 @@ import {
   isOrderOp,
   literalText,
   numberOf,
-  unreachable,
 } from './field-types';
 import { validateWhere } from './validate';
 

@@ -11,7 +11,8 @@
  */
 import type { CompareOp, Literal, ParseResult, WhereDiagnostic, WhereExpr } from './ast';
 import { diagnosticAt } from './diagnostic';
-import { type EnumSpec, durationNanosOf, enumCodeOf, fieldType, isGlobOp, isOrderOp, literalText, numberOf, unreachable } from './field-types';
+import { unreachable } from './exhaustive';
+import { type EnumSpec, durationNanosOf, enumCodeOf, fieldType, isGlobOp, isOrderOp, literalText, numberOf } from './field-types';
 import { collectConditions } from './keys';
 import { andFilters, parseWhere, parseWhereFilters } from './parser';
 import type { ParseListResult, WhereListDiagnostic } from './types';
