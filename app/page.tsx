@@ -13,6 +13,8 @@ import { tenantScope } from '@/server/auth/principal';
 import { ApiError } from '@/server/http/errors';
 import { effectiveWheres, fromSearchParams } from '@/lib/filter-state';
 import { serverConfig } from '@/server/config';
+import { filterParams } from '@/server/http/params';
+import { readQuery, searchParamsFrom } from '@/server/http/query-params';
 import { traceFilterFromParams } from '@/server/http/where-params';
 import { resolveTimeRange } from '@/lib/time-range';
 
@@ -20,13 +22,10 @@ export const dynamic = 'force-dynamic';
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
-function toUrlSearchParams(params: Record<string, string | string[] | undefined>): URLSearchParams {
-  const out = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) for (const item of Array.isArray(v) ? v : v === undefined ? [] : [v]) out.append(k, item);
-  return out;
-}
-
 async function firstPage(params: URLSearchParams, tenantKey: string, scope: string | null): Promise<FirstPage> {
+  // The same parameters and caps as GET /api/traces; the view state is then read as the client reads it.
+  const checked = readQuery(filterParams, params);
+  if (!checked.ok) return { traces: [], nextCursor: null, error: { message: checked.error, column: 1, source: 'other' } };
   const state = fromSearchParams(params);
   const sort = parseSort(params.get('sort'));
   if (!sort) return { traces: [], nextCursor: null, error: { message: `invalid sort '${params.get('sort')}'`, column: 1, source: 'other' } };
@@ -49,7 +48,7 @@ async function firstPage(params: URLSearchParams, tenantKey: string, scope: stri
 export default async function TraceListPage({ searchParams }: { searchParams: SearchParams }) {
   const query = await searchParams;
   const scope = tenantScope(await readerForPage(pagePath('/', query)));
-  const params = toUrlSearchParams(query);
+  const params = searchParamsFrom(query);
   const { tenantKey } = serverConfig();
   const page = await firstPage(params, tenantKey, scope);
   params.delete('cols');

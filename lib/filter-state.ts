@@ -9,7 +9,7 @@
  * the other (the API lets `from` win when both are present).
  */
 import { parseInstant } from './time-range';
-import { parseDurationLiteral, parseSince, parseWhere, parseWhereList, serializeWhere } from './where';
+import { checkWhere, parseDurationLiteral, parseSince, parseWhere, parseWhereList, serializeWhere } from './where';
 import { astEquals } from './where/edit';
 
 export type FilterState = {
@@ -88,12 +88,13 @@ export function isValidDurationInput(text: string | null): boolean {
 
 /**
  * Everything wrong with a state, in field order ([] when it is fine): the
- * where text's first diagnostic, a malformed since / from / to, from not
- * before to, a duration bound that is not a literal, min above max.
+ * where text's first diagnostic (syntax, else type or enum), a malformed
+ * since / from / to, from not before to, a duration bound that is not a
+ * literal, min above max.
  */
 export function validateFilterState(state: FilterState): FilterStateIssue[] {
   const issues: FilterStateIssue[] = [];
-  const diag = parseWhere(state.where).diagnostics[0];
+  const diag = checkWhere(state.where).diagnostics[0];
   if (diag) issues.push({ field: 'where', message: diag.message });
   if (state.since !== null && parseSince(state.since) === null) {
     issues.push({ field: 'since', message: `invalid 'since': ${state.since} (use e.g. 30m, 2h, 1d)` });

@@ -3,7 +3,7 @@
  * messages, so a `planoai trace` command line fails (or works) the same way.
  * Pure: no I/O.
  */
-import { parseSince, parseWhere } from '../../lib/where';
+import { parseSince, parseWhere, validateWhere } from '../../lib/where';
 import type { WhereDiagnostic } from '../../lib/where';
 
 /** A user-facing failure: printed as `Error: <message>` (plus `details` lines), exit code 1. */
@@ -99,8 +99,10 @@ export type WhereProblem = { filter: string; index: number; diagnostic: WhereDia
 
 /**
  * Parses every --where with the Tracedeck grammar (which accepts every valid
- * planoai filter). Rejected planoai-shaped filters → planoai's message; other
- * rejected filters → a diagnostic with the filter, a caret and the message.
+ * planoai filter), then checks its types and enums (`kind=foo`) as the server
+ * would, so no round trip is needed to point at them. Rejected planoai-shaped
+ * filters → planoai's message; other problems → a diagnostic with the filter,
+ * a caret and the message.
  */
 export function checkWhereFilters(filters: readonly string[]): void {
   const planoaiInvalid: string[] = [];
@@ -111,10 +113,15 @@ export function checkWhereFilters(filters: readonly string[]): void {
       return;
     }
     const parsed = parseWhere(filter);
-    const [diagnostic] = parsed.diagnostics;
-    if (!diagnostic) return;
-    if (looksPlanoaiShaped(filter)) planoaiInvalid.push(filter);
-    else problems.push({ filter, index, diagnostic });
+    const [syntax] = parsed.diagnostics;
+    if (syntax) {
+      if (looksPlanoaiShaped(filter)) planoaiInvalid.push(filter);
+      else problems.push({ filter, index, diagnostic: syntax });
+      return;
+    }
+    // planoai would take `kind=foo` as key=value, but our server refuses it: show why, with the caret.
+    const [type] = validateWhere(parsed.ast);
+    if (type) problems.push({ filter, index, diagnostic: type });
   });
   if (planoaiInvalid.length > 0) throw new CliError(invalidWhereMessage(planoaiInvalid));
   if (problems.length > 0) throw whereError(problems, filters.length);

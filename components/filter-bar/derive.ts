@@ -2,11 +2,34 @@
  * Pure derivations behind the filter bar's controls (kept out of the .tsx
  * files so they can be tested without a DOM).
  */
-import { collectFieldRefs, parseDurationLiteral, parseWhere } from '@/lib/where';
+import { checkWhere, collectFieldRefs, parseDurationLiteral, parseWhere, serializeWhere, validateWhere } from '@/lib/where';
+import { isPlanoaiFallback } from '@/lib/where/complete';
 import { fieldKey, findTopLevelEquals } from '@/lib/where/edit';
 
 /** A problem to underline: 1-based column, `length` characters (default 1). */
 export type WhereProblem = { message: string; column: number; length?: number };
+
+/** What the where box knows about its text without asking the server. */
+export type WhereTextCheck = {
+  /** The first syntax problem, else the first type or enum problem (`kind=foo`); null when the text can be applied. */
+  problem: WhereProblem | null;
+  /**
+   * The canonical text when only planoai's `key=value` fallback reads it: valid,
+   * but most likely still being typed (`a=1 AN`), so suggestions act as if invalid.
+   */
+  fallback: string | null;
+};
+
+export function checkWhereText(text: string): WhereTextCheck {
+  const parsed = parseWhere(text);
+  const problem = parsed.diagnostics[0] ?? validateWhere(parsed.ast)[0] ?? null;
+  return { problem, fallback: isPlanoaiFallback(parsed.ast) ? serializeWhere(parsed.ast) : null };
+}
+
+/** The problem the box shows: its own first, else the server's for the applied text while it is unchanged. */
+export function shownWhereProblem(own: WhereProblem | null, text: string, appliedText: string, serverError: WhereProblem | null): WhereProblem | null {
+  return own ?? (serverError && text === appliedText ? serverError : null);
+}
 
 /**
  * The text split around the characters a problem names, for the mirror
@@ -22,7 +45,7 @@ export function underlineParts(text: string, problem: WhereProblem | null): { be
 }
 
 export type TenantSelection =
-  /** The where text does not parse: the dropdown is disabled, `reason` is its tooltip. */
+  /** The where text has a problem (it could not be applied): the dropdown is disabled, `reason` is its tooltip. */
   | { kind: 'invalid'; reason: string }
   | { kind: 'all' }
   | { kind: 'tenant'; tenant: string }
@@ -31,7 +54,7 @@ export type TenantSelection =
 
 /** What the tenant dropdown shows for a where text. */
 export function tenantSelection(whereText: string, tenantKey: string): TenantSelection {
-  const parsed = parseWhere(whereText);
+  const parsed = checkWhere(whereText);
   const first = parsed.diagnostics[0];
   if (first) return { kind: 'invalid', reason: `Fix the filter to choose a tenant (${first.message})` };
   const tenant = findTopLevelEquals(parsed.ast, tenantKey);

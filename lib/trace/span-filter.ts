@@ -4,7 +4,7 @@
  * Unlike the list, a bad filter is not fatal here: the caller still shows the trace.
  */
 import type { SQL } from 'drizzle-orm';
-import { parseWhere, parseWhereList, serializeWhere } from '../where';
+import { checkWhereList, serializeWhere } from '../where';
 import { compileSpanFilter } from '../where/sql-compiler';
 
 export type WhereProblem = {
@@ -25,26 +25,17 @@ export type SpanWhere =
 export function compileSpanWhere(wheres: readonly string[], tenantKey: string): SpanWhere {
   const nonEmpty = wheres.filter((w) => w.trim() !== '');
   if (nonEmpty.length === 0) return { status: 'none' };
-  const parsed = parseWhereList(nonEmpty);
-  const first = parsed.diagnostics[0];
+  // Parsed and validated filter by filter, so a problem names the filter it is in.
+  const checked = checkWhereList(nonEmpty);
+  const first = checked.diagnostics[0];
   if (first) {
     return {
       status: 'error',
       error: { message: first.message, column: first.column, length: first.length, filterIndex: first.filterIndex, where: nonEmpty[first.filterIndex] ?? '' },
     };
   }
-  if (!parsed.ast) return { status: 'none' };
-  const compiled = compileSpanFilter(parsed.ast, { tenantKey });
-  if (!compiled.ok) {
-    // Columns are relative to one filter's text: compile each alone to tell which one fails.
-    for (let i = 0; i < nonEmpty.length; i++) {
-      const one = parseWhere(nonEmpty[i]);
-      const alone = one.ast ? compileSpanFilter(one.ast, { tenantKey }) : null;
-      if (alone && !alone.ok) {
-        return { status: 'error', error: { message: alone.error.message, column: alone.error.column, length: alone.error.length, filterIndex: i, where: nonEmpty[i] } };
-      }
-    }
-    return { status: 'error', error: { message: compiled.error.message, column: 1, length: 1, filterIndex: 0, where: nonEmpty[0] } };
-  }
-  return { status: 'ok', sql: compiled.sql, where: serializeWhere(parsed.ast) };
+  if (!checked.ast) return { status: 'none' };
+  const compiled = compileSpanFilter(checked.ast, { tenantKey });
+  if (!compiled.ok) throw new Error(`span filter refused after validation: ${compiled.error.message}`);
+  return { status: 'ok', sql: compiled.sql, where: serializeWhere(checked.ast) };
 }

@@ -1,5 +1,6 @@
 /**
- * Public API of the `where` filter grammar (pure: browser and Node).
+ * Public API of the `where` filter grammar (pure: browser and Node). The SQL
+ * compiler is imported from ./sql-compiler on its own (it pulls in drizzle).
  */
 export { INTRINSICS } from './ast';
 export type {
@@ -21,10 +22,13 @@ export {
   fieldRef,
   isIntrinsicName,
   parseWhere,
+  parseWhereFilters,
   parseWhereList,
   planoaiCompatFilter,
 } from './parser';
 export { needsQuotes, quoteString, serializeLiteral, serializeWhere } from './serializer';
-export { collectFieldKeys, collectFieldRefs, unknownKeys, unknownKeysMessage } from './keys';
+export { collectConditions, collectFieldKeys, collectFieldRefs, unknownKeys, unknownKeysMessage } from './keys';
+export type { Condition } from './keys';
+export { checkWhere, checkWhereList, validateWhere, validateWhereList } from './validate';
 export { formatDurationNanos, isDurationLiteral, parseDurationLiteral, parseSince } from './duration';
 export { parseNumberLiteral } from './literal';

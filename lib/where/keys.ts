@@ -1,11 +1,15 @@
 /**
- * Keys used by a filter, for planoai-style `Unknown --where key(s): foo` checks.
+ * The conditions and keys a filter uses: for the validator, the limits on
+ * conditions, and planoai-style `Unknown --where key(s): foo` checks.
  */
 import type { FieldRef, WhereExpr } from './ast';
+import { unreachable } from './exhaustive';
 
-/** Every field reference of the AST, left to right (iterative: no recursion limit). */
-export function collectFieldRefs(ast: WhereExpr | null): FieldRef[] {
-  const out: FieldRef[] = [];
+export type Condition = Extract<WhereExpr, { type: 'compare' | 'exists' }>;
+
+/** The conditions (`key op value`, `key exists`) of the AST, left to right (iterative: no recursion limit). */
+export function collectConditions(ast: WhereExpr | null): Condition[] {
+  const out: Condition[] = [];
   const stack: WhereExpr[] = ast ? [ast] : [];
   while (stack.length > 0) {
     const e = stack.pop()!;
@@ -19,11 +23,18 @@ export function collectFieldRefs(ast: WhereExpr | null): FieldRef[] {
         break;
       case 'compare':
       case 'exists':
-        out.push(e.field);
+        out.push(e);
         break;
+      default:
+        unreachable(e, 'filter node');
     }
   }
   return out;
+}
+
+/** Every field reference of the AST, left to right. */
+export function collectFieldRefs(ast: WhereExpr | null): FieldRef[] {
+  return collectConditions(ast).map((c) => c.field);
 }
 
 /** Attribute keys the filter uses (intrinsics excluded), de-duplicated, in order of first use. */

@@ -70,6 +70,8 @@
  */
 import { INTRINSICS } from './ast';
 import type { CompareOp, FieldRef, IntrinsicName, Literal, ParseResult, Span, WhereDiagnostic, WhereExpr } from './ast';
+import { diagnostic } from './diagnostic';
+import { collectConditions } from './keys';
 import { classifyUnquoted } from './literal';
 import { KEY_RE, findUnstorableChar, keywordOf, scanToken, scanValue, skipWhitespace } from './scanner';
 import type { Token } from './scanner';
@@ -103,11 +105,6 @@ export function isIntrinsicName(key: string): key is IntrinsicName {
 
 class ParseFailure {
   constructor(readonly diagnostic: WhereDiagnostic) {}
-}
-
-function diagnostic(message: string, offset: number, length = 1): WhereDiagnostic {
-  const column = offset + 1;
-  return { message: `${message} at column ${column}`, column, length: Math.max(1, length) };
 }
 
 /** Token text for messages, shortened when long. */
@@ -349,17 +346,47 @@ export function parseWhere(text: string): ParseResult {
   }
 }
 
-/** Number of compare and exists nodes (iterative: AND/OR chains are deep). */
-function countConditions(ast: WhereExpr): number {
-  let n = 0;
-  const stack: WhereExpr[] = [ast];
-  while (stack.length > 0) {
-    const e = stack.pop()!;
-    if (e.type === 'and' || e.type === 'or') stack.push(e.left, e.right);
-    else if (e.type === 'not') stack.push(e.operand);
-    else n++;
+/** Each filter of a list parsed on its own (see parseWhereList). */
+export type ParsedFilters = {
+  /** One entry per input text, index-aligned: null for a blank filter or one with a diagnostic. */
+  filters: (WhereExpr | null)[];
+  diagnostics: WhereListDiagnostic[];
+};
+
+/**
+ * The filters of a list parsed one by one, with the list's limits (at most
+ * MAX_FILTER_COUNT filters, MAX_CONDITIONS conditions together). Kept apart
+ * from parseWhereList so the validator can check each filter and name its index.
+ */
+export function parseWhereFilters(texts: readonly string[]): ParsedFilters {
+  const list: readonly string[] = Array.isArray(texts) ? texts : [];
+  if (list.length > MAX_FILTER_COUNT) {
+    const d = diagnostic(`too many filters (${list.length}; the limit is ${MAX_FILTER_COUNT})`, 0);
+    return { filters: [], diagnostics: [{ ...d, filterIndex: MAX_FILTER_COUNT }] };
   }
-  return n;
+  const diagnostics: WhereListDiagnostic[] = [];
+  let conditions = 0;
+  const filters = list.map((text, filterIndex) => {
+    const result = parseWhere(text);
+    for (const d of result.diagnostics) diagnostics.push({ ...d, filterIndex });
+    if (result.ast) {
+      const before = conditions;
+      conditions += collectConditions(result.ast).length;
+      if (before <= MAX_CONDITIONS && conditions > MAX_CONDITIONS) {
+        const d = diagnostic(`the filters have more than ${MAX_CONDITIONS} conditions together`, skipWhitespace(text, 0));
+        diagnostics.push({ ...d, filterIndex });
+      }
+    }
+    return result.ast;
+  });
+  return { filters, diagnostics };
+}
+
+/** The filters ANDed in order: [f0, f1, f2] → (f0 AND f1) AND f2; null when there are none. */
+export function andFilters(filters: readonly (WhereExpr | null)[]): WhereExpr | null {
+  let ast: WhereExpr | null = null;
+  for (const f of filters) if (f) ast = ast ? { type: 'and', left: ast, right: f, loc: { start: 0, end: 0 } } : f;
+  return ast;
 }
 
 /**
@@ -372,26 +399,6 @@ function countConditions(ast: WhereExpr): number {
  * filters have loc {start: 0, end: 0}.
  */
 export function parseWhereList(texts: readonly string[]): ParseListResult {
-  const list: readonly string[] = Array.isArray(texts) ? texts : [];
-  const diagnostics: WhereListDiagnostic[] = [];
-  if (list.length > MAX_FILTER_COUNT) {
-    const d = diagnostic(`too many filters (${list.length}; the limit is ${MAX_FILTER_COUNT})`, 0);
-    return { ast: null, diagnostics: [{ ...d, filterIndex: MAX_FILTER_COUNT }] };
-  }
-  let ast: WhereExpr | null = null;
-  let conditions = 0;
-  list.forEach((text, filterIndex) => {
-    const result = parseWhere(text);
-    for (const d of result.diagnostics) diagnostics.push({ ...d, filterIndex });
-    if (result.ast) {
-      const before = conditions;
-      conditions += countConditions(result.ast);
-      if (before <= MAX_CONDITIONS && conditions > MAX_CONDITIONS) {
-        const d = diagnostic(`the filters have more than ${MAX_CONDITIONS} conditions together`, skipWhitespace(text, 0));
-        diagnostics.push({ ...d, filterIndex });
-      }
-      ast = ast ? { type: 'and', left: ast, right: result.ast, loc: { start: 0, end: 0 } } : result.ast;
-    }
-  });
-  return { ast: diagnostics.length > 0 ? null : ast, diagnostics };
+  const { filters, diagnostics } = parseWhereFilters(texts);
+  return { ast: diagnostics.length > 0 ? null : andFilters(filters), diagnostics };
 }

@@ -20,6 +20,7 @@
  */
 import type { FieldRef, Literal, WhereExpr } from './ast';
 import { isDurationLiteral, formatDurationNanos, parseDurationLiteral } from './duration';
+import { unreachable } from './exhaustive';
 import { parseNumberLiteral } from './literal';
 import { isIntrinsicName } from './parser';
 import { KEY_RE, isWhitespaceCode } from './scanner';
@@ -34,8 +35,11 @@ function precedence(e: WhereExpr): number {
       return 2;
     case 'not':
       return 3;
-    default:
+    case 'compare':
+    case 'exists':
       return 4;
+    default:
+      return unreachable(e, 'filter node');
   }
 }
 

@@ -1,6 +1,8 @@
 /**
  * Compiles a `where` AST to parameterized SQL (drizzle `sql` fragments: every
- * value is a bound parameter, never spliced into the text).
+ * value is a bound parameter, never spliced into the text). Type and enum
+ * checks live in ./validate.ts, which runs first: a filter it refuses comes back
+ * as its diagnostic, and the code below only generates SQL.
  *
  * Semantics (planoai's, extended):
  * - A trace matches a leaf predicate when at least one of its spans satisfies it;
@@ -26,6 +28,20 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import type { CompareOp, FieldRef, Literal, WhereDiagnostic, WhereExpr } from './ast';
+import { unreachable } from './exhaustive';
+import {
+  type EnumSpec,
+  type EqualityOp,
+  type OrderOp,
+  SPAN_KIND,
+  STATUS_CODE,
+  durationNanosOf,
+  enumCodeOf,
+  isOrderOp,
+  literalText,
+  numberOf,
+} from './field-types';
+import { validateWhere } from './validate';
 
 export type CompileOptions = {
   /** The attribute key stored in the tenant_id column (TRACEDECK_TENANT_KEY). */
@@ -34,34 +50,25 @@ export type CompileOptions = {
 
 export type CompileResult = { ok: true; sql: SQL } | { ok: false; error: WhereDiagnostic };
 
-class CompileError extends Error {
-  constructor(readonly diagnostic: WhereDiagnostic) {
-    super(diagnostic.message);
-  }
-}
-
-function fail(loc: { start: number; end: number }, what: string): never {
-  const column = loc.start + 1;
-  throw new CompileError({ message: `${what} at column ${column}`, column, length: Math.max(1, loc.end - loc.start) });
-}
-
 /** Trace-level filter: a boolean over `traces t`. */
 export function compileTraceFilter(expr: WhereExpr, options: CompileOptions = {}): CompileResult {
-  return run(() => traceLevel(expr, options.tenantKey ?? 'tenant.id'));
+  return validated(expr, () => traceLevel(expr, options.tenantKey ?? 'tenant.id'));
 }
 
 /** Span-level filter: a boolean over `spans s` (which spans of a trace match). */
 export function compileSpanFilter(expr: WhereExpr, options: CompileOptions = {}): CompileResult {
-  return run(() => spanLevel(expr, options.tenantKey ?? 'tenant.id'));
+  return validated(expr, () => spanLevel(expr, options.tenantKey ?? 'tenant.id'));
 }
 
-function run(build: () => SQL): CompileResult {
-  try {
-    return { ok: true, sql: build() };
-  } catch (err) {
-    if (err instanceof CompileError) return { ok: false, error: err.diagnostic };
-    throw err;
-  }
+/** The first problem validateWhere finds, else the SQL: what follows may assume every literal fits its field. */
+function validated(expr: WhereExpr, build: () => SQL): CompileResult {
+  const [problem] = validateWhere(expr);
+  return problem ? { ok: false, error: problem } : { ok: true, sql: build() };
+}
+
+/** A literal or operator validateWhere refuses reached SQL generation: a bug, never the user's mistake. */
+function invalid(what: string): never {
+  throw new Error(`where compiler: ${what} (validateWhere should have refused it)`);
 }
 
 const spanExists = (predicate: SQL) =>
@@ -85,6 +92,8 @@ function traceLevel(expr: WhereExpr, tenantKey: string): SQL {
       if (expr.field.kind === 'attribute') return setCompare(expr.field.key, expr.op, expr.value);
       return spanExists(spanCompare(expr.field, expr.op, expr.value));
     }
+    default:
+      return unreachable(expr, 'filter node');
   }
 }
 
@@ -101,11 +110,9 @@ function spanLevel(expr: WhereExpr, tenantKey: string): SQL {
       return expr.negated ? sql`(NOT ${present})` : present;
     }
     case 'compare':
-      if (expr.field.kind === 'intrinsic' && expr.field.name === 'trace.duration') {
-        const traceDuration = sql`(SELECT t.duration_ns FROM traces t WHERE t.tenant_id = s.tenant_id AND t.trace_id = s.trace_id)`;
-        return numericCompare(traceDuration, expr.op, durationNanos(expr.value, expr.op), expr.value);
-      }
       return spanCompare(expr.field, expr.op, expr.value);
+    default:
+      return unreachable(expr, 'filter node');
   }
 }
 
@@ -113,17 +120,15 @@ function spanLevel(expr: WhereExpr, tenantKey: string): SQL {
 
 /** Predicates answered by the traces row itself (no span probe). */
 function traceColumnCompare(field: FieldRef, op: CompareOp, value: Literal, tenantKey: string): SQL | null {
-  if (field.kind === 'intrinsic' && field.name === 'trace.duration') {
-    return numericCompare(sql`t.duration_ns`, op, durationNanos(value, op), value);
-  }
+  if (field.kind === 'intrinsic' && field.name === 'trace.duration') return durationCompare(sql`t.duration_ns`, op, value);
   if (field.kind === 'intrinsic' && field.name === 'trace_id') return traceIdCompare(sql`t.trace_id`, op, value);
   // Every span of a (tenant, trace) row shares its tenant_id, so the tenant key is a trace column.
-  if (field.kind === 'attribute' && field.key === tenantKey && !isNumericOp(op)) {
-    return textCompare(sql`t.tenant_id`, op, literalText(value), value, sql`t.tenant_id <> ''`);
+  if (field.kind === 'attribute' && field.key === tenantKey && !isOrderOp(op)) {
+    return textCompare(sql`t.tenant_id`, op, literalText(value), sql`t.tenant_id <> ''`);
   }
   // The summary counts error spans: "some span has status error" / "some span has another status".
   if (field.kind === 'intrinsic' && field.name === 'status' && (op === '=' || op === '!=')) {
-    const isError = /^(status_code_)?error$/i.test(literalText(value)) || (value.kind === 'number' && value.value === 2);
+    const isError = enumCodeOf(value, STATUS_CODE) === STATUS_CODE.codes.error;
     if (isError) return op === '=' ? sql`(t.error_count > 0)` : sql`(t.error_count < t.span_count)`;
   }
   return null;
@@ -160,15 +165,17 @@ function setCompare(key: string, op: CompareOp, value: Literal): SQL {
       return someSetValue(key, sql`e.v->>'s' LIKE ${globToLike(text)}::text`);
     case '!~':
       return someSetValue(key, sql`e.v->>'s' NOT LIKE ${globToLike(text)}::text`);
+    case '>':
+    case '>=':
+    case '<':
+    case '<=':
+      return someSetValue(key, orderCompare(sql`(e.v->>'n')::float8`, op, attributeNumber(value)));
     default:
-      return someSetValue(key, numericCompare(sql`(e.v->>'n')::float8`, op, requireNumber(value, op), value));
+      return unreachable(op, 'operator');
   }
 }
 
 // ---------------------------------------------------------------- span predicates
-
-const SPAN_KINDS: Record<string, number> = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
-const STATUS_CODES: Record<string, number> = { unset: 0, ok: 1, error: 2 };
 
 /** Keys with their own typed column filled from exactly that key (exact same semantics as JSONB). */
 const PROMOTED_TEXT_COLUMNS: Record<string, SQL> = {
@@ -182,23 +189,26 @@ function spanCompare(field: FieldRef, op: CompareOp, value: Literal): SQL {
       case 'trace_id':
         return traceIdCompare(sql`s.trace_id`, op, value);
       case 'span_id':
-        return textCompare(sql`s.span_id`, op, literalText(value).toLowerCase(), value);
+        return textCompare(sql`s.span_id`, op, literalText(value).toLowerCase());
       case 'name':
-        return textCompare(sql`s.name`, op, literalText(value), value);
+        return textCompare(sql`s.name`, op, literalText(value));
       case 'service':
-        return textCompare(sql`s.service`, op, literalText(value), value);
+        return textCompare(sql`s.service`, op, literalText(value));
       case 'kind':
-        return enumCompare(sql`s.kind`, op, value, SPAN_KINDS, 'span kind', 'SPAN_KIND_');
+        return enumCompare(sql`s.kind`, op, value, SPAN_KIND);
       case 'status':
-        return enumCompare(sql`s.status_code`, op, value, STATUS_CODES, 'status', 'STATUS_CODE_');
+        return enumCompare(sql`s.status_code`, op, value, STATUS_CODE);
       case 'duration':
-        return numericCompare(sql`s.duration_ns`, op, durationNanos(value, op), value);
+        return durationCompare(sql`s.duration_ns`, op, value);
       case 'trace.duration':
-        return fail(field.loc, "'trace.duration' is a trace field");
+        // Only at span level (the trace level reads t.duration_ns): the span's trace's duration.
+        return durationCompare(sql`(SELECT t.duration_ns FROM traces t WHERE t.tenant_id = s.tenant_id AND t.trace_id = s.trace_id)`, op, value);
+      default:
+        return unreachable(field.name, 'intrinsic field');
     }
   }
   const promoted = PROMOTED_TEXT_COLUMNS[field.key];
-  if (promoted && !isNumericOp(op)) return textCompare(promoted, op, literalText(value), value);
+  if (promoted && !isOrderOp(op)) return textCompare(promoted, op, literalText(value));
   return attributeCompare(field.key, op, value);
 }
 
@@ -216,13 +226,18 @@ function attributeCompare(key: string, op: CompareOp, value: Literal): SQL {
     case '!=':
       return value.kind === 'string'
         ? sql`td_text(${v}) <> ${value.text}::text`
-        : sql`(td_text(${v}) <> ${literalText(value)}::text AND td_num(${v}) IS DISTINCT FROM ${literalNumber(value)}::float8)`;
+        : sql`(td_text(${v}) <> ${literalText(value)}::text AND td_num(${v}) IS DISTINCT FROM ${numericValue(value)}::float8)`;
     case '~':
       return sql`td_text(${v}) LIKE ${globToLike(literalText(value))}::text`;
     case '!~':
       return sql`td_text(${v}) NOT LIKE ${globToLike(literalText(value))}::text`;
+    case '>':
+    case '>=':
+    case '<':
+    case '<=':
+      return orderCompare(sql`td_num(${v})`, op, attributeNumber(value));
     default:
-      return numericCompare(sql`td_num(${v})`, op, requireNumber(value, op), value);
+      return unreachable(op, 'operator');
   }
 }
 
@@ -248,7 +263,8 @@ function attributeEquals(key: string, value: Literal): SQL {
   return sql`((${contains(sql`s.attributes`)}) OR (NOT s.attributes ? ${key}::text AND (${contains(sql`s.resource_attributes`)}))${numericOnly})`;
 }
 
-function textCompare(column: SQL, op: CompareOp, text: string, value: Literal, present: SQL = sql`true`): SQL {
+/** A text column; `present` guards the negated forms (a missing value is not "another value"). */
+function textCompare(column: SQL, op: CompareOp, text: string, present: SQL = sql`true`): SQL {
   switch (op) {
     case '=':
       return sql`${column} = ${text}::text`;
@@ -258,17 +274,42 @@ function textCompare(column: SQL, op: CompareOp, text: string, value: Literal, p
       return sql`${column} LIKE ${globToLike(text)}::text`;
     case '!~':
       return sql`(${present} AND ${column} NOT LIKE ${globToLike(text)}::text)`;
+    case '>':
+    case '>=':
+    case '<':
+    case '<=':
+      return invalid(`'${op}' on a text field`);
     default:
-      return fail(value.loc, `'${op}' compares numbers, but this field is text`);
+      return unreachable(op, 'operator');
   }
 }
 
-function numericCompare(column: SQL, op: CompareOp, n: number, value: Literal): SQL {
+/** A column of nanoseconds against a duration literal (a bare number: milliseconds). */
+function durationCompare(column: SQL, op: CompareOp, value: Literal): SQL {
+  const nanos = durationNanosOf(value) ?? invalid(`'${literalText(value)}' as a duration`);
   switch (op) {
     case '=':
-      return sql`${column} = ${n}::float8`;
     case '!=':
-      return sql`${column} <> ${n}::float8`;
+      return equalityCompare(column, op, nanos);
+    case '>':
+    case '>=':
+    case '<':
+    case '<=':
+      return orderCompare(column, op, nanos);
+    case '~':
+    case '!~':
+      return invalid(`'${op}' on a duration`);
+    default:
+      return unreachable(op, 'operator');
+  }
+}
+
+function equalityCompare(column: SQL, op: EqualityOp, n: number): SQL {
+  return op === '=' ? sql`${column} = ${n}::float8` : sql`${column} <> ${n}::float8`;
+}
+
+function orderCompare(column: SQL, op: OrderOp, n: number): SQL {
+  switch (op) {
     case '>':
       return sql`${column} > ${n}::float8`;
     case '>=':
@@ -278,57 +319,35 @@ function numericCompare(column: SQL, op: CompareOp, n: number, value: Literal): 
     case '<=':
       return sql`${column} <= ${n}::float8`;
     default:
-      return fail(value.loc, `'${op}' matches text patterns, but this field is a number`);
+      return unreachable(op, 'operator');
   }
 }
 
-function enumCompare(column: SQL, op: CompareOp, value: Literal, names: Record<string, number>, label: string, protoPrefix: string): SQL {
-  if (op !== '=' && op !== '!=') return fail(value.loc, `${label} supports only = and !=`);
-  let code: number | undefined;
-  if (value.kind === 'number') code = Number.isInteger(value.value) ? value.value : undefined;
-  else {
-    const name = literalText(value).toLowerCase();
-    code = names[name.startsWith(protoPrefix.toLowerCase()) ? name.slice(protoPrefix.length) : name];
-  }
-  if (code === undefined) fail(value.loc, `unknown ${label} '${literalText(value)}' (expected ${Object.keys(names).join(', ')})`);
+function enumCompare(column: SQL, op: CompareOp, value: Literal, spec: EnumSpec): SQL {
+  if (op !== '=' && op !== '!=') return invalid(`'${op}' on ${spec.label}`);
+  const code = enumCodeOf(value, spec) ?? invalid(`${spec.label} '${literalText(value)}'`);
   return op === '=' ? sql`${column} = ${code}` : sql`${column} <> ${code}`;
 }
 
 // ---------------------------------------------------------------- literals
 
-function isNumericOp(op: CompareOp): boolean {
-  return op === '>' || op === '>=' || op === '<' || op === '<=';
-}
-
-function literalText(value: Literal): string {
-  return value.kind === 'string' ? value.text : value.text;
-}
-
-function literalNumber(value: Literal): number | null {
+/** The number of a number or duration literal (nanoseconds), null for text. */
+function numericValue(value: Literal): number | null {
   if (value.kind === 'number') return value.value;
   if (value.kind === 'duration') return value.nanos;
   return null;
 }
 
-function requireNumber(value: Literal, op: CompareOp): number {
-  if (value.kind === 'number') return value.value;
-  if (value.kind === 'duration') return value.nanos / 1e6; // a duration against an attribute: milliseconds
-  const n = value.text.trim() === '' ? NaN : Number(value.text);
-  if (Number.isFinite(n)) return n;
-  return fail(value.loc, `expected a number after '${op}'`);
-}
-
-function durationNanos(value: Literal, op: CompareOp): number {
-  if (value.kind === 'duration') return value.nanos;
-  if (value.kind === 'number') return value.value * 1e6; // bare numbers are milliseconds
-  return fail(value.loc, `expected a duration such as 250ms or 1.5s after '${op}'`);
+/** An attribute's comparand under >, >=, <, <= (a duration in milliseconds). */
+function attributeNumber(value: Literal): number {
+  return numberOf(value) ?? invalid(`'${literalText(value)}' as a number`);
 }
 
 /** Trace ids are stored lowercase; an 8-hex `=` value matches the short id (a prefix), as the CLI's targets do. */
 function traceIdCompare(column: SQL, op: CompareOp, value: Literal): SQL {
   const text = literalText(value).toLowerCase();
   if (op === '=' && /^[0-9a-f]{8}$/.test(text)) return sql`${column} LIKE ${`${text}%`}::text`;
-  return textCompare(column, op, text, value);
+  return textCompare(column, op, text);
 }
 
 /** Glob (`*` any run, `?` one char) → LIKE pattern with LIKE's own metacharacters escaped. */

@@ -5,14 +5,18 @@
 import type { SQL } from 'drizzle-orm';
 import { scopeTraceFilter } from '../auth/scope';
 import { ApiError } from './errors';
-import { parseWhereList } from '../../lib/where';
+import { checkWhereList } from '../../lib/where';
 import type { WhereExpr } from '../../lib/where/ast';
 import { compileTraceFilter } from '../../lib/where/sql-compiler';
 
+/**
+ * The filters parsed and validated one by one, then ANDed; a syntax, type or
+ * enum problem is a 400 with its column (and, among several, its filter).
+ */
 export function parseWhereParams(wheres: string[]): WhereExpr | null {
   const nonEmpty = wheres.filter((w) => w.trim() !== '');
-  const parsed = parseWhereList(nonEmpty);
-  const first = parsed.diagnostics[0];
+  const checked = checkWhereList(nonEmpty);
+  const first = checked.diagnostics[0];
   if (first) {
     throw new ApiError(400, first.message, {
       column: first.column,
@@ -20,7 +24,7 @@ export function parseWhereParams(wheres: string[]): WhereExpr | null {
       ...(nonEmpty.length > 1 ? { filterIndex: first.filterIndex, where: nonEmpty[first.filterIndex] } : {}),
     });
   }
-  return parsed.ast;
+  return checked.ast;
 }
 
 /**
@@ -32,8 +36,6 @@ export function traceFilterFromParams(wheres: string[], tenantKey: string, tenan
   const ast = parseWhereParams(wheres);
   if (!ast) return { ast: null, sql: scopeTraceFilter(null, tenantScope) };
   const compiled = compileTraceFilter(ast, { tenantKey });
-  if (!compiled.ok) {
-    throw new ApiError(400, compiled.error.message, { column: compiled.error.column, length: compiled.error.length });
-  }
+  if (!compiled.ok) throw new Error(`trace filter refused after validation: ${compiled.error.message}`);
   return { ast, sql: scopeTraceFilter(compiled.sql, tenantScope) };
 }

@@ -123,6 +123,12 @@ describe('trace list (built app, headless Chromium)', () => {
     await expect.poll(() => error.textContent()).toMatch(/expected a value after '>=' at column/);
     expect(page.url()).toBe(before);
     await page.screenshot({ path: `${SCREENSHOTS}/filter-error.png` });
+    // A type or enum problem is underlined the same way, before anything is sent.
+    await input.fill('tenant.id=acme kind=foo');
+    await expect.poll(() => page.getByTestId('where-underline').textContent()).toBe('foo');
+    await input.press('Enter');
+    await expect.poll(() => error.textContent()).toMatch(/^unknown span kind 'foo' .* at column 21$/);
+    expect(page.url()).toBe(before);
     // A URL with a bad filter renders the error instead of a list.
     await openList(page, `where=${encodeURIComponent('kind=sideways')}`);
     await expect.poll(() => page.getByTestId('list-error').textContent()).toMatch(/unknown span kind/);

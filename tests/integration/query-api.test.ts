@@ -7,6 +7,7 @@ import { useDb } from '../../db/client';
 import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';
 import { type DemoTrace, demoRequests, flattenRequests, newestFirst, postDemo } from '../support/demo-data';
 import { startRouteServer } from '../support/route-server';
+import { MAX_FILTER_COUNT } from '../../lib/where';
 
 type ListBody = { traces: { traceId: string; tenantId: string; spanCount: number; errorCount: number }[]; nextCursor: string | null; where: string | null };
 
@@ -153,6 +154,47 @@ describeEachDatabase('query API over demo traces', (kind) => {
     const badSince = await list([['since', 'yesterday']]);
     expect(badSince.status).toBe(400);
     expect(badSince.body.error).toMatch(/since/);
+  });
+
+  it('a type or enum problem among several filters names the filter it is in', async () => {
+    const { status, body } = await list([['where', 'tenant.id=globex'], ['where', 'duration~1s']]);
+    expect(status).toBe(400);
+    expect(body).toEqual({
+      error: "'~' matches text patterns, but this field is a number at column 10",
+      column: 10,
+      length: 2,
+      filterIndex: 1,
+      where: 'duration~1s',
+    });
+    // Syntax is reported before types, whichever filter it is in.
+    const syntax = await list([['where', 'kind=sideways'], ['where', 'a>=']]);
+    expect(syntax.status).toBe(400);
+    expect(syntax.body).toMatchObject({ error: "expected a value after '>=' at column 4", filterIndex: 1 });
+  });
+
+  it('every filtered route takes as many `where` as the grammar does, and refuses one more alike', async () => {
+    const wheres = (n: number) => Array.from({ length: n }, (_, i) => `where=${encodeURIComponent(`a${i} not exists`)}`).join('&');
+    const tooMany = `invalid query parameter 'where': too many filters (${MAX_FILTER_COUNT + 1}; the limit is ${MAX_FILTER_COUNT})`;
+    const t = traces[0].traceId;
+    for (const path of ['/api/traces?since=3h&', '/api/attributes/tenant.id/values?since=3h&', `/api/traces/${t}?`]) {
+      const ok = await fetch(`${server.url}${path}${wheres(MAX_FILTER_COUNT)}`);
+      expect(ok.status, path).toBe(200);
+      const refused = await fetch(`${server.url}${path}${wheres(MAX_FILTER_COUNT + 1)}`);
+      expect(refused.status, path).toBe(400);
+      expect(((await refused.json()) as { error: string }).error, path).toBe(tooMany);
+    }
+  });
+
+  it('the trace route refuses a span kind it does not know, with the column and the filter', async () => {
+    const res = await fetch(`${server.url}/api/traces/${traces[0].traceId}?where=${encodeURIComponent('kind=sideways')}`);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: "unknown span kind 'sideways' (expected unspecified, internal, server, client, producer, consumer) at column 6",
+      column: 6,
+      length: 8,
+      filterIndex: 0,
+      where: 'kind=sideways',
+    });
   });
 
   it('an injection attempt is just a value that matches nothing', async () => {

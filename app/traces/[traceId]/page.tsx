@@ -18,21 +18,26 @@ import { pagePath, readerForPage } from '@/server/auth/page';
 import { tenantScope } from '@/server/auth/principal';
 import { serverConfig } from '@/server/config';
 import { packSpans } from '@/lib/trace/pack';
-import { compileSpanWhere } from '@/lib/trace/span-filter';
+import { type FilterParams, filterParams } from '@/server/http/params';
+import { readQuery, searchParamsFrom } from '@/server/http/query-params';
+import { type SpanWhere, compileSpanWhere } from '@/lib/trace/span-filter';
 
 export const dynamic = 'force-dynamic';
 
 type Params = Promise<{ traceId: string }>;
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
-const all = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? null;
-
 function queryString(params: Record<string, string | string[] | undefined>): string {
-  const qs = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) for (const v of all(value)) qs.append(key, v);
-  const text = qs.toString();
+  const text = searchParamsFrom(params).toString();
   return text ? `?${text}` : '';
+}
+
+/** The filters and range of the URL, read with the API's schema; a refused URL highlights nothing and says why. */
+function readFilters(query: Record<string, string | string[] | undefined>, tenantKey: string): { filters: FilterParams; spanWhere: SpanWhere } {
+  const read = readQuery(filterParams, searchParamsFrom(query));
+  if (!read.ok) return { filters: { where: [] }, spanWhere: { status: 'error', error: { message: read.error, column: 1, length: 1, filterIndex: 0, where: '' } } };
+  const filters = { ...read.data, where: read.data.where.filter((w) => w.trim() !== '') };
+  return { filters, spanWhere: compileSpanWhere(filters.where, tenantKey) };
 }
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
@@ -94,8 +99,8 @@ async function TraceContent({
   // requested meanwhile still wait for the query; the browser has them cached after the first visit.)
   if (yieldFirst) await new Promise((resolve) => setTimeout(resolve, YIELD_MS));
   const db = await getDb();
-  const wheres = all(query.where).filter((w) => w.trim() !== '');
-  const spanWhere = compileSpanWhere(wheres, serverConfig().tenantKey);
+  const { filters, spanWhere } = readFilters(query, serverConfig().tenantKey);
+  const wheres = filters.where;
   const [result, matchedSpanIds] = await Promise.all([
     getTraceView(db, { traceId, tenantScope: scope }),
     spanWhere.status === 'ok' ? matchSpans(db, { traceId, filter: spanWhere.sql, tenantScope: scope }) : Promise.resolve(null),
@@ -109,7 +114,7 @@ async function TraceContent({
     whereCanonical: spanWhere.status === 'ok' ? spanWhere.where : null,
     matchedSpanIds,
     whereError: spanWhere.status === 'error' ? spanWhere.error : null,
-    list: { wheres, from: first(query.from), to: first(query.to), since: first(query.since) },
+    list: { wheres, from: filters.from ?? null, to: filters.to ?? null, since: filters.since ?? null },
   };
   return <TraceView data={data} />;
 }

@@ -110,6 +110,25 @@ describe('--where', () => {
     expect(err.details[0]).toBe('  tenant.id=acme AND (status=error');
   });
 
+  it('type and enum mistakes get their caret without asking the server, even in planoai shape', () => {
+    const err = failure(() => checkWhereFilters(['tenant.id=acme-corp', 'kind=sideways']));
+    expect(err.message).toBe("--where #2: unknown span kind 'sideways' (expected unspecified, internal, server, client, producer, consumer) at column 6");
+    expect(err.details).toEqual(['  kind=sideways', '       ^^^^^^^^']);
+    const duration = failure(() => checkWhereFilters(['duration=fast']));
+    expect(duration.message).toBe("--where: expected a duration such as 250ms or 1.5s after '=' at column 10");
+    expect(duration.details).toEqual(['  duration=fast', `  ${' '.repeat(9)}^^^^`]);
+  });
+
+  it('every filter with a problem is shown, syntax and type alike', () => {
+    const err = failure(() => checkWhereFilters(['status>=1', 'a>=', 'name=x']));
+    expect(err.message).toBe('--where #1: status supports only = and != at column 9');
+    expect(err.details).toEqual(['  status>=1', `  ${' '.repeat(8)}^`, '', "--where #2: expected a value after '>=' at column 4", '  a>=', '     ^']);
+  });
+
+  it('a planoai-shaped syntax mistake still wins over a type mistake in another filter', () => {
+    expect(failure(() => checkWhereFilters(['kind=foo', 'bad-format'])).message).toBe(invalidWhereMessage(['bad-format']));
+  });
+
   it('tells planoai shapes from grammar shapes', () => {
     expect(looksPlanoaiShaped('key=value')).toBe(true);
     expect(looksPlanoaiShaped('bad-format')).toBe(true);

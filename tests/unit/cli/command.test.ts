@@ -126,14 +126,24 @@ describe('runTrace', () => {
   });
 
   it('a filter the server rejects is shown with its caret, located among several', async () => {
-    const bad = (w: string[]) => w.includes('kind=sideways');
+    // A server may refuse what this CLI's own checks accept (a newer server, stricter rules).
+    const bad = (w: string[]) => w.includes('http.status_code=sideways');
     const h = harness((url) =>
       url.pathname === '/api/traces' && bad(url.searchParams.getAll('where'))
-        ? { status: 400, body: { error: "unknown span kind 'sideways' at column 6", column: 6, length: 8 } }
+        ? { status: 400, body: { error: "unknown status code 'sideways' at column 18", column: 18, length: 8 } }
         : api(url),
     );
+    expect(await h.run(undefined, { where: ['tenant.id=acme-corp', 'http.status_code=sideways'] })).toBe(1);
+    expect(h.err()).toBe(`Error: --where #2: unknown status code 'sideways' at column 18\n  http.status_code=sideways\n  ${' '.repeat(17)}^^^^^^^^\n`);
+  });
+
+  it('a filter the grammar types refuse is shown with its caret before anything is asked', async () => {
+    const h = harness(api);
     expect(await h.run(undefined, { where: ['tenant.id=acme-corp', 'kind=sideways'] })).toBe(1);
-    expect(h.err()).toBe("Error: --where #2: unknown span kind 'sideways' at column 6\n  kind=sideways\n       ^^^^^^^^\n");
+    expect(h.err()).toBe(
+      "Error: --where #2: unknown span kind 'sideways' (expected unspecified, internal, server, client, producer, consumer) at column 6\n  kind=sideways\n       ^^^^^^^^\n",
+    );
+    expect(h.requests).toEqual([]);
   });
 
   it('--list on a terminal offers the picker, then shows the chosen trace; cancelling says so', async () => {

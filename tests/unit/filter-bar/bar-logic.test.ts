@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { durationProblems, tenantSelection, underlineParts } from '../../../components/filter-bar/derive';
+import { checkWhereText, durationProblems, shownWhereProblem, tenantSelection, underlineParts } from '../../../components/filter-bar/derive';
 import {
   HISTORY_LIMIT,
   HISTORY_STORAGE_KEY,
@@ -108,6 +108,36 @@ describe('underlineParts', () => {
   });
 });
 
+describe('what the where box underlines before sending', () => {
+  it('a type or enum problem is found locally and underlined like a parse error', () => {
+    const text = 'tenant.id=acme kind=foo';
+    const { problem } = checkWhereText(text);
+    expect(problem).toEqual({ message: "unknown span kind 'foo' (expected unspecified, internal, server, client, producer, consumer) at column 21", column: 21, length: 3 });
+    expect(underlineParts(text, problem)).toEqual({ before: 'tenant.id=acme kind=', marked: 'foo', after: '' });
+    expect(checkWhereText('duration~1s').problem?.message).toBe("'~' matches text patterns, but this field is a number at column 10");
+  });
+
+  it('a parse error comes first; a valid text has no problem', () => {
+    expect(checkWhereText('kind=foo AND a>=').problem?.message).toBe("expected a value after '>=' at column 17");
+    expect(checkWhereText('kind=server AND status=error')).toEqual({ problem: null, fallback: null });
+    expect(checkWhereText('')).toEqual({ problem: null, fallback: null });
+  });
+
+  it("planoai's key=value reading is reported, and still validated", () => {
+    expect(checkWhereText('error.message=rate limit exceeded')).toEqual({ problem: null, fallback: 'error.message = "rate limit exceeded"' });
+    expect(checkWhereText('kind=very odd').problem?.column).toBe(6);
+  });
+
+  it("the server's error shows only while the applied text is unchanged, and the box's own wins", () => {
+    const server = { message: 'server says no at column 1', column: 1, length: 1 };
+    expect(shownWhereProblem(null, 'a=1', 'a=1', server)).toBe(server);
+    expect(shownWhereProblem(null, 'a=2', 'a=1', server)).toBeNull();
+    const own = checkWhereText('kind=foo').problem;
+    expect(shownWhereProblem(own, 'kind=foo', 'kind=foo', server)).toBe(own);
+    expect(shownWhereProblem(null, 'a=1', 'a=1', null)).toBeNull();
+  });
+});
+
 describe('tenantSelection', () => {
   const T = 'tenant.id';
   it('derives the selection from the top-level conjunct', () => {
@@ -117,6 +147,8 @@ describe('tenantSelection', () => {
     expect(tenantSelection('tenant.id=a OR tenant.id=b', T)).toEqual({ kind: 'mixed' });
     expect(tenantSelection('tenant.id!=a', T)).toEqual({ kind: 'mixed' });
     expect(tenantSelection('tenant.id>=', T)).toMatchObject({ kind: 'invalid', reason: expect.stringContaining('column') });
+    // A filter the box would not apply cannot take a tenant either (it would go to the server as it is).
+    expect(tenantSelection('tenant.id=a kind=foo', T)).toMatchObject({ kind: 'invalid', reason: expect.stringContaining("unknown span kind 'foo'") });
     expect(tenantSelection('org=x', 'org')).toEqual({ kind: 'tenant', tenant: 'x' });
   });
 });

@@ -179,6 +179,9 @@ describe('validation helpers', () => {
       { field: 'to', message: "'from' must be before 'to'" },
     ]);
     expect(validateFilterState(state({ minDuration: '2s', maxDuration: '1s' })).map((i) => i.field)).toEqual(['maxDuration']);
+    expect(validateFilterState(state({ where: 'status=bogus' }))).toEqual([
+      { field: 'where', message: "unknown status 'bogus' (expected unset, ok, error) at column 8" },
+    ]);
   });
 
   it('accepts duration inputs that are blank or literals', () => {

@@ -10,7 +10,9 @@ import { requireReader } from '@/server/auth/http';
 import { tenantScope } from '@/server/auth/principal';
 import { ApiError, withApiErrors } from '@/server/http/errors';
 import { serverConfig } from '@/server/config';
+import { parseQuery } from '@/server/http/query-params';
 import { compileSpanWhere } from '@/lib/trace/span-filter';
+import { traceQuery } from './schema';
 import { checkTraceIdParam, traceLookupError } from './shared';
 
 export const dynamic = 'force-dynamic';
@@ -20,8 +22,8 @@ export function GET(request: Request, { params }: { params: Promise<{ traceId: s
     const scope = tenantScope(requireReader(request));
     const { traceId } = await params;
     checkTraceIdParam(traceId);
-    const wheres = new URL(request.url).searchParams.getAll('where');
-    const spanWhere = compileSpanWhere(wheres, serverConfig().tenantKey);
+    const { where } = parseQuery(traceQuery, new URL(request.url).searchParams);
+    const spanWhere = compileSpanWhere(where, serverConfig().tenantKey);
     if (spanWhere.status === 'error') {
       const { message, ...extra } = spanWhere.error;
       throw new ApiError(400, message, extra);

@@ -3,7 +3,6 @@
  * For a tenant-scoped reader the filter carries its tenant, so the values are counted
  * over that tenant's traces (never the global catalog) and the tenant key lists only it.
  */
-import { z } from 'zod';
 import { getDb } from '@/db/client';
 import { listAttributeValues } from '@/db/queries/attributes';
 import { requireReader } from '@/server/auth/http';
@@ -12,24 +11,16 @@ import { ApiError, withApiErrors } from '@/server/http/errors';
 import { serverConfig } from '@/server/config';
 import { parseQuery, rangeFromParams } from '@/server/http/query-params';
 import { traceFilterFromParams } from '@/server/http/where-params';
+import { attributeValuesQuery } from './schema';
 
 export const dynamic = 'force-dynamic';
-
-const valuesQuery = z.object({
-  // No length cap here: the where parser refuses past MAX_FILTER_LENGTH with the column.
-  where: z.array(z.string()).max(32).default([]),
-  since: z.string().optional(),
-  from: z.string().optional(),
-  to: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(20),
-});
 
 export function GET(request: Request, { params }: { params: Promise<{ key: string }> }): Promise<Response> {
   return withApiErrors(async () => {
     const scope = tenantScope(requireReader(request));
     const { key } = await params;
     if (!/^[A-Za-z0-9_.:-]{1,256}$/.test(key)) throw new ApiError(400, `invalid attribute key '${key}' (allowed: letters, digits, _ . : -)`);
-    const query = parseQuery(valuesQuery, new URL(request.url).searchParams);
+    const query = parseQuery(attributeValuesQuery, new URL(request.url).searchParams);
     const { tenantKey } = serverConfig();
     const filter = traceFilterFromParams(query.where, tenantKey, scope);
     const values = await listAttributeValues(await getDb(), {
