@@ -5,7 +5,8 @@
  */
 import { Suspense } from 'react';
 import { getDb } from '@/db/client';
-import { listTraces, parseSort } from '@/db/queries/list-traces';
+import { listTraces } from '@/db/queries/list-traces';
+import { parseSort } from '@/lib/trace/list-order';
 import { DEFAULT_SINCE, type FirstPage } from '@/components/trace-list/list-defaults';
 import { TraceExplorer } from '@/components/trace-list/trace-explorer';
 import { pagePath, readerForPage } from '@/server/auth/page';

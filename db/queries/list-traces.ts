@@ -6,27 +6,10 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import type { TraceSummary } from '../../lib/trace/wire';
+import { DEFAULT_SORT, type SortKey, type TraceCursor, type TraceSort, encodeCursor } from '../../lib/trace/list-order';
 import { type TraceRow, traceSummaryFromRow } from './rows';
 
 export type TimeRangeNs = { fromNs?: bigint; toNs?: bigint };
-
-export const SORT_KEYS = ['start', 'duration', 'cost'] as const;
-export type SortKey = (typeof SORT_KEYS)[number];
-export type TraceSort = { key: SortKey; direction: 'asc' | 'desc' };
-
-export const DEFAULT_SORT: TraceSort = { key: 'start', direction: 'desc' };
-
-/** `-start` (default), `start`, `-duration`, `duration`, `-cost`, `cost`. */
-export function parseSort(text: string | null | undefined): TraceSort | null {
-  if (!text) return DEFAULT_SORT;
-  const direction = text.startsWith('-') ? 'desc' : 'asc';
-  const key = text.replace(/^[-+]/, '') as SortKey;
-  return SORT_KEYS.includes(key) ? { key, direction } : null;
-}
-
-export function formatSort(sort: TraceSort): string {
-  return `${sort.direction === 'desc' ? '-' : ''}${sort.key}`;
-}
 
 /** The sort expression, and how its cursor value is cast back. Traces without cost sort as -1 (last when descending). */
 const SORT_COLUMNS: Record<SortKey, { expr: SQL; cast: (v: string) => SQL; read: (r: TraceRow) => string }> = {
@@ -34,24 +17,6 @@ const SORT_COLUMNS: Record<SortKey, { expr: SQL; cast: (v: string) => SQL; read:
   duration: { expr: sql`t.duration_ns`, cast: (v) => sql`${v}::bigint`, read: (r) => BigInt(r.duration_ns).toString() },
   cost: { expr: sql`COALESCE(t.cost_usd, -1)`, cast: (v) => sql`${v}::float8`, read: (r) => String(r.cost_usd ?? -1) },
 };
-
-export type TraceCursor = { sort: SortKey; value: string; traceId: string; tenantId: string };
-
-export function encodeCursor(c: TraceCursor): string {
-  return Buffer.from(JSON.stringify([c.sort, c.value, c.traceId, c.tenantId])).toString('base64url');
-}
-
-export function decodeCursor(text: string): TraceCursor | null {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (!Array.isArray(parsed) || parsed.length !== 4 || !parsed.every((p) => typeof p === 'string')) return null;
-    const [sort, value, traceId, tenantId] = parsed as string[];
-    if (!SORT_KEYS.includes(sort as SortKey) || !/^-?\d+(\.\d+)?(e[-+]?\d+)?$/i.test(value) || !/^[0-9a-f]{32}$/.test(traceId)) return null;
-    return { sort: sort as SortKey, value, traceId, tenantId };
-  } catch {
-    return null;
-  }
-}
 
 export function timeRangeCondition(range: TimeRangeNs, column: SQL): SQL {
   const parts: SQL[] = [];

@@ -1,6 +1,7 @@
 /** GET /api/traces?where=…&where=…&since=30m&from=&to=&limit=&cursor= — newest first, keyset-paged. */
 import { getDb } from '@/db/client';
-import { decodeCursor, formatSort, listTraces, parseSort } from '@/db/queries/list-traces';
+import { listTraces } from '@/db/queries/list-traces';
+import { decodeCursor, formatSort, parseSort } from '@/lib/trace/list-order';
 import { requireReader } from '@/server/auth/http';
 import { tenantScope } from '@/server/auth/principal';
 import { ApiError, withApiErrors } from '@/server/http/errors';
