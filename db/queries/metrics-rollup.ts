@@ -41,7 +41,7 @@ import {
   pokeRollups,
   storedColumns,
 } from '../rollups';
-import { distinctCounts, distinctMeasures, measuresFor, nOrNull, selectList, traceInputs, tracesAggregates } from './metric-sql';
+import { distinctCounts, distinctMeasures, measuresFor, nOrNull, scanFence, selectList, traceInputs, tracesAggregates } from './metric-sql';
 import type { AggRow, MetricsQuery, RollupScope } from './metrics-query';
 
 /** Below this many traces in range (counted on the rollups) the traces path answers. */
@@ -268,7 +268,7 @@ function withPercentiles(rows: AggRow[], measures: readonly Measure[]): AggRow[]
  * The traces in range of the request's tenant, each with its group rank among the
  * groups the rollup query ranked (`keys`, from its totals rows), as CTEs `keys` and `scan`.
  */
-function rankedTraces(q: MetricsQuery, shape: Shape, rows: AggRow[], columns: SQL): SQL {
+function rankedTraces(q: MetricsQuery, shape: Shape, rows: AggRow[], columns: SQL, measures: readonly Measure[]): SQL {
   const keys: (string | null)[] = [];
   for (const r of rows) if (r.b === null && r.cell !== 'all' && Number(r.cell) <= q.top) keys[Number(r.cell) - 1] = r.gk;
   return sql`
@@ -277,6 +277,7 @@ function rankedTraces(q: MetricsQuery, shape: Shape, rows: AggRow[], columns: SQ
       SELECT COALESCE(array_position((SELECT keys FROM keys), ${shape.group('t')}), ${q.top + 1}::integer) AS gid, ${columns}
       FROM traces t
       WHERE t.start_ns >= ${big(q.fromNs)} AND t.start_ns < ${big(q.toNs)} AND ${shape.tenant('t')}
+      ${scanFence(measures)}
     )`;
 }
 
@@ -291,7 +292,7 @@ async function addExactAggregates(db: Pick<Db, 'rows'>, q: MetricsQuery, grid: B
   const grouped = q.groupBy !== null;
   const aggregated = tracesAggregates(measures);
   const counted = await db.rows<AggRow>(sql`
-    WITH ${rankedTraces(q, shape, rows, sql`${bucket} AS b, ${traceInputs(measures)}`)}
+    WITH ${rankedTraces(q, shape, rows, sql`${bucket} AS b, ${traceInputs(measures)}`, measures)}
     SELECT ${grouped ? sql`CASE WHEN GROUPING(t.gid) = 1 THEN 'all' ELSE t.gid::text END` : sql`'all'`} AS cell,
       ${q.series ? sql`CASE WHEN GROUPING(t.b) = 1 THEN NULL ELSE t.b END` : sql`NULL::integer`} AS b,
       ${selectList(aggregated)}
@@ -309,7 +310,7 @@ async function addExactAggregates(db: Pick<Db, 'rows'>, q: MetricsQuery, grid: B
  */
 async function addDistinctCounts(db: Pick<Db, 'rows'>, q: MetricsQuery, shape: Shape, rows: AggRow[], measures: readonly Measure[]): Promise<void> {
   const counted = await db.rows<AggRow>(sql`
-    WITH ${rankedTraces(q, shape, rows, traceInputs(measures))}, ${distinctCounts(measures, sql`scan`, q.groupBy !== null)}
+    WITH ${rankedTraces(q, shape, rows, traceInputs(measures), measures)}, ${distinctCounts(measures, sql`scan`, q.groupBy !== null)}
     SELECT * FROM dist`);
   const byCell = new Map(counted.map((c) => [c.cell, c]));
   for (const r of rows) {

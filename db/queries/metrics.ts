@@ -18,7 +18,7 @@ import { type Coverage, type GroupByInfo, type MetricName, type MetricValues, ty
 import { flushCatalog } from '../catalog-buffer';
 import type { Db } from '../client';
 import { timeRangeCondition } from './list-traces';
-import { decodeValues, distinctCounts, distinctMeasures, measuresFor, n0, nOrNull, selectList, traceInputs, tracesAggregates } from './metric-sql';
+import { decodeValues, distinctCounts, distinctMeasures, measuresFor, n0, nOrNull, scanFence, selectList, traceInputs, tracesAggregates } from './metric-sql';
 import type { AggRow, MetricsQuery } from './metrics-query';
 import { rollupMetricsRows } from './metrics-rollup';
 
@@ -102,7 +102,7 @@ function tracesQuery(q: MetricsQuery, grid: BucketGrid, grouping: Grouping): SQL
   // a per-trace span lookup for the group is evaluated once.
   const materialize = q.filter !== null || (groupExpr !== null && grouping.column === null);
   const base = sql`base AS ${materialize ? sql`MATERIALIZED` : sql`NOT MATERIALIZED`} (
-        SELECT ${traceInputs(measures)}, ${groupExpr ?? sql`NULL::text`} AS g, ${bucketExpr} AS b FROM traces t WHERE ${where}
+        SELECT ${traceInputs(measures)}, ${groupExpr ?? sql`NULL::text`} AS g, ${bucketExpr} AS b FROM traces t WHERE ${where} ${scanFence(measures)}
       )`;
   const source = groupExpr
     ? sql`

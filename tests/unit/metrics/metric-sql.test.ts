@@ -4,7 +4,7 @@
  */
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { describe, expect, it } from 'vitest';
-import { decodeValues, measuresFor, selectList, traceInputs, tracesAggregates } from '../../../db/queries/metric-sql';
+import { decodeValues, measuresFor, scanFence, selectList, traceInputs, tracesAggregates } from '../../../db/queries/metric-sql';
 import type { AggRow } from '../../../db/queries/metrics-query';
 import type { MetricName } from '../../../lib/metrics/registry';
 
@@ -27,10 +27,15 @@ describe('SQL', () => {
   it('the scan evaluates each registry expression once, as in_<column>', () => {
     const scan = text(traceInputs(measures));
     expect(scan).toContain('(t.error_count > 0 OR t.http_status_code >= 500)) AS in_errors');
-    expect(scan).toContain("t.attribute_set -> 'llm.usage.cached_input_tokens'");
+    expect(scan).toContain(`(t.attribute_set @? '$."llm.usage.cached_input_tokens"[*] ? (@.n > 0)') AS in_cached_requests`);
     expect(scan).toContain('((t.duration_ns::float8 / 1e6)) AS in_latency');
     expect(scan).not.toContain('td_hist_bin');
     expect(text(traceInputs(measures, { bins: true }))).toContain('td_hist_bin((t.duration_ns::float8 / 1e6)) AS bin_latency');
+  });
+
+  it('the scan is fenced (kept from flattening) only when an input reads the wide attribute set', () => {
+    expect(text(scanFence(measures))).toBe('OFFSET 0');
+    expect(text(scanFence(measuresFor(names('requests', 'errors', 'latency', 'ttft', 'tokens', 'cost', 'users', 'sessions'))))).toBe('');
   });
 
   it('the aggregates read the inputs back: filtered counts with their estimates, percentiles, distinct placeholders', () => {
