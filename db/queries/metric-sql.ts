@@ -12,7 +12,7 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import { CELL_MEASURES, CORE_METRIC, METRICS, type Measure, type MetricName } from '../../lib/metrics/registry';
-import type { Estimates, MetricValues } from '../../lib/metrics/types';
+import type { MetricValues } from '../../lib/metrics/types';
 import type { AggRow } from './metrics-query';
 
 /** Registry text is a constant of lib/metrics/registry.ts, never user input. */
@@ -189,5 +189,5 @@ export function decodeValues(row: AggRow | undefined, metrics: ReadonlySet<Metri
     if (!metrics.has(metric.name)) continue;
     for (const m of metric.measures) decodeMeasure(m, row, out, estimated, point);
   }
-  return out as MetricValues & { estimated: Estimates };
+  return out as MetricValues;
 }
