@@ -41,7 +41,7 @@ import {
   pokeRollups,
   storedColumns,
 } from '../rollups';
-import { distinctCounts, distinctMeasures, measuresFor, nOrNull, scanFence, selectList, traceInputs, tracesAggregates } from './metric-sql';
+import { distinctCounts, distinctMeasures, measuresFor, nOrNull, readsWideColumn, selectList, traceInputs, tracesAggregates } from './metric-sql';
 import type { AggRow, MetricsQuery, RollupScope } from './metrics-query';
 
 /** Below this many traces in range (counted on the rollups) the traces path answers. */
@@ -273,11 +273,10 @@ function rankedTraces(q: MetricsQuery, shape: Shape, rows: AggRow[], columns: SQ
   for (const r of rows) if (r.b === null && r.cell !== 'all' && Number(r.cell) <= q.top) keys[Number(r.cell) - 1] = r.gk;
   return sql`
     keys AS (SELECT ARRAY(SELECT k FROM jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb) WITH ORDINALITY AS e(k, i) ORDER BY i) AS keys),
-    scan AS NOT MATERIALIZED (
+    scan AS ${readsWideColumn(measures) ? sql`MATERIALIZED` : sql`NOT MATERIALIZED`} (
       SELECT COALESCE(array_position((SELECT keys FROM keys), ${shape.group('t')}), ${q.top + 1}::integer) AS gid, ${columns}
       FROM traces t
       WHERE t.start_ns >= ${big(q.fromNs)} AND t.start_ns < ${big(q.toNs)} AND ${shape.tenant('t')}
-      ${scanFence(measures)}
     )`;
 }
 

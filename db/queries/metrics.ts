@@ -18,7 +18,7 @@ import { type Coverage, type GroupByInfo, type MetricName, type MetricValues, ty
 import { flushCatalog } from '../catalog-buffer';
 import type { Db } from '../client';
 import { timeRangeCondition } from './list-traces';
-import { decodeValues, distinctCounts, distinctMeasures, measuresFor, n0, nOrNull, scanFence, selectList, traceInputs, tracesAggregates } from './metric-sql';
+import { decodeValues, distinctCounts, distinctMeasures, measuresFor, n0, nOrNull, readsWideColumn, selectList, traceInputs, tracesAggregates } from './metric-sql';
 import type { AggRow, MetricsQuery } from './metrics-query';
 import { rollupMetricsRows } from './metrics-rollup';
 
@@ -98,11 +98,12 @@ function tracesQuery(q: MetricsQuery, grid: BucketGrid, grouping: Grouping): SQL
   // Groups are ranked once (by requests, then value) and aggregated by their integer
   // rank — 1..top, or top+1 for "other" — so the GROUPING SETS sort integers, not text.
   // `base` is read several times (ranking, totals, series, distinct counts): a plain
-  // range scan is cheaper to repeat than to materialize, but a `where` (span probes) or
-  // a per-trace span lookup for the group is evaluated once.
-  const materialize = q.filter !== null || (groupExpr !== null && grouping.column === null);
+  // range scan is cheaper to repeat than to materialize, but a `where` (span probes), a
+  // per-trace span lookup for the group or an input read from the attribute set is
+  // evaluated once.
+  const materialize = q.filter !== null || (groupExpr !== null && grouping.column === null) || readsWideColumn(measures);
   const base = sql`base AS ${materialize ? sql`MATERIALIZED` : sql`NOT MATERIALIZED`} (
-        SELECT ${traceInputs(measures)}, ${groupExpr ?? sql`NULL::text`} AS g, ${bucketExpr} AS b FROM traces t WHERE ${where} ${scanFence(measures)}
+        SELECT ${traceInputs(measures)}, ${groupExpr ?? sql`NULL::text`} AS g, ${bucketExpr} AS b FROM traces t WHERE ${where}
       )`;
   const source = groupExpr
     ? sql`
