@@ -2,6 +2,8 @@
  * Chart rollups: the additive measures of `traces` per 5-minute granule and per hour,
  * by (tenant, model), by tenant and by model (table `trace_rollups`, `dims` 0/1/2), with
  * log-bucketed duration and TTFT histograms (lib/metrics/histogram.ts) for percentiles.
+ * Which measures, and their columns, come from the metric registry (lib/metrics/registry.ts:
+ * the measures with a `rollup`; storedColumns() below).
  * db/queries/metrics-rollup.ts answers big chart ranges from them.
  *
  * Maintenance never touches ingest's hot path: the ingest statement only appends
@@ -23,8 +25,9 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import { HIST_BINS } from '../lib/metrics/histogram';
+import { type Measure, METRIC_NAMES } from '../lib/metrics/registry';
 import type { Db } from './client';
-import { IS_ERROR } from './queries/request-error';
+import { binColumn, inputColumn, measuresFor, scalarAggregates, traceInputs } from './queries/metric-sql';
 
 /** Base granule (td_rollup_granule in db/migrations/0004 uses the same size). */
 export const ROLLUP_GRANULE_MS = 300_000;
@@ -47,94 +50,71 @@ export const HOUR_NS = BigInt(ROLLUP_HOUR_MS) * NS_PER_MS;
 type Combine = 'sum' | 'min' | 'max';
 
 /**
- * A rollup column: its aggregate over `traces t` (where `t.dbin`/`t.tbin` are the
- * histogram buckets of duration and TTFT), and how rows of it combine.
+ * A `trace_rollups` column: its aggregate over the traces scan (traceInputs with
+ * bins, as alias `t`), and how rows of it combine.
  */
-type Measure = { name: string; fromTraces: SQL; combine: Combine | 'hist' };
+export type StoredColumn = { name: string; fromTraces: SQL; combine: Combine | 'hist' };
 
 const bins = (column: string) =>
   sql.raw(`ARRAY[${Array.from({ length: HIST_BINS }, (_, i) => `count(*) FILTER (WHERE t.${column} = ${i + 1})`).join(', ')}]::integer[]`);
 
-const DURATION_MS = sql`(t.duration_ns::float8 / 1e6)`;
+/**
+ * The columns storing the rolled-up ones of `measures` (the registry's `rollup`):
+ * counts and sums with their estimates as `<column>` / `est_<column>`; percentiles
+ * as a log-bucketed histogram with its exact min/max (which bound the first and
+ * last bucket), `<histogram>_hist`, `_min_ms`, `_max_ms`.
+ */
+export function storedColumns(measures: readonly Measure[]): StoredColumn[] {
+  return measures.flatMap((m): StoredColumn[] => {
+    const a = m.aggregate;
+    if (m.rollup === undefined) return [];
+    if (a.kind === 'percentiles') {
+      if (typeof m.rollup !== 'object') throw new Error(`${m.column}: percentiles roll up as a histogram`);
+      const input = sql.raw(`t.${inputColumn(m)}`);
+      const h = m.rollup.histogram;
+      return [
+        { name: `${h}_hist`, fromTraces: bins(binColumn(m)), combine: 'hist' },
+        { name: `${h}_min_ms`, fromTraces: sql`min(${input})`, combine: 'min' },
+        { name: `${h}_max_ms`, fromTraces: sql`max(${input})`, combine: 'max' },
+      ];
+    }
+    if (a.kind === 'distinct') throw new Error(`${m.column}: distinct counts do not add up over granules`);
+    const combine: Combine = a.kind === 'min' || a.kind === 'max' ? a.kind : 'sum';
+    return scalarAggregates(m, { integer: true }).map((agg) => ({ name: agg.name, fromTraces: agg.sql, combine }));
+  });
+}
 
-/** Everything a chart cell needs except percentiles (see HISTOGRAMS). */
-export const SCALAR_MEASURES: readonly Measure[] = [
-  { name: 'requests', fromTraces: sql`count(*)::integer`, combine: 'sum' },
-  { name: 'est_requests', fromTraces: sql`sum(t.sample_weight)`, combine: 'sum' },
-  { name: 'errors', fromTraces: sql`(count(*) FILTER (WHERE ${IS_ERROR}))::integer`, combine: 'sum' },
-  { name: 'est_errors', fromTraces: sql`sum(t.sample_weight) FILTER (WHERE ${IS_ERROR})`, combine: 'sum' },
-  { name: 'client_errors', fromTraces: sql`(count(*) FILTER (WHERE t.http_status_code BETWEEN 400 AND 499))::integer`, combine: 'sum' },
-  { name: 'prompt_tokens', fromTraces: sql`sum(t.prompt_tokens)`, combine: 'sum' },
-  { name: 'completion_tokens', fromTraces: sql`sum(t.completion_tokens)`, combine: 'sum' },
-  { name: 'total_tokens', fromTraces: sql`sum(t.total_tokens)`, combine: 'sum' },
-  { name: 'est_prompt_tokens', fromTraces: sql`sum(t.prompt_tokens * t.sample_weight)`, combine: 'sum' },
-  { name: 'est_completion_tokens', fromTraces: sql`sum(t.completion_tokens * t.sample_weight)`, combine: 'sum' },
-  { name: 'est_total_tokens', fromTraces: sql`sum(t.total_tokens * t.sample_weight)`, combine: 'sum' },
-  { name: 'cost_usd', fromTraces: sql`sum(t.cost_usd)`, combine: 'sum' },
-  { name: 'est_cost_usd', fromTraces: sql`sum(t.cost_usd * t.sample_weight)`, combine: 'sum' },
-  { name: 'cov_model', fromTraces: sql`count(t.llm_model)::integer`, combine: 'sum' },
-  {
-    name: 'cov_tokens',
-    fromTraces: sql`(count(*) FILTER (WHERE t.total_tokens IS NOT NULL OR t.prompt_tokens IS NOT NULL OR t.completion_tokens IS NOT NULL))::integer`,
-    combine: 'sum',
-  },
-  { name: 'cov_cost', fromTraces: sql`count(t.cost_usd)::integer`, combine: 'sum' },
-  { name: 'cov_ttft', fromTraces: sql`count(t.ttft_ms)::integer`, combine: 'sum' },
-  { name: 'weighted', fromTraces: sql`(count(*) FILTER (WHERE t.sample_weight <> 1))::integer`, combine: 'sum' },
-  { name: 'min_weight', fromTraces: sql`min(t.sample_weight)`, combine: 'min' },
-  { name: 'max_weight', fromTraces: sql`max(t.sample_weight)`, combine: 'max' },
-  { name: 'first_ns', fromTraces: sql`min(t.start_ns)`, combine: 'min' },
-  { name: 'last_ns', fromTraces: sql`max(t.start_ns)`, combine: 'max' },
-];
+/** Every measure the roller stores: those of every metric and the cell measures. */
+const ROLLED_MEASURES = measuresFor(new Set(METRIC_NAMES)).filter((m) => m.rollup !== undefined);
+const ALL_COLUMNS = storedColumns(ROLLED_MEASURES);
 
-/** Per histogram: the bucket counts and the exact min/max (which bound the first and last bucket). */
-export const HISTOGRAMS = {
-  duration: [
-    { name: 'duration_hist', fromTraces: bins('dbin'), combine: 'hist' },
-    { name: 'duration_min_ms', fromTraces: sql`min(${DURATION_MS})`, combine: 'min' },
-    { name: 'duration_max_ms', fromTraces: sql`max(${DURATION_MS})`, combine: 'max' },
-  ],
-  ttft: [
-    { name: 'ttft_hist', fromTraces: bins('tbin'), combine: 'hist' },
-    { name: 'ttft_min_ms', fromTraces: sql`min(t.ttft_ms)`, combine: 'min' },
-    { name: 'ttft_max_ms', fromTraces: sql`max(t.ttft_ms)`, combine: 'max' },
-  ],
-} as const satisfies Record<string, readonly Measure[]>;
-
-export const ALL_MEASURES: readonly Measure[] = [...SCALAR_MEASURES, ...HISTOGRAMS.duration, ...HISTOGRAMS.ttft];
-
-/** `traces t` columns the measures read, plus the histogram buckets (`source` must expose these columns as `t`). */
-export const TRACE_COLUMNS = sql`t.start_ns, t.duration_ns, t.error_count, t.http_status_code, t.prompt_tokens, t.completion_tokens,
-  t.total_tokens, t.cost_usd, t.ttft_ms, t.sample_weight, t.llm_model, t.tenant_id`;
-export const BIN_COLUMNS = sql`td_hist_bin(t.duration_ns::float8 / 1e6) AS dbin, td_hist_bin(t.ttft_ms) AS tbin`;
-
-/** The aggregates of `measures` over traces (`t` with dbin/tbin), named; `stored`: histograms trimmed (td_hist_trim). */
-export function fromTraces(measures: readonly Measure[], stored = false): SQL {
+/** The aggregates of `columns` over the traces scan, named; `stored`: histograms trimmed (td_hist_trim). */
+export function fromTraces(columns: readonly StoredColumn[], stored = false): SQL {
   return sql.join(
-    measures.map((m) => sql`${stored && m.combine === 'hist' ? sql`td_hist_trim(${m.fromTraces})` : m.fromTraces} AS ${sql.raw(m.name)}`),
+    columns.map((c) => sql`${stored && c.combine === 'hist' ? sql`td_hist_trim(${c.fromTraces})` : c.fromTraces} AS ${sql.raw(c.name)}`),
     sql`, `,
   );
 }
 
 /**
- * The aggregates combining rows of `alias` that carry `measures`: histograms summed
+ * The aggregates combining rows of `alias` that carry `columns`: histograms summed
  * bucket by bucket (a NULL bucket — outside a stored run — counts 0), as float8 to
  * read on, or trimmed integers to store.
  */
-export function combined(measures: readonly Measure[], alias: string, histType: 'stored' | 'float8'): SQL {
+export function combined(columns: readonly StoredColumn[], alias: string, histType: 'stored' | 'float8'): SQL {
   return sql.raw(
-    measures
-      .map((m) => {
-        const col = `${alias}.${m.name}`;
-        if (m.combine !== 'hist') return `${m.combine}(${col}) AS ${m.name}`;
+    columns
+      .map((c) => {
+        const col = `${alias}.${c.name}`;
+        if (c.combine !== 'hist') return `${c.combine}(${col}) AS ${c.name}`;
         const sums = Array.from({ length: HIST_BINS }, (_, i) => `COALESCE(sum(${col}[${i + 1}]), 0)`).join(', ');
-        return histType === 'float8' ? `ARRAY[${sums}]::float8[] AS ${m.name}` : `td_hist_trim(ARRAY[${sums}]::integer[]) AS ${m.name}`;
+        return histType === 'float8' ? `ARRAY[${sums}]::float8[] AS ${c.name}` : `td_hist_trim(ARRAY[${sums}]::integer[]) AS ${c.name}`;
       })
       .join(', '),
   );
 }
 
-const names = (measures: readonly Measure[]) => sql.raw(measures.map((m) => m.name).join(', '));
+export const columnNames = (columns: readonly StoredColumn[]) => sql.raw(columns.map((c) => c.name).join(', '));
 /** A bigint[] parameter (sent as text[], which every driver sends the same way). */
 const bigints = (values: bigint[]) => sql`${sql.param(values.map(String))}::text[]::bigint[]`;
 
@@ -147,14 +127,14 @@ async function rebuild(tx: Pick<Db, 'rows'>, granules: bigint[]): Promise<void> 
   await tx.rows(sql`
     DELETE FROM trace_rollups WHERE granule_ms = ${ROLLUP_GRANULE_MS}::integer AND dims IN (0, 1, 2) AND bucket_ns = ANY(${bigints(granules)})`);
   await tx.rows(sql`
-    INSERT INTO trace_rollups (granule_ms, bucket_ns, dims, tenant_id, llm_model, ${names(ALL_MEASURES)})
+    INSERT INTO trace_rollups (granule_ms, bucket_ns, dims, tenant_id, llm_model, ${columnNames(ALL_COLUMNS)})
     SELECT ${ROLLUP_GRANULE_MS}::integer, t.granule, GROUPING(t.tenant_id, t.llm_model), COALESCE(t.tenant_id, ''), t.llm_model,
-      ${fromTraces(ALL_MEASURES, true)}
+      ${fromTraces(ALL_COLUMNS, true)}
     FROM (
       SELECT g.lo AS granule, x.*
       FROM unnest(${bigints(granules)}) AS g(lo)
       CROSS JOIN LATERAL (
-        SELECT ${TRACE_COLUMNS}, ${BIN_COLUMNS} FROM traces t
+        SELECT t.tenant_id, t.llm_model, ${traceInputs(ROLLED_MEASURES, { bins: true })} FROM traces t
         WHERE t.start_ns >= g.lo AND t.start_ns < g.lo + ${GRANULE_NS.toString()}::bigint
         OFFSET 0 -- one index range scan per granule, never flattened into a join
       ) x
@@ -167,9 +147,9 @@ async function rebuild(tx: Pick<Db, 'rows'>, granules: bigint[]): Promise<void> 
   await tx.rows(sql`
     DELETE FROM trace_rollups WHERE granule_ms = ${ROLLUP_HOUR_MS}::integer AND dims IN (0, 1, 2) AND bucket_ns = ANY(${bigints(hours)})`);
   await tx.rows(sql`
-    INSERT INTO trace_rollups (granule_ms, bucket_ns, dims, tenant_id, llm_model, ${names(ALL_MEASURES)})
+    INSERT INTO trace_rollups (granule_ms, bucket_ns, dims, tenant_id, llm_model, ${columnNames(ALL_COLUMNS)})
     SELECT ${ROLLUP_HOUR_MS}::integer, r.bucket_ns - ((r.bucket_ns % ${H}) + ${H}) % ${H}, r.dims, r.tenant_id, r.llm_model,
-      ${combined(ALL_MEASURES, 'r', 'stored')}
+      ${combined(ALL_COLUMNS, 'r', 'stored')}
     FROM trace_rollups r
     WHERE r.granule_ms = ${ROLLUP_GRANULE_MS}::integer AND r.dims IN (0, 1, 2) AND r.bucket_ns = ANY(${bigints(granulesOfHours)})
     GROUP BY 2, r.dims, r.tenant_id, r.llm_model`);

@@ -1,24 +1,32 @@
 'use client';
 /**
  * The chart pages' view: filter bar, totals with sampling estimates, stacked
- * charts per tenant / model / user / session, percentile lines, and tables.
+ * charts per tenant / model / user / session, percentile lines, and tables — the
+ * tiles, charts and table columns laid out from the metric registry
+ * (lib/metrics/registry.ts), in its order.
  * All state is in the URL (the filter bar's fields, `by`, `est`); changing it
  * navigates and the server renders the new figures. A click on a bar or point
  * opens the trace list filtered to that bucket and group.
  */
 import { parseAsString, useQueryStates } from 'nuqs';
 import { useRouter } from 'next/navigation';
-import { type ReactNode, useTransition } from 'react';
+import { useTransition } from 'react';
 import { FilterBar } from '@/components/filter-bar';
 import { filterUrlParsers } from '@/components/filter-bar/url-state';
 import { type DashboardData, DEFAULT_DASHBOARD_SINCE, type StackBy } from '@/lib/metrics/scope';
 import type { FilterState } from '@/lib/filter-state';
-import { ERROR_TERM, groupTerm, traceListHref } from '@/lib/metrics/links';
-import type { MetricValues, MetricsBucket, MetricsGroup, MetricsResponse } from '@/lib/metrics/types';
+import { groupTerm, traceListHref } from '@/lib/metrics/links';
+import { METRICS } from '@/lib/metrics/registry';
+import type { MetricsGroup, MetricsResponse } from '@/lib/metrics/types';
+import { BarsPanel } from './bars-panel';
 import styles from './charts.module.css';
-import { fmtCompact, fmtCost, fmtCostTick, fmtInt, fmtMs, fmtMsShort, fmtMsTick, fmtPct } from './format';
+import { fmtCompact, fmtInt } from './format';
+import { MissingKeys } from './missing-keys';
+import type { PanelContext } from './panel-context';
+import { PercentilePanel } from './percentile-panel';
+import { SummaryTiles } from './summary-tiles';
 import { GroupTable, TraceTable } from './tables';
-import { type BarSeries, ChartPanel, PercentileLines, StackedBars } from './time-charts';
+import { seriesColor } from './time-charts';
 
 const urlState = {
   ...filterUrlParsers,
@@ -27,103 +35,6 @@ const urlState = {
 };
 
 const STACK_LABELS: Record<StackBy, string> = { tenant: 'tenant', model: 'model', user: 'user', session: 'session' };
-
-export function seriesColor(group: Pick<MetricsGroup, 'key' | 'other'>, index: number): string {
-  if (group.other) return 'var(--series-other)';
-  if (group.key === null) return 'var(--series-none)';
-  return `var(--series-${index % 8})`;
-}
-
-/** "1,234 · ≈ 6,170 est." when sampled; the estimate is labelled as one. */
-function Estimate({ value, format, sampled }: { value: number | null | undefined; format: (n: number) => string; sampled: boolean }) {
-  if (!sampled || value === undefined || value === null) return null;
-  return (
-    <span className={styles.estimate} title="Estimate: each stored request weighted by its sampling rate">
-      ≈ {format(value)}
-      <span className={styles.estimateTag}>est.</span>
-    </span>
-  );
-}
-
-function Tiles({ totals, sampled }: { totals: MetricValues; sampled: boolean }) {
-  const est = totals.estimated;
-  const tile = (testId: string | undefined, label: string, value: ReactNode, sub: ReactNode, title?: string) => (
-    <div className={styles.tile} data-testid={testId} title={title}>
-      <div className={styles.tileLabel}>{label}</div>
-      <div className={styles.tileValue}>{value}</div>
-      <div className={styles.tileSub}>{sub}</div>
-    </div>
-  );
-  return (
-    <div className={styles.tiles} data-testid="summary">
-      {tile('summary-requests', 'Requests', fmtInt(totals.requests), sampled ? <Estimate value={est.requests} format={fmtInt} sampled /> : 'unsampled')}
-      {tile(
-        'summary-errors',
-        'Errors',
-        fmtInt(totals.errors),
-        <>
-          {fmtPct(totals.errorRate)} {sampled ? <Estimate value={est.errors} format={fmtInt} sampled /> : null}
-        </>,
-        'Requests with an error span or an HTTP status >= 500',
-      )}
-      {tile('summary-4xx', '4xx', fmtInt(totals.clientErrors), fmtPct(totals.clientErrorRate), 'Requests answered with an HTTP 4xx (counted on their own)')}
-      {tile('summary-latency', 'Latency p95', fmtMsShort(totals.latencyP95Ms), `p50 ${fmtMsShort(totals.latencyP50Ms)} · p99 ${fmtMsShort(totals.latencyP99Ms)}`, 'Whole-request duration percentiles')}
-      {tile('summary-ttft', 'TTFT p95', fmtMsShort(totals.ttftP95Ms), `p50 ${fmtMsShort(totals.ttftP50Ms)}`, 'Time to first token (llm.time_to_first_token)')}
-      {tile(
-        'summary-tokens',
-        'Tokens',
-        fmtCompact(totals.totalTokens),
-        totals.totalTokens === null || totals.totalTokens === undefined ? (
-          'no token keys'
-        ) : sampled ? (
-          <Estimate value={est.totalTokens} format={fmtCompact} sampled />
-        ) : (
-          `${fmtCompact(totals.promptTokens)} in · ${fmtCompact(totals.completionTokens)} out`
-        ),
-      )}
-      {tile(
-        'summary-cost',
-        'Cost',
-        fmtCost(totals.costUsd),
-        totals.costUsd === null || totals.costUsd === undefined ? 'no cost keys' : sampled ? <Estimate value={est.costUsd} format={fmtCost} sampled /> : 'USD, as reported',
-      )}
-      {tile('summary-users', 'Users · sessions', `${fmtInt(totals.users)} · ${fmtInt(totals.sessions)}`, 'distinct')}
-    </div>
-  );
-}
-
-/** Coloured labels of a line chart's series with their overall values. */
-function LineMeta({ items }: { items: { label: string; color: string; value: string }[] }) {
-  return (
-    <>
-      {items.map((item) => (
-        <span key={item.label} className={styles.lineKey}>
-          <span className={styles.lineSwatch} style={{ background: item.color }} />
-          {item.label} {item.value}
-        </span>
-      ))}
-    </>
-  );
-}
-
-function keyList(keys: readonly string[]) {
-  return keys.map((k, i) => (
-    <span key={k}>
-      {i > 0 ? ', ' : ''}
-      <code>{k}</code>
-    </span>
-  ));
-}
-
-function MissingKeys({ what, keys, field, candidates }: { what: string; keys: readonly string[]; field: string; candidates: string[] }) {
-  return (
-    <span>
-      No request in range carries a recognised {what} key ({keyList(keys)}), so there is nothing to chart — not zero. Map yours with{' '}
-      <code>TRACEDECK_ATTRIBUTE_MAP={field}=&lt;key&gt;</code>
-      {candidates.length > 0 ? <> (seen: {keyList(candidates)})</> : null}.
-    </span>
-  );
-}
 
 type Scope = DashboardData['scope'];
 
@@ -190,191 +101,105 @@ export function Dashboard({ data }: { data: DashboardData }) {
   );
 }
 
-function Body({
-  data,
-  main,
-  estimates,
-  onStack,
-  onEstimates,
-  go,
-}: {
+type BodyProps = {
   data: DashboardData;
   main: MetricsResponse;
   estimates: boolean;
   onStack: (by: StackBy) => void;
   onEstimates: (on: boolean) => void;
   go: (href: string) => void;
-}) {
-  const { filter, restriction, mapping } = data;
-  const { coverage, sampling, groups, buckets } = main;
-  const sampled = sampling.sampled;
-  const plotEstimates = sampled && estimates;
+};
+
+function Body({ data, main, estimates, onStack, onEstimates, go }: BodyProps) {
+  const { filter, restriction } = data;
+  const { groups } = main;
+  const sampled = main.sampling.sampled;
   const drillKeys = main.groupBy?.drillKeys ?? [];
-  const noRequests = coverage.requests === 0;
-
-  const open = (group: MetricsGroup | null, bucket: Pick<MetricsBucket, 'start' | 'end'> | null, extra: string | null = null) =>
-    go(traceListHref({ filter, restriction, bucket, terms: [group ? groupTerm(drillKeys, group, groups) : null, extra] }));
-
-  const barSeries = (pick: (v: MetricValues) => number | null | undefined): BarSeries[] =>
-    groups.map((g, k) => ({ id: g.other ? '\u0000other' : (g.key ?? '\u0000none'), label: g.label, color: seriesColor(g, k), values: (g.series ?? []).map((v) => pick(v) ?? 0) }));
-  const whole = { start: main.range.from, end: main.range.to };
-  const est = (raw: (v: MetricValues) => number | null | undefined, weighted: (v: MetricValues) => number | null | undefined) => (plotEstimates ? weighted : raw);
-  const totals = main.totals;
-  const prefix = plotEstimates ? '≈ ' : '';
-  const emptyNotice = noRequests ? 'No requests match this filter in this time range.' : null;
-
-  const bars = (testId: string, title: string, pick: (v: MetricValues) => number | null | undefined, format: (n: number) => string, meta: string, notice: ReactNode, extra: string | null = null) => (
-    <ChartPanel testId={testId} title={title} meta={meta} notice={notice}>
-      <StackedBars
-        buckets={buckets}
-        bucketMs={main.bucket.ms}
-        series={barSeries(pick)}
-        format={format}
-        integer={format !== fmtCostTick && !plotEstimates}
-        onSelect={(k, i) => open(groups[k] ?? null, buckets[i] ?? null, extra)}
-      />
-    </ChartPanel>
-  );
-
+  const ctx: PanelContext = {
+    main,
+    mapping: data.mapping,
+    plotEstimates: sampled && estimates,
+    stackLabel: STACK_LABELS[data.stackBy],
+    emptyNotice: main.coverage.requests === 0 ? 'No requests match this filter in this time range.' : null,
+    open: (group, bucket, extra = null) => go(traceListHref({ filter, restriction, bucket, terms: [group ? groupTerm(drillKeys, group, groups) : null, extra] })),
+  };
   return (
     <>
-      <Tiles totals={totals} sampled={sampled} />
-      <div className={styles.notes}>
-        {sampled ? (
-          <div className={`${styles.note} ${styles.sampled}`} data-testid="sampling-note">
-            Sampled traffic: {fmtInt(sampling.weightedRequests)} of {fmtInt(coverage.requests)} stored requests stand for more than one (weights{' '}
-            {sampling.minWeight === sampling.maxWeight ? `×${fmtCompact(sampling.maxWeight)}` : `×${fmtCompact(sampling.minWeight)}–×${fmtCompact(sampling.maxWeight)}`}). Figures marked ≈ are estimates
-            (requests, errors, tokens and cost scaled by each request&apos;s adjusted count); the others are raw counts of what was stored. Percentiles are not weighted.
-          </div>
-        ) : null}
-        {sampling.configError ? <div className={`${styles.note} ${styles.warn}`}>{sampling.configError} — the setting is ignored.</div> : null}
-        {!noRequests && coverage.withModel === 0 ? (
-          <div className={`${styles.note} ${styles.warn}`} data-testid="no-model-note">
-            <MissingKeys what="model" keys={mapping.model} field="model" candidates={coverage.unmappedCandidates} />
-          </div>
-        ) : null}
-      </div>
-
-      <div className={styles.toolbar}>
-        <span className={styles.toolbarLabel}>Stack by</span>
-        <span className={styles.segmented} role="group" aria-label="Stack by">
-          {data.stackOptions.map((option) => (
-            <button key={option} type="button" aria-pressed={data.stackBy === option} onClick={() => onStack(option)} data-testid={`stack-${option}`}>
-              {STACK_LABELS[option]}
-            </button>
-          ))}
-        </span>
-        {sampled ? (
-          <label className={styles.check}>
-            <input type="checkbox" checked={estimates} onChange={(e) => onEstimates(e.target.checked)} data-testid="plot-estimates" />
-            plot estimates (≈)
-          </label>
-        ) : null}
-        <span className={styles.spacer} />
-        <span className={styles.hint}>
-          {main.bucket.size} buckets{main.bucket.auto ? ' (auto)' : ''}, UTC · click a bar or point to open its requests
-        </span>
-      </div>
-
-      <div className={styles.legend} data-testid="legend">
-        {groups.map((g, k) => (
-          <button key={g.other ? '\u0000other' : (g.key ?? '\u0000none')} type="button" className={styles.legendItem} onClick={() => open(g, whole)} title={`Open the ${g.label} requests`}>
-            <span className={styles.swatch} style={{ background: seriesColor(g, k) }} />
-            <span className={styles.legendLabel}>{g.label}</span>
-            <span className={styles.legendCount}>{fmtCompact(plotEstimates ? g.totals.estimated.requests : g.totals.requests)}</span>
-          </button>
-        ))}
-      </div>
-
+      <SummaryTiles totals={main.totals} sampled={sampled} />
+      <Notes data={data} main={main} />
+      <Toolbar data={data} main={main} estimates={estimates} onStack={onStack} onEstimates={onEstimates} />
+      <Legend ctx={ctx} />
       <div className={styles.grid}>
-        {bars(
-          'chart-requests',
-          `${prefix}Requests by ${STACK_LABELS[data.stackBy]}`,
-          est((v) => v.requests, (v) => v.estimated.requests),
-          fmtCompact,
-          plotEstimates ? `≈ ${fmtInt(totals.estimated.requests)} est. · ${fmtInt(totals.requests)} stored` : `${fmtInt(totals.requests)} total`,
-          emptyNotice,
-        )}
-        {bars(
-          'chart-errors',
-          `${prefix}Errors (error span or 5xx)`,
-          est((v) => v.errors, (v) => v.estimated.errors),
-          fmtCompact,
-          `${fmtInt(totals.errors)} · ${fmtPct(totals.errorRate)}${plotEstimates ? ` · ≈ ${fmtInt(totals.estimated.errors)} est.` : ''}`,
-          emptyNotice,
-          ERROR_TERM,
-        )}
-        <ChartPanel
-          testId="chart-latency"
-          title="Latency percentiles (whole request)"
-          meta={
-            <LineMeta
-              items={[
-                { label: 'p50', color: 'var(--p50)', value: fmtMs(totals.latencyP50Ms) },
-                { label: 'p95', color: 'var(--p95)', value: fmtMs(totals.latencyP95Ms) },
-                { label: 'p99', color: 'var(--p99)', value: fmtMs(totals.latencyP99Ms) },
-              ]}
-            />
-          }
-          notice={emptyNotice}
-        >
-          <PercentileLines
-            buckets={buckets}
-            bucketMs={main.bucket.ms}
-            format={fmtMsTick}
-            onSelect={(i) => open(null, buckets[i] ?? null)}
-            lines={[
-              { id: 'p50', label: 'p50', color: 'var(--p50)', values: (main.series ?? []).map((v) => v.latencyP50Ms ?? null) },
-              { id: 'p95', label: 'p95', color: 'var(--p95)', values: (main.series ?? []).map((v) => v.latencyP95Ms ?? null) },
-              { id: 'p99', label: 'p99', color: 'var(--p99)', values: (main.series ?? []).map((v) => v.latencyP99Ms ?? null) },
-            ]}
-          />
-        </ChartPanel>
-        <ChartPanel
-          testId="chart-ttft"
-          title="Time to first token"
-          meta={
-            <LineMeta
-              items={[
-                { label: 'p50', color: 'var(--p50)', value: fmtMs(totals.ttftP50Ms) },
-                { label: 'p95', color: 'var(--p95)', value: fmtMs(totals.ttftP95Ms) },
-                { label: 'of', color: 'transparent', value: `${fmtInt(coverage.withTtft)} streamed` },
-              ]}
-            />
-          }
-          notice={emptyNotice ?? (coverage.withTtft === 0 ? <MissingKeys what="time-to-first-token" keys={mapping.ttft} field="ttft_ms" candidates={[]} /> : null)}
-        >
-          <PercentileLines
-            buckets={buckets}
-            bucketMs={main.bucket.ms}
-            format={fmtMsTick}
-            onSelect={(i) => open(null, buckets[i] ?? null)}
-            lines={[
-              { id: 'ttft50', label: 'TTFT p50', color: 'var(--p50)', values: (main.series ?? []).map((v) => v.ttftP50Ms ?? null) },
-              { id: 'ttft95', label: 'TTFT p95', color: 'var(--p95)', values: (main.series ?? []).map((v) => v.ttftP95Ms ?? null), dashed: true },
-            ]}
-          />
-        </ChartPanel>
-        {bars(
-          'chart-tokens',
-          `${prefix}Tokens by ${STACK_LABELS[data.stackBy]}`,
-          est((v) => v.totalTokens, (v) => v.estimated.totalTokens),
-          fmtCompact,
-          plotEstimates ? `≈ ${fmtCompact(totals.estimated.totalTokens)} est. · ${fmtCompact(totals.totalTokens)} stored` : `${fmtCompact(totals.totalTokens)} total`,
-          emptyNotice ?? (coverage.withTokens === 0 ? <MissingKeys what="token" keys={mapping.tokens} field="total_tokens" candidates={coverage.unmappedCandidates} /> : null),
-        )}
-        {bars(
-          'chart-cost',
-          `${prefix}Cost by ${STACK_LABELS[data.stackBy]}`,
-          est((v) => v.costUsd, (v) => v.estimated.costUsd),
-          fmtCostTick,
-          plotEstimates ? `≈ ${fmtCost(totals.estimated.costUsd)} est. · ${fmtCost(totals.costUsd)} stored` : `${fmtCost(totals.costUsd)} total`,
-          emptyNotice ?? (coverage.withCost === 0 ? <MissingKeys what="cost" keys={mapping.cost} field="cost_usd" candidates={coverage.unmappedCandidates} /> : null),
+        {METRICS.map(({ name, dashboard: { chart } }) =>
+          chart?.kind === 'bars' ? <BarsPanel key={name} spec={chart} ctx={ctx} /> : chart?.kind === 'percentiles' ? <PercentilePanel key={name} spec={chart} ctx={ctx} /> : null,
         )}
       </div>
-
       <Tables data={data} />
     </>
+  );
+}
+
+/** Sampling, a sampling setting that does not parse, and no model key at all. */
+function Notes({ data, main }: { data: DashboardData; main: MetricsResponse }) {
+  const { coverage, sampling } = main;
+  return (
+    <div className={styles.notes}>
+      {sampling.sampled ? (
+        <div className={`${styles.note} ${styles.sampled}`} data-testid="sampling-note">
+          Sampled traffic: {fmtInt(sampling.weightedRequests)} of {fmtInt(coverage.requests)} stored requests stand for more than one (weights{' '}
+          {sampling.minWeight === sampling.maxWeight ? `×${fmtCompact(sampling.maxWeight)}` : `×${fmtCompact(sampling.minWeight)}–×${fmtCompact(sampling.maxWeight)}`}). Figures marked ≈ are estimates
+          (requests, errors, tokens and cost scaled by each request&apos;s adjusted count); the others are raw counts of what was stored. Percentiles are not weighted.
+        </div>
+      ) : null}
+      {sampling.configError ? <div className={`${styles.note} ${styles.warn}`}>{sampling.configError} — the setting is ignored.</div> : null}
+      {coverage.requests > 0 && coverage.withModel === 0 ? (
+        <div className={`${styles.note} ${styles.warn}`} data-testid="no-model-note">
+          <MissingKeys what="model" keys={data.mapping.model} field="model" candidates={coverage.unmappedCandidates} />
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function Toolbar({ data, main, estimates, onStack, onEstimates }: Omit<BodyProps, 'go'>) {
+  return (
+    <div className={styles.toolbar}>
+      <span className={styles.toolbarLabel}>Stack by</span>
+      <span className={styles.segmented} role="group" aria-label="Stack by">
+        {data.stackOptions.map((option) => (
+          <button key={option} type="button" aria-pressed={data.stackBy === option} onClick={() => onStack(option)} data-testid={`stack-${option}`}>
+            {STACK_LABELS[option]}
+          </button>
+        ))}
+      </span>
+      {main.sampling.sampled ? (
+        <label className={styles.check}>
+          <input type="checkbox" checked={estimates} onChange={(e) => onEstimates(e.target.checked)} data-testid="plot-estimates" />
+          plot estimates (≈)
+        </label>
+      ) : null}
+      <span className={styles.spacer} />
+      <span className={styles.hint}>
+        {main.bucket.size} buckets{main.bucket.auto ? ' (auto)' : ''}, UTC · click a bar or point to open its requests
+      </span>
+    </div>
+  );
+}
+
+/** The groups with their request counts; a click opens a group's requests over the whole range. */
+function Legend({ ctx }: { ctx: PanelContext }) {
+  const { main, plotEstimates } = ctx;
+  const whole = { start: main.range.from, end: main.range.to };
+  return (
+    <div className={styles.legend} data-testid="legend">
+      {main.groups.map((g: MetricsGroup, k) => (
+        <button key={g.other ? '\u0000other' : (g.key ?? '\u0000none')} type="button" className={styles.legendItem} onClick={() => ctx.open(g, whole)} title={`Open the ${g.label} requests`}>
+          <span className={styles.swatch} style={{ background: seriesColor(g, k) }} />
+          <span className={styles.legendLabel}>{g.label}</span>
+          <span className={styles.legendCount}>{fmtCompact(plotEstimates ? g.totals.estimated.requests : g.totals.requests)}</span>
+        </button>
+      ))}
+    </div>
   );
 }
 

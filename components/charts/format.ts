@@ -1,5 +1,6 @@
 /** Number formats of the chart pages (fixed locale and UTC, so server and browser render the same text). */
 import { formatDurationMs } from '@/lib/format';
+import type { Unit } from '@/lib/metrics/registry';
 
 const INT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const COMPACT = new Intl.NumberFormat('en-US', { notation: 'compact', maximumSignificantDigits: 3 });
@@ -66,3 +67,20 @@ export function fmtMsTick(ms: number): string {
   if (ms < 60_000) return `${Number((ms / 1000).toFixed(ms < 10_000 ? 1 : 0))}s`;
   return `${Number((ms / 60_000).toFixed(1))}m`;
 }
+
+type Format = (n: number | null | undefined) => string;
+
+/** How a registry unit (or a rate) reads: in a headline (tiles, chart meta), a table cell, and on an axis. */
+export type UnitFormats = { headline: Format; cell: Format; axis: (n: number) => string };
+
+const counts: UnitFormats = { headline: fmtInt, cell: fmtInt, axis: fmtCompact };
+
+export const UNIT_FORMATS: Record<Unit | 'ratio', UnitFormats> = {
+  requests: counts,
+  users: counts,
+  sessions: counts,
+  tokens: { headline: fmtCompact, cell: fmtCompact, axis: fmtCompact },
+  usd: { headline: fmtCost, cell: fmtCost, axis: fmtCostTick },
+  ms: { headline: fmtMsShort, cell: fmtMs, axis: fmtMsTick },
+  ratio: { headline: fmtPct, cell: fmtPct, axis: fmtPct },
+};

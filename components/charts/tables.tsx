@@ -1,10 +1,16 @@
 'use client';
-/** Tables of the chart pages: totals per group (tenants, users, sessions, models) and lists of requests. */
+/**
+ * Tables of the chart pages: totals per group (tenants, users, sessions, models), their
+ * figure columns laid out from the metric registry (lib/metrics/registry.ts), and lists
+ * of requests.
+ */
 import type { TraceSummary } from '@/lib/trace/wire';
 import { traceHref } from '@/lib/links';
+import { estimateOf, figureOf } from '@/lib/metrics/figures';
+import { type ColumnSpec, METRICS, fieldInfo } from '@/lib/metrics/registry';
 import type { MetricsGroup, MetricsResponse } from '@/lib/metrics/types';
 import styles from './charts.module.css';
-import { fmtCompact, fmtCost, fmtInt, fmtMs, fmtNs, fmtPct } from './format';
+import { UNIT_FORMATS, fmtCompact, fmtCost, fmtInt, fmtMs, fmtNs } from './format';
 
 type GroupTableProps = {
   testId: string;
@@ -21,10 +27,66 @@ type GroupTableProps = {
   className?: string;
 };
 
+const rateClass = (r: number | null | undefined) => (r !== null && r !== undefined && r >= 0.1 ? styles.bad : r && r >= 0.03 ? styles.warn : undefined);
+
+/** The registry's table columns: all of them in wide tables, the `narrow` ones in compact tables. */
+function figureColumns(compact: boolean): ColumnSpec[] {
+  return METRICS.flatMap((m) => m.dashboard.columns ?? []).filter((c) => !compact || c.narrow);
+}
+
+/** A column's header, and its "≈" twin's when it has one. */
+function FigureHeaders({ column, withEstimate }: { column: ColumnSpec; withEstimate: boolean }) {
+  return (
+    <>
+      <th className={styles.num}>{column.header}</th>
+      {withEstimate ? (
+        <th className={styles.num} title={`Estimated ${column.header.toLowerCase()} (sampling-weighted)`}>
+          ≈ {column.header}
+        </th>
+      ) : null}
+    </>
+  );
+}
+
+type FigureCellsProps = { column: ColumnSpec; totals: MetricsGroup['totals']; withEstimate: boolean; compact: boolean; sampled: boolean; list: string | null };
+
+/** A column's cell (a link and an inline estimate for the headline figure of a compact table), and its "≈" twin's. */
+function FigureCells({ column, totals, withEstimate, compact, sampled, list }: FigureCellsProps) {
+  const { measure, unit } = fieldInfo(column.field);
+  const format = UNIT_FORMATS[unit].cell;
+  const value = figureOf(totals, column.field);
+  const estimate = measure.estimate ? estimateOf(totals, measure.estimate) : undefined;
+  const headline = compact && column.headline;
+  return (
+    <>
+      <td className={`${styles.num} ${column.alarm ? (rateClass(value) ?? '') : ''}`} data-column={column.id} data-value={column.rawValue ? value : undefined}>
+        {headline && list ? (
+          <a href={list} title="Open these requests in the trace list">
+            {format(value)}
+          </a>
+        ) : (
+          format(value)
+        )}
+        {headline && sampled ? (
+          <span className={styles.inlineEstimate} title="Estimated requests (sampling-weighted)">
+            ≈{fmtCompact(estimate)}
+          </span>
+        ) : null}
+      </td>
+      {withEstimate ? (
+        <td className={styles.num} data-column={`est-${column.id}`}>
+          ≈ {format(estimate)}
+        </td>
+      ) : null}
+    </>
+  );
+}
+
 export function GroupTable({ testId, title, keyHeader, response, pageHref, listHref, distinct, compact = false, className }: GroupTableProps) {
   const groups = response?.groups ?? [];
   const sampled = response?.sampling.sampled ?? false;
-  const rateClass = (r: number | null | undefined) => (r !== null && r !== undefined && r >= 0.1 ? styles.bad : r && r >= 0.03 ? styles.warn : undefined);
+  const columns = figureColumns(compact);
+  const twin = (c: ColumnSpec) => Boolean(sampled && !compact && c.withEstimate);
   return (
     <div className={`${styles.tableWrap} ${className ?? ''}`}>
       <div className={styles.tableTitle}>
@@ -41,22 +103,9 @@ export function GroupTable({ testId, title, keyHeader, response, pageHref, listH
           <thead>
             <tr>
               <th>{keyHeader}</th>
-              <th className={styles.num}>Requests</th>
-              {sampled && !compact ? (
-                <th className={styles.num} title="Estimated requests (sampling-weighted)">
-                  ≈ Requests
-                </th>
-              ) : null}
-              {compact ? null : <th className={styles.num}>Errors</th>}
-              <th className={styles.num}>Error rate</th>
-              {compact ? null : <th className={styles.num}>4xx</th>}
-              {compact ? null : <th className={styles.num}>p50</th>}
-              <th className={styles.num}>p95</th>
-              {compact ? null : <th className={styles.num}>TTFT p95</th>}
-              <th className={styles.num}>Tokens</th>
-              {sampled && !compact ? <th className={styles.num}>≈ Tokens</th> : null}
-              <th className={styles.num}>Cost</th>
-              {sampled && !compact ? <th className={styles.num}>≈ Cost</th> : null}
+              {columns.map((c) => (
+                <FigureHeaders key={c.id} column={c} withEstimate={twin(c)} />
+              ))}
               {distinct ? <th className={styles.num}>{distinct === 'users' ? 'Users' : distinct === 'sessions' ? 'Sessions' : 'Last seen'}</th> : null}
               {compact ? null : <th aria-label="traces" />}
             </tr>
@@ -79,47 +128,9 @@ export function GroupTable({ testId, title, keyHeader, response, pageHref, listH
                       )}
                     </span>
                   </td>
-                  <td className={styles.num} data-column="requests">
-                    {compact && list ? (
-                      <a href={list} title="Open these requests in the trace list">
-                        {fmtInt(t.requests)}
-                      </a>
-                    ) : (
-                      fmtInt(t.requests)
-                    )}
-                    {sampled && compact ? (
-                      <span className={styles.inlineEstimate} title="Estimated requests (sampling-weighted)">
-                        ≈{fmtCompact(t.estimated.requests)}
-                      </span>
-                    ) : null}
-                  </td>
-                  {sampled && !compact ? (
-                    <td className={styles.num} data-column="est-requests">
-                      ≈ {fmtInt(t.estimated.requests)}
-                    </td>
-                  ) : null}
-                  {compact ? null : (
-                    <td className={styles.num} data-column="errors">
-                      {fmtInt(t.errors)}
-                    </td>
-                  )}
-                  <td className={`${styles.num} ${rateClass(t.errorRate) ?? ''}`} data-column="error-rate">
-                    {fmtPct(t.errorRate)}
-                  </td>
-                  {compact ? null : <td className={styles.num}>{fmtInt(t.clientErrors)}</td>}
-                  {compact ? null : <td className={styles.num}>{fmtMs(t.latencyP50Ms)}</td>}
-                  <td className={styles.num} data-column="p95">
-                    {fmtMs(t.latencyP95Ms)}
-                  </td>
-                  {compact ? null : <td className={styles.num}>{fmtMs(t.ttftP95Ms)}</td>}
-                  <td className={styles.num} data-column="tokens" data-value={t.totalTokens}>
-                    {fmtCompact(t.totalTokens)}
-                  </td>
-                  {sampled && !compact ? <td className={styles.num}>≈ {fmtCompact(t.estimated.totalTokens)}</td> : null}
-                  <td className={styles.num} data-column="cost" data-value={t.costUsd}>
-                    {fmtCost(t.costUsd)}
-                  </td>
-                  {sampled && !compact ? <td className={styles.num}>≈ {fmtCost(t.estimated.costUsd)}</td> : null}
+                  {columns.map((c) => (
+                    <FigureCells key={c.id} column={c} totals={t} withEstimate={twin(c)} compact={compact} sampled={sampled} list={list} />
+                  ))}
                   {distinct ? (
                     <td className={styles.num} data-column={distinct}>
                       {distinct === 'users' ? fmtInt(t.users) : distinct === 'sessions' ? fmtInt(t.sessions) : fmtNs(t.lastNs).slice(5, 16)}

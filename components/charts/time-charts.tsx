@@ -6,7 +6,7 @@
  */
 import type { ReactNode } from 'react';
 import { Bar, BarChart, CartesianGrid, type DotItemDotProps, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { MetricsBucket } from '@/lib/metrics/types';
+import type { MetricsBucket, MetricsGroup } from '@/lib/metrics/types';
 import styles from './charts.module.css';
 import { fmtBucket, fmtTick } from './format';
 
@@ -14,6 +14,13 @@ export type BarSeries = { id: string; label: string; color: string; values: numb
 export type LineSeries = { id: string; label: string; color: string; values: (number | null)[]; dashed?: boolean };
 
 type Row = { i: number; t: number } & Record<string, number | null>;
+
+/** A group's colour in the stacked charts and the legend: its rank's, or the neutral ones of "other" and "(none)". */
+export function seriesColor(group: Pick<MetricsGroup, 'key' | 'other'>, index: number): string {
+  if (group.other) return 'var(--series-other)';
+  if (group.key === null) return 'var(--series-none)';
+  return `var(--series-${index % 8})`;
+}
 
 type PanelProps = {
   testId: string;

@@ -9,8 +9,11 @@ import type { MetricName } from '../../lib/metrics/types';
 export type RollupScope = {
   /** The only tenant the request's filter keeps; null: no filter at all. */
   tenantId: string | null;
-  /** Users/sessions came with "all metrics", not by name: the rollup path may leave them out. */
-  distinctOptional: boolean;
+  /**
+   * The metrics the rollups do not store (distinct users/sessions, cached-input requests…)
+   * came with "all metrics", not by name: the rollup path may leave them out.
+   */
+  unrolledOptional: boolean;
   /** Overrides ROLLUP_MIN_TRACES (and TRACEDECK_ROLLUP_MIN_TRACES); 0 always uses the rollups when it can. */
   minTraces?: number;
 };
@@ -36,35 +39,14 @@ export type MetricsQuery = {
   rollup?: RollupScope | null;
 };
 
-export type Num = bigint | number | string | null;
+/**
+ * One row of either path's aggregation: a cell (`all`, or a group's rank) and bucket
+ * (null: the cell's totals), the group's value, and one column per measure of the
+ * metric registry (db/queries/metric-sql.ts names them; `requests` is always there).
+ */
 export type AggRow = {
   cell: string;
   b: number | null;
   gk: string | null;
-  requests: Num;
-  est_requests: Num;
-  first_ns: Num;
-  last_ns: Num;
-  cov_model: Num;
-  cov_tokens: Num;
-  cov_cost: Num;
-  cov_ttft: Num;
-  weighted: Num;
-  min_weight: Num;
-  max_weight: Num;
-  errors?: Num;
-  est_errors?: Num;
-  client_errors?: Num;
-  latency?: unknown;
-  ttft?: unknown;
-  prompt_tokens?: Num;
-  completion_tokens?: Num;
-  total_tokens?: Num;
-  est_prompt_tokens?: Num;
-  est_completion_tokens?: Num;
-  est_total_tokens?: Num;
-  cost_usd?: Num;
-  est_cost_usd?: Num;
-  users?: Num;
-  sessions?: Num;
+  [column: string]: unknown;
 };

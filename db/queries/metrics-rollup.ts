@@ -11,10 +11,12 @@
  * and cost equal the traces path's. Percentiles come from the summed histograms
  * (within one half-octave bucket of percentile_cont's — a few % in practice; lib/metrics/histogram.ts).
  *
- * Distinct users/sessions cannot be summed over granules. Asked for by name
- * (`metrics=users`) they are counted exactly from `traces` by a second statement;
- * with the default "all metrics" this path leaves them out (the response's
- * `metrics` says so) instead of counting distinct ids over millions of traces.
+ * Distinct users/sessions cannot be summed over granules, and some metrics are not
+ * stored at all (the registry's measures without `rollup`, e.g. cached-input requests,
+ * which read the attribute set). Asked for by name (`metrics=users`) they are computed
+ * exactly from `traces` by a second statement; with the default "all metrics" this
+ * path leaves them out (the response's `metrics` says so) instead of reading every
+ * trace in a range of millions.
  *
  * Small ranges keep the traces path (exact percentiles): the rollups are used only
  * when they count at least ROLLUP_MIN_TRACES traces in range.
@@ -22,24 +24,24 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { BucketGrid } from '../../lib/metrics/bucket';
 import { histogramPercentiles } from '../../lib/metrics/histogram';
+import { type Measure, isRolledUp } from '../../lib/metrics/registry';
 import type { MetricName } from '../../lib/metrics/types';
 import type { Db } from '../client';
 import {
-  BIN_COLUMNS,
   DIMS,
   GRANULE_NS,
-  HISTOGRAMS,
   HOUR_NS,
   ROLLUP_GRANULE_MS,
   ROLLUP_HOUR_MS,
-  SCALAR_MEASURES,
-  TRACE_COLUMNS,
   ceilTo,
+  columnNames,
   combined,
   floorTo,
   fromTraces,
   pokeRollups,
+  storedColumns,
 } from '../rollups';
+import { distinctCounts, distinctMeasures, measuresFor, nOrNull, readsWideColumn, selectList, traceInputs, tracesAggregates } from './metric-sql';
 import type { AggRow, MetricsQuery, RollupScope } from './metrics-query';
 
 /** Below this many traces in range (counted on the rollups) the traces path answers. */
@@ -77,7 +79,6 @@ function shapeOf(q: MetricsQuery, scope: RollupScope): Shape | null {
 const big = (v: bigint) => sql`${v.toString()}::bigint`;
 
 type Num = bigint | number | string | null | undefined;
-const nOrNull = (v: Num) => (v === null || v === undefined ? null : Number(v));
 
 /** A float8[] from either driver (an array, or the '{1,2}' text form). */
 function numbers(v: unknown): number[] {
@@ -88,15 +89,6 @@ function numbers(v: unknown): number[] {
     return Number.isFinite(n) ? n : 0;
   });
 }
-
-type RolledRow = AggRow & {
-  duration_hist?: unknown;
-  duration_min_ms?: Num;
-  duration_max_ms?: Num;
-  ttft_hist?: unknown;
-  ttft_min_ms?: Num;
-  ttft_max_ms?: Num;
-};
 
 /**
  * Runs `query` with JIT compilation off on Postgres: the estimates of this many-aggregate
@@ -112,8 +104,44 @@ async function withoutJit<T extends Record<string, unknown>>(db: Pick<Db, 'rows'
   });
 }
 
+/** The granules a request reads from the rollups: whole 5-minute granules, and whole hours among them. */
+type Window = { fFrom: bigint; fTo: bigint; hFrom: bigint; hTo: bigint };
+
+function windowOf(q: MetricsQuery): Window | null {
+  const fFrom = ceilTo(q.fromNs, GRANULE_NS);
+  const fTo = floorTo(q.toNs, GRANULE_NS);
+  if (fTo <= fFrom) return null;
+  let hFrom = ceilTo(q.fromNs, HOUR_NS);
+  let hTo = floorTo(q.toNs, HOUR_NS);
+  // Whole hours only when the buckets are made of hours.
+  if ((q.series && q.bucketMs % ROLLUP_HOUR_MS !== 0) || hTo <= hFrom) hFrom = hTo = fTo;
+  return { fFrom, fTo, hFrom, hTo };
+}
+
+/** Whether the rollups count at least the threshold's traces in range (worth reading instead of the traces). */
+async function bigEnough(db: Pick<Db, 'rows'>, q: MetricsQuery, scope: RollupScope, shape: Shape): Promise<boolean> {
+  const threshold = minTraces(scope);
+  if (threshold <= 0) return true;
+  const [estimate] = await db.rows<{ n: Num }>(sql`
+    SELECT COALESCE(sum(r.requests), 0) AS n FROM trace_rollups r
+    WHERE r.granule_ms = ${ROLLUP_HOUR_MS}::integer AND r.dims = ${shape.dims}::smallint AND ${shape.tenant('r')}
+      AND r.bucket_ns >= ${big(floorTo(q.fromNs, HOUR_NS))} AND r.bucket_ns < ${big(q.toNs)}`);
+  return Number(estimate?.n ?? 0) >= threshold;
+}
+
 /**
- * The rows of queryMetrics' aggregation (same cells, same columns) answered from
+ * The metrics this path computes (without the unstored ones when they came with "all"),
+ * the measures read from the rollups, and those counted exactly from `traces`.
+ */
+function splitMeasures(q: MetricsQuery, scope: RollupScope): { metrics: Set<MetricName>; rolled: Measure[]; exact: Measure[] } {
+  const metrics = new Set(q.metrics);
+  if (scope.unrolledOptional) for (const name of metrics) if (!isRolledUp(name)) metrics.delete(name);
+  const measures = measuresFor(metrics);
+  return { metrics, rolled: measures.filter((m) => m.rollup !== undefined), exact: measures.filter((m) => m.rollup === undefined) };
+}
+
+/**
+ * The rows of aggregateMetrics' traces path (same cells, same columns) answered from
  * the rollups, or null when the traces path should answer.
  */
 export async function rollupMetricsRows(
@@ -126,36 +154,30 @@ export async function rollupMetricsRows(
   // Series buckets must be made of whole granules (totals alone can use any).
   if (!scope || (q.series && q.bucketMs % ROLLUP_GRANULE_MS !== 0)) return null;
   const shape = shapeOf(q, scope);
-  if (!shape) return null;
-  // Whole 5-minute granules in range; whole hours too when buckets are made of hours.
-  const fFrom = ceilTo(q.fromNs, GRANULE_NS);
-  const fTo = floorTo(q.toNs, GRANULE_NS);
-  if (fTo <= fFrom) return null;
-  let hFrom = ceilTo(q.fromNs, HOUR_NS);
-  let hTo = floorTo(q.toNs, HOUR_NS);
-  if ((q.series && q.bucketMs % ROLLUP_HOUR_MS !== 0) || hTo <= hFrom) hFrom = hTo = fTo;
+  const window = windowOf(q);
+  if (!shape || !window || !(await bigEnough(db, q, scope, shape))) return null;
 
-  const threshold = minTraces(scope);
-  if (threshold > 0) {
-    const [estimate] = await db.rows<{ n: Num }>(sql`
-      SELECT COALESCE(sum(r.requests), 0) AS n FROM trace_rollups r
-      WHERE r.granule_ms = ${ROLLUP_HOUR_MS}::integer AND r.dims = ${shape.dims}::smallint AND ${shape.tenant('r')}
-        AND r.bucket_ns >= ${big(floorTo(q.fromNs, HOUR_NS))} AND r.bucket_ns < ${big(q.toNs)}`);
-    if (Number(estimate?.n ?? 0) < threshold) return null;
-  }
+  const { metrics, rolled, exact } = splitMeasures(q, scope);
+  const rows = withPercentiles(await rolledRows(db, q, grid, shape, window, rolled), rolled);
+  const distinct = distinctMeasures(exact);
+  const additive = exact.filter((m) => !distinct.includes(m));
+  if (additive.length > 0) await addExactAggregates(db, q, grid, shape, rows, additive);
+  if (distinct.length > 0) await addDistinctCounts(db, q, shape, rows, distinct);
+  return { rows, metrics };
+}
 
-  const metrics = new Set(q.metrics);
-  const exactDistinct = !scope.distinctOptional;
-  if (!exactDistinct) {
-    metrics.delete('users');
-    metrics.delete('sessions');
-  }
-  const measures = [
-    ...SCALAR_MEASURES,
-    ...(metrics.has('latency') ? HISTOGRAMS.duration : []),
-    ...(metrics.has('ttft') ? HISTOGRAMS.ttft : []),
-  ];
-  const names = sql.raw(measures.map((m) => m.name).join(', '));
+/** GROUPING SETS of the cells (group and overall) × (bucket and totals) over `alias`. */
+function cellSets(alias: string, grouped: boolean, series: boolean): SQL {
+  const gid = `${alias}.gid`;
+  const b = `${alias}.b`;
+  if (grouped) return sql.raw(series ? `GROUPING SETS ((${gid}, ${b}), (${b}), (${gid}), ())` : `GROUPING SETS ((${gid}), ())`);
+  return sql.raw(series ? `GROUPING SETS ((${b}), ())` : 'GROUPING SETS (())');
+}
+
+/** One statement, one snapshot: the clean granules from the rollups, the rest from `traces`. */
+async function rolledRows(db: Pick<Db, 'rows'>, q: MetricsQuery, grid: BucketGrid, shape: Shape, w: Window, measures: readonly Measure[]): Promise<AggRow[]> {
+  const columns = storedColumns(measures);
+  const names = columnNames(columns);
   const sizeNs = BigInt(q.bucketMs) * 1_000_000n;
   const bucketOf = (column: string) => (q.series ? sql`((${sql.raw(column)} - ${big(grid.originNs)}) / ${big(sizeNs)})::integer` : sql`0`);
   const top = q.top;
@@ -164,42 +186,39 @@ export async function rollupMetricsRows(
   const rollupRows = (granuleMs: number) =>
     sql`SELECT * FROM trace_rollups r WHERE r.granule_ms = ${granuleMs}::integer AND r.dims = ${shape.dims}::smallint AND ${shape.tenant('r')}`;
   const grouped = q.groupBy !== null;
-  const sets = grouped
-    ? q.series ? sql`GROUPING SETS ((c.gid, c.b), (c.b), (c.gid), ())` : sql`GROUPING SETS ((c.gid), ())`
-    : q.series ? sql`GROUPING SETS ((c.b), ())` : sql`GROUPING SETS (())`;
-  const rows = await withoutJit<RolledRow>(db, sql`
+  return withoutJit<AggRow>(db, sql`
     WITH dirty AS MATERIALIZED (
-      SELECT DISTINCT bucket_ns AS d FROM rollup_dirty WHERE bucket_ns >= ${big(fFrom)} AND bucket_ns < ${big(fTo)}
+      SELECT DISTINCT bucket_ns AS d FROM rollup_dirty WHERE bucket_ns >= ${big(w.fFrom)} AND bucket_ns < ${big(w.fTo)}
     ),
     -- hours holding a dirty granule: read as 5-minute granules instead
     dirty_hours AS MATERIALIZED (
-      SELECT DISTINCT d - ((d % ${H}) + ${H}) % ${H} AS h FROM dirty WHERE d >= ${big(hFrom)} AND d < ${big(hTo)}
+      SELECT DISTINCT d - ((d % ${H}) + ${H}) % ${H} AS h FROM dirty WHERE d >= ${big(w.hFrom)} AND d < ${big(w.hTo)}
     ),
     -- read from traces: the partial granules at both ends, and the dirty ones
     gaps AS MATERIALIZED (
-      SELECT lo, hi FROM (VALUES (${big(q.fromNs)}, ${big(fFrom)}), (${big(fTo)}, ${big(q.toNs)})) v(lo, hi) WHERE lo < hi
+      SELECT lo, hi FROM (VALUES (${big(q.fromNs)}, ${big(w.fFrom)}), (${big(w.fTo)}, ${big(q.toNs)})) v(lo, hi) WHERE lo < hi
       UNION ALL SELECT d, d + ${F} FROM dirty
     ),
     -- OFFSET 0 keeps the subquery per range (an index range scan each): flattened into a join,
     -- the planner scanned all of a tenant's traces against the (usually empty) list of gaps
     gap AS MATERIALIZED (
       SELECT x.* FROM gaps i CROSS JOIN LATERAL (
-        SELECT ${TRACE_COLUMNS}, ${BIN_COLUMNS}, ${shape.group('t')} AS g, ${bucketOf('t.start_ns')} AS b
+        SELECT ${traceInputs(measures, { bins: true })}, ${shape.group('t')} AS g, ${bucketOf('t.start_ns')} AS b
         FROM traces t WHERE t.start_ns >= i.lo AND t.start_ns < i.hi AND ${shape.tenant('t')}
         OFFSET 0
       ) x
     ),
     hour_rows AS NOT MATERIALIZED (
       SELECT r.* FROM (${rollupRows(ROLLUP_HOUR_MS)}) r
-      WHERE r.bucket_ns >= ${big(hFrom)} AND r.bucket_ns < ${big(hTo)} AND r.bucket_ns NOT IN (SELECT h FROM dirty_hours)
+      WHERE r.bucket_ns >= ${big(w.hFrom)} AND r.bucket_ns < ${big(w.hTo)} AND r.bucket_ns NOT IN (SELECT h FROM dirty_hours)
     ),
     -- 5-minute granules: both ends outside the whole hours, and the hours holding a dirty granule
     -- (index scans on constant ranges and on an array, whatever the statistics say)
     five_rows AS NOT MATERIALIZED (
       SELECT r.* FROM (
-        ${rollupRows(ROLLUP_GRANULE_MS)} AND r.bucket_ns >= ${big(fFrom)} AND r.bucket_ns < ${big(hFrom)}
+        ${rollupRows(ROLLUP_GRANULE_MS)} AND r.bucket_ns >= ${big(w.fFrom)} AND r.bucket_ns < ${big(w.hFrom)}
         UNION ALL
-        ${rollupRows(ROLLUP_GRANULE_MS)} AND r.bucket_ns >= ${big(hTo)} AND r.bucket_ns < ${big(fTo)}
+        ${rollupRows(ROLLUP_GRANULE_MS)} AND r.bucket_ns >= ${big(w.hTo)} AND r.bucket_ns < ${big(w.fTo)}
         UNION ALL
         ${rollupRows(ROLLUP_GRANULE_MS)}
           AND r.bucket_ns = ANY(ARRAY(SELECT h + k * ${F} FROM dirty_hours, generate_series(0, ${HOUR_NS / GRANULE_NS - 1n}::bigint) AS k))
@@ -218,55 +237,84 @@ export async function rollupMetricsRows(
     src AS (
       SELECT ${shape.group('r')} AS g, ${bucketOf('r.bucket_ns')} AS b, ${names} FROM hour_rows r
       UNION ALL SELECT ${shape.group('r')}, ${bucketOf('r.bucket_ns')}, ${names} FROM five_rows r
-      UNION ALL SELECT t.g, t.b, ${fromTraces(measures)} FROM gap t GROUP BY t.g, t.b
+      UNION ALL SELECT t.g, t.b, ${fromTraces(columns)} FROM gap t GROUP BY t.g, t.b
     ),
     cells AS (
-      SELECT COALESCE(array_position((SELECT keys FROM topk), s.g), ${top + 1}::integer) AS gid, s.b, ${combined(measures, 's', 'float8')}
+      SELECT COALESCE(array_position((SELECT keys FROM topk), s.g), ${top + 1}::integer) AS gid, s.b, ${combined(columns, 's', 'float8')}
       FROM src s GROUP BY 1, 2
     )
     SELECT ${grouped ? sql`CASE WHEN GROUPING(c.gid) = 1 THEN 'all' ELSE c.gid::text END` : sql`'all'`} AS cell,
       ${q.series ? sql`CASE WHEN GROUPING(c.b) = 1 THEN NULL ELSE c.b END` : sql`NULL::integer`} AS b,
       ${grouped ? sql`CASE WHEN GROUPING(c.gid) = 0 THEN (SELECT r.g FROM ranked r WHERE r.rn = c.gid AND r.rn <= ${top}::integer) END` : sql`NULL::text`} AS gk,
-      ${combined(measures, 'c', 'float8')}
-    FROM cells c GROUP BY ${sets}`);
+      ${combined(columns, 'c', 'float8')}
+    FROM cells c GROUP BY ${cellSets('c', grouped, q.series)}`);
+}
 
-  const out: AggRow[] = rows.map((r) => {
+/** Each percentile measure's column, estimated from its summed histogram (as the traces path's percentile_cont array). */
+function withPercentiles(rows: AggRow[], measures: readonly Measure[]): AggRow[] {
+  return rows.map((r) => {
     const row: AggRow = { ...r };
-    if (metrics.has('latency')) {
-      row.latency = histogramPercentiles({ counts: numbers(r.duration_hist), min: nOrNull(r.duration_min_ms), max: nOrNull(r.duration_max_ms) }, [0.5, 0.95, 0.99]);
-    }
-    if (metrics.has('ttft')) {
-      row.ttft = histogramPercentiles({ counts: numbers(r.ttft_hist), min: nOrNull(r.ttft_min_ms), max: nOrNull(r.ttft_max_ms) }, [0.5, 0.95]);
+    for (const m of measures) {
+      if (m.aggregate.kind !== 'percentiles' || typeof m.rollup !== 'object') continue;
+      const h = m.rollup.histogram;
+      const histogram = { counts: numbers(r[`${h}_hist`]), min: nOrNull(r[`${h}_min_ms`]), max: nOrNull(r[`${h}_max_ms`]) };
+      row[m.column] = histogramPercentiles(histogram, m.aggregate.points.map((p) => p.p));
     }
     return row;
   });
-  if (exactDistinct && (metrics.has('users') || metrics.has('sessions'))) await addDistinctCounts(db, q, shape, out);
-  return { rows: out, metrics };
 }
 
 /**
- * Exact distinct users and sessions per group and overall (totals only, as on the
- * traces path), counted over `traces` with the groups the rollup query ranked.
+ * The traces in range of the request's tenant, each with its group rank among the
+ * groups the rollup query ranked (`keys`, from its totals rows), as CTEs `keys` and `scan`.
  */
-async function addDistinctCounts(db: Pick<Db, 'rows'>, q: MetricsQuery, shape: Shape, rows: AggRow[]): Promise<void> {
-  const totals = rows.filter((r) => r.b === null);
+function rankedTraces(q: MetricsQuery, shape: Shape, rows: AggRow[], columns: SQL, measures: readonly Measure[]): SQL {
   const keys: (string | null)[] = [];
-  for (const r of totals) if (r.cell !== 'all' && Number(r.cell) <= q.top) keys[Number(r.cell) - 1] = r.gk;
-  const grouped = q.groupBy !== null;
-  const counted = await db.rows<{ cell: string; users: Num; sessions: Num }>(sql`
-    WITH keys AS (SELECT ARRAY(SELECT k FROM jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb) WITH ORDINALITY AS e(k, i) ORDER BY i) AS keys),
-    pairs AS (
-      SELECT DISTINCT COALESCE(array_position((SELECT keys FROM keys), ${shape.group('t')}), ${q.top + 1}::integer) AS gid, t.user_id, t.session_id
+  for (const r of rows) if (r.b === null && r.cell !== 'all' && Number(r.cell) <= q.top) keys[Number(r.cell) - 1] = r.gk;
+  return sql`
+    keys AS (SELECT ARRAY(SELECT k FROM jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb) WITH ORDINALITY AS e(k, i) ORDER BY i) AS keys),
+    scan AS ${readsWideColumn(measures) ? sql`MATERIALIZED` : sql`NOT MATERIALIZED`} (
+      SELECT COALESCE(array_position((SELECT keys FROM keys), ${shape.group('t')}), ${q.top + 1}::integer) AS gid, ${columns}
       FROM traces t
       WHERE t.start_ns >= ${big(q.fromNs)} AND t.start_ns < ${big(q.toNs)} AND ${shape.tenant('t')}
-    )
-    SELECT ${grouped ? sql`CASE WHEN GROUPING(p.gid) = 1 THEN 'all' ELSE p.gid::text END` : sql`'all'`} AS cell,
-      count(DISTINCT p.user_id COLLATE "C") AS users, count(DISTINCT p.session_id COLLATE "C") AS sessions
-    FROM pairs p GROUP BY ${grouped ? sql`GROUPING SETS ((p.gid), ())` : sql`GROUPING SETS (())`}`);
+    )`;
+}
+
+/**
+ * Exact counts and sums the rollups do not store, per cell and bucket like the rows
+ * of the rollup query, counted over `traces` (a second snapshot: a batch landing in
+ * between may show in one and not the other).
+ */
+async function addExactAggregates(db: Pick<Db, 'rows'>, q: MetricsQuery, grid: BucketGrid, shape: Shape, rows: AggRow[], measures: readonly Measure[]): Promise<void> {
+  const sizeNs = BigInt(q.bucketMs) * 1_000_000n;
+  const bucket = q.series ? sql`((t.start_ns - ${big(grid.originNs)}) / ${big(sizeNs)})::integer` : sql`0`;
+  const grouped = q.groupBy !== null;
+  const aggregated = tracesAggregates(measures);
+  const counted = await db.rows<AggRow>(sql`
+    WITH ${rankedTraces(q, shape, rows, sql`${bucket} AS b, ${traceInputs(measures)}`, measures)}
+    SELECT ${grouped ? sql`CASE WHEN GROUPING(t.gid) = 1 THEN 'all' ELSE t.gid::text END` : sql`'all'`} AS cell,
+      ${q.series ? sql`CASE WHEN GROUPING(t.b) = 1 THEN NULL ELSE t.b END` : sql`NULL::integer`} AS b,
+      ${selectList(aggregated)}
+    FROM scan t GROUP BY ${cellSets('t', grouped, q.series)}`);
+  const byCell = new Map(counted.map((c) => [`${c.cell}/${c.b}`, c]));
+  for (const r of rows) {
+    const c = byCell.get(`${r.cell}/${r.b}`);
+    for (const a of aggregated) r[a.name] = c?.[a.name] ?? null;
+  }
+}
+
+/**
+ * Exact distinct counts (users, sessions) per group and overall (totals only, as on the
+ * traces path), counted over `traces` with the groups the rollup query ranked.
+ */
+async function addDistinctCounts(db: Pick<Db, 'rows'>, q: MetricsQuery, shape: Shape, rows: AggRow[], measures: readonly Measure[]): Promise<void> {
+  const counted = await db.rows<AggRow>(sql`
+    WITH ${rankedTraces(q, shape, rows, traceInputs(measures), measures)}, ${distinctCounts(measures, sql`scan`, q.groupBy !== null)}
+    SELECT * FROM dist`);
   const byCell = new Map(counted.map((c) => [c.cell, c]));
-  for (const r of totals) {
+  for (const r of rows) {
+    if (r.b !== null) continue;
     const c = byCell.get(r.cell);
-    r.users = c?.users ?? 0;
-    r.sessions = c?.sessions ?? 0;
+    for (const m of measures) r[m.column] = c?.[m.column] ?? 0;
   }
 }

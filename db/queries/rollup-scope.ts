@@ -5,6 +5,7 @@
  * keep no other dimension. Everything else takes the exact traces path.
  */
 import type { RollupScope } from './metrics-query';
+import { isMetricName, isRolledUp } from '../../lib/metrics/registry';
 import type { WhereExpr } from '../../lib/where/ast';
 
 /** The tenant a filter keeps when it is only ANDed `tenantKey=X` terms (null: no filter); undefined otherwise. */
@@ -20,14 +21,17 @@ export function onlyTenant(ast: WhereExpr | null, tenantKey: string): string | n
   return right === null ? left : undefined; // two different tenants: nothing matches, the traces path says so
 }
 
-/** Metric names asked for one by one (`metrics=users`), not through the default "all". */
-export function namesDistinct(values: string[]): boolean {
-  return values.flatMap((v) => v.split(',')).some((v) => v.trim() === 'users' || v.trim() === 'sessions');
+/** Whether `values` (the `metrics=` tokens) name a metric the rollups do not store (`metrics=users`), not only the default "all". */
+export function namesUnrolledMetric(values: readonly string[]): boolean {
+  return values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .some((v) => isMetricName(v) && !isRolledUp(v));
 }
 
-export function rollupScope(ast: WhereExpr | null, tenantKey: string, tenantScope: string | null, metricValues: string[]): RollupScope | null {
+export function rollupScope(ast: WhereExpr | null, tenantKey: string, tenantScope: string | null, metricValues: readonly string[]): RollupScope | null {
   const tenant = onlyTenant(ast, tenantKey);
   if (tenant === undefined) return null;
   if (tenantScope !== null && tenant !== null && tenant !== tenantScope) return null;
-  return { tenantId: tenantScope ?? tenant, distinctOptional: !namesDistinct(metricValues) };
+  return { tenantId: tenantScope ?? tenant, unrolledOptional: !namesUnrolledMetric(metricValues) };
 }

@@ -38,8 +38,8 @@ export function groupTerm(drillKeys: readonly string[], group: Pick<MetricsGroup
   }
 }
 
-/** Requests that count as errors in the charts (joinWheres adds the parentheses when it is ANDed). */
-export const ERROR_TERM = 'status = error OR http.status_code >= 500';
+/** Requests that count as errors in the charts (the registry's `errors` term). */
+export { ERROR_TERM } from './registry';
 
 /** `key = value` (quoted as needed). */
 export function equalsTerm(key: string, value: string): string {

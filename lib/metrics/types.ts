@@ -1,57 +1,42 @@
 /**
  * Shapes of GET /api/metrics (shared by the route, the pages and the charts).
- * Pure types and constants: browser and Node.
+ * Pure types and constants: browser and Node. Each metric is an entry of ./registry.ts.
  *
  * A request is a trace (a row of `traces`). Definitions:
  * - errors: the trace has a span with status error, or its HTTP status is >= 500;
  * - clientErrors: its HTTP status is 4xx (counted on their own; a 429 whose LLM
  *   span has status error is in both);
  * - latency: percentiles of the whole trace's duration; ttft: of `llm.time_to_first_token`;
+ * - cached: some span carries `llm.usage.cached_input_tokens` > 0;
  * - estimated: sums weighted by each trace's sample weight (adjusted count), i.e.
  *   what the totals would be without sampling. Percentiles are not weighted.
  */
+import type { EstimateField, MetricName, ValueField } from './registry';
 
-/** Metric families selectable with `metrics=` (comma-separated). */
-export const METRIC_NAMES = ['requests', 'errors', 'latency', 'ttft', 'tokens', 'cost', 'users', 'sessions'] as const;
-export type MetricName = (typeof METRIC_NAMES)[number];
+export { METRIC_NAMES, type MetricName } from './registry';
 
-/** Token and cost sums are null when no request of the cell carries the key (unknown, not zero). */
-export type Estimates = {
-  requests?: number;
-  errors?: number;
-  promptTokens?: number | null;
-  completionTokens?: number | null;
-  totalTokens?: number | null;
-  costUsd?: number | null;
-};
+/**
+ * Sampling-weighted sums, one per measure with an `estimate` in the registry (requests,
+ * errors, tokens, cost, …). Token and cost sums are null when no request of the cell
+ * carries the key (unknown, not zero).
+ */
+export type Estimates = { [K in EstimateField]?: number | null };
 
-/** Values of one cell (a group, a bucket, both, or everything). Families not asked for are absent. */
+/**
+ * Values of one cell (a group, a bucket, both, or everything). Families not asked for
+ * are absent. The figures are the registry's fields (./registry.ts): e.g. `errors` and
+ * `errorRate` (errors / requests, null without requests), `latencyP95Ms`, `totalTokens`
+ * (null when no request of the cell carries a recognised key, see Coverage), `users`
+ * (distinct: in totals only, absent from series points).
+ */
 export type MetricValues = {
   requests: number;
-  errors?: number;
-  /** errors / requests, null without requests. */
-  errorRate?: number | null;
-  clientErrors?: number;
-  clientErrorRate?: number | null;
-  latencyP50Ms?: number | null;
-  latencyP95Ms?: number | null;
-  latencyP99Ms?: number | null;
-  ttftP50Ms?: number | null;
-  ttftP95Ms?: number | null;
-  /** Sums; null when no request of the cell carries a recognised key (see Coverage). */
-  promptTokens?: number | null;
-  completionTokens?: number | null;
-  totalTokens?: number | null;
-  costUsd?: number | null;
-  /** Distinct users / sessions: in totals only (absent from series points). */
-  users?: number;
-  sessions?: number;
   /** Start of the first and last request (epoch ns, decimal), null without requests. */
   firstNs: string | null;
   lastNs: string | null;
   /** Sampling-weighted totals (≈): estimates, not counts. */
   estimated: Estimates;
-};
+} & { [K in Exclude<ValueField, 'requests'>]?: number | null };
 
 export type MetricsBucket = {
   /** Bucket bounds clipped to the range, ISO 8601 and epoch ms: [start, end). */

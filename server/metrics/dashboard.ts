@@ -1,29 +1,27 @@
 /**
  * Data of the chart pages (/tenants, /tenants/{id}, /users/{id}), loaded on the
  * server from the page URL: the same parameters as the trace list (where, since |
- * from/to, minDur/maxDur) plus `by` (what the charts stack by). Everything goes
- * through metricsFromParams, i.e. the same code and errors as GET /api/metrics.
+ * from/to, minDur/maxDur) plus `by` (what the charts stack by). The queries are typed
+ * calls of the metrics service (./request.ts), built with the same checks as
+ * GET /api/metrics (./input.ts), so a bad filter or range fails the same way.
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { IS_ERROR } from '../../db/queries/metrics';
+import { IS_ERROR } from '../../db/queries/request-error';
 import { listTraces } from '../../db/queries/list-traces';
-import type { TraceSummary } from '../../lib/trace/wire';
 import { attributeMapping } from '../../lib/enrich/promoted-columns';
 import { ApiError } from '../http/errors';
 import { type FilterState, type SearchParamsRecord, effectiveWheres, fromSearchParams, rangeParams } from '../../lib/filter-state';
-import { traceFilterFromParams } from '../http/where-params';
 import { equalsTerm } from '../../lib/metrics/links';
-import { metricsFromParams } from './request';
+import { type MetricsContext, type MetricsInput, metricsBucket, metricsFilter, metricsRange } from './input';
+import { queryMetrics } from './request';
 import { type DashboardData, type DashboardScope, DEFAULT_DASHBOARD_SINCE, STACK_OPTIONS, STACK_TOP, type StackBy, stackKey } from '../../lib/metrics/scope';
 
 export type { DashboardData, DashboardScope, StackBy };
 
-function metricsParams(filter: FilterState, restriction: string[], extra: Record<string, string>): URLSearchParams {
-  const params = new URLSearchParams();
-  for (const w of [...effectiveWheres(filter), ...restriction]) params.append('where', w);
-  for (const [k, v] of Object.entries({ ...rangeParams(filter), ...extra })) params.set(k, v);
-  return params;
+/** One chart or table query of a page: every metric, auto buckets. */
+function pageQuery(filter: MetricsInput['filter'], range: MetricsInput['range'], groupBy: string, top: number, series: boolean): MetricsInput {
+  return { filter, range, bucket: metricsBucket(range, null, series), series, metrics: [], groupBy, top };
 }
 
 export async function loadDashboard(
@@ -62,26 +60,24 @@ export async function loadDashboard(
       ttft: mapping.ttftMs,
     },
   };
-  const ctx = { tenantKey, tenantScope };
+  const ctx: MetricsContext = { tenantKey, tenantScope };
   try {
-    const nowMs = Date.now();
-    data.main = await metricsFromParams(db, metricsParams(filter, restriction, { group_by: stackKey(stackBy, tenantKey), top: String(STACK_TOP) }), { ...ctx, nowMs });
-    // Every query below uses the main query's absolute range, so all panels describe the same requests.
-    const fixed: FilterState = { ...filter, since: null, from: data.main.range.from, to: data.main.range.to };
+    const compiled = metricsFilter([...effectiveWheres(filter), ...restriction], ctx);
+    // Every panel uses the same absolute range, so all of them describe the same requests.
+    const range = metricsRange(rangeParams(filter));
+    data.main = await queryMetrics(db, pageQuery(compiled, range, stackKey(stackBy, tenantKey), STACK_TOP, true), ctx);
     const tableKey = scope.kind === 'all' ? tenantKey : scope.kind === 'tenant' ? 'user.id' : 'session.id';
     const [table, models] = await Promise.all([
-      metricsFromParams(db, metricsParams(fixed, restriction, { group_by: tableKey, top: '100', series: 'false' }), ctx),
-      scope.kind === 'all' ? Promise.resolve(null) : metricsFromParams(db, metricsParams(fixed, restriction, { group_by: 'llm.model', top: '20', series: 'false' }), ctx),
+      queryMetrics(db, pageQuery(compiled, range, tableKey, 100, false), ctx),
+      scope.kind === 'all' ? Promise.resolve(null) : queryMetrics(db, pageQuery(compiled, range, 'llm.model', 20, false), ctx),
     ]);
     data.table = table;
     data.models = models;
     if (scope.kind !== 'all') {
-      const range = { fromNs: BigInt(data.main.range.fromNs), toNs: BigInt(data.main.range.toNs) };
-      const compiled = traceFilterFromParams([...effectiveWheres(filter), ...restriction], tenantKey, tenantScope).sql;
       const [slowest, failing] = await Promise.all([
-        listTraces(db, { filter: compiled, range, sort: { key: 'duration', direction: 'desc' }, limit: 10 }),
+        listTraces(db, { filter: compiled.sql, range, sort: { key: 'duration', direction: 'desc' }, limit: 10 }),
         // The charts' error definition, read from the summary columns (no span probes).
-        listTraces(db, { filter: compiled ? sql`${compiled} AND ${IS_ERROR}` : IS_ERROR, range, limit: 10 }),
+        listTraces(db, { filter: compiled.sql ? sql`${compiled.sql} AND ${IS_ERROR}` : IS_ERROR, range, limit: 10 }),
       ]);
       data.slowest = slowest.traces;
       data.failing = failing.traces;

@@ -12,10 +12,14 @@ import { spanRecord } from '../support/span-record';
 import { storeRecords as storeSpans } from '../support/store-spans';
 import { GRANULE_NS, drainRollups, floorTo, pauseRollups } from '../../db/rollups';
 import { HIST_RATIO, histBin } from '../../lib/metrics/histogram';
-import { metricsFromParams } from '../../server/metrics/request';
+import { type MetricsContext, queryMetrics } from '../../server/metrics/request';
+import { parseMetricsParams } from '../../server/metrics/params';
 import type { MetricValues, MetricsResponse } from '../../lib/metrics/types';
 import type { AttributeMap, OtlpAnyValue, SpanRecord } from '../../lib/otlp/span-record';
 import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';
+
+/** What GET /api/metrics answers for these query parameters (the route's two steps). */
+const metricsFromParams = (db: TestDatabase['db'], params: URLSearchParams, ctx: MetricsContext) => queryMetrics(db, parseMetricsParams(params, ctx), ctx);
 
 const NS_PER_MS = 1_000_000n;
 const MIN_NS = 60_000n * NS_PER_MS;

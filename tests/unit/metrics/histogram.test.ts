@@ -95,9 +95,9 @@ describe('which filters the rollups answer', () => {
   });
 
   it('a reader scope is the tenant; a where naming another tenant is left to the traces path', () => {
-    expect(rollupScope(ast(), 'tenant.id', 'acme', [])).toEqual({ tenantId: 'acme', distinctOptional: true });
-    expect(rollupScope(ast('tenant.id=acme'), 'tenant.id', 'acme', ['users'])).toEqual({ tenantId: 'acme', distinctOptional: false });
+    expect(rollupScope(ast(), 'tenant.id', 'acme', [])).toEqual({ tenantId: 'acme', unrolledOptional: true });
+    expect(rollupScope(ast('tenant.id=acme'), 'tenant.id', 'acme', ['users'])).toEqual({ tenantId: 'acme', unrolledOptional: false });
     expect(rollupScope(ast('tenant.id=globex'), 'tenant.id', 'acme', [])).toBeNull();
-    expect(rollupScope(ast(), 'tenant.id', null, ['all'])).toEqual({ tenantId: null, distinctOptional: true });
+    expect(rollupScope(ast(), 'tenant.id', null, ['all'])).toEqual({ tenantId: null, unrolledOptional: true });
   });
 });
