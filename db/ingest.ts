@@ -10,8 +10,8 @@
  * batches never queue on its hot rows (`user.id`, …).
  */
 import { type SQL, sql } from 'drizzle-orm';
-import { attributeMapping, promotedValues, tenantKey } from '../lib/enrich/promoted-columns';
-import { type SamplingConfig, samplingConfig, spanSampleWeight } from '../lib/enrich/sampling';
+import { DEFAULT_PROMOTION, type PromotionSettings, promotedValues } from '../lib/enrich/promoted-columns';
+import { spanSampleWeight } from '../lib/enrich/sampling';
 import type { AttributeMap, SpanRecord } from '../lib/otlp/span-record';
 import type { Db } from './client';
 import { recordCatalog } from './catalog-buffer';
@@ -27,8 +27,8 @@ export type StoreResult = {
 
 type SpanRow = ReturnType<typeof toRow>;
 
-function toRow(span: SpanRecord, tenantAttribute: string, sampling: SamplingConfig, mapping = attributeMapping()) {
-  const promoted = promotedValues(span.attributes, span.resourceAttributes, tenantAttribute, mapping);
+function toRow(span: SpanRecord, { tenantKey, mapping, sampling }: PromotionSettings) {
+  const promoted = promotedValues(span.attributes, span.resourceAttributes, tenantKey, mapping);
   return {
     tenant_id: promoted.tenantId ?? '',
     trace_id: span.traceId,
@@ -83,10 +83,8 @@ const byKey = (a: SpanRow, b: SpanRow) =>
   : a.trace_id < b.trace_id ? -1 : a.trace_id > b.trace_id ? 1
   : a.span_id < b.span_id ? -1 : a.span_id > b.span_id ? 1 : 0;
 
-export function spanRows(spans: SpanRecord[], tenantAttribute = tenantKey()): SpanRow[] {
-  const sampling = samplingConfig();
-  const mapping = attributeMapping();
-  const rows = spans.map((s) => toRow(s, tenantAttribute, sampling, mapping));
+export function spanRows(spans: SpanRecord[], promotion: PromotionSettings = DEFAULT_PROMOTION): SpanRow[] {
+  const rows = spans.map((s) => toRow(s, promotion));
   inheritTenantWithinBatch(rows);
   // Lock rows in one global order so concurrent batches cannot deadlock.
   rows.sort(byKey);
@@ -101,15 +99,17 @@ export type StoreOptions = {
    * not let one tenant's key pull spans it did not send into its tenant.
    */
   adoptOrphans?: boolean;
+  /** Tenant key, LLM key mapping and sampling (server/enrich-config promotionSettings); default: none configured. */
+  promotion?: PromotionSettings;
 };
 
 export async function storeSpans(
   db: Pick<Db, 'rows' | 'transaction'>,
   spans: SpanRecord[],
-  { adoptOrphans = true }: StoreOptions = {},
+  { adoptOrphans = true, promotion = DEFAULT_PROMOTION }: StoreOptions = {},
 ): Promise<StoreResult> {
   if (spans.length === 0) return { inserted: 0, duplicates: 0 };
-  const rows = spanRows(spans);
+  const rows = spanRows(spans, promotion);
   const traceIds = [...new Set(rows.map((r) => r.trace_id))].sort();
   const sets = attributeSets(rows);
   const inserted = await db.transaction(async (tx) => {

@@ -11,7 +11,7 @@
  * and ~260 ms. The span-lookup group_by is the slow path (~3.4 s at 100k traces).
  */
 import { type SQL, sql } from 'drizzle-orm';
-import { attributeMapping } from '../../lib/enrich/promoted-columns';
+import type { AttributeMapping } from '../../lib/enrich/promoted-columns';
 import { type BucketGrid, bucketGrid } from '../../lib/metrics/bucket';
 import {
   type Coverage,
@@ -48,11 +48,11 @@ export type MetricsResult = {
 };
 
 /** Keys answered by a `traces` column, with the attribute keys that feed it. */
-export function groupColumn(key: string, tenantKey: string): { expr: SQL; feeds: readonly string[] } | null {
+export function groupColumn(key: string, tenantKey: string, modelKeys: readonly string[]): { expr: SQL; feeds: readonly string[] } | null {
   if (key === tenantKey) return { expr: sql`NULLIF(t.tenant_id, '')`, feeds: [tenantKey] };
   if (key === 'user.id') return { expr: sql`t.user_id`, feeds: ['user.id'] };
   if (key === 'session.id') return { expr: sql`t.session_id`, feeds: ['session.id'] };
-  if (key === 'llm.model') return { expr: sql`t.llm_model`, feeds: attributeMapping().llmModel };
+  if (key === 'llm.model') return { expr: sql`t.llm_model`, feeds: modelKeys };
   return null;
 }
 
@@ -188,7 +188,7 @@ export async function queryMetrics(db: Pick<Db, 'rows'>, asked: MetricsQuery): P
   const q = rolled ? { ...asked, metrics: rolled.metrics } : asked;
   const sizeNs = BigInt(q.bucketMs) * 1_000_000n;
   const where = sql`${timeRangeCondition({ fromNs: q.fromNs, toNs: q.toNs }, sql`t.start_ns`)} AND ${q.filter ?? sql`true`}`;
-  const column = q.groupBy ? groupColumn(q.groupBy, q.tenantKey) : null;
+  const column = q.groupBy ? groupColumn(q.groupBy, q.tenantKey, q.modelKeys) : null;
   const groupExpr = q.groupBy ? (column?.expr ?? firstSpanValue(q.groupBy)) : null;
   const bucketExpr = sql`((t.start_ns - ${grid.originNs.toString()}::bigint) / ${sizeNs.toString()}::bigint)::integer`;
   const top = q.top;
@@ -329,8 +329,7 @@ function aggColumnNames(metrics: ReadonlySet<MetricName>): string[] {
  * Attribute keys in the catalog that look like model, token or cost keys but feed
  * no column (a hint for TRACEDECK_ATTRIBUTE_MAP when the charts would be empty).
  */
-export async function unmappedLlmKeys(db: Pick<Db, 'rows'>): Promise<string[]> {
-  const mapping = attributeMapping();
+export async function unmappedLlmKeys(db: Pick<Db, 'rows'>, mapping: AttributeMapping): Promise<string[]> {
   await flushCatalog(db);
   const mapped = new Set<string>([...mapping.llmModel, ...mapping.promptTokens, ...mapping.completionTokens, ...mapping.totalTokens, ...mapping.costUsd, ...mapping.ttftMs]);
   const rows = await db.rows<{ key: string }>(sql`

@@ -27,16 +27,15 @@ import {
   setLogger,
   status,
 } from '@grpc/grpc-js';
-import { type Db, getDb as processDb } from '../../db/client';
+import type { Db } from '../../db/client';
+import { getDb as processDb } from '../db';
 import { authenticate } from '../auth/principal';
 import type { EnrichConfig } from '../../lib/enrich/config';
 import { ingestSpans } from '../ingest/pipeline';
 import { decodeExportRequest, encodeExportResponse } from '../../lib/otlp';
-import { ingestGateOptions, serverConfig } from '../config';
+import { DEFAULT_GRPC_PORT, DEFAULT_HOST, ingestGateOptions, serverConfig } from '../config';
 import { ingestGate } from '../ingest/gate';
 
-export const DEFAULT_GRPC_PORT = 4317;
-export const DEFAULT_GRPC_HOST = '0.0.0.0';
 export const EXPORT_METHOD_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 
 const identity = (b: Buffer): Buffer => b;
@@ -82,9 +81,9 @@ export function formatAddress(host: string, port: number): string {
 export type GrpcListenerOptions = {
   host?: string;
   port?: number;
-  /** The database to store into (default: the process-wide client of db/client). */
+  /** The database to store into (default: the process-wide client of server/db). */
   getDb?: () => Promise<Pick<Db, 'rows' | 'transaction'>>;
-  /** Span-attribute rules (default: from TRACEDECK_CONFIG and the environment, per request). */
+  /** Span-attribute rules (default: server/enrich-config's, as at ingest over HTTP). */
   config?: EnrichConfig;
   /** Hint printed with the address-in-use message. */
   portHint?: string;
@@ -196,7 +195,8 @@ function installGrpcLogger(): void {
 
 /** Binds and starts the listener. Throws ListenerBindError when the port cannot be bound. */
 export async function startGrpcListener(options: GrpcListenerOptions = {}): Promise<GrpcListener> {
-  const host = options.host ?? DEFAULT_GRPC_HOST;
+  // Loopback unless asked otherwise (TRACEDECK_GRPC_HOST, --grpc-host, `trace listen --host`).
+  const host = options.host ?? DEFAULT_HOST;
   const port = options.port ?? DEFAULT_GRPC_PORT;
   installGrpcLogger();
   const limits = serverConfig();

@@ -9,15 +9,16 @@
 import type { Db } from '../../db/client';
 import { type StoreResult, storeSpans } from '../../db/ingest';
 import { CREDENTIAL_HEADERS } from '../auth/principal';
-import { type EnrichConfig, enrichConfig } from '../../lib/enrich/config';
+import type { EnrichConfig } from '../../lib/enrich/config';
 import { forceTenant } from '../../lib/enrich/force-tenant';
-import { tenantKey } from '../../lib/enrich/promoted-columns';
+import { serverConfig } from '../config';
+import { enrichSettings, promotionSettings } from '../enrich-config';
 import { type HeaderSource, enrichSpans } from '../../lib/enrich/rules';
 import { rejectOverlongTenants } from '../../lib/enrich/tenant-limit';
 import type { RejectedSpan, SpanRecord } from '../../lib/otlp/span-record';
 
 export type IngestOptions = {
-  /** Defaults to the configuration from TRACEDECK_CONFIG and the environment. */
+  /** Defaults to server/enrich-config's (TRACEDECK_CONFIG and the environment). */
   config?: EnrichConfig;
   /** The tenant of the tenant-scoped key that sent the spans: set on every span, replacing any other. */
   forceTenant?: string | null;
@@ -45,10 +46,11 @@ export async function ingestSpans(
   options: IngestOptions = {},
 ): Promise<StoreResult> {
   if (decoded.spans.length === 0) return { inserted: 0, duplicates: 0 };
-  const config = options.config ?? enrichConfig();
+  const config = options.config ?? enrichSettings().rules;
+  const { tenantKey } = serverConfig();
   const enriched = enrichSpans(decoded.spans, { headers: withoutCredentials(headers), config });
-  const tenanted = options.forceTenant ? forceTenant(enriched, tenantKey(), options.forceTenant) : enriched;
-  const storable = rejectOverlongTenants(tenanted, (decoded.rejected ??= []), tenantKey());
+  const tenanted = options.forceTenant ? forceTenant(enriched, tenantKey, options.forceTenant) : enriched;
+  const storable = rejectOverlongTenants(tenanted, (decoded.rejected ??= []), tenantKey);
   if (storable.length === 0) return { inserted: 0, duplicates: 0 };
-  return storeSpans(db, storable, { adoptOrphans: !options.forceTenant });
+  return storeSpans(db, storable, { adoptOrphans: !options.forceTenant, promotion: promotionSettings() });
 }

@@ -9,7 +9,7 @@ import type { Db } from '../../db/client';
 import { IS_ERROR } from '../../db/queries/metrics';
 import { listTraces } from '../../db/queries/list-traces';
 import type { TraceSummary } from '../../lib/trace/wire';
-import { attributeMapping } from '../../lib/enrich/promoted-columns';
+import { serverConfig } from '../config';
 import { ApiError } from '../http/errors';
 import { type FilterState, type SearchParamsRecord, effectiveWheres, fromSearchParams, rangeParams } from '../../lib/filter-state';
 import { traceFilterFromParams } from '../http/where-params';
@@ -41,7 +41,7 @@ export async function loadDashboard(
   const byParam = searchParams.by;
   const requested = (Array.isArray(byParam) ? byParam[0] : byParam) as StackBy | undefined;
   const stackBy = requested && stackOptions.includes(requested) ? requested : stackOptions[0];
-  const mapping = attributeMapping();
+  const mapping = serverConfig().attributeMapping;
   const data: DashboardData = {
     scope,
     tenantKey,

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { Client, Metadata, type ServiceError, credentials, status } from '@grpc/grpc-js';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useDb } from '../../db/client';
+import { useDb } from '../../server/db';
 import type { StoredSpan, TraceSummary } from '../../lib/trace/wire';
 import { type OtlpJsonRequest, mergeRequests } from '../../lib/demo/plano-traces';
 import { EXPORT_METHOD_PATH, type GrpcListener, startGrpcListener } from '../../server/grpc/server';

@@ -5,7 +5,7 @@
 import { gzipSync } from 'node:zlib';
 import generatedRoot from 'otlp-generated/build/src/generated/root.js';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { useDb } from '../../db/client';
+import { useDb } from '../../server/db';
 import { mergeRequests } from '../../lib/demo/plano-traces';
 import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';
 import { demoRequests, postDemo } from '../support/demo-data';

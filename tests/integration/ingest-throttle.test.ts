@@ -6,7 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { useDb } from '../../db/client';
+import { useDb } from '../../server/db';
 import { rpcStatusType } from '../../lib/otlp/response';
 import { ingestGateOptions } from '../../server/config';
 import { type IngestSlot, ingestGate } from '../../server/ingest/gate';

@@ -9,7 +9,7 @@
  * - tracestate-sampled: 6–5 hours ago, root spans carrying `ot=th:c` (weight 4).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { useDb } from '../../db/client';
+import { useDb } from '../../server/db';
 import type { OtlpJsonRequest } from '../../lib/demo/plano-traces';
 import type { MetricValues, MetricsResponse } from '../../lib/metrics/types';
 import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';

@@ -4,7 +4,7 @@
  * distinct users/sessions over the `where` filter, per time bucket and per group
  * (top N by requests, plus "other"), with sampling-weighted estimates. See lib/metrics.
  */
-import { getDb } from '@/db/client';
+import { getDb } from '@/server/db';
 import { requireReader } from '@/server/auth/http';
 import { tenantScope } from '@/server/auth/principal';
 import { withApiErrors } from '@/server/http/errors';

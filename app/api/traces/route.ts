@@ -1,5 +1,5 @@
 /** GET /api/traces?where=…&where=…&since=30m&from=&to=&limit=&cursor= — newest first, keyset-paged. */
-import { getDb } from '@/db/client';
+import { getDb } from '@/server/db';
 import { decodeCursor, formatSort, listTraces, parseSort } from '@/db/queries/list-traces';
 import { requireReader } from '@/server/auth/http';
 import { tenantScope } from '@/server/auth/principal';

@@ -12,7 +12,7 @@
  * flight and a bounded wait queue, a request is answered 429 + Retry-After before
  * its body is read, so an overload costs no memory per waiting client.
  */
-import { getDb } from '@/db/client';
+import { getDb } from '@/server/db';
 import { failureHeaders } from '@/server/auth/http';
 import { authenticate } from '@/server/auth/principal';
 import { ingestSpans } from '@/server/ingest/pipeline';

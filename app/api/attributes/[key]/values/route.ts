@@ -4,7 +4,7 @@
  * over that tenant's traces (never the global catalog) and the tenant key lists only it.
  */
 import { z } from 'zod';
-import { getDb } from '@/db/client';
+import { getDb } from '@/server/db';
 import { listAttributeValues } from '@/db/queries/attributes';
 import { requireReader } from '@/server/auth/http';
 import { tenantScope } from '@/server/auth/principal';
