@@ -1,8 +1,8 @@
 /**
  * Every environment variable the server reads, in one zod schema, parsed once per
  * process (`serverConfig()`), typed, with errors that name the variable. Nothing else
- * in the app reads `process.env`, apart from the CLI's entry (cli/main.ts), which
- * hands the environment to the commands.
+ * in the app reads `process.env`, apart from the CLI's entry (bin/tracedeck.mjs hands
+ * it to cli/main.ts, which passes it to the commands) and next.config.js (run by Next).
  *
  * Two kinds of variables:
  * - settings parsed here (sizes, limits, ports, flags, the database): a malformed one
@@ -11,7 +11,7 @@
  *   rules and sampling (server/enrich-config.ts: logged and ignored at ingest), the
  *   LLM attribute map (logged and ignored, built-in keys used) and the auth keys
  *   (server/auth/config.ts: every request refused). `tracedeck serve` checks all of
- *   them strictly before it starts (`checkConfigStrict`).
+ *   them strictly before it starts (server/config-check.ts).
  *
  * The CLI's client variables (TRACEDECK_URL, TRACEDECK_TOKEN, NO_COLOR, FORCE_COLOR)
  * are not here: `tracedeck trace`/`seed` talk to a server over HTTP and take them
