@@ -27,7 +27,7 @@ export type StoreResult = {
 
 type SpanRow = ReturnType<typeof toRow>;
 
-function toRow(span: SpanRecord, { tenantKey, mapping, sampling }: PromotionSettings) {
+function toRow(span: SpanRecord, { tenantKey, attributeMapping: mapping, sampling }: PromotionSettings) {
   const promoted = promotedValues(span.attributes, span.resourceAttributes, tenantKey, mapping);
   return {
     tenant_id: promoted.tenantId ?? '',

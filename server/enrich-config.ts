@@ -133,5 +133,5 @@ export function enrichSettings(config: ServerConfig = serverConfig(), nowMs = Da
 
 /** The tenant key, LLM key mapping and sampling the promoted columns are computed with. */
 export function promotionSettings(config: ServerConfig = serverConfig()): PromotionSettings {
-  return { tenantKey: config.tenantKey, mapping: config.attributeMapping, sampling: enrichSettings(config).sampling.config };
+  return { tenantKey: config.tenantKey, attributeMapping: config.attributeMapping, sampling: enrichSettings(config).sampling.config };
 }

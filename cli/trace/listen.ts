@@ -45,7 +45,7 @@ function signalPromise(): Promise<string> {
   });
 }
 
-function errorLine(io: ListenIo, message: string): void {
+function errorLine(io: Pick<ListenIo, 'err' | 'errPainter'>, message: string): void {
   io.err(`${io.errPainter.paint('Error:', { fg: 'red', bold: true })} ${message}\n`);
 }
 
@@ -55,7 +55,7 @@ function configOrError<T>(io: Pick<ListenIo, 'env' | 'err' | 'errPainter'>, load
     return load(io.env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    errorLine(io as ListenIo, err.message);
+    errorLine(io, err.message);
     return null;
   }
 }

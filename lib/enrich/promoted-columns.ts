@@ -79,10 +79,10 @@ export function attributeMapping(extra: Partial<Record<MappableField, readonly s
 export const BUILT_IN_ATTRIBUTE_MAPPING: AttributeMapping = attributeMapping();
 
 /** What turns a span's attributes into its promoted columns, the sample weight included. */
-export type PromotionSettings = { tenantKey: string; mapping: AttributeMapping; sampling: SamplingConfig };
+export type PromotionSettings = { tenantKey: string; attributeMapping: AttributeMapping; sampling: SamplingConfig };
 
 /** Nothing configured: `tenant.id`, the built-in keys, no sampling setting. */
-export const DEFAULT_PROMOTION: PromotionSettings = { tenantKey: DEFAULT_TENANT_KEY, mapping: BUILT_IN_ATTRIBUTE_MAPPING, sampling: NO_SAMPLING };
+export const DEFAULT_PROMOTION: PromotionSettings = { tenantKey: DEFAULT_TENANT_KEY, attributeMapping: BUILT_IN_ATTRIBUTE_MAPPING, sampling: NO_SAMPLING };
 
 /** A scalar AnyValue as text the way the `where` grammar compares it (see td_text in SQL). */
 export function anyValueText(value: OtlpAnyValue | undefined): string | null {
