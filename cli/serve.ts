@@ -89,10 +89,10 @@ export async function migrateCommand(env: Env): Promise<void> {
 
 export type ServeOptions = { port?: number; hostname?: string; build: boolean; grpc?: boolean; grpcPort?: number; grpcHost?: string };
 
-type Listeners = { web: { host: string; port: number }; grpc: { host: string; port: number } | null };
+export type Listeners = { web: { host: string; port: number }; grpc: { host: string; port: number } | null };
 
 /** Where the web server and (when asked for) the gRPC listener bind: options first, then the configuration. */
-function listenersOf(options: ServeOptions, config: ServerConfig): Listeners {
+export function serveListeners(options: ServeOptions, config: ServerConfig): Listeners {
   const grpcAsked = Boolean(options.grpc) || options.grpcPort !== undefined || options.grpcHost !== undefined || config.grpc.enabled;
   return {
     web: { host: options.hostname ?? config.web.hostname, port: options.port ?? config.web.port },
@@ -106,7 +106,7 @@ function nextEnv(env: NodeJS.ProcessEnv, extra: Env = {}): NodeJS.ProcessEnv {
 }
 
 /** The Next server reads its own configuration: the gRPC options travel as the variables they stand for. */
-function grpcEnv({ grpc }: Listeners): Env {
+export function grpcChildEnv({ grpc }: Listeners): Env {
   return grpc ? { TRACEDECK_GRPC: '1', TRACEDECK_GRPC_HOST: grpc.host, TRACEDECK_GRPC_PORT: String(grpc.port) } : {};
 }
 
@@ -152,7 +152,7 @@ export async function serveCommand(options: ServeOptions, env: NodeJS.ProcessEnv
     exitWith(err);
   }
   const { config } = checked;
-  const listeners = listenersOf(options, config);
+  const listeners = serveListeners(options, config);
   announce(checked, listeners);
   buildIfStale(config, options.build, env);
   // Migrate before serving so a broken database fails here, loudly, not on the first request.
@@ -165,7 +165,7 @@ export async function serveCommand(options: ServeOptions, env: NodeJS.ProcessEnv
   // Keep-alive longer than clients' (undici: 4 s) so a reused idle socket is never closed under a request.
   const child = spawn(process.execPath, [nextBin(), 'start', '-p', String(web.port), '-H', web.host, '--keepAliveTimeout', '65000'], {
     stdio: 'inherit',
-    env: nextEnv(env, grpcEnv(listeners)),
+    env: nextEnv(env, grpcChildEnv(listeners)),
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   child.on('exit', (code) => process.exit(code ?? 0));
