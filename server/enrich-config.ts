@@ -87,7 +87,7 @@ function fallbackRules(config: ServerConfig): EnrichConfig {
 }
 
 /** The settings for ingest: problems are logged once and ignored. */
-export function loadEnrichSettingsLenient(config: ServerConfig): EnrichSettings {
+function loadEnrichSettingsLenient(config: ServerConfig): EnrichSettings {
   let rules: EnrichConfig;
   try {
     rules = rulesFrom(config);
