@@ -16,7 +16,9 @@ import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import { createDb } from '../db/client';
 import { spanRows } from '../db/ingest';
+import { enrichSpan } from '../lib/enrich/enrich';
 import { decodeExportRequest } from '../lib/otlp';
+import { processPromotionOptions } from '../server/ingest/deps';
 import { type Figure, summaryLine, TARGETS } from './figures';
 import { type BenchOptions, benchOptions, serverEnv } from './options';
 import { authHeaders, fmt, getJson, isMain, type ServedApp, serveApp, summary, treeRss } from './support';
@@ -43,11 +45,12 @@ function copyFiles(files: string[], tableColumns: string[]): { columns: string[]
   let columns: string[] | null = null;
   let fd = -1;
   let written = 0;
+  const promotion = processPromotionOptions();
   for (const file of files) {
     const decoded = decodeExportRequest(fs.readFileSync(file), { contentType: 'application/x-protobuf', maxBodyBytes: 64 << 20 });
     if (!decoded.ok) throw new Error(decoded.message);
     let text = '';
-    for (const row of spanRows(decoded.spans)) {
+    for (const row of spanRows(decoded.spans.map((span) => enrichSpan(span, promotion)))) {
       const r = { ...(row as Record<string, unknown>) };
       r.duration_ns = (BigInt(r.end_ns as string) - BigInt(r.start_ns as string)).toString();
       columns ??= tableColumns.filter((c) => c in r);

@@ -2,8 +2,9 @@
  * Folds a batch of spans into catalog rows: per key and scope, its value type and
  * how often it was seen; per key, counts of its short scalar values.
  */
-import type { AttributeMap, OtlpAnyValue, SpanRecord } from '../lib/otlp/span-record';
-import { anyValueText } from '../lib/enrich/promoted-columns';
+import type { AttributeMap, SpanRecord } from '../lib/otlp/span-record';
+import { type AnyValueKind, anyValueKind } from '../lib/trace/any-value';
+import { setValueText } from './trace-attribute-set';
 
 export type CatalogKeyRow = { key: string; scope: 'span' | 'resource'; value_type: string; seen_count: number; last_seen_ns: string };
 export type CatalogValueRow = { key: string; value: string; seen_count: number; last_seen_ns: string };
@@ -11,16 +12,8 @@ export type CatalogValueRow = { key: string; value: string; seen_count: number; 
 /** Values longer than this (prompts, stack traces) are not worth suggesting. */
 const MAX_VALUE_LENGTH = 200;
 
-export function anyValueType(value: OtlpAnyValue): string {
-  if ('stringValue' in value) return 'string';
-  if ('intValue' in value) return 'int';
-  if ('doubleValue' in value) return 'double';
-  if ('boolValue' in value) return 'bool';
-  if ('bytesValue' in value) return 'bytes';
-  if ('arrayValue' in value) return 'array';
-  if ('kvlistValue' in value) return 'kvlist';
-  return 'empty';
-}
+/** Kinds whose values are suggested (arrays and kvlists are not values one types into a filter). */
+const SUGGESTED_KINDS: ReadonlySet<AnyValueKind> = new Set(['string', 'int', 'double', 'bool', 'bytes']);
 
 export function catalogEntries(spans: SpanRecord[]): { keys: CatalogKeyRow[]; values: CatalogValueRow[] } {
   const keys = new Map<string, CatalogKeyRow>();
@@ -31,7 +24,7 @@ export function catalogEntries(spans: SpanRecord[]): { keys: CatalogKeyRow[]; va
   const fold = (map: AttributeMap, scope: 'span' | 'resource', lastSeen: string) => {
     for (const key in map) {
       const value = map[key];
-      const type = anyValueType(value);
+      const type = anyValueKind(value);
       const keyId = `${scope}\u0000${key}`;
       const k = keys.get(keyId);
       if (!k) keys.set(keyId, { key, scope, value_type: type, seen_count: 1, last_seen_ns: lastSeen });
@@ -40,7 +33,7 @@ export function catalogEntries(spans: SpanRecord[]): { keys: CatalogKeyRow[]; va
         if (k.value_type !== type) k.value_type = 'mixed';
         if (BigInt(lastSeen) > BigInt(k.last_seen_ns)) k.last_seen_ns = lastSeen;
       }
-      const text = anyValueText(value);
+      const text = SUGGESTED_KINDS.has(type) ? setValueText(value) : null;
       if (text === null || text.length > MAX_VALUE_LENGTH) continue;
       const valueId = `${key}\u0000${text}`;
       const v = values.get(valueId);

@@ -5,15 +5,18 @@
  * span counts. The batch travels as one array parameter per column expanded by
  * unnest — one round trip, identical on PGlite and postgres.js.
  *
+ * The spans come enriched (lib/enrich: rules, tenant, promoted values, sampling
+ * weight); only the storage side of tenant resolution is done here (batch
+ * inheritance, joining a stored trace's tenant, adopting orphans).
+ *
  * The attribute catalog is not written here: batches fold their counts into an
  * in-memory buffer that one flusher writes (db/catalog-buffer.ts), so concurrent
  * batches never queue on its hot rows (`user.id`, …).
  */
 import { type SQL, sql } from 'drizzle-orm';
-import { DEFAULT_PROMOTION, type PromotionSettings, promotedValues } from '../lib/enrich/promoted-columns';
-import { spanSampleWeight } from '../lib/enrich/sampling';
-import type { AttributeMap, SpanRecord } from '../lib/otlp/span-record';
-import type { Db } from './client';
+import type { AttributeMap } from '../lib/otlp/span-record';
+import { type EnrichedSpan, PROMOTED_COLUMNS, type PromotedColumn, type PromotedColumnValues, type PromotedValues } from '../lib/trace/promoted';
+import type { Db } from './db';
 import { recordCatalog } from './catalog-buffer';
 import { scheduleRollups } from './rollups';
 import { AttributeSetBuilder } from './trace-attribute-set';
@@ -27,10 +30,9 @@ export type StoreResult = {
 
 type SpanRow = ReturnType<typeof toRow>;
 
-function toRow(span: SpanRecord, { tenantKey, attributeMapping: mapping, sampling }: PromotionSettings) {
-  const promoted = promotedValues(span.attributes, span.resourceAttributes, tenantKey, mapping);
+function toRow({ span, tenantId, promoted }: EnrichedSpan) {
   return {
-    tenant_id: promoted.tenantId ?? '',
+    tenant_id: tenantId ?? '',
     trace_id: span.traceId,
     span_id: span.spanId,
     parent_span_id: span.parentSpanId,
@@ -42,16 +44,7 @@ function toRow(span: SpanRecord, { tenantKey, attributeMapping: mapping, samplin
     status_message: span.statusMessage,
     start_ns: span.startTimeUnixNano.toString(),
     end_ns: span.endTimeUnixNano.toString(),
-    user_id: promoted.userId,
-    session_id: promoted.sessionId,
-    llm_model: promoted.llmModel,
-    prompt_tokens: promoted.promptTokens,
-    completion_tokens: promoted.completionTokens,
-    total_tokens: promoted.totalTokens,
-    cost_usd: promoted.costUsd,
-    http_status_code: promoted.httpStatusCode,
-    ttft_ms: promoted.ttftMs,
-    sample_weight: spanSampleWeight(span, sampling),
+    ...promotedColumnValues(promoted),
     attributes: span.attributes,
     resource_attributes: span.resourceAttributes,
     events: span.events,
@@ -66,10 +59,17 @@ function toRow(span: SpanRecord, { tenantKey, attributeMapping: mapping, samplin
   };
 }
 
+function promotedColumnValues(values: PromotedValues): PromotedColumnValues {
+  const out: Record<string, string | number | null> = {};
+  for (const c of PROMOTED_COLUMNS) out[c.column] = values[c.field];
+  return out as PromotedColumnValues;
+}
+
 /**
  * Spans of one trace that lack the tenant attribute inherit it from a sibling in
  * the same batch (Plano tags its own spans; a downstream span in the same export
  * may not carry the header), so the trace stays in one tenant partition.
+ * (The tenant itself is resolved in lib/enrich/enrich.ts; this is storage-side repair.)
  */
 function inheritTenantWithinBatch(rows: SpanRow[]): void {
   const tenantOfTrace = new Map<string, string>();
@@ -83,8 +83,8 @@ const byKey = (a: SpanRow, b: SpanRow) =>
   : a.trace_id < b.trace_id ? -1 : a.trace_id > b.trace_id ? 1
   : a.span_id < b.span_id ? -1 : a.span_id > b.span_id ? 1 : 0;
 
-export function spanRows(spans: SpanRecord[], promotion: PromotionSettings = DEFAULT_PROMOTION): SpanRow[] {
-  const rows = spans.map((s) => toRow(s, promotion));
+export function spanRows(spans: readonly EnrichedSpan[]): SpanRow[] {
+  const rows = spans.map(toRow);
   inheritTenantWithinBatch(rows);
   // Lock rows in one global order so concurrent batches cannot deadlock.
   rows.sort(byKey);
@@ -99,17 +99,15 @@ export type StoreOptions = {
    * not let one tenant's key pull spans it did not send into its tenant.
    */
   adoptOrphans?: boolean;
-  /** Tenant key, LLM key mapping and sampling (server/enrich-config promotionSettings); default: none configured. */
-  promotion?: PromotionSettings;
 };
 
 export async function storeSpans(
   db: Pick<Db, 'rows' | 'transaction'>,
-  spans: SpanRecord[],
-  { adoptOrphans = true, promotion = DEFAULT_PROMOTION }: StoreOptions = {},
+  spans: readonly EnrichedSpan[],
+  { adoptOrphans = true }: StoreOptions = {},
 ): Promise<StoreResult> {
   if (spans.length === 0) return { inserted: 0, duplicates: 0 };
-  const rows = spanRows(spans, promotion);
+  const rows = spanRows(spans);
   const traceIds = [...new Set(rows.map((r) => r.trace_id))].sort();
   const sets = attributeSets(rows);
   const inserted = await db.transaction(async (tx) => {
@@ -129,7 +127,7 @@ export async function storeSpans(
     }
     return Number(result?.inserted ?? 0);
   });
-  recordCatalog(db, spans);
+  recordCatalog(db, spans.map((s) => s.span));
   scheduleRollups(db);
   return { inserted, duplicates: rows.length - inserted };
 }
@@ -145,13 +143,51 @@ function attributeSets(rows: SpanRow[]): { tenant_id: string; trace_id: string; 
   });
 }
 
+/** The promoted columns' names, as a SQL list. */
+const PROMOTED_LIST = PROMOTED_COLUMNS.map((c) => c.column).join(', ');
+
 /** Column list and SELECT list that write a traceSummaryAggregate row (plus an attribute_set) into `traces`. */
 const SUMMARY_INSERT = sql.raw(`(tenant_id, trace_id, start_ns, end_ns, duration_ns, root_name, root_service,
-        span_count, error_count, user_id, session_id, llm_model, http_status_code,
-        prompt_tokens, completion_tokens, total_tokens, cost_usd, ttft_ms, sample_weight, attribute_set)
+        span_count, error_count, ${PROMOTED_LIST}, attribute_set)
       SELECT tenant_id, trace_id, start_ns, end_ns, end_ns - start_ns, root_name, root_service,
-        span_count, error_count, user_id, session_id, llm_model, http_status_code,
-        prompt_tokens, completion_tokens, total_tokens, cost_usd, ttft_ms, sample_weight, attribute_set`);
+        span_count, error_count, ${PROMOTED_LIST}, attribute_set`);
+
+/** Tests for "no information" in a trace column and its opposite: NULL, or the column's default (sample_weight's 1). */
+const unknownTest = (c: PromotedColumn, value: string) => ('traceDefault' in c ? `${value} = ${c.traceDefault}` : `${value} IS NULL`);
+const knownTest = (c: PromotedColumn, value: string) => ('traceDefault' in c ? `${value} <> ${c.traceDefault}` : `${value} IS NOT NULL`);
+
+/**
+ * A trace's promoted value from its spans' (lib/trace/promoted.ts, `perTrace`). `root`: the root
+ * span's value when it has one (what the caller saw), else the first span's by start time.
+ */
+function perTraceAggregate(c: PromotedColumn): string {
+  const x = c.column;
+  if (c.perTrace === 'sum') return `sum(${x}) AS ${x}`;
+  const order = c.perTrace === 'root' ? '(parent_span_id IS NULL) DESC, start_ns' : 'start_ns';
+  const first = `(array_agg(${x} ORDER BY ${order}) FILTER (WHERE ${x} IS NOT NULL))[1]`;
+  return `${'traceDefault' in c ? `COALESCE(${first}, ${c.traceDefault})` : first} AS ${x}`;
+}
+
+/** Merges a batch's value of a trace (EXCLUDED) into the stored one (t), per `perTrace`. */
+function perTraceMerge(c: PromotedColumn): string {
+  const [stored, incoming] = [`t.${c.column}`, `EXCLUDED.${c.column}`];
+  // A stored value is kept; "no information" gives way to the batch's value.
+  const keep = 'traceDefault' in c ? `CASE WHEN ${unknownTest(c, stored)} THEN ${incoming} ELSE ${stored} END` : `COALESCE(${stored}, ${incoming})`;
+  switch (c.perTrace) {
+    case 'sum':
+      return `${c.column} = CASE WHEN ${stored} IS NULL AND ${incoming} IS NULL THEN NULL ELSE COALESCE(${stored}, 0) + COALESCE(${incoming}, 0) END`;
+    case 'first':
+      return `${c.column} = ${keep}`;
+    case 'root':
+      // a value learnt from the root span (this batch has the root when its root_name is set) wins
+      return `${c.column} = CASE WHEN EXCLUDED.root_name IS NOT NULL AND ${knownTest(c, incoming)} THEN ${incoming} ELSE ${keep} END`;
+  }
+}
+
+const PROMOTED_AGGREGATES = sql.raw(PROMOTED_COLUMNS.map(perTraceAggregate).join(',\n        '));
+const PROMOTED_MERGES = sql.raw(PROMOTED_COLUMNS.map(perTraceMerge).join(',\n        '));
+/** A rebuilt summary replaces every promoted value. */
+const PROMOTED_REPLACEMENTS = sql.raw(PROMOTED_COLUMNS.map((c) => `${c.column} = EXCLUDED.${c.column}`).join(', '));
 
 /** Per-(tenant, trace) summary of a set of span rows (`source` is a table expression with span columns). */
 function traceSummaryAggregate(source: SQL): SQL {
@@ -162,18 +198,7 @@ function traceSummaryAggregate(source: SQL): SQL {
         (array_agg(service ORDER BY start_ns) FILTER (WHERE parent_span_id IS NULL))[1] AS root_service,
         count(*)::integer AS span_count,
         (count(*) FILTER (WHERE status_code = 2))::integer AS error_count,
-        (array_agg(user_id ORDER BY start_ns) FILTER (WHERE user_id IS NOT NULL))[1] AS user_id,
-        (array_agg(session_id ORDER BY start_ns) FILTER (WHERE session_id IS NOT NULL))[1] AS session_id,
-        (array_agg(llm_model ORDER BY start_ns) FILTER (WHERE llm_model IS NOT NULL))[1] AS llm_model,
-        -- the root span's status code when it has one (what the caller saw), else the first seen
-        (array_agg(http_status_code ORDER BY (parent_span_id IS NULL) DESC, start_ns)
-           FILTER (WHERE http_status_code IS NOT NULL))[1] AS http_status_code,
-        sum(prompt_tokens) AS prompt_tokens, sum(completion_tokens) AS completion_tokens,
-        sum(total_tokens) AS total_tokens, sum(cost_usd) AS cost_usd,
-        (array_agg(ttft_ms ORDER BY start_ns) FILTER (WHERE ttft_ms IS NOT NULL))[1] AS ttft_ms,
-        -- the root span's adjusted count when it has one, else the first span's; 1 without information
-        COALESCE((array_agg(sample_weight ORDER BY (parent_span_id IS NULL) DESC, start_ns)
-           FILTER (WHERE sample_weight IS NOT NULL))[1], 1) AS sample_weight
+        ${PROMOTED_AGGREGATES}
       FROM ${source} src
       GROUP BY tenant_id, trace_id`;
 }
@@ -182,12 +207,17 @@ function traceSummaryAggregate(source: SQL): SQL {
 const INPUT_COLUMNS = [
   ['tenant_id', 'text'], ['trace_id', 'text'], ['span_id', 'text'], ['parent_span_id', 'text'], ['trace_state', 'text'],
   ['name', 'text'], ['kind', 'smallint'], ['service', 'text'], ['status_code', 'smallint'], ['status_message', 'text'],
-  ['start_ns', 'bigint'], ['end_ns', 'bigint'], ['user_id', 'text'], ['session_id', 'text'], ['llm_model', 'text'],
-  ['prompt_tokens', 'bigint'], ['completion_tokens', 'bigint'], ['total_tokens', 'bigint'], ['cost_usd', 'double precision'],
-  ['http_status_code', 'integer'], ['ttft_ms', 'double precision'], ['sample_weight', 'double precision'],
+  ['start_ns', 'bigint'], ['end_ns', 'bigint'],
+  ...PROMOTED_COLUMNS.map((c) => [c.column, c.sqlType] as const),
   ['attributes', 'jsonb'], ['resource_attributes', 'jsonb'], ['events', 'jsonb'], ['links', 'jsonb'],
   ['scope_name', 'text'], ['scope_version', 'text'], ['flags', 'integer'], ['dropped_counts', 'jsonb'],
 ] as const satisfies readonly (readonly [keyof SpanRow, string])[];
+
+/** The input columns stored as they come (tenant_id is resolved and duration_ns computed by the statement). */
+const STORED_AS_INPUT = sql.raw(INPUT_COLUMNS.map(([column]) => column).filter((column) => column !== 'tenant_id').join(', '));
+
+/** What the per-trace summary reads of the inserted spans. */
+const SUMMARY_SOURCE = sql.raw(`tenant_id, trace_id, parent_span_id, name, service, status_code, start_ns, end_ns, ${PROMOTED_LIST}`);
 
 /**
  * The batch as a table expression: one array parameter per column, expanded by
@@ -213,23 +243,15 @@ function insertSpansStatement(input: SQL, setsJson: string) {
   return sql`
     WITH input AS (SELECT * FROM ${input} i),
     inserted AS (
-      INSERT INTO spans (tenant_id, trace_id, span_id, parent_span_id, trace_state, name, kind, service,
-        status_code, status_message, start_ns, end_ns, duration_ns, user_id, session_id, llm_model,
-        prompt_tokens, completion_tokens, total_tokens, cost_usd, http_status_code, ttft_ms, sample_weight,
-        attributes, resource_attributes, events, links, scope_name, scope_version, flags, dropped_counts)
+      INSERT INTO spans (tenant_id, duration_ns, ${STORED_AS_INPUT})
       SELECT
         -- a span without the tenant attribute joins the tenant its trace already has
         CASE WHEN tenant_id <> '' THEN tenant_id
              ELSE COALESCE((SELECT min(t.tenant_id) FROM traces t WHERE t.trace_id = input.trace_id AND t.tenant_id <> ''), '') END,
-        trace_id, span_id, parent_span_id, trace_state, name, kind, service,
-        status_code, status_message, start_ns, end_ns, end_ns - start_ns, user_id, session_id, llm_model,
-        prompt_tokens, completion_tokens, total_tokens, cost_usd, http_status_code, ttft_ms, sample_weight,
-        attributes, resource_attributes, events, links, scope_name, scope_version, flags, dropped_counts
+        end_ns - start_ns, ${STORED_AS_INPUT}
       FROM input
       ON CONFLICT DO NOTHING
-      RETURNING tenant_id, trace_id, parent_span_id, name, service, status_code, start_ns, end_ns,
-        user_id, session_id, llm_model, http_status_code, prompt_tokens, completion_tokens, total_tokens, cost_usd,
-        ttft_ms, sample_weight
+      RETURNING ${SUMMARY_SOURCE}
     ),
     per_trace AS (${traceSummaryAggregate(sql`inserted`)}),
     sets AS (SELECT * FROM jsonb_to_recordset(${setsJson}::jsonb) AS x(tenant_id text, trace_id text, attribute_set jsonb)),
@@ -247,26 +269,8 @@ function insertSpansStatement(input: SQL, setsJson: string) {
         root_service = COALESCE(t.root_service, EXCLUDED.root_service),
         span_count = t.span_count + EXCLUDED.span_count,
         error_count = t.error_count + EXCLUDED.error_count,
-        user_id = COALESCE(t.user_id, EXCLUDED.user_id),
-        session_id = COALESCE(t.session_id, EXCLUDED.session_id),
-        llm_model = COALESCE(t.llm_model, EXCLUDED.llm_model),
-        http_status_code = CASE WHEN EXCLUDED.root_name IS NOT NULL AND EXCLUDED.http_status_code IS NOT NULL
-                                THEN EXCLUDED.http_status_code
-                                ELSE COALESCE(t.http_status_code, EXCLUDED.http_status_code) END,
-        prompt_tokens = CASE WHEN t.prompt_tokens IS NULL AND EXCLUDED.prompt_tokens IS NULL THEN NULL
-                             ELSE COALESCE(t.prompt_tokens, 0) + COALESCE(EXCLUDED.prompt_tokens, 0) END,
-        completion_tokens = CASE WHEN t.completion_tokens IS NULL AND EXCLUDED.completion_tokens IS NULL THEN NULL
-                             ELSE COALESCE(t.completion_tokens, 0) + COALESCE(EXCLUDED.completion_tokens, 0) END,
-        total_tokens = CASE WHEN t.total_tokens IS NULL AND EXCLUDED.total_tokens IS NULL THEN NULL
-                             ELSE COALESCE(t.total_tokens, 0) + COALESCE(EXCLUDED.total_tokens, 0) END,
-        cost_usd = CASE WHEN t.cost_usd IS NULL AND EXCLUDED.cost_usd IS NULL THEN NULL
-                        ELSE COALESCE(t.cost_usd, 0) + COALESCE(EXCLUDED.cost_usd, 0) END,
-        ttft_ms = COALESCE(t.ttft_ms, EXCLUDED.ttft_ms),
         attribute_set = td_set_union(t.attribute_set, EXCLUDED.attribute_set),
-        -- a weight learnt from the root span wins; otherwise any weight beats "no information" (1)
-        sample_weight = CASE WHEN EXCLUDED.root_name IS NOT NULL AND EXCLUDED.sample_weight <> 1 THEN EXCLUDED.sample_weight
-                             WHEN t.sample_weight = 1 THEN EXCLUDED.sample_weight
-                             ELSE t.sample_weight END
+        ${PROMOTED_MERGES}
       RETURNING start_ns
     ),
     -- Chart rollups (db/rollups.ts): the granules this batch changed are appended to rollup_dirty —
@@ -325,10 +329,7 @@ async function adoptUntenantedSpans(tx: Pick<Db, 'rows'>, traceIds: string[]): P
       start_ns = EXCLUDED.start_ns, end_ns = EXCLUDED.end_ns, duration_ns = EXCLUDED.duration_ns,
       root_name = EXCLUDED.root_name, root_service = EXCLUDED.root_service,
       span_count = EXCLUDED.span_count, error_count = EXCLUDED.error_count,
-      user_id = EXCLUDED.user_id, session_id = EXCLUDED.session_id, llm_model = EXCLUDED.llm_model,
-      http_status_code = EXCLUDED.http_status_code, prompt_tokens = EXCLUDED.prompt_tokens,
-      completion_tokens = EXCLUDED.completion_tokens, total_tokens = EXCLUDED.total_tokens, cost_usd = EXCLUDED.cost_usd,
-      ttft_ms = EXCLUDED.ttft_ms, sample_weight = EXCLUDED.sample_weight`);
+      ${PROMOTED_REPLACEMENTS}`);
 }
 
 export type { AttributeMap };

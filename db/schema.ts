@@ -29,8 +29,34 @@ import {
   unique,
 } from 'drizzle-orm/pg-core';
 import type { AttributeMap, SpanEvent, SpanLink } from '../lib/otlp/span-record';
+import { PROMOTED_COLUMNS, type PromotedColumn, promotedColumn } from '../lib/trace/promoted';
 
 const ns = (name: string) => bigint(name, { mode: 'bigint' });
+
+/** A drizzle column builder per SQL type of a promoted column. */
+const PROMOTED_BUILDERS = {
+  text: (name: string) => text(name),
+  bigint: (name: string) => bigint(name, { mode: 'number' }),
+  integer: (name: string) => integer(name),
+  'double precision': (name: string) => doublePrecision(name),
+};
+
+type PromotedBuilders = { [C in PromotedColumn as C['field']]: ReturnType<(typeof PROMOTED_BUILDERS)[C['sqlType']]> };
+
+/**
+ * The promoted hot keys (lib/trace/promoted.ts), null when the span does not carry
+ * them. New builders on every call: each table needs its own.
+ */
+function promotedColumns(): PromotedBuilders {
+  return Object.fromEntries(PROMOTED_COLUMNS.map((c) => [c.field, PROMOTED_BUILDERS[c.sqlType](c.column)])) as PromotedBuilders;
+}
+
+/** On `traces`, the sampling weight is NOT NULL: a trace without sampling information stands for one request. */
+function tracePromotedColumns() {
+  const columns = promotedColumns();
+  const weight = promotedColumn('sampleWeight');
+  return { ...columns, sampleWeight: columns.sampleWeight.notNull().default(weight.traceDefault) };
+}
 
 export const spans = pgTable(
   'spans',
@@ -48,22 +74,7 @@ export const spans = pgTable(
     startNs: ns('start_ns').notNull(),
     endNs: ns('end_ns').notNull(),
     durationNs: ns('duration_ns').notNull(),
-    // Promoted hot keys (null when the span does not carry them).
-    userId: text('user_id'),
-    sessionId: text('session_id'),
-    llmModel: text('llm_model'),
-    promptTokens: bigint('prompt_tokens', { mode: 'number' }),
-    completionTokens: bigint('completion_tokens', { mode: 'number' }),
-    totalTokens: bigint('total_tokens', { mode: 'number' }),
-    costUsd: doublePrecision('cost_usd'),
-    httpStatusCode: integer('http_status_code'),
-    /** Time to first token, milliseconds (`llm.time_to_first_token`; see lib/enrich/promoted-columns.ts). */
-    ttftMs: doublePrecision('ttft_ms'),
-    /**
-     * Adjusted count: how many spans this one stands for under sampling (tracestate
-     * `ot=th:`, else TRACEDECK_SAMPLING; lib/enrich/sampling.ts). Null: no information (1).
-     */
-    sampleWeight: doublePrecision('sample_weight'),
+    ...promotedColumns(),
     // Full maps, canonical OTLP/JSON AnyValue per key.
     attributes: jsonb('attributes').$type<AttributeMap>().notNull(),
     resourceAttributes: jsonb('resource_attributes').$type<AttributeMap>().notNull(),
@@ -104,19 +115,8 @@ export const traces = pgTable(
     rootService: text('root_service'),
     spanCount: integer('span_count').notNull(),
     errorCount: integer('error_count').notNull(),
-    // Trace-level copies of the promoted keys (first non-null seen; tokens and cost summed).
-    userId: text('user_id'),
-    sessionId: text('session_id'),
-    llmModel: text('llm_model'),
-    httpStatusCode: integer('http_status_code'),
-    promptTokens: bigint('prompt_tokens', { mode: 'number' }),
-    completionTokens: bigint('completion_tokens', { mode: 'number' }),
-    totalTokens: bigint('total_tokens', { mode: 'number' }),
-    costUsd: doublePrecision('cost_usd'),
-    /** The trace's time to first token, ms (first span carrying it). */
-    ttftMs: doublePrecision('ttft_ms'),
-    /** Requests this stored trace stands for (the root span's adjusted count, else the first span's; 1 when unsampled). */
-    sampleWeight: doublePrecision('sample_weight').notNull().default(1),
+    // Trace-level copies of the promoted keys (lib/trace/promoted.ts says how each is made from the spans').
+    ...tracePromotedColumns(),
     /**
      * Every attribute value any span of the trace carries (span attributes over resource
      * ones, as the grammar reads a key), by key: `{"user.id": [{"s": "usr_12"}],

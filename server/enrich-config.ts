@@ -4,8 +4,8 @@
  * (read here; lib/enrich/config.ts parses it).
  *
  * The sampling setting is computed here, once, from TRACEDECK_SAMPLING or else the
- * file's `random_sampling`, and handed down as a parsed SamplingConfig
- * (`promotionSettings()`), never written back into the environment.
+ * file's `random_sampling`, and handed down as a parsed SamplingConfig (through
+ * server/ingest/deps.ts to the enrich step), never written back into the environment.
  *
  * Two policies:
  * - `loadEnrichSettingsStrict`: start-up (`tracedeck serve`, `trace listen`, the
@@ -20,7 +20,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type EnrichConfig, EnrichConfigError, enrichConfigFrom, resolveEnrichConfig, samplingSettingFor, tracingBlockFromEnv } from '../lib/enrich/config';
-import type { PromotionSettings } from '../lib/enrich/promoted-columns';
 import { NO_SAMPLING, type SamplingConfig, parseSamplingConfig } from '../lib/enrich/sampling';
 import { type ServerConfig, serverConfig } from './config';
 
@@ -129,9 +128,4 @@ export function enrichSettings(config: ServerConfig = serverConfig(), nowMs = Da
   const settings = loadEnrichSettingsLenient(config);
   loaded.set(config, { settings, stamp, checkedAt: nowMs });
   return settings;
-}
-
-/** The tenant key, LLM key mapping and sampling the promoted columns are computed with. */
-export function promotionSettings(config: ServerConfig = serverConfig()): PromotionSettings {
-  return { tenantKey: config.tenantKey, attributeMapping: config.attributeMapping, sampling: enrichSettings(config).sampling.config };
 }

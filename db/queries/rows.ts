@@ -1,18 +1,20 @@
 /** Row → API JSON mapping shared by the query functions. Times stay exact as decimal strings. */
-import type { AttributeMap, SpanEvent, SpanLink } from '../../lib/otlp/span-record';
 import type { StoredSpan, TraceSummary } from '../../lib/trace/wire';
+import type { spans, traces } from '../schema';
 
+/** A numeric column as the drivers return it: postgres.js gives int8 as a string, PGlite as a number or a bigint. */
 type Int8 = bigint | number | string;
 const nsString = (v: Int8) => BigInt(v).toString();
 const nsToMs = (v: Int8) => Number(BigInt(v)) / 1e6;
 const numOrNull = (v: Int8 | null | undefined) => (v === null || v === undefined ? null : Number(v));
 
-export type TraceRow = {
-  trace_id: string; tenant_id: string; start_ns: Int8; end_ns: Int8; duration_ns: Int8;
-  root_name: string | null; root_service: string | null; span_count: Int8; error_count: Int8;
-  user_id: string | null; session_id: string | null; llm_model: string | null; http_status_code: Int8 | null;
-  prompt_tokens: Int8 | null; completion_tokens: Int8 | null; total_tokens: Int8 | null; cost_usd: number | null;
-};
+/** `promptTokens` → `prompt_tokens`: every column's SQL name is its schema field in snake case (tests/unit/db/rows.test.ts checks it). */
+type SnakeCase<S extends string> = S extends `${infer Head}${infer Tail}` ? `${Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`}${SnakeCase<Tail>}` : S;
+type DriverValue<V> = V extends number | bigint ? Int8 : V;
+/** A row of `SELECT *` from a table as the query functions receive it: SQL column names, numbers as the driver gives them. */
+type SqlRow<Row> = { [K in keyof Row & string as SnakeCase<K>]: DriverValue<Row[K]> };
+
+export type TraceRow = SqlRow<typeof traces.$inferSelect>;
 
 export function traceSummaryFromRow(r: TraceRow): TraceSummary {
   return {
@@ -36,12 +38,7 @@ export function traceSummaryFromRow(r: TraceRow): TraceSummary {
   };
 }
 
-export type SpanRow = {
-  trace_id: string; span_id: string; parent_span_id: string | null; trace_state: string | null; tenant_id: string;
-  name: string; kind: Int8; service: string; status_code: Int8; status_message: string | null;
-  start_ns: Int8; end_ns: Int8; duration_ns: Int8; attributes: AttributeMap; resource_attributes: AttributeMap;
-  events: SpanEvent[]; links: SpanLink[]; scope_name: string | null; scope_version: string | null; flags: Int8;
-};
+export type SpanRow = SqlRow<typeof spans.$inferSelect>;
 
 export function storedSpanFromRow(r: SpanRow): StoredSpan {
   return {

@@ -1,41 +1,29 @@
 /**
- * Which attribute keys feed the promoted (typed, indexed) span columns.
- * Plano's keys come first, then the OpenTelemetry GenAI conventions, then
- * OpenInference's, so spans from any of them chart the same way.
+ * Promotion: the values a span gives its promoted columns (the list of those columns,
+ * with the attribute keys feeding each, is lib/trace/promoted.ts). Plano's keys come
+ * first, then the OpenTelemetry GenAI conventions, then OpenInference's, so spans from
+ * any of them chart the same way.
  */
 import type { AttributeMap, OtlpAnyValue } from '../otlp/span-record';
-import { NO_SAMPLING, type SamplingConfig } from './sampling';
+import { PROMOTED_COLUMNS, type PromotedColumn, type PromotedValues } from '../trace/promoted';
 
 /** The tenant attribute key when TRACEDECK_TENANT_KEY is unset (server/config.ts reads it). */
 export const DEFAULT_TENANT_KEY = 'tenant.id';
 
-export const PROMOTED_KEYS = {
-  userId: ['user.id'],
-  sessionId: ['session.id'],
-  llmModel: ['llm.model', 'gen_ai.response.model', 'gen_ai.request.model', 'llm.model_name'],
-  promptTokens: ['llm.usage.prompt_tokens', 'gen_ai.usage.input_tokens', 'llm.token_count.prompt'],
-  completionTokens: ['llm.usage.completion_tokens', 'gen_ai.usage.output_tokens', 'llm.token_count.completion'],
-  totalTokens: ['llm.usage.total_tokens', 'llm.token_count.total'],
-  costUsd: ['llm.usage.total_cost_usd'],
-  /** Milliseconds from the request to the first streamed token (Plano). */
-  ttftMs: ['llm.time_to_first_token'],
-  httpStatusCode: ['http.status_code', 'http.response.status_code'],
-} as const;
+/** The built-in attribute keys of each promoted field (from the descriptor). */
+export const PROMOTED_KEYS = Object.fromEntries(PROMOTED_COLUMNS.map((c) => [c.field, c.keys])) as {
+  [C in PromotedColumn as C['field']]: C['keys'];
+};
+
+type MappableColumn = Extract<PromotedColumn, { mapName: string }>;
 
 /**
  * The LLM fields whose keys can be extended by configuration, with the names
- * accepted in TRACEDECK_ATTRIBUTE_MAP. (user.id and session.id are not: the
- * `where` compiler answers `user.id=…` from their columns, so those columns must
- * hold exactly that key.)
+ * accepted in TRACEDECK_ATTRIBUTE_MAP (`mapName` in the descriptor).
  */
-export const MAPPABLE_FIELDS = {
-  model: 'llmModel',
-  prompt_tokens: 'promptTokens',
-  completion_tokens: 'completionTokens',
-  total_tokens: 'totalTokens',
-  cost_usd: 'costUsd',
-  ttft_ms: 'ttftMs',
-} as const;
+export const MAPPABLE_FIELDS = Object.fromEntries(
+  PROMOTED_COLUMNS.filter((c): c is MappableColumn => 'mapName' in c).map((c) => [c.mapName, c.field]),
+) as { [C in MappableColumn as C['mapName']]: C['field'] };
 export type MappableField = (typeof MAPPABLE_FIELDS)[keyof typeof MAPPABLE_FIELDS];
 
 export type AttributeMapping = Record<MappableField, readonly string[]>;
@@ -78,12 +66,6 @@ export function attributeMapping(extra: Partial<Record<MappableField, readonly s
 /** The built-in keys alone (no TRACEDECK_ATTRIBUTE_MAP). */
 export const BUILT_IN_ATTRIBUTE_MAPPING: AttributeMapping = attributeMapping();
 
-/** What turns a span's attributes into its promoted columns, the sample weight included. */
-export type PromotionSettings = { tenantKey: string; attributeMapping: AttributeMapping; sampling: SamplingConfig };
-
-/** Nothing configured: `tenant.id`, the built-in keys, no sampling setting. */
-export const DEFAULT_PROMOTION: PromotionSettings = { tenantKey: DEFAULT_TENANT_KEY, attributeMapping: BUILT_IN_ATTRIBUTE_MAPPING, sampling: NO_SAMPLING };
-
 /** A scalar AnyValue as text the way the `where` grammar compares it (see td_text in SQL). */
 export function anyValueText(value: OtlpAnyValue | undefined): string | null {
   if (!value) return null;
@@ -112,18 +94,13 @@ export function lookup(keys: readonly string[], span: AttributeMap, resource: At
   return undefined;
 }
 
-export type PromotedValues = {
-  tenantId: string | null;
-  userId: string | null;
-  sessionId: string | null;
-  llmModel: string | null;
-  promptTokens: number | null;
-  completionTokens: number | null;
-  totalTokens: number | null;
-  costUsd: number | null;
-  ttftMs: number | null;
-  httpStatusCode: number | null;
-};
+/** The promoted values read from a span's attributes (all but the sampling weight, which lib/enrich/sampling.ts gives). */
+export type AttributePromotedValues = Omit<PromotedValues, 'sampleWeight'>;
+
+/** The span's tenant: the tenant attribute's value as text (span attribute, then resource attribute), or null. */
+export function tenantOf(span: AttributeMap, resource: AttributeMap, tenantAttribute: string): string | null {
+  return anyValueText(lookup([tenantAttribute], span, resource));
+}
 
 const intOrNull = (n: number | null) => (n === null ? null : Math.trunc(n));
 
@@ -135,12 +112,7 @@ const intOrNull = (n: number | null) => (n === null ? null : Math.trunc(n));
 const MAX_PROMOTED_AMOUNT = 1e12;
 const amount = (n: number | null) => (n === null || Math.abs(n) > MAX_PROMOTED_AMOUNT ? null : n);
 
-export function promotedValues(
-  span: AttributeMap,
-  resource: AttributeMap,
-  tenantAttribute = DEFAULT_TENANT_KEY,
-  mapping: AttributeMapping = BUILT_IN_ATTRIBUTE_MAPPING,
-): PromotedValues {
+export function promotedValues(span: AttributeMap, resource: AttributeMap, mapping: AttributeMapping = BUILT_IN_ATTRIBUTE_MAPPING): AttributePromotedValues {
   const text = (keys: readonly string[]) => anyValueText(lookup(keys, span, resource));
   const num = (keys: readonly string[]) => anyValueNumber(lookup(keys, span, resource));
   const promptTokens = intOrNull(amount(num(mapping.promptTokens)));
@@ -149,7 +121,6 @@ export function promotedValues(
   if (totalTokens === null && promptTokens !== null && completionTokens !== null) totalTokens = promptTokens + completionTokens;
   const status = intOrNull(num(PROMOTED_KEYS.httpStatusCode));
   return {
-    tenantId: text([tenantAttribute]),
     userId: text(PROMOTED_KEYS.userId),
     sessionId: text(PROMOTED_KEYS.sessionId),
     llmModel: text(mapping.llmModel),

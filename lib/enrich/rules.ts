@@ -108,7 +108,7 @@ export function capturedHeaderAttributes(attributes: AttributeMap, prefixes: rea
   return out;
 }
 
-export type EnrichOptions = {
+export type SpanAttributeRuleOptions = {
   /** Headers (HTTP) or metadata (gRPC) of the OTLP request that carried the spans. */
   headers?: HeaderSource | null;
   config: SpanAttributeRules | EnrichConfig;
@@ -122,7 +122,7 @@ function rulesOf(config: SpanAttributeRules | EnrichConfig): SpanAttributeRules 
  * Applies the rules to every span. Returns a new array; spans that gain nothing
  * are returned as they were, the others are shallow copies with a new attribute map.
  */
-export function enrichSpans(spans: readonly SpanRecord[], { headers, config }: EnrichOptions): SpanRecord[] {
+export function applySpanAttributeRules(spans: readonly SpanRecord[], { headers, config }: SpanAttributeRuleOptions): SpanRecord[] {
   const rules = rulesOf(config);
   const prefixes = rules.headerPrefixes;
   // Request-wide layer: static, then request headers over it.

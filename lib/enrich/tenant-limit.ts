@@ -7,7 +7,7 @@
  * tenant forcing, on the value the tenant column will actually get.
  */
 import type { RejectedSpan, SpanRecord } from '../otlp/span-record';
-import { anyValueText, lookup } from './promoted-columns';
+import { tenantOf } from './promoted-columns';
 
 /** UTF-16 code units: at most 768 bytes of UTF-8, far below the B-tree limit. */
 export const MAX_TENANT_ID_LENGTH = 256;
@@ -27,7 +27,7 @@ export function rejectOverlongTenants(spans: SpanRecord[], rejected: RejectedSpa
       if (taken[j] === index) index++;
       j++;
     }
-    const tenant = anyValueText(lookup([tenantAttribute], spans[i].attributes, spans[i].resourceAttributes));
+    const tenant = tenantOf(spans[i].attributes, spans[i].resourceAttributes, tenantAttribute);
     if (tenant === null || tenant.length <= MAX_TENANT_ID_LENGTH) {
       kept?.push(spans[i]);
       continue;

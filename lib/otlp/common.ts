@@ -58,9 +58,14 @@ export function checkIdBytes(
   allowZero: boolean,
 ): string | null {
   const len = b == null ? 0 : b.length;
+  return idReason(len, size, field, optional, allowZero, len === size && !allowZero && isAllZero(b!));
+}
+
+/** The rules both id encodings share, on the id's length in bytes. */
+function idReason(len: number, size: number, field: string, optional: boolean, allowZero: boolean, allZero: boolean): string | null {
   if (len === 0) return optional ? null : `${field} must be ${size} bytes (got 0)`;
   if (len !== size) return `${field} must be ${optional ? 'empty or ' : ''}${size} bytes (got ${len})`;
-  if (!allowZero && isAllZero(b!)) return `${field} must not be all zeros`;
+  if (allZero && !allowZero) return `${field} must not be all zeros`;
   return null;
 }
 
@@ -74,7 +79,7 @@ export function bytesToHex(b: Uint8Array): string {
  */
 export function checkIdHex(s: string, size: number, field: string, optional: boolean, allowZero: boolean): string | null {
   const len = s.length;
-  if (len === 0) return optional ? null : `${field} must be ${size} bytes (got 0)`;
+  if (len === 0) return idReason(0, size, field, optional, allowZero, false);
   let zero = true;
   for (let i = 0; i < len; i++) {
     const c = s.charCodeAt(i);
@@ -84,9 +89,7 @@ export function checkIdHex(s: string, size: number, field: string, optional: boo
     return notHex(s, size, field);
   }
   if (len & 1) return notHex(s, size, field);
-  if (len !== size * 2) return `${field} must be ${optional ? 'empty or ' : ''}${size} bytes (got ${len >> 1})`;
-  if (zero && !allowZero) return `${field} must not be all zeros`;
-  return null;
+  return idReason(len >> 1, size, field, optional, allowZero, zero);
 }
 
 function notHex(s: string, size: number, field: string): string {
@@ -176,24 +179,7 @@ export function latestEndNanos(nowMs: number, maxFutureSkewMs: number): bigint {
 /** Summary of rejection reasons: "2 spans rejected: span 3: …; span 7: …", capped at `maxLength` chars. */
 export function summarizeRejected(rejected: readonly { index: number; reason: string }[], maxLength = 1024): string {
   const n = rejected.length;
-  let out = `${n} span${n === 1 ? '' : 's'} rejected: `;
-  for (let i = 0; i < n; i++) {
-    const part = `${i === 0 ? '' : '; '}span ${rejected[i].index}: ${rejected[i].reason}`;
-    const rest = n - i;
-    const tail = `; … (${rest} more)`;
-    // Keep room for the "… (k more)" tail unless this is the last entry.
-    const budget = i === n - 1 ? maxLength : maxLength - tail.length;
-    if (out.length + part.length > budget) {
-      if (i === 0) {
-        // Not even one reason fits: cut it.
-        const room = Math.max(0, maxLength - out.length - tail.length - 1);
-        return out + part.slice(0, room) + '…' + (rest > 1 ? `; … (${rest - 1} more)` : '');
-      }
-      return out + tail;
-    }
-    out += part;
-  }
-  return out;
+  return joinCapped(`${n} span${n === 1 ? '' : 's'} rejected: `, n, (i) => `span ${rejected[i].index}: ${rejected[i].reason}`, maxLength);
 }
 
 /**
@@ -201,20 +187,27 @@ export function summarizeRejected(rejected: readonly { index: number; reason: st
  * "warnings: span 3: …; resource 0: …; … (k more)".
  */
 export function summarizeWarnings(warnings: readonly string[], maxLength = 1024): string {
-  const n = warnings.length;
-  let out = 'warnings: ';
+  return joinCapped('warnings: ', warnings.length, (i) => warnings[i], maxLength);
+}
+
+/** `head` then the `n` parts joined by "; ", within `maxLength`: what does not fit becomes "… (k more)". */
+function joinCapped(head: string, n: number, part: (i: number) => string, maxLength: number): string {
+  let out = head;
   for (let i = 0; i < n; i++) {
-    const part = `${i === 0 ? '' : '; '}${warnings[i]}`;
-    const tail = `; … (${n - i} more)`;
+    const next = `${i === 0 ? '' : '; '}${part(i)}`;
+    const rest = n - i;
+    const tail = `; … (${rest} more)`;
+    // Keep room for the "… (k more)" tail unless this is the last entry.
     const budget = i === n - 1 ? maxLength : maxLength - tail.length;
-    if (out.length + part.length > budget) {
+    if (out.length + next.length > budget) {
       if (i === 0) {
+        // Not even one part fits: cut it.
         const room = Math.max(0, maxLength - out.length - tail.length - 1);
-        return out + part.slice(0, room) + '…' + (n > 1 ? `; … (${n - 1} more)` : '');
+        return out + next.slice(0, room) + '…' + (rest > 1 ? `; … (${rest - 1} more)` : '');
       }
       return out + tail;
     }
-    out += part;
+    out += next;
   }
   return out;
 }

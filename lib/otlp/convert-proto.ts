@@ -1,39 +1,25 @@
 /**
  * protobufjs-decoded ExportTraceServiceRequest → SpanRecord[] (+ rejections).
+ *
+ * Reads the protobuf shapes into the wire-neutral values of ./assemble.ts, which
+ * applies every limit (the same step the JSON converter uses).
  */
-import type { AttributeMap, OtlpAnyValue, RejectedSpan, SpanEvent, SpanLink, SpanRecord } from './span-record';
+import type { OtlpAnyValue } from './span-record';
 import type { PbAnyValue, PbEvent, PbExportTraceServiceRequest, PbKeyValue, PbLink, PbSpan } from './proto';
+import { bytesToHex, checkIdBytes, doubleOut, i64ToString, u64ToBigInt, u64ToString } from './common';
 import {
-  SpanRejection,
-  UNKNOWN_SERVICE,
-  bytesToHex,
-  checkIdBytes,
-  checkTimes,
-  depthRejection,
-  doubleOut,
-  i64ToString,
-  latestEndNanos,
-  setAttr,
-  u64ToBigInt,
-  u64ToString,
-} from './common';
-import { DEFAULT_INGEST_LIMITS, type IngestLimits, SpanLimiter, addCount, cleanText, truncateText } from './limits';
-
-export type ConvertResult = {
-  spans: SpanRecord[];
-  rejected: RejectedSpan[];
-  /** What was cut from stored spans or resources ("span 3: …"), for partial_success.error_message. */
-  warnings: string[];
-};
-
-export type ConvertOptions = {
-  limits?: IngestLimits;
-  /** The server clock, ms (tests pin it). */
-  nowMs?: number;
-};
-
-/** Marker thrown by anyValue when nesting is too deep; caught per attribute to name the key. */
-const TOO_DEEP = new Error('too deep');
+  type ConvertOptions,
+  type ConvertResult,
+  ExportAssembly,
+  type ReadAttribute,
+  type WireEvent,
+  type WireLink,
+  type WireSpan,
+  limitAttributes,
+  limitEvents,
+  limitLinks,
+} from './assemble';
+import type { SpanLimiter } from './limits';
 
 function anyValue(v: PbAnyValue | null | undefined, depth: number, lim: SpanLimiter): OtlpAnyValue {
   if (v == null) return {};
@@ -42,7 +28,7 @@ function anyValue(v: PbAnyValue | null | undefined, depth: number, lim: SpanLimi
   if (v.doubleValue != null) return { doubleValue: doubleOut(v.doubleValue) };
   if (v.boolValue != null) return { boolValue: v.boolValue };
   if (v.arrayValue != null) {
-    if (depth >= lim.limits.maxDepth) throw TOO_DEEP;
+    lim.nest(depth);
     const src = v.arrayValue.values;
     const n = src == null ? 0 : src.length;
     const values = new Array<OtlpAnyValue>(n);
@@ -50,7 +36,7 @@ function anyValue(v: PbAnyValue | null | undefined, depth: number, lim: SpanLimi
     return { arrayValue: { values } };
   }
   if (v.kvlistValue != null) {
-    if (depth >= lim.limits.maxDepth) throw TOO_DEEP;
+    lim.nest(depth);
     const src = v.kvlistValue.values;
     const n = src == null ? 0 : src.length;
     const values = new Array<{ key: string; value: OtlpAnyValue }>(n);
@@ -68,147 +54,69 @@ function bytesToBase64(b: Uint8Array): string {
   return (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString('base64');
 }
 
-/**
- * Builds one attribute map under the limits (`lim.mapDropped` = attributes left out).
- * Throws SpanRejection when an attribute nests too deeply.
- */
-function attributes(list: PbKeyValue[] | null | undefined, lim: SpanLimiter): AttributeMap {
-  const map: AttributeMap = {};
-  lim.mapDropped = 0;
-  if (list == null) return map;
-  const max = lim.limits.maxAttributes;
-  // Under the limit no key can be dropped, so only longer lists pay for the bookkeeping.
-  const capped = list.length > max;
-  let size = 0;
-  for (let i = 0; i < list.length; i++) {
-    const kv = list[i];
-    const rawKey = kv.key ?? '';
-    // Converted (so depth-checked, as the JSON path does) even when it is then
-    // dropped; only the truncations of what is kept are reported.
-    const truncatedBefore = lim.truncated;
-    let value: OtlpAnyValue;
-    try {
-      value = anyValue(kv.value, 1, lim);
-    } catch (e) {
-      if (e === TOO_DEEP) throw depthRejection(cleanText(rawKey), lim.limits.maxDepth);
-      throw e;
-    }
-    if (lim.keyTooLong(rawKey)) {
-      lim.truncated = truncatedBefore;
-      lim.mapDropped++;
-      continue;
-    }
-    const key = cleanText(rawKey);
-    if (capped && !Object.prototype.hasOwnProperty.call(map, key)) {
-      if (size >= max) {
-        lim.truncated = truncatedBefore;
-        lim.mapDropped++;
-        lim.overCount++;
-        continue;
-      }
-      size++;
-    }
-    setAttr(map, key, value);
-  }
-  return map;
-}
-
-function events(list: PbEvent[] | null | undefined, lim: SpanLimiter): SpanEvent[] {
-  if (list == null || list.length === 0) return [];
-  const n = Math.min(list.length, lim.limits.maxEvents);
-  lim.droppedEvents = list.length - n;
-  const out = new Array<SpanEvent>(n);
-  for (let i = 0; i < n; i++) {
-    const e = list[i];
-    const ev: SpanEvent = { timeUnixNano: u64ToString(e.timeUnixNano), name: lim.text(e.name ?? ''), attributes: attributes(e.attributes, lim) };
-    const dropped = addCount(e.droppedAttributesCount ?? 0, lim.mapDropped);
-    if (dropped) ev.droppedAttributesCount = dropped;
-    out[i] = ev;
-  }
-  return out;
-}
-
-function links(list: PbLink[] | null | undefined, lim: SpanLimiter): SpanLink[] {
-  if (list == null || list.length === 0) return [];
-  const n = Math.min(list.length, lim.limits.maxLinks);
-  lim.droppedLinks = list.length - n;
-  const out = new Array<SpanLink>(n);
-  for (let i = 0; i < n; i++) {
-    const l = list[i];
-    const reason =
-      checkIdBytes(l.traceId, 16, 'trace_id', false, true) ?? checkIdBytes(l.spanId, 8, 'span_id', false, true);
-    if (reason !== null) throw new SpanRejection(`link ${i}: ${reason}`);
-    const link: SpanLink = { traceId: bytesToHex(l.traceId!), spanId: bytesToHex(l.spanId!), attributes: attributes(l.attributes, lim) };
-    if (l.traceState) link.traceState = lim.text(l.traceState);
-    const dropped = addCount(l.droppedAttributesCount ?? 0, lim.mapDropped);
-    if (dropped) link.droppedAttributesCount = dropped;
-    out[i] = link;
-  }
-  return out;
-}
-
-type Shared = {
-  service: string;
-  resourceAttributes: AttributeMap;
-  scopeName: string | null;
-  scopeVersion: string | null;
+const readAttribute: ReadAttribute<PbKeyValue> = (kv, _i, slot, lim) => {
+  slot.key = kv.key ?? '';
+  slot.value = anyValue(kv.value, 1, lim);
+  return true;
 };
 
-/** Returns the record, or a rejection reason string. */
-function convertSpan(s: PbSpan, shared: Shared, lim: SpanLimiter, latestEnd: bigint): SpanRecord | string {
-  const reason =
+function readEvent(e: PbEvent, _i: number, lim: SpanLimiter): WireEvent {
+  const attributes = limitAttributes(e.attributes, readAttribute, lim);
+  return { timeUnixNano: u64ToString(e.timeUnixNano), name: e.name ?? '', attributes, attributesDropped: lim.mapDropped, droppedAttributesCount: e.droppedAttributesCount ?? 0 };
+}
+
+function readLink(l: PbLink, _i: number, lim: SpanLimiter): WireLink {
+  const idReason = checkIdBytes(l.traceId, 16, 'trace_id', false, true) ?? checkIdBytes(l.spanId, 8, 'span_id', false, true);
+  // A bad id rejects the span before the attributes are looked at.
+  if (idReason !== null) return { idReason, traceId: '', spanId: '', traceState: '', attributes: {}, attributesDropped: 0, droppedAttributesCount: 0 };
+  const attributes = limitAttributes(l.attributes, readAttribute, lim);
+  return {
+    idReason,
+    traceId: bytesToHex(l.traceId!),
+    spanId: bytesToHex(l.spanId!),
+    traceState: l.traceState ?? '',
+    attributes,
+    attributesDropped: lim.mapDropped,
+    droppedAttributesCount: l.droppedAttributesCount ?? 0,
+  };
+}
+
+function readNested(w: WireSpan, s: PbSpan, lim: SpanLimiter): void {
+  w.attributes = limitAttributes(s.attributes, readAttribute, lim);
+  w.attributesDropped = lim.mapDropped;
+  w.events = limitEvents(s.events, readEvent, lim);
+  w.links = limitLinks(s.links, readLink, lim);
+}
+
+function readSpan(s: PbSpan): WireSpan {
+  const idReason =
     checkIdBytes(s.traceId, 16, 'trace_id', false, false) ??
     checkIdBytes(s.spanId, 8, 'span_id', false, false) ??
     checkIdBytes(s.parentSpanId, 8, 'parent_span_id', true, true);
-  if (reason !== null) return reason;
-  const start = u64ToBigInt(s.startTimeUnixNano);
-  const end = u64ToBigInt(s.endTimeUnixNano);
-  const timeReason = checkTimes(start, end, latestEnd);
-  if (timeReason !== null) return timeReason;
-
+  const valid = idReason === null;
   const parent = s.parentSpanId;
-  // An all-zero parent id is treated like an absent one (root span).
-  const parentHex = parent != null && parent.length === 8 ? bytesToHex(parent) : null;
-  const status = s.status;
-  try {
-    const attrs = attributes(s.attributes, lim);
-    const droppedAttributes = lim.mapDropped;
-    const spanEvents = events(s.events, lim);
-    const spanLinks = links(s.links, lim);
-    return {
-      traceId: bytesToHex(s.traceId!),
-      spanId: bytesToHex(s.spanId!),
-      parentSpanId: parentHex === null || parentHex === '0000000000000000' ? null : parentHex,
-      traceState: s.traceState ? lim.text(s.traceState) : null,
-      name: lim.text(s.name ?? ''),
-      kind: lim.kind(s.kind ?? 0),
-      service: shared.service,
-      statusCode: lim.status(status?.code ?? 0),
-      statusMessage: status?.message ? lim.text(status.message) : null,
-      startTimeUnixNano: start,
-      endTimeUnixNano: end,
-      attributes: attrs,
-      resourceAttributes: shared.resourceAttributes,
-      events: spanEvents,
-      links: spanLinks,
-      scopeName: shared.scopeName,
-      scopeVersion: shared.scopeVersion,
-      // uint32 on the wire, int32 in the column: keep the bits (export reads them back unsigned).
-      flags: (s.flags ?? 0) | 0,
-      droppedAttributesCount: addCount(s.droppedAttributesCount ?? 0, droppedAttributes),
-      droppedEventsCount: addCount(s.droppedEventsCount ?? 0, lim.droppedEvents),
-      droppedLinksCount: addCount(s.droppedLinksCount ?? 0, lim.droppedLinks),
-    };
-  } catch (e) {
-    if (e instanceof SpanRejection) return e.message;
-    throw e;
-  }
-}
-
-/** Scope names and versions: cleaned and cut like values, without a warning (shared by many spans). */
-function scopeText(s: string | null | undefined, lim: SpanLimiter): string | null {
-  if (!s) return null;
-  return cleanText(s.length > lim.limits.maxValueLength ? truncateText(s, lim.limits.maxValueLength) : s);
+  return {
+    idReason,
+    traceId: valid ? bytesToHex(s.traceId!) : '',
+    spanId: valid ? bytesToHex(s.spanId!) : '',
+    parentSpanId: valid && parent != null && parent.length === 8 ? bytesToHex(parent) : '',
+    traceState: s.traceState ?? '',
+    name: s.name ?? '',
+    kind: s.kind ?? 0,
+    flags: s.flags ?? 0,
+    startTimeUnixNano: u64ToBigInt(s.startTimeUnixNano),
+    endTimeUnixNano: u64ToBigInt(s.endTimeUnixNano),
+    statusCode: s.status?.code ?? 0,
+    statusMessage: s.status?.message ?? '',
+    droppedAttributesCount: s.droppedAttributesCount ?? 0,
+    droppedEventsCount: s.droppedEventsCount ?? 0,
+    droppedLinksCount: s.droppedLinksCount ?? 0,
+    attributes: {},
+    attributesDropped: 0,
+    events: [],
+    links: [],
+    nestedReason: null,
+  };
 }
 
 /**
@@ -216,57 +124,20 @@ function scopeText(s: string | null | undefined, lim: SpanLimiter): string | nul
  * shared by all spans of one resource (treat them as read-only).
  */
 export function convertProtoRequest(req: PbExportTraceServiceRequest, options: ConvertOptions = {}): ConvertResult {
-  const spans: SpanRecord[] = [];
-  const rejected: RejectedSpan[] = [];
-  const warnings: string[] = [];
-  const lim = new SpanLimiter(options.limits ?? DEFAULT_INGEST_LIMITS);
-  const latestEnd = latestEndNanos(options.nowMs ?? Date.now(), lim.limits.maxFutureSkewMs);
-  let index = 0;
-  const rss = req.resourceSpans;
-  if (rss == null) return { spans, rejected, warnings };
+  const out = new ExportAssembly(options);
+  const rss = req.resourceSpans ?? [];
   for (let r = 0; r < rss.length; r++) {
     const rs = rss[r];
-    let resourceAttributes: AttributeMap;
-    let resourceReason: string | null = null;
-    lim.reset();
-    try {
-      resourceAttributes = attributes(rs.resource?.attributes, lim);
-      const warning = lim.warning();
-      if (warning !== null) warnings.push(`resource ${r}: ${warning}`);
-    } catch (e) {
-      if (!(e instanceof SpanRejection)) throw e;
-      resourceAttributes = {};
-      resourceReason = `resource ${e.message}`;
-    }
-    const svc = resourceAttributes['service.name'];
-    const service = svc !== undefined && 'stringValue' in svc && svc.stringValue !== '' ? svc.stringValue : UNKNOWN_SERVICE;
-    const sss = rs.scopeSpans;
-    if (sss == null) continue;
+    const resource = out.resource(r, rs.resource?.attributes, readAttribute);
+    const sss = rs.scopeSpans ?? [];
     for (let j = 0; j < sss.length; j++) {
       const ss = sss[j];
-      const shared: Shared = {
-        service,
-        resourceAttributes,
-        scopeName: scopeText(ss.scope?.name, lim),
-        scopeVersion: scopeText(ss.scope?.version, lim),
-      };
-      const list = ss.spans;
-      if (list == null) continue;
-      for (let k = 0; k < list.length; k++, index++) {
-        if (resourceReason !== null) {
-          rejected.push({ index, reason: resourceReason });
-          continue;
-        }
-        lim.reset();
-        const out = convertSpan(list[k], shared, lim, latestEnd);
-        if (typeof out === 'string') rejected.push({ index, reason: out });
-        else {
-          spans.push(out);
-          const warning = lim.warning();
-          if (warning !== null) warnings.push(`span ${index}: ${warning}`);
-        }
+      const scope = out.scope(resource, ss.scope?.name, ss.scope?.version);
+      const list = ss.spans ?? [];
+      for (let k = 0; k < list.length; k++) {
+        out.span(scope, readSpan(list[k]), list[k], readNested);
       }
     }
   }
-  return { spans, rejected, warnings };
+  return out.finish();
 }

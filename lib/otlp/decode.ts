@@ -4,7 +4,8 @@
  */
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { ExportTraceServiceRequest } from './proto';
-import { convertProtoRequest, type ConvertResult } from './convert-proto';
+import type { ConvertResult } from './assemble';
+import { convertProtoRequest } from './convert-proto';
 import { JsonShapeError, convertJsonRequest } from './convert-json';
 import type { DecodeFailure, DecodeOptions, DecodeOutcome, OtlpFormat } from './types';
 

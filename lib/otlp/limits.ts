@@ -87,6 +87,9 @@ export function truncateText(s: string, max: number): string {
   return s.slice(0, cut);
 }
 
+/** Thrown by SpanLimiter.nest past maxDepth; the attribute limiter turns it into a rejection that names the attribute. */
+export const TOO_DEEP = new Error('too deep');
+
 /**
  * Per-request conversion state: the limits, and what was cut from the span being
  * converted (reset per span, turned into a warning when anything was).
@@ -125,11 +128,23 @@ export class SpanLimiter {
     return cleanText(s);
   }
 
+  /** Scope names and versions: cleaned and cut like values, without a warning (one scope serves many spans); '' → null. */
+  scopeText(s: string | null | undefined): string | null {
+    if (!s) return null;
+    const max = this.limits.maxValueLength;
+    return cleanText(s.length > max ? truncateText(s, max) : s);
+  }
+
   /** A bytes value: truncated past maxValueLength bytes. */
   bytes(b: Uint8Array): Uint8Array {
     if (b.length <= this.limits.maxValueLength) return b;
     this.truncated++;
     return b.subarray(0, this.limits.maxValueLength);
+  }
+
+  /** Guards entering an array or kvlist at `depth` (top-level values are depth 1): past maxDepth the span is rejected. */
+  nest(depth: number): void {
+    if (depth >= this.limits.maxDepth) throw TOO_DEEP;
   }
 
   /** Whether a key is too long to keep (counted when it is). */

@@ -3,18 +3,17 @@
  * served with @grpc/grpc-js.
  *
  * The method is registered with identity (de)serializers, so the handler gets the
- * raw ExportTraceServiceRequest bytes and decodes them with the same lib/otlp code
- * as the HTTP route (protobufjs static code, validation, partial_success), then
- * stores through server/ingest/pipeline with the call's metadata as the headers.
- * grpc-js decompresses `grpc-encoding: gzip` (and deflate) messages itself.
+ * raw ExportTraceServiceRequest bytes and hands them, with the call's metadata as the
+ * headers, to the receive path the HTTP route uses too (server/ingest/receive: auth,
+ * gate, decode, enrich, store). grpc-js decompresses `grpc-encoding: gzip` (and
+ * deflate) messages itself and applies the size limit.
  *
- * Status codes follow OTLP/gRPC: INVALID_ARGUMENT for an undecodable request,
- * RESOURCE_EXHAUSTED above the size limit, UNAVAILABLE (retryable) when the
- * database cannot take the write; UNAUTHENTICATED (PERMISSION_DENIED for a read-only
- * token) when ingest keys are configured and the call's `authorization` or
- * `x-tracedeck-key` metadata carries no valid one. A tenant-scoped key forces its tenant.
- * The HTTP route's ingest gate (server/ingest/gate) bounds writes in flight here too:
- * a call past it gets UNAVAILABLE, which OTLP/gRPC exporters retry with backoff.
+ * The handler only maps the outcome to OTLP/gRPC status codes: INVALID_ARGUMENT for an
+ * undecodable request, RESOURCE_EXHAUSTED above the size limit, UNAVAILABLE (retryable)
+ * when the database cannot take the write or the ingest gate is full (exporters retry
+ * with backoff); UNAUTHENTICATED (PERMISSION_DENIED for a read-only token) when ingest
+ * keys are configured and the call's `authorization` or `x-tracedeck-key` metadata
+ * carries no valid one. A tenant-scoped key forces its tenant.
  */
 import {
   type Metadata,
@@ -27,14 +26,11 @@ import {
   setLogger,
   status,
 } from '@grpc/grpc-js';
-import type { Db } from '../../db/client';
-import { getDb as processDb } from '../db';
-import { authenticate } from '../auth/principal';
+import type { Db } from '../../db/db';
 import type { EnrichConfig } from '../../lib/enrich/config';
-import { ingestSpans } from '../ingest/pipeline';
-import { decodeExportRequest, encodeExportResponse } from '../../lib/otlp';
-import { DEFAULT_GRPC_PORT, DEFAULT_HOST, ingestGateOptions, serverConfig } from '../config';
-import { ingestGate } from '../ingest/gate';
+import { DEFAULT_GRPC_PORT, DEFAULT_HOST, serverConfig } from '../config';
+import { processReceiveDeps } from '../ingest/deps';
+import { type RefusalKind, logWithRequestId, receiveExport } from '../ingest/receive';
 
 export const EXPORT_METHOD_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 
@@ -108,61 +104,41 @@ function fail(code: status, details: string): ServerErrorResponse {
   return Object.assign(new Error(details), { code, details });
 }
 
+/** The OTLP/gRPC status code of each refusal of the receive path. */
+const REFUSAL_CODES: Record<RefusalKind, status> = {
+  unauthenticated: status.UNAUTHENTICATED,
+  forbidden: status.PERMISSION_DENIED,
+  'auth-misconfigured': status.UNAVAILABLE,
+  throttled: status.UNAVAILABLE,
+  'too-large': status.RESOURCE_EXHAUSTED,
+  'unsupported-media-type': status.INVALID_ARGUMENT,
+  invalid: status.INVALID_ARGUMENT,
+  'storage-unavailable': status.UNAVAILABLE,
+};
+
 /** The Export handler: raw bytes in, ExportTraceServiceResponse bytes (or a status) out. */
 export function exportHandler(options: Pick<GrpcListenerOptions, 'getDb' | 'config' | 'logError'> = {}) {
-  const getDb = options.getDb ?? processDb;
-  const logError = options.logError ?? ((m: string) => console.error(m));
+  const deps = processReceiveDeps({ getDb: options.getDb, logError: options.logError, rules: options.config });
   return (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>): void => {
     void (async () => {
-      const headers = metadataHeaders(call.metadata);
-      const auth = authenticate(headers, 'ingest');
-      if (!auth.ok) {
-        const code = auth.status === 401 ? status.UNAUTHENTICATED : auth.status === 403 ? status.PERMISSION_DENIED : status.UNAVAILABLE;
-        callback(fail(code, auth.message));
-        return;
-      }
-      const release = await ingestGate(ingestGateOptions()).acquire();
-      if (!release) {
-        callback(fail(status.UNAVAILABLE, 'ingest is at capacity, retry later'));
-        return;
-      }
-      try {
-        await receive(call, headers, auth.principal.tenant, callback);
-      } finally {
-        release();
-      }
-    })().catch((err: unknown) => callback(fail(status.INTERNAL, errorText(err))));
-  };
-
-  async function receive(
-    call: ServerUnaryCall<Buffer, Buffer>,
-    headers: Record<string, string | Buffer>,
-    tenant: string | null,
-    callback: sendUnaryData<Buffer>,
-  ): Promise<void> {
-    const limits = serverConfig();
-    // grpc-js has already undone grpc-encoding and applied the receive limit.
-    const decoded = decodeExportRequest(call.request, {
-      contentType: 'application/x-protobuf',
-      maxBodyBytes: limits.maxDecompressedBytes,
-      maxDecompressedBytes: limits.maxDecompressedBytes,
-      limits: limits.ingestLimits,
+      const outcome = await receiveExport(
+        {
+          headers: metadataHeaders(call.metadata),
+          contentType: 'application/x-protobuf',
+          // grpc-js has already undone grpc-encoding and applied the receive limit.
+          decompressed: true,
+          readBody: async () => call.request,
+          transport: 'OTLP/gRPC',
+        },
+        deps,
+      );
+      if (outcome.ok) callback(null, Buffer.from(outcome.body));
+      else callback(fail(REFUSAL_CODES[outcome.kind], outcome.message));
+    })().catch((err: unknown) => {
+      const id = logWithRequestId(deps.logError, 'OTLP/gRPC export failed', err);
+      callback(fail(status.INTERNAL, `internal error (request ${id})`));
     });
-    if (!decoded.ok) {
-      callback(fail(decoded.status === 413 ? status.RESOURCE_EXHAUSTED : status.INVALID_ARGUMENT, decoded.message));
-      return;
-    }
-    try {
-      const db = await getDb();
-      await ingestSpans(db, decoded, headers, { ...(options.config ? { config: options.config } : {}), forceTenant: tenant });
-    } catch (err) {
-      logError(`[tracedeck] OTLP/gRPC ingest write failed: ${errorText(err)}`);
-      // Nothing acknowledged: UNAVAILABLE is the retryable code of OTLP/gRPC.
-      callback(fail(status.UNAVAILABLE, `storage unavailable, retry later: ${errorText(err)}`));
-      return;
-    }
-    callback(null, Buffer.from(encodeExportResponse('protobuf', decoded.rejected, decoded.warnings)));
-  }
+  };
 }
 
 /** Text metadata as a header map (binary `-bin` entries are Buffers and get skipped by the rules). */

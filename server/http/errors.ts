@@ -1,7 +1,14 @@
 /**
  * The one error type API routes throw: an HTTP status, a message that names
  * what is wrong, and optional extra fields (e.g. the column of a filter error).
+ *
+ * Anything else a route throws is the server's problem, not the client's: its
+ * text (a driver message, a statement) is logged with a short request id and the
+ * client gets only that id. A database outage answers 503 + Retry-After, so that
+ * clients retry as exporters do for ingest.
  */
+import { isConnectionError } from '../../db/postgres-pool';
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -17,14 +24,48 @@ export class ApiError extends Error {
   }
 }
 
-/** Route wrapper: ApiError → its response; anything else → 500 with the message, logged. */
+/** Seconds a client is asked to wait before retrying a read during a database outage (as ingest does). */
+export const OUTAGE_RETRY_AFTER_SECONDS = 5;
+
+/** Route wrapper: ApiError → its response; anything else → logged, and answered without its text. */
 export async function withApiErrors(handler: () => Promise<Response>): Promise<Response> {
   try {
     return await handler();
   } catch (err) {
     if (err instanceof ApiError) return err.toResponse();
-    console.error('[tracedeck] unhandled error', err);
-    const message = err instanceof Error ? err.message : String(err);
-    return Response.json({ error: `internal error: ${message}` }, { status: 500 });
+    return internalErrorResponse(err);
   }
+}
+
+/**
+ * 503 + Retry-After when the database cannot be reached, else 500; either way the error is
+ * logged under a fresh request id and the body carries only that id.
+ */
+export function internalErrorResponse(err: unknown, requestId = newRequestId()): Response {
+  if (isDatabaseOutage(err)) {
+    console.error(`[tracedeck] request ${requestId}: database unavailable`, err);
+    return Response.json(
+      { error: `database unavailable, retry later (request ${requestId})`, requestId },
+      { status: 503, headers: { 'retry-after': String(OUTAGE_RETRY_AFTER_SECONDS) } },
+    );
+  }
+  console.error(`[tracedeck] request ${requestId}: unhandled error`, err);
+  return Response.json({ error: `internal error (request ${requestId})`, requestId }, { status: 500 });
+}
+
+/** 8 hex characters: enough to find one request's log line, short enough to read out. */
+export function newRequestId(): string {
+  return crypto.randomUUID().slice(0, 8);
+}
+
+/**
+ * Whether the error (or one it wraps: `cause`, an AggregateError's `errors`) is a failure to
+ * reach the database, as db/postgres-pool.ts classifies connection-level errors.
+ */
+export function isDatabaseOutage(err: unknown, depth = 0): boolean {
+  if (err == null || typeof err !== 'object' || depth > 4) return false;
+  if (isConnectionError(err)) return true;
+  const { cause, errors } = err as { cause?: unknown; errors?: unknown };
+  if (isDatabaseOutage(cause, depth + 1)) return true;
+  return Array.isArray(errors) && errors.some((e) => isDatabaseOutage(e, depth + 1));
 }

@@ -148,18 +148,22 @@ describeEachDatabase('OTLP/gRPC listener → ingest → /api/traces', (kind) => 
 });
 
 it('a database that cannot take the write answers UNAVAILABLE (retryable), and a busy port fails with planoai’s message', async () => {
+  const logged: string[] = [];
   const broken = await startGrpcListener({
     host: '127.0.0.1',
     port: 0,
     getDb: async () => {
       throw new Error('connection refused');
     },
-    logError: () => {},
+    logError: (message) => logged.push(message),
   });
   try {
     const err = (await rawExport(`127.0.0.1:${broken.port}`, requestBytes([{ traceId: hex(16), spanId: hex(8), name: 'x' }])).catch((e: unknown) => e)) as ServiceError;
     expect(err.code).toBe(status.UNAVAILABLE);
-    expect(err.details).toBe('storage unavailable, retry later: connection refused');
+    // The driver's text stays in the server log, under the request id the client is given.
+    const id = /^storage unavailable, retry later \(request ([0-9a-f]{6})\)$/.exec(err.details)?.[1];
+    expect(id, err.details).toBeDefined();
+    expect(logged).toEqual([`[tracedeck] OTLP/gRPC ingest write failed (req ${id}): connection refused`]);
 
     const busy = await startGrpcListener({ host: '127.0.0.1', port: broken.port }).catch((e: unknown) => e);
     expect(busy).toBeInstanceOf(ListenerBindError);

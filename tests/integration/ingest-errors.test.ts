@@ -4,7 +4,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import generatedRoot from 'otlp-generated/build/src/generated/root.js';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
 import { resetConfigForTests } from '../../server/config';
 import { useDb } from '../../server/db';
 import { mergeRequests } from '../../lib/demo/plano-traces';
@@ -128,5 +128,30 @@ describeEachDatabase('ingest error handling', (kind) => {
     expect(answer.partialSuccess?.errorMessage).toMatch(/span_?[iI]d/);
     const trace = (await (await fetch(`${server.url}/api/traces/${batch.resourceSpans[0].scopeSpans[0].spans[0].traceId}`)).json()) as { spans: unknown[] };
     expect(trace.spans).toHaveLength(3);
+  });
+
+  it('503 + Retry-After when the write fails, naming a request id instead of the driver’s error (logged with the id)', async () => {
+    const logged: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((message: unknown) => void logged.push(String(message)));
+    useDb({
+      ...database.db,
+      transaction: async () => {
+        throw new Error('relation "spans" does not exist at character 13');
+      },
+    });
+    try {
+      const res = await post(JSON.stringify(mergeRequests(demoRequests(1, 79))), { 'content-type': 'application/json' });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      const body = (await res.json()) as { code: number; message: string };
+      expect(body.code).toBe(14); // google.rpc.Code UNAVAILABLE
+      const id = /^storage unavailable, retry later \(request ([0-9a-f]{6})\)$/.exec(body.message)?.[1];
+      expect(id, body.message).toBeDefined();
+      expect(logged).toContain(`[tracedeck] OTLP/HTTP ingest write failed (req ${id}): relation "spans" does not exist at character 13`);
+    } finally {
+      useDb(database.db);
+      spy.mockRestore();
+    }
+    await expectStoredStillThere();
   });
 });

@@ -12,7 +12,7 @@ import type { Worker } from 'node:worker_threads';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Db, createDb } from '../../db/client';
-import { storeSpans } from '../../db/ingest';
+import { storeRecords as storeSpans } from '../support/store-spans';
 import { PgliteHost } from '../../db/pglite-host';
 import { decodeExportRequest } from '../../lib/otlp';
 import { loadConfig } from '../../server/config';

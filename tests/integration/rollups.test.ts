@@ -9,7 +9,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spanRecord } from '../support/span-record';
-import { storeSpans } from '../../db/ingest';
+import { storeRecords as storeSpans } from '../support/store-spans';
 import { GRANULE_NS, drainRollups, floorTo, pauseRollups } from '../../db/rollups';
 import { HIST_RATIO, histBin } from '../../lib/metrics/histogram';
 import { resetConfigForTests } from '../../server/config';

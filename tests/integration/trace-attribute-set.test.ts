@@ -9,7 +9,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { spanRecord } from '../support/span-record';
-import { storeSpans } from '../../db/ingest';
+import { storeRecords } from '../support/store-spans';
 import type { AttributeMap, OtlpAnyValue, SpanRecord } from '../../lib/otlp/span-record';
 import { compileSpanFilter, compileTraceFilter } from '../../lib/where/sql-compiler';
 import { parseWhere } from '../../lib/where';
@@ -76,9 +76,9 @@ describeEachDatabase('trace attribute set', (kind) => {
 
   beforeAll(async () => {
     database = await openTestDatabase(kind);
-    for (const batch of workload()) await storeSpans(database.db, batch);
+    for (const batch of workload()) await storeRecords(database.db, batch);
     // A retry of a whole batch changes nothing.
-    await storeSpans(database.db, workload()[1]);
+    await storeRecords(database.db, workload()[1]);
   });
   afterAll(() => database?.dispose());
 
@@ -116,9 +116,9 @@ describeEachDatabase('trace attribute set', (kind) => {
 
   it('spans stored before their tenant was known bring their values into the tenant trace', async () => {
     const trace = 500;
-    await storeSpans(database.db, [span(trace, 9001, { 'llm.model': str('late-model') }), span(trace, 9002, { step: int(7) })]);
+    await storeRecords(database.db, [span(trace, 9001, { 'llm.model': str('late-model') }), span(trace, 9002, { step: int(7) })]);
     expect(await traceMatches('llm.model=late-model')).toEqual([`/${hex(trace, 32)}`]);
-    await storeSpans(database.db, [span(trace, 9000, { 'tenant.id': str('t9'), 'user.id': str('usr_late') })]);
+    await storeRecords(database.db, [span(trace, 9000, { 'tenant.id': str('t9'), 'user.id': str('usr_late') })]);
     const key = `t9/${hex(trace, 32)}`;
     expect(await traceMatches('llm.model=late-model')).toEqual([key]);
     expect(await traceMatches('step>=7 AND user.id=usr_late')).toEqual([key]);

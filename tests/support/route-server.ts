@@ -50,6 +50,9 @@ export async function startRouteServer(): Promise<{ url: string; close(): Promis
     res.writeHead(response.status, Object.fromEntries(response.headers));
     res.end(Buffer.from(await response.arrayBuffer()));
   });
+  // Tests block the event loop for seconds (compressing 80 MB bombs) between requests: with Node's 5 s
+  // keep-alive timeout, the server then dropped the idle connection the client had just reused (ECONNRESET).
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

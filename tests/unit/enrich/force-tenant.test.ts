@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { spanRecord } from '../../support/span-record';
 import { forceTenant } from '../../../lib/enrich/force-tenant';
 import type { SpanRecord } from '../../../lib/otlp/span-record';
-import { withoutCredentials } from '../../../server/ingest/pipeline';
+import { withoutCredentials } from '../../../server/ingest/receive';
 
 const span = (attributes: SpanRecord['attributes'], resourceAttributes: SpanRecord['resourceAttributes']): SpanRecord =>
   spanRecord({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), name: 's', kind: 1, attributes, resourceAttributes });

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { spanRecord } from '../../support/span-record';
 import type { SpanAttributeRules } from '../../../lib/enrich/config';
-import { capturedHeaderAttributes, enrichSpans, headerAttributeKey, headerAttributes } from '../../../lib/enrich/rules';
+import { capturedHeaderAttributes, applySpanAttributeRules, headerAttributeKey, headerAttributes } from '../../../lib/enrich/rules';
 import type { AttributeMap, OtlpAnyValue, SpanRecord } from '../../../lib/otlp/span-record';
 
 const KATANEMO = ['x-katanemo-'];
@@ -93,22 +93,22 @@ describe('captured http.request.header.* attributes', () => {
 
   it('keeps the original attribute and adds the mapped one', () => {
     const original = { arrayValue: { values: [s('usr_7')] } };
-    const [out] = enrichSpans([span({ 'http.request.header.x-katanemo-user-id': original })], { config: rules() });
+    const [out] = applySpanAttributeRules([span({ 'http.request.header.x-katanemo-user-id': original })], { config: rules() });
     expect(out.attributes['http.request.header.x-katanemo-user-id']).toEqual(original);
     expect(out.attributes['user.id']).toEqual(s('usr_7'));
   });
 
   it('does nothing without prefixes', () => {
-    const [out] = enrichSpans([span({ 'http.request.header.x-katanemo-user-id': s('u') })], { config: rules({ headerPrefixes: [] }) });
+    const [out] = applySpanAttributeRules([span({ 'http.request.header.x-katanemo-user-id': s('u') })], { config: rules({ headerPrefixes: [] }) });
     expect(out.attributes['user.id']).toBeUndefined();
   });
 });
 
-describe('enrichSpans', () => {
+describe('applySpanAttributeRules', () => {
   const headers = { 'x-katanemo-tenant-id': 'acme-corp', 'x-katanemo-user-id': 'usr_12', 'x-katanemo-request-id': 'req-9', 'content-type': 'application/json' };
 
   it('request headers become attributes of every span of the request', () => {
-    const out = enrichSpans([span({}, {}, '1'), span({ 'llm.model': s('gpt-4o') }, {}, '2')], { headers, config: rules() });
+    const out = applySpanAttributeRules([span({}, {}, '1'), span({ 'llm.model': s('gpt-4o') }, {}, '2')], { headers, config: rules() });
     for (const sp of out) {
       expect(sp.attributes['tenant.id']).toEqual(s('acme-corp'));
       expect(sp.attributes['user.id']).toEqual(s('usr_12'));
@@ -119,7 +119,7 @@ describe('enrichSpans', () => {
   });
 
   it('multiple prefixes', () => {
-    const [out] = enrichSpans([span()], {
+    const [out] = applySpanAttributeRules([span()], {
       headers: { 'x-katanemo-user-id': 'u1', 'x-acme-team-name': 'infra', 'x-other-thing': 'no' },
       config: rules({ headerPrefixes: ['x-katanemo-', 'x-acme-'] }),
     });
@@ -127,17 +127,17 @@ describe('enrichSpans', () => {
   });
 
   it('static pairs go on every span', () => {
-    const out = enrichSpans([span({}, {}, '1'), span({}, {}, '2')], { config: rules({ static: { environment: 'production', 'service.version': '2.1.0' } }) });
+    const out = applySpanAttributeRules([span({}, {}, '1'), span({}, {}, '2')], { config: rules({ static: { environment: 'production', 'service.version': '2.1.0' } }) });
     for (const sp of out) expect(sp.attributes).toEqual({ environment: s('production'), 'service.version': s('2.1.0') });
   });
 
   it('a header-derived attribute overrides a static one of the same key', () => {
-    const [out] = enrichSpans([span()], { headers: { 'x-katanemo-tenant-id': 'from-header' }, config: rules({ static: { 'tenant.id': 'from-static', env: 'prod' } }) });
+    const [out] = applySpanAttributeRules([span()], { headers: { 'x-katanemo-tenant-id': 'from-header' }, config: rules({ static: { 'tenant.id': 'from-static', env: 'prod' } }) });
     expect(out.attributes).toEqual({ 'tenant.id': s('from-header'), env: s('prod') });
   });
 
   it('an attribute already on the span wins over headers and static (also one on its resource)', () => {
-    const [onSpan, onResource] = enrichSpans(
+    const [onSpan, onResource] = applySpanAttributeRules(
       [span({ 'tenant.id': s('span-tenant'), 'user.id': { intValue: '12' } }, {}, '1'), span({}, { 'tenant.id': s('resource-tenant') }, '2')],
       { headers: { 'x-katanemo-tenant-id': 'hdr', 'x-katanemo-user-id': 'hdr-user' }, config: rules({ static: { 'tenant.id': 'static' } }) },
     );
@@ -146,7 +146,7 @@ describe('enrichSpans', () => {
   });
 
   it('override_existing: derived attributes replace the span’s own', () => {
-    const [out] = enrichSpans([span({ 'tenant.id': s('span-tenant'), keep: s('k') })], {
+    const [out] = applySpanAttributeRules([span({ 'tenant.id': s('span-tenant'), keep: s('k') })], {
       headers: { 'x-katanemo-tenant-id': 'hdr' },
       config: rules({ overrideExisting: true, static: { env: 'prod' } }),
     });
@@ -154,7 +154,7 @@ describe('enrichSpans', () => {
   });
 
   it('a span’s captured header beats the request-wide header of the same key', () => {
-    const [out] = enrichSpans([span({ 'http.request.header.x-katanemo-user-id': s('captured') })], {
+    const [out] = applySpanAttributeRules([span({ 'http.request.header.x-katanemo-user-id': s('captured') })], {
       headers: { 'x-katanemo-user-id': 'request' },
       config: rules(),
     });
@@ -164,21 +164,21 @@ describe('enrichSpans', () => {
   it('is pure: the input spans and their maps are left as they were; untouched spans are returned as is', () => {
     const input = span({ 'tenant.id': s('t') });
     const before = structuredClone(input);
-    const [same] = enrichSpans([input], { headers: { 'x-katanemo-tenant-id': 'other' }, config: rules() });
+    const [same] = applySpanAttributeRules([input], { headers: { 'x-katanemo-tenant-id': 'other' }, config: rules() });
     expect(same).toBe(input);
-    const [changed] = enrichSpans([input], { headers: { 'x-katanemo-user-id': 'u' }, config: rules() });
+    const [changed] = applySpanAttributeRules([input], { headers: { 'x-katanemo-user-id': 'u' }, config: rules() });
     expect(changed).not.toBe(input);
     expect(input).toEqual(before);
   });
 
   it('no headers, no prefixes, no static: spans pass through', () => {
     const input = [span({ a: s('1') })];
-    expect(enrichSpans(input, { config: rules({ headerPrefixes: [] }) })).toEqual(input);
-    expect(enrichSpans(input, { headers: null, config: rules() })[0]).toBe(input[0]);
+    expect(applySpanAttributeRules(input, { config: rules({ headerPrefixes: [] }) })).toEqual(input);
+    expect(applySpanAttributeRules(input, { headers: null, config: rules() })[0]).toBe(input[0]);
   });
 
   it('accepts the whole EnrichConfig as well as the rules', () => {
-    const [out] = enrichSpans([span()], {
+    const [out] = applySpanAttributeRules([span()], {
       headers: { 'x-katanemo-tenant-id': 'acme' },
       config: { spanAttributes: rules(), randomSampling: null, source: 'test' },
     });

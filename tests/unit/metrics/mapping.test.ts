@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TENANT_KEY, parseAttributeMap, promotedValues } from '../../../lib/enrich/promoted-columns';
+import { parseAttributeMap, promotedValues } from '../../../lib/enrich/promoted-columns';
 import type { AttributeMap } from '../../../lib/otlp/span-record';
 import { loadConfig } from '../../../server/config';
 
@@ -35,9 +35,9 @@ describe('LLM attribute mapping', () => {
     const { attributeMapping: mapping } = loadConfig({ TRACEDECK_ATTRIBUTE_MAP: 'model=ai.model.id; total_tokens=ai.usage.tokens,usage.total ; cost_usd=billing.usd; ttft_ms=ai.ttft' });
     expect(mapping.llmModel).toEqual(['llm.model', 'gen_ai.response.model', 'gen_ai.request.model', 'llm.model_name', 'ai.model.id']);
     const attrs: AttributeMap = { 'ai.model.id': s('house-model'), 'usage.total': i(77), 'billing.usd': s('0.5'), 'ai.ttft': d(90) };
-    expect(promotedValues(attrs, {}, DEFAULT_TENANT_KEY, mapping)).toMatchObject({ llmModel: 'house-model', totalTokens: 77, costUsd: 0.5, ttftMs: 90 });
+    expect(promotedValues(attrs, {}, mapping)).toMatchObject({ llmModel: 'house-model', totalTokens: 77, costUsd: 0.5, ttftMs: 90 });
     // Built-in keys still win.
-    expect(promotedValues({ ...attrs, 'llm.model': s('gpt-4o') }, {}, DEFAULT_TENANT_KEY, mapping).llmModel).toBe('gpt-4o');
+    expect(promotedValues({ ...attrs, 'llm.model': s('gpt-4o') }, {}, mapping).llmModel).toBe('gpt-4o');
     // Without the setting, only the built-in keys feed the columns.
     expect(promotedValues(attrs, {})).toMatchObject({ llmModel: null, totalTokens: null, costUsd: null, ttftMs: null });
   });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { EnrichConfigError } from '../../../lib/enrich/config';
 import { loadConfig } from '../../../server/config';
-import { RECHECK_MS, enrichSettings, loadEnrichSettingsStrict, promotionSettings } from '../../../server/enrich-config';
+import { RECHECK_MS, enrichSettings, loadEnrichSettingsStrict } from '../../../server/enrich-config';
 
 const PLANO_CONFIG = `
 version: v0.3.0
@@ -53,7 +53,6 @@ describe('sampling: worked out once, handed down', () => {
     const config = loadConfig(env);
     const { sampling } = enrichSettings(config);
     expect(sampling).toEqual({ config: { rules: [{ prefix: 'plano', percent: 20 }], global: null }, setting: 'plano=20', error: null });
-    expect(promotionSettings(config).sampling).toBe(sampling.config);
     expect(env.TRACEDECK_SAMPLING).toBeUndefined();
   });
 

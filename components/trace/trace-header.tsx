@@ -1,0 +1,93 @@
+'use client';
+/** The trace page's header: back to the list, the root span, the trace id, and the trace's figures. */
+import type { CSSProperties } from 'react';
+import { traceListHref } from '@/lib/trace/filter-link';
+import { formatEpochNs } from '@/lib/trace/format';
+import { formatNs } from '@/lib/trace/time-axis';
+import type { TraceTree } from '@/lib/trace/tree';
+import type { StoredSpan } from '@/lib/trace/wire';
+import { CopyButton } from './copy-button';
+import type { TracePageData } from './types';
+import styles from './trace-view.module.css';
+
+export type TraceHeaderProps = {
+  data: TracePageData;
+  tree: TraceTree<StoredSpan>;
+  colors: ReadonlyMap<string, number>;
+  errorCount: number;
+};
+
+export function TraceHeader({ data, tree, colors, errorCount }: TraceHeaderProps) {
+  const root = tree.roots.length ? tree.nodes[tree.roots[0]] : undefined;
+  return (
+    <header className={styles.header}>
+      <div className={styles.titleRow}>
+        <a href={traceListHref(data.list)} className={styles.back} data-testid="back-to-list">
+          ← Traces
+        </a>
+        <h1 className={styles.title}>
+          {root ? (
+            <>
+              <span className={styles.titleService} style={{ '--svc': `var(--svc-${colors.get(root.span.service) ?? 0})` } as CSSProperties}>
+                {root.span.service}
+              </span>
+              <span className={styles.titleName}>{root.span.name}</span>
+            </>
+          ) : null}
+        </h1>
+        <span className={styles.traceId}>
+          <span className={styles.mono} title="Trace id">
+            {data.traceId}
+          </span>
+          <CopyButton text={data.traceId} label="Copy trace id" />
+        </span>
+      </div>
+      <TraceFigures tree={tree} serviceCount={colors.size} errorCount={errorCount} tenants={data.tenants} />
+    </header>
+  );
+}
+
+function TraceFigures({ tree, serviceCount, errorCount, tenants }: { tree: TraceTree<StoredSpan>; serviceCount: number; errorCount: number; tenants: string[] }) {
+  const orphanCount = tree.nodes.reduce((n, node) => n + (node.parentMissing ? 1 : 0), 0);
+  const named = tenants.filter((t) => t !== '');
+  return (
+    <dl className={styles.meta}>
+      <div>
+        <dt>Start</dt>
+        <dd className={styles.mono}>{formatEpochNs(tree.startNs.toString()).slice(0, 23)} UTC</dd>
+      </div>
+      <div>
+        <dt>Duration</dt>
+        <dd data-testid="trace-duration">{formatNs(tree.durationNs)}</dd>
+      </div>
+      <div>
+        <dt>Spans</dt>
+        <dd data-testid="trace-span-count">{tree.nodes.length.toLocaleString('en-US')}</dd>
+      </div>
+      <div>
+        <dt>Services</dt>
+        <dd>{serviceCount}</dd>
+      </div>
+      <div>
+        <dt>Depth</dt>
+        <dd>{tree.nodes.reduce((d, n) => Math.max(d, n.depth + 1), 0)}</dd>
+      </div>
+      <div>
+        <dt>Errors</dt>
+        <dd className={errorCount ? styles.errorText : undefined}>{errorCount}</dd>
+      </div>
+      {orphanCount > 0 ? (
+        <div>
+          <dt>Parent missing</dt>
+          <dd className={styles.warnText}>{orphanCount}</dd>
+        </div>
+      ) : null}
+      {named.length > 0 ? (
+        <div>
+          <dt>Tenant</dt>
+          <dd>{named.join(', ')}</dd>
+        </div>
+      ) : null}
+    </dl>
+  );
+}

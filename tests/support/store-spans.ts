@@ -1,0 +1,15 @@
+/**
+ * storeSpans for tests that make SpanRecords by hand: each span gets its tenant,
+ * promoted values and sampling weight as the receivers would give them (settings from
+ * the environment), without span-attribute rules or the receive path.
+ */
+import { type StoreOptions, type StoreResult, storeSpans } from '../../db/ingest';
+import type { Db } from '../../db/db';
+import { enrichSpan } from '../../lib/enrich/enrich';
+import type { SpanRecord } from '../../lib/otlp/span-record';
+import { processPromotionOptions } from '../../server/ingest/deps';
+
+export function storeRecords(db: Pick<Db, 'rows' | 'transaction'>, spans: readonly SpanRecord[], options?: StoreOptions): Promise<StoreResult> {
+  const promotion = processPromotionOptions();
+  return storeSpans(db, spans.map((span) => enrichSpan(span, promotion)), options);
+}

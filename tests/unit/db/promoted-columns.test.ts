@@ -1,0 +1,60 @@
+/**
+ * The promoted-column descriptor (lib/trace/promoted.ts) is what the schema is built
+ * from, and the row types (db/queries/rows.ts) rely on every SQL name being its field in
+ * snake case: both are checked here against the drizzle tables themselves.
+ */
+import { getTableColumns } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { MAPPABLE_FIELDS, PROMOTED_KEYS } from '../../../lib/enrich/promoted-columns';
+import { PROMOTED_COLUMNS, SUMMED_PROMOTED_COLUMNS, promotedColumn } from '../../../lib/trace/promoted';
+import { spans, traces } from '../../../db/schema';
+
+const snakeCase = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+describe('promoted columns', () => {
+  it('each descriptor entry is a column of spans and of traces, with its SQL name and type', () => {
+    for (const table of [spans, traces]) {
+      const columns = getTableColumns(table) as Record<string, { name: string; getSQLType(): string; notNull: boolean }>;
+      for (const c of PROMOTED_COLUMNS) {
+        expect(columns[c.field]?.name, c.field).toBe(c.column);
+        expect(columns[c.field].getSQLType(), c.field).toBe(c.sqlType);
+      }
+    }
+  });
+
+  it('span columns are nullable; on traces only the sampling weight is NOT NULL, with its default', () => {
+    const spanColumns = getTableColumns(spans);
+    const traceColumns = getTableColumns(traces);
+    for (const c of PROMOTED_COLUMNS) {
+      expect(spanColumns[c.field].notNull, c.field).toBe(false);
+      expect(traceColumns[c.field].notNull, c.field).toBe('traceDefault' in c);
+    }
+    expect(traceColumns.sampleWeight.default).toBe(promotedColumn('sampleWeight').traceDefault);
+    expect(traceColumns.sampleWeight.default).toBe(1);
+  });
+
+  it('every column of spans and traces is named as its field in snake case (what the row types assume)', () => {
+    for (const table of [spans, traces]) {
+      for (const [field, column] of Object.entries(getTableColumns(table))) expect(column.name).toBe(snakeCase(field));
+    }
+  });
+
+  it('the attribute keys, the mappable names and the summed columns come from the descriptor', () => {
+    expect(PROMOTED_KEYS.httpStatusCode).toEqual(['http.status_code', 'http.response.status_code']);
+    expect(PROMOTED_KEYS.sampleWeight).toEqual([]);
+    expect(MAPPABLE_FIELDS).toEqual({
+      model: 'llmModel',
+      prompt_tokens: 'promptTokens',
+      completion_tokens: 'completionTokens',
+      total_tokens: 'totalTokens',
+      cost_usd: 'costUsd',
+      ttft_ms: 'ttftMs',
+    });
+    expect(SUMMED_PROMOTED_COLUMNS.map((c) => c.column)).toEqual(['prompt_tokens', 'completion_tokens', 'total_tokens', 'cost_usd']);
+  });
+
+  it('field and column names are unique', () => {
+    expect(new Set(PROMOTED_COLUMNS.map((c) => c.field)).size).toBe(PROMOTED_COLUMNS.length);
+    expect(new Set(PROMOTED_COLUMNS.map((c) => c.column)).size).toBe(PROMOTED_COLUMNS.length);
+  });
+});
