@@ -4,9 +4,11 @@
  * listener in this process, so it shares the route handlers' database client
  * (PGlite allows one process per data folder). Node.js runtime only.
  */
+import { isNodeRuntime, serverConfig } from './server/config';
+
 export async function register(): Promise<void> {
-  if (process.env.NEXT_RUNTIME !== 'nodejs') return;
-  if (!/^(1|true|yes|on)$/i.test(process.env.TRACEDECK_GRPC?.trim() ?? '')) return;
+  if (!isNodeRuntime()) return;
+  if (!serverConfig().grpc.enabled) return;
   const { startGrpcInServer } = await import('./server/grpc/in-server');
   await startGrpcInServer();
 }

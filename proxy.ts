@@ -5,11 +5,12 @@
  * the ingest path pays nothing.
  */
 import { type NextRequest, NextResponse } from 'next/server';
+import { isDevelopment } from '@/server/config';
 import { newNonce, pageContentSecurityPolicy } from '@/server/http/content-security-policy';
 
 export function proxy(request: NextRequest): NextResponse {
   const nonce = newNonce();
-  const policy = pageContentSecurityPolicy(nonce, { dev: process.env.NODE_ENV === 'development' });
+  const policy = pageContentSecurityPolicy(nonce, { dev: isDevelopment() });
   // Next.js takes the nonce for its own scripts from the request's CSP header.
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set('x-nonce', nonce);

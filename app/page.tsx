@@ -4,7 +4,7 @@
  * component takes over for filtering, sorting and paging.
  */
 import { Suspense } from 'react';
-import { getDb } from '@/db/client';
+import { getDb } from '@/server/db';
 import { listTraces } from '@/db/queries/list-traces';
 import { parseSort } from '@/lib/trace/list-order';
 import { DEFAULT_SINCE, type FirstPage } from '@/components/trace-list/list-defaults';

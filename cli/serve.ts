@@ -2,20 +2,25 @@
  * `tracedeck serve` (npm start): build when sources are newer than the build, migrate, then `next start`.
  * `--grpc` (or TRACEDECK_GRPC=1) also runs the OTLP/gRPC listener inside the Next
  * server process (instrumentation.ts), sharing its database client.
+ *
+ * Both listeners bind 127.0.0.1 unless told otherwise (`--hostname`/HOST,
+ * `--grpc-host`/TRACEDECK_GRPC_HOST), so a laptop's `npm start` is not on the network.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { createDb } from '../db/client';
-import { type AuthConfig, AuthConfigError, describeAuth, parseAuthConfig } from '../server/auth/config';
+import { describeEnrichConfig } from '../lib/enrich/config';
+import { describeAuth } from '../server/auth/config';
 import { exposureWarning } from '../server/auth/exposure';
-import { EnrichConfigError, describeEnrichConfig, loadEnrichConfigStrict } from '../lib/enrich/config';
+import { ConfigError, type Env, type ServerConfig, loadConfig } from '../server/config';
+import { type CheckedConfig, checkConfigStrict } from '../server/config-check';
+import { openConfiguredDb } from '../server/db';
 import { DataDirBusyError, claimDataDir, dataDirOwner, describeOwner, pgliteDataDir } from '../server/grpc/runtime-files';
 
 const ROOT = process.cwd();
-const SOURCE_DIRS = ['app', 'components', 'lib', 'db'];
-const SOURCE_FILES = ['next.config.js', 'package.json', 'tsconfig.json', 'instrumentation.ts'];
+const SOURCE_DIRS = ['app', 'components', 'lib', 'db', 'server'];
+const SOURCE_FILES = ['next.config.js', 'package.json', 'tsconfig.json', 'instrumentation.ts', 'proxy.ts'];
 
 function newestMtime(entry: string): number {
   let stat: fs.Stats;
@@ -30,8 +35,9 @@ function newestMtime(entry: string): number {
   return newest;
 }
 
-export function buildIsStale(root = ROOT): boolean {
-  const buildId = path.join(root, process.env.NEXT_DIST_DIR || '.next', 'BUILD_ID');
+/** True when `<distDir>/BUILD_ID` is missing or older than a source file. */
+export function buildIsStale(root: string, distDir: string): boolean {
+  const buildId = path.join(root, distDir, 'BUILD_ID');
   if (!fs.existsSync(buildId)) return true;
   const built = fs.statSync(buildId).mtimeMs;
   return [...SOURCE_DIRS, ...SOURCE_FILES].some((e) => newestMtime(path.join(root, e)) > built);
@@ -41,9 +47,16 @@ function nextBin(): string {
   return createRequire(path.join(ROOT, 'package.json')).resolve('next/dist/bin/next');
 }
 
+/** Prints a configuration problem and ends the process (exit 1). */
+function exitWith(err: unknown): never {
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(`[tracedeck] ${err.message}`);
+  process.exit(1);
+}
+
 /** Refuses to open an embedded data folder another tracedeck process (e.g. `trace listen`) has open. */
-function assertDataDirFree(): void {
-  const dataDir = pgliteDataDir();
+function assertDataDirFree(config: ServerConfig): void {
+  const dataDir = pgliteDataDir(config.database);
   const owner = dataDir ? dataDirOwner(dataDir) : null;
   if (dataDir && owner) {
     throw new Error(
@@ -53,9 +66,9 @@ function assertDataDirFree(): void {
   }
 }
 
-export async function migrateCommand(): Promise<void> {
-  assertDataDirFree();
-  const db = await createDb();
+async function migrate(config: ServerConfig): Promise<void> {
+  assertDataDirFree(config);
+  const db = await openConfiguredDb(config);
   try {
     await db.migrate();
     console.log(`[tracedeck] database ready: ${db.describe()}`);
@@ -64,71 +77,95 @@ export async function migrateCommand(): Promise<void> {
   }
 }
 
-export type ServeOptions = { port: number; hostname: string; build: boolean; grpc?: boolean; grpcPort?: number };
+export async function migrateCommand(env: Env): Promise<void> {
+  let config: ServerConfig;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    exitWith(err);
+  }
+  await migrate(config);
+}
 
-export async function serveCommand({ port, hostname, build, grpc, grpcPort }: ServeOptions): Promise<void> {
-  // A malformed TRACEDECK_CONFIG stops here, not at the first export.
-  try {
-    console.log(`[tracedeck] ${describeEnrichConfig(loadEnrichConfigStrict())}`);
-  } catch (err) {
-    if (err instanceof EnrichConfigError) {
-      console.error(`[tracedeck] ${err.message}`);
-      process.exit(1);
-    }
-    throw err;
-  }
-  const grpcEnv: Record<string, string> = {};
-  if (grpc || grpcPort !== undefined) grpcEnv.TRACEDECK_GRPC = '1';
-  if (grpcPort !== undefined) grpcEnv.TRACEDECK_GRPC_PORT = String(grpcPort);
-  const withGrpc = grpcEnv.TRACEDECK_GRPC === '1' || /^(1|true|yes|on)$/i.test(process.env.TRACEDECK_GRPC?.trim() ?? '');
-  // Malformed keys stop here too (at request time they would refuse every request).
-  let auth: AuthConfig;
-  try {
-    auth = parseAuthConfig(process.env);
-  } catch (err) {
-    if (err instanceof AuthConfigError) {
-      console.error(`[tracedeck] ${err.message}`);
-      process.exit(1);
-    }
-    throw err;
-  }
+export type ServeOptions = { port?: number; hostname?: string; build: boolean; grpc?: boolean; grpcPort?: number; grpcHost?: string };
+
+export type Listeners = { web: { host: string; port: number }; grpc: { host: string; port: number } | null };
+
+/** Where the web server and (when asked for) the gRPC listener bind: options first, then the configuration. */
+export function serveListeners(options: ServeOptions, config: ServerConfig): Listeners {
+  const grpcAsked = Boolean(options.grpc) || options.grpcPort !== undefined || options.grpcHost !== undefined || config.grpc.enabled;
+  return {
+    web: { host: options.hostname ?? config.web.hostname, port: options.port ?? config.web.port },
+    grpc: grpcAsked ? { host: options.grpcHost ?? config.grpc.host, port: options.grpcPort ?? config.grpc.port } : null,
+  };
+}
+
+/** The environment of a `next` child; `extra` wins. */
+function nextEnv(env: NodeJS.ProcessEnv, extra: Env = {}): NodeJS.ProcessEnv {
+  return { ...env, ...extra, NEXT_TELEMETRY_DISABLED: '1' };
+}
+
+/** The Next server reads its own configuration: the gRPC options travel as the variables they stand for. */
+export function grpcChildEnv({ grpc }: Listeners): Env {
+  return grpc ? { TRACEDECK_GRPC: '1', TRACEDECK_GRPC_HOST: grpc.host, TRACEDECK_GRPC_PORT: String(grpc.port) } : {};
+}
+
+/** Start-up lines: the span-attribute rules, auth, and a warning for a listener open to the network with auth off. */
+function announce({ enrich, auth }: CheckedConfig, { web, grpc }: Listeners): void {
+  console.log(`[tracedeck] ${describeEnrichConfig(enrich.rules)}`);
   console.log(`[tracedeck] ${describeAuth(auth)}`);
-  const grpcHost = process.env.TRACEDECK_GRPC_HOST?.trim() || '0.0.0.0';
   const warnings = [
-    exposureWarning(auth, hostname, `the web server (${hostname}:${port})`),
-    withGrpc ? exposureWarning(auth, grpcHost, `the OTLP/gRPC listener (${grpcHost})`, { reads: false }) : null,
+    exposureWarning(auth, web.host, `the web server (${web.host}:${web.port})`),
+    grpc ? exposureWarning(auth, grpc.host, `the OTLP/gRPC listener (${grpc.host})`, { reads: false }) : null,
   ];
   for (const warning of warnings) if (warning) console.warn(`[tracedeck] ${warning}`);
+}
 
-  if (buildIsStale()) {
-    if (!build) throw new Error('no up-to-date build in .next and --no-build was given');
-    console.log('[tracedeck] building the web app (next build)…');
-    const result = spawnSync(process.execPath, [nextBin(), 'build'], { stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
-    if (result.status !== 0) process.exit(result.status ?? 1);
+function buildIfStale(config: ServerConfig, build: boolean, env: NodeJS.ProcessEnv): void {
+  if (!buildIsStale(ROOT, config.nextDistDir)) return;
+  if (!build) throw new Error(`no up-to-date build in ${config.nextDistDir} and --no-build was given`);
+  console.log('[tracedeck] building the web app (next build)…');
+  const result = spawnSync(process.execPath, [nextBin(), 'build'], { stdio: 'inherit', env: nextEnv(env) });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+/** Records the server as the user of the embedded data folder, so `trace listen` will not open it too. */
+function claimDataFolder(config: ServerConfig): void {
+  const dataDir = pgliteDataDir(config.database);
+  if (!dataDir) return;
+  try {
+    const release = claimDataDir(dataDir, 'server', () => 'Stop it first.');
+    process.on('exit', release);
+  } catch (err) {
+    if (!(err instanceof DataDirBusyError)) throw err;
+    console.error(`[tracedeck] ${err.message}`);
+    process.exit(1);
   }
+}
+
+export async function serveCommand(options: ServeOptions, env: NodeJS.ProcessEnv): Promise<void> {
+  // A malformed setting stops here, not at the first request.
+  let checked: CheckedConfig;
+  try {
+    checked = checkConfigStrict(env);
+  } catch (err) {
+    exitWith(err);
+  }
+  const { config } = checked;
+  const listeners = serveListeners(options, config);
+  announce(checked, listeners);
+  buildIfStale(config, options.build, env);
   // Migrate before serving so a broken database fails here, loudly, not on the first request.
   // (PGlite allows one process per data folder, so this client closes before the server opens its own.)
-  await migrateCommand();
-  // Record the server as the user of the embedded data folder, so `trace listen` will not open it too.
-  const dataDir = pgliteDataDir();
-  if (dataDir) {
-    try {
-      const release = claimDataDir(dataDir, 'server', () => 'Stop it first.');
-      process.on('exit', release);
-    } catch (err) {
-      if (err instanceof DataDirBusyError) {
-        console.error(`[tracedeck] ${err.message}`);
-        process.exit(1);
-      }
-      throw err;
-    }
-  }
-  const grpcNote = withGrpc ? `, OTLP/gRPC: ${grpcHost}:${grpcEnv.TRACEDECK_GRPC_PORT ?? process.env.TRACEDECK_GRPC_PORT ?? 4317}` : '';
-  console.log(`[tracedeck] serving on http://localhost:${port}  (OTLP/HTTP: POST http://localhost:${port}/v1/traces${grpcNote})`);
+  await migrate(config);
+  claimDataFolder(config);
+  const { web, grpc } = listeners;
+  const grpcNote = grpc ? `, OTLP/gRPC: ${grpc.host}:${grpc.port}` : '';
+  console.log(`[tracedeck] serving on http://localhost:${web.port}  (OTLP/HTTP: POST http://localhost:${web.port}/v1/traces${grpcNote})`);
   // Keep-alive longer than clients' (undici: 4 s) so a reused idle socket is never closed under a request.
-  const child = spawn(process.execPath, [nextBin(), 'start', '-p', String(port), '-H', hostname, '--keepAliveTimeout', '65000'], {
+  const child = spawn(process.execPath, [nextBin(), 'start', '-p', String(web.port), '-H', web.host, '--keepAliveTimeout', '65000'], {
     stdio: 'inherit',
-    env: { ...process.env, ...grpcEnv, NEXT_TELEMETRY_DISABLED: '1' },
+    env: nextEnv(env, grpcChildEnv(listeners)),
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   child.on('exit', (code) => process.exit(code ?? 0));

@@ -1,11 +1,11 @@
 /**
- * The one database client factory.
+ * The one database client factory. It reads no environment: everything comes as
+ * options (server/db.ts builds the process-wide client from server/config.ts).
  *
- * - `DATABASE_URL=postgres://…` → postgres.js (a real server);
- * - unset → embedded PGlite in a data folder (default ./.tracedeck/data, or
- *   TRACEDECK_DATA_DIR; "memory://" keeps it in memory), created on first use.
- *   It runs in a worker thread (db/pglite-host.ts) so a long query never blocks
- *   the event loop; TRACEDECK_PGLITE_WORKER=0 runs it on the calling thread instead.
+ * - `databaseUrl: postgres://…` → postgres.js (a real server);
+ * - none → embedded PGlite in `dataDir` ("memory://" keeps it in memory), created on
+ *   first use. It runs in a worker thread (db/pglite-host.ts) so a long query never
+ *   blocks the event loop; `pgliteWorker: false` runs it on the calling thread instead.
  *
  * Both are wrapped in `Db`, which hides the drivers' different result shapes:
  * every query goes through `db.rows(sql\`…\`)` and gets plain row objects with
@@ -30,14 +30,16 @@ import * as schema from './schema';
 export type { Db, DbKind, RowsOptions } from './db';
 
 export type DbOptions = {
-  /** postgres:// URL; when absent, PGlite is used. */
-  databaseUrl?: string;
-  /** PGlite data folder, or "memory://" for an in-memory database. */
+  /** postgres:// URL; when absent or empty, PGlite is used. */
+  databaseUrl?: string | null;
+  /** PGlite data folder, or "memory://" for an in-memory database (required for PGlite). */
   dataDir?: string;
   /** Postgres schema to create and use (tests give each suite its own). Default: public. */
   schemaName?: string;
   /** postgres.js pool size. */
   maxConnections?: number;
+  /** PGlite in a worker thread (default) or on the calling thread. */
+  pgliteWorker?: boolean;
 };
 
 export const MIGRATIONS_FOLDER = path.join(process.cwd(), 'db', 'migrations');
@@ -60,12 +62,11 @@ function quoteIdent(name: string): string {
   return `"${name}"`;
 }
 
-export async function createDb(options: DbOptions = {}): Promise<Db> {
-  const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
-  const schemaName = options.schemaName ?? process.env.TRACEDECK_DB_SCHEMA ?? 'public';
-  return databaseUrl
-    ? createPostgresDb(databaseUrl, schemaName, options.maxConnections ?? 10)
-    : createPgliteDb(options.dataDir ?? process.env.TRACEDECK_DATA_DIR ?? './.tracedeck/data', schemaName);
+export async function createDb(options: DbOptions): Promise<Db> {
+  const schemaName = options.schemaName ?? 'public';
+  if (options.databaseUrl) return createPostgresDb(options.databaseUrl, schemaName, options.maxConnections ?? 10);
+  if (!options.dataDir) throw new Error('createDb: PGlite needs a dataDir ("memory://" for an in-memory database) when no databaseUrl is given');
+  return options.pgliteWorker === false ? createPgliteInThreadDb(options.dataDir, schemaName) : createPgliteWorkerDb(options.dataDir, schemaName);
 }
 
 async function createPostgresDb(url: string, schemaName: string, max: number): Promise<Db> {
@@ -118,15 +119,6 @@ async function createPostgresDb(url: string, schemaName: string, max: number): P
     },
   };
   return db;
-}
-
-/** TRACEDECK_PGLITE_WORKER=0 (or false/no/off) keeps PGlite on the calling thread. */
-function pgliteWorkerEnabled(): boolean {
-  return !/^(0|false|no|off)$/i.test(process.env.TRACEDECK_PGLITE_WORKER?.trim() ?? '');
-}
-
-async function createPgliteDb(dataDir: string, schemaName: string): Promise<Db> {
-  return pgliteWorkerEnabled() ? createPgliteWorkerDb(dataDir, schemaName) : createPgliteInThreadDb(dataDir, schemaName);
 }
 
 function describePglite(dataDir: string): string {
@@ -193,31 +185,4 @@ async function createPgliteInThreadDb(dataDir: string, schemaName: string): Prom
     describe: () => describePglite(dataDir),
   };
   return db;
-}
-
-/**
- * The process-wide client used by route handlers: created and migrated once,
- * cached on globalThis so Next.js dev reloads do not open a second PGlite on
- * the same folder (PGlite allows one process per data dir).
- */
-const globalForDb = globalThis as unknown as { tracedeckDb?: Promise<Db> };
-
-/** Makes `db` the process-wide client (tests and tools that bring their own). */
-export function useDb(db: Db): void {
-  globalForDb.tracedeckDb = Promise.resolve(db);
-}
-
-export function getDb(): Promise<Db> {
-  if (!globalForDb.tracedeckDb) {
-    globalForDb.tracedeckDb = (async () => {
-      const db = await createDb();
-      await db.migrate();
-      return db;
-    })();
-    // A failed start must not stay cached: the next request retries.
-    globalForDb.tracedeckDb.catch(() => {
-      globalForDb.tracedeckDb = undefined;
-    });
-  }
-  return globalForDb.tracedeckDb;
 }

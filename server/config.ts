@@ -1,63 +1,265 @@
-/** Server settings read from the environment, with their defaults. */
-import { tenantKey } from '../lib/enrich/promoted-columns';
+/**
+ * Every environment variable the server reads, in one zod schema, parsed once per
+ * process (`serverConfig()`), typed, with errors that name the variable. Nothing else
+ * in the app reads `process.env`, apart from the CLI's entry (bin/tracedeck.mjs hands
+ * it to cli/main.ts, which passes it to the commands) and next.config.js (run by Next).
+ *
+ * Two kinds of variables:
+ * - settings parsed here (sizes, limits, ports, flags, the database): a malformed one
+ *   throws ConfigError, at start-up in `tracedeck serve` and on every request otherwise;
+ * - texts with their own parser and error policy, kept raw here: the span-attribute
+ *   rules and sampling (server/enrich-config.ts: logged and ignored at ingest), the
+ *   LLM attribute map (logged and ignored, built-in keys used) and the auth keys
+ *   (server/auth/config.ts: every request refused). `tracedeck serve` checks all of
+ *   them strictly before it starts (server/config-check.ts).
+ *
+ * The CLI's client variables (TRACEDECK_URL, TRACEDECK_TOKEN, NO_COLOR, FORCE_COLOR)
+ * are not here: `tracedeck trace`/`seed` talk to a server over HTTP and take them
+ * from the environment cli/main.ts passes down.
+ */
+import { z } from 'zod';
+import { parseFlag } from '../lib/flag';
+import { DEFAULT_TENANT_KEY, type AttributeMapping, attributeMapping, parseAttributeMap } from '../lib/enrich/promoted-columns';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from '../lib/otlp/limits';
+
+export type Env = Record<string, string | undefined>;
 
 const MiB = 1024 * 1024;
 
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (!raw) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer (got '${raw}')`);
-  return n;
-}
-
-function nonNegativeInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (!raw) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer (got '${raw}')`);
-  return n;
-}
-
 /** The database pool size of postgres.js (db/client.ts); the ingest gate lets about as many writes run. */
 export const DEFAULT_MAX_INFLIGHT_INGEST = 10;
+/** Where `tracedeck serve` and the gRPC listener bind unless told otherwise: this machine only. */
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 3000;
+export const DEFAULT_GRPC_PORT = 4317;
+export const DEFAULT_DATA_DIR = './.tracedeck/data';
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
 
 /**
- * Ingest backpressure (server/ingest/gate.ts): writes in flight, requests waiting
- * for one, and how long one may wait before it is throttled.
+ * An optional variable: unset or blank gives `fallback`, otherwise `parse` gives its
+ * value, or null when malformed ("must be <expected> (got '…')", prefixed with the name).
  */
-export function ingestGateOptions() {
-  const maxInFlight = positiveInt('TRACEDECK_MAX_INFLIGHT_INGEST', DEFAULT_MAX_INFLIGHT_INGEST);
-  return {
-    maxInFlight,
-    maxQueued: nonNegativeInt('TRACEDECK_MAX_QUEUED_INGEST', 4 * maxInFlight),
-    maxWaitMs: positiveInt('TRACEDECK_INGEST_QUEUE_TIMEOUT_MS', 5000),
-  };
+function setting<T>(fallback: T, expected: string, parse: (text: string) => T | null) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): T => {
+      if (raw === undefined || raw.trim() === '') return fallback;
+      const value = parse(raw.trim());
+      if (value !== null) return value;
+      ctx.addIssue({ code: 'custom', message: `must be ${expected} (got '${raw}')` });
+      return z.NEVER;
+    });
 }
 
-export function serverConfig() {
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) => (text: string) => {
+  const n = Number(text);
+  return Number.isInteger(n) && n >= min && n <= max ? n : null;
+};
+const positiveInt = <T extends number | undefined>(fallback: T) => setting<number | T>(fallback, 'a positive integer', integer(1));
+const nonNegativeInt = <T extends number | undefined>(fallback: T) => setting<number | T>(fallback, 'a non-negative integer', integer(0));
+const port = (fallback: number, min: number) => setting(fallback, `a port number (${min}-65535)`, (t) => (/^\d+$/.test(t) ? integer(min, 65535)(t) : null));
+const flag = (fallback: boolean) => setting(fallback, 'true or false (1/0, yes/no, on/off)', parseFlag);
+const text = <T extends string | undefined>(fallback: T) => setting<string | T>(fallback, 'a text', (t) => t);
+/** Kept as written: its own parser reads it (see the header). */
+const raw = z.string().optional();
+
+const envSchema = z.object({
+  // Database (db/client.ts)
+  DATABASE_URL: text(undefined),
+  TRACEDECK_DATA_DIR: text(DEFAULT_DATA_DIR),
+  TRACEDECK_DB_SCHEMA: setting('public', 'a lowercase schema name (letters, digits, _)', (t) => (/^[a-z_][a-z0-9_]*$/.test(t) ? t : null)),
+  TRACEDECK_PGLITE_WORKER: flag(true),
+  // The web server (`tracedeck serve`); HOST wins over HOSTNAME (Next.js's name for it).
+  PORT: port(DEFAULT_PORT, 1),
+  HOST: text(undefined),
+  HOSTNAME: text(undefined),
+  // OTLP/HTTP ingest
+  TRACEDECK_MAX_BODY_BYTES: positiveInt(8 * MiB),
+  TRACEDECK_MAX_DECOMPRESSED_BYTES: positiveInt(64 * MiB),
+  TRACEDECK_MAX_ATTRIBUTES_PER_SPAN: positiveInt(DEFAULT_INGEST_LIMITS.maxAttributes),
+  TRACEDECK_MAX_ATTRIBUTE_VALUE_LENGTH: positiveInt(DEFAULT_INGEST_LIMITS.maxValueLength),
+  TRACEDECK_MAX_ATTRIBUTE_DEPTH: positiveInt(DEFAULT_INGEST_LIMITS.maxDepth),
+  TRACEDECK_MAX_EVENTS_PER_SPAN: positiveInt(DEFAULT_INGEST_LIMITS.maxEvents),
+  TRACEDECK_MAX_LINKS_PER_SPAN: positiveInt(DEFAULT_INGEST_LIMITS.maxLinks),
+  TRACEDECK_MAX_FUTURE_SKEW_SECONDS: positiveInt(DEFAULT_INGEST_LIMITS.maxFutureSkewMs / 1000),
+  TRACEDECK_MAX_INFLIGHT_INGEST: positiveInt(DEFAULT_MAX_INFLIGHT_INGEST),
+  TRACEDECK_MAX_QUEUED_INGEST: nonNegativeInt(undefined),
+  TRACEDECK_INGEST_QUEUE_TIMEOUT_MS: positiveInt(5000),
+  TRACEDECK_TENANT_KEY: text(DEFAULT_TENANT_KEY),
+  // Charts: below this many traces in range the exact path answers (db/queries/metrics-rollup.ts has the default).
+  TRACEDECK_ROLLUP_MIN_TRACES: setting<number | undefined>(undefined, 'a non-negative number', (t) => (Number.isFinite(Number(t)) && Number(t) >= 0 ? Number(t) : null)),
+  // OTLP/gRPC listener
+  TRACEDECK_GRPC: flag(false),
+  TRACEDECK_GRPC_HOST: text(DEFAULT_HOST),
+  TRACEDECK_GRPC_PORT: port(DEFAULT_GRPC_PORT, 0),
+  TRACEDECK_GRPC_PID_FILE: text(undefined),
+  // Span-attribute rules and sampling (server/enrich-config.ts); '' is meaningful for the prefixes.
+  TRACEDECK_CONFIG: text(undefined),
+  TRACEDECK_HEADER_PREFIXES: raw,
+  TRACEDECK_STATIC_ATTRIBUTES: raw,
+  TRACEDECK_OVERRIDE_EXISTING: raw,
+  TRACEDECK_SAMPLING: raw,
+  TRACEDECK_ATTRIBUTE_MAP: raw,
+  // Auth (server/auth/config.ts)
+  TRACEDECK_INGEST_KEYS: raw,
+  TRACEDECK_READ_TOKENS: raw,
+  TRACEDECK_TENANT_SCOPED_KEYS: raw,
+  // Next.js: where `next build` writes (also read by next.config.js, which Next runs itself).
+  NEXT_DIST_DIR: text('.next'),
+});
+
+type ParsedEnv = z.infer<typeof envSchema>;
+
+export type IngestGateOptions = { maxInFlight: number; maxQueued: number; maxWaitMs: number };
+
+/** The database to open (server/db.ts turns it into db/client's options). */
+export type DatabaseSettings = { url: string | null; dataDir: string; schemaName: string; pgliteWorker: boolean };
+
+export type ServerConfig = {
+  /** Largest OTLP request body accepted as received (compressed), bytes. */
+  maxBodyBytes: number;
+  /** Largest body after gzip decompression (gzip bomb cap), bytes. */
+  maxDecompressedBytes: number;
+  /** What one span may carry (lib/otlp/limits.ts); extras are dropped or truncated and reported as warnings. */
+  ingestLimits: IngestLimits;
+  /** Ingest backpressure (server/ingest/gate.ts): writes in flight, requests waiting, longest wait. */
+  ingestGate: IngestGateOptions;
+  /** The attribute that names the tenant. */
+  tenantKey: string;
+  /** Past this many distinct values, a key's values are not suggested (ids). */
+  maxCatalogValues: number;
+  /** The keys feeding the LLM columns: built-ins, then TRACEDECK_ATTRIBUTE_MAP's. */
+  attributeMapping: AttributeMapping;
+  /** Why TRACEDECK_ATTRIBUTE_MAP was ignored, or null. */
+  attributeMappingError: string | null;
+  /** Below this many traces the charts skip the rollups (undefined: db/queries/metrics-rollup.ts's default). */
+  rollupMinTraces: number | undefined;
+  database: DatabaseSettings;
+  /** `tracedeck serve`'s HTTP listener (its --port/--hostname win). */
+  web: { port: number; hostname: string };
+  grpc: { enabled: boolean; host: string; port: number; pidFile: string | null };
+  /** Raw texts with their own parsers (server/enrich-config.ts). */
+  enrichSources: {
+    file: string | null;
+    env: { TRACEDECK_HEADER_PREFIXES?: string; TRACEDECK_STATIC_ATTRIBUTES?: string; TRACEDECK_OVERRIDE_EXISTING?: string };
+    sampling: string | undefined;
+  };
+  /** Raw texts of the auth keys (server/auth/config.ts). */
+  authKeys: { TRACEDECK_INGEST_KEYS?: string; TRACEDECK_READ_TOKENS?: string; TRACEDECK_TENANT_SCOPED_KEYS?: string };
+  nextDistDir: string;
+};
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ');
+}
+
+/** TRACEDECK_ATTRIBUTE_MAP, or the built-in keys and the reason when it is malformed. */
+function mappingFrom(text: string | undefined): { mapping: AttributeMapping; error: string | null } {
+  try {
+    return { mapping: attributeMapping(parseAttributeMap(text)), error: null };
+  } catch (err) {
+    return { mapping: attributeMapping(), error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+function toConfig(e: ParsedEnv): ServerConfig {
+  const mapping = mappingFrom(e.TRACEDECK_ATTRIBUTE_MAP);
   return {
-    /** Largest OTLP request body accepted as received (compressed), bytes. */
-    maxBodyBytes: positiveInt('TRACEDECK_MAX_BODY_BYTES', 8 * MiB),
-    /** Largest body after gzip decompression (gzip bomb cap), bytes. */
-    maxDecompressedBytes: positiveInt('TRACEDECK_MAX_DECOMPRESSED_BYTES', 64 * MiB),
-    /** What one span may carry (lib/otlp/limits.ts); extras are dropped or truncated and reported as warnings. */
-    ingestLimits: ingestLimits(),
-    tenantKey: tenantKey(),
-    /** Past this many distinct values, a key's values are not suggested (ids). */
+    maxBodyBytes: e.TRACEDECK_MAX_BODY_BYTES,
+    maxDecompressedBytes: e.TRACEDECK_MAX_DECOMPRESSED_BYTES,
+    ingestLimits: {
+      maxAttributes: e.TRACEDECK_MAX_ATTRIBUTES_PER_SPAN,
+      maxValueLength: e.TRACEDECK_MAX_ATTRIBUTE_VALUE_LENGTH,
+      maxDepth: e.TRACEDECK_MAX_ATTRIBUTE_DEPTH,
+      maxEvents: e.TRACEDECK_MAX_EVENTS_PER_SPAN,
+      maxLinks: e.TRACEDECK_MAX_LINKS_PER_SPAN,
+      maxFutureSkewMs: e.TRACEDECK_MAX_FUTURE_SKEW_SECONDS * 1000,
+    },
+    ingestGate: {
+      maxInFlight: e.TRACEDECK_MAX_INFLIGHT_INGEST,
+      maxQueued: e.TRACEDECK_MAX_QUEUED_INGEST ?? 4 * e.TRACEDECK_MAX_INFLIGHT_INGEST,
+      maxWaitMs: e.TRACEDECK_INGEST_QUEUE_TIMEOUT_MS,
+    },
+    tenantKey: e.TRACEDECK_TENANT_KEY,
     maxCatalogValues: 1000,
+    attributeMapping: mapping.mapping,
+    attributeMappingError: mapping.error,
+    rollupMinTraces: e.TRACEDECK_ROLLUP_MIN_TRACES,
+    database: { url: e.DATABASE_URL ?? null, dataDir: e.TRACEDECK_DATA_DIR, schemaName: e.TRACEDECK_DB_SCHEMA, pgliteWorker: e.TRACEDECK_PGLITE_WORKER },
+    web: { port: e.PORT, hostname: e.HOST ?? e.HOSTNAME ?? DEFAULT_HOST },
+    grpc: { enabled: e.TRACEDECK_GRPC, host: e.TRACEDECK_GRPC_HOST, port: e.TRACEDECK_GRPC_PORT, pidFile: e.TRACEDECK_GRPC_PID_FILE ?? null },
+    enrichSources: {
+      file: e.TRACEDECK_CONFIG ?? null,
+      env: {
+        TRACEDECK_HEADER_PREFIXES: e.TRACEDECK_HEADER_PREFIXES,
+        TRACEDECK_STATIC_ATTRIBUTES: e.TRACEDECK_STATIC_ATTRIBUTES,
+        TRACEDECK_OVERRIDE_EXISTING: e.TRACEDECK_OVERRIDE_EXISTING,
+      },
+      sampling: e.TRACEDECK_SAMPLING,
+    },
+    authKeys: {
+      TRACEDECK_INGEST_KEYS: e.TRACEDECK_INGEST_KEYS,
+      TRACEDECK_READ_TOKENS: e.TRACEDECK_READ_TOKENS,
+      TRACEDECK_TENANT_SCOPED_KEYS: e.TRACEDECK_TENANT_SCOPED_KEYS,
+    },
+    nextDistDir: e.NEXT_DIST_DIR,
   };
 }
 
+/** Parses an environment. Throws ConfigError naming every malformed setting. No logging, no caching. */
+export function loadConfig(env: Env): ServerConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error));
+  return toConfig(parsed.data);
+}
+
+let cached: ServerConfig | undefined;
+
+/**
+ * The process's configuration, parsed on first use and kept. A malformed setting
+ * throws (and is not cached, so each caller hears of it); a malformed
+ * TRACEDECK_ATTRIBUTE_MAP is logged once and the built-in keys are used.
+ */
+export function serverConfig(): ServerConfig {
+  if (cached) return cached;
+  const config = loadConfig(process.env);
+  if (config.attributeMappingError) console.error(`[tracedeck] ${config.attributeMappingError}; the built-in keys are used`);
+  cached = config;
+  return config;
+}
+
+/** Forgets the parsed configuration, so the next `serverConfig()` reads process.env again (tests that set variables). */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}
+
+/** Ingest backpressure settings of this process. */
+export function ingestGateOptions(): IngestGateOptions {
+  return serverConfig().ingestGate;
+}
+
+/** Span limits of this process. */
 export function ingestLimits(): IngestLimits {
-  const d = DEFAULT_INGEST_LIMITS;
-  return {
-    maxAttributes: positiveInt('TRACEDECK_MAX_ATTRIBUTES_PER_SPAN', d.maxAttributes),
-    maxValueLength: positiveInt('TRACEDECK_MAX_ATTRIBUTE_VALUE_LENGTH', d.maxValueLength),
-    maxDepth: positiveInt('TRACEDECK_MAX_ATTRIBUTE_DEPTH', d.maxDepth),
-    maxEvents: positiveInt('TRACEDECK_MAX_EVENTS_PER_SPAN', d.maxEvents),
-    maxLinks: positiveInt('TRACEDECK_MAX_LINKS_PER_SPAN', d.maxLinks),
-    maxFutureSkewMs: positiveInt('TRACEDECK_MAX_FUTURE_SKEW_SECONDS', d.maxFutureSkewMs / 1000) * 1000,
-  };
+  return serverConfig().ingestLimits;
+}
+
+/**
+ * Next.js's own variables, read literally: Next inlines `process.env.NODE_ENV` and
+ * `process.env.NEXT_RUNTIME` at build time, which a parse of the whole environment
+ * would defeat.
+ */
+export function isDevelopment(): boolean {
+  return process.env.NODE_ENV === 'development';
+}
+
+/** True in the Node.js server runtime (instrumentation.ts runs in every runtime Next starts). */
+export function isNodeRuntime(): boolean {
+  return process.env.NEXT_RUNTIME === 'nodejs';
 }

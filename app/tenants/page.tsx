@@ -5,7 +5,7 @@
  * list's filter parameters plus `by`), so every view is a shareable link.
  */
 import { Dashboard } from '@/components/charts/dashboard';
-import { getDb } from '@/db/client';
+import { getDb } from '@/server/db';
 import { pagePath, readerForPage } from '@/server/auth/page';
 import { tenantScope } from '@/server/auth/principal';
 import { loadDashboard } from '@/server/metrics/dashboard';

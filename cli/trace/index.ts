@@ -16,9 +16,6 @@ const collect = (value: string, previous: string[] | undefined) => [...(previous
 /** The listener module loads the database drivers and grpc-js: only when `listen`/`down` run. */
 const listenModule = () => import('./listen');
 
-export const DEFAULT_LISTEN_HOST = '0.0.0.0';
-export const DEFAULT_LISTEN_PORT = 4317;
-
 /** `trace`'s options plus the listener's --host/--port (undefined unless given). */
 export type TraceCommandOptions = TraceCliOptions & { host?: string; port?: string };
 
@@ -36,10 +33,10 @@ export function hasShowOptions(opts: TraceCommandOptions): boolean {
   );
 }
 
-/** --port (or TRACEDECK_GRPC_PORT): an integer in 0..65535 (0: any free port), or an error message. */
-export function parseListenPort(raw: string | undefined, env: Record<string, string | undefined>): number | string {
-  const text = (raw ?? env.TRACEDECK_GRPC_PORT ?? '').trim();
-  if (text === '') return DEFAULT_LISTEN_PORT;
+/** --port: an integer in 0..65535 (0: any free port), undefined when not given (TRACEDECK_GRPC_PORT or 4317 then), or an error message. */
+export function parseListenPort(raw: string | undefined): number | undefined | string {
+  const text = (raw ?? '').trim();
+  if (text === '') return undefined;
   const n = Number(text);
   if (!/^\d+$/.test(text) || n > 65535) return `Invalid port '${text}': use a number between 0 and 65535.`;
   return n;
@@ -51,7 +48,7 @@ Targets:
   any         every trace matching the filters (with --json: all of them, up to --limit, default 50)
   <8 hex>     a trace by short id (the first 8 characters)
   <32 hex>    a trace by full id
-  listen      run the OTLP/gRPC receiver in the foreground (--host, --port; default 0.0.0.0:4317)
+  listen      run the OTLP/gRPC receiver in the foreground (--host, --port; default 127.0.0.1:4317)
   down, stop  stop the receiver started with 'listen'
 
 Examples:
@@ -63,14 +60,15 @@ Examples:
   tracedeck trace listen --port 4317                OTLP/gRPC in (Plano: tracing.opentracing_grpc_endpoint: http://localhost:4317)
 `;
 
-export function nodeTraceIo(): TraceIo {
+/** The command's I/O on this process; `env` is the environment cli/main.ts hands down. */
+export function nodeTraceIo(env: Record<string, string | undefined>): TraceIo {
   // `tracedeck trace --list | head`: a closed pipe ends the command quietly.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw err;
   });
-  const painter = createPainter(detectColorDepth(process.stdout, process.env));
-  const errPainter = createPainter(detectColorDepth(process.stderr, process.env));
+  const painter = createPainter(detectColorDepth(process.stdout, env));
+  const errPainter = createPainter(detectColorDepth(process.stderr, env));
   return {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
@@ -79,11 +77,11 @@ export function nodeTraceIo(): TraceIo {
     tty: Boolean(process.stdout.isTTY && process.stdin.isTTY),
     pick: (labels) => pickTrace(labels, { input: process.stdin, output: process.stdout, painter }),
     client: (baseUrl, token) => new TracedeckClient(baseUrl, undefined, undefined, token ?? null),
-    env: process.env,
+    env,
   };
 }
 
-export function registerTraceCommand(program: Command, io: () => TraceIo = nodeTraceIo): Command {
+export function registerTraceCommand(program: Command, io: () => TraceIo): Command {
   return program
     .command('trace')
     .description('show traces from a Tracedeck server, like `planoai trace`')
@@ -98,8 +96,8 @@ export function registerTraceCommand(program: Command, io: () => TraceIo = nodeT
     .option('-v, --verbose', 'show all span attributes; default trims inbound/outbound to a few keys')
     .option('--url <url>', 'Tracedeck base URL (default: $TRACEDECK_URL or http://localhost:3000)')
     .option('--token <token>', 'read token or tenant-scoped key, when the server requires one (default: $TRACEDECK_TOKEN)')
-    .option('--host <host>', `interface the listener binds when target is 'listen' (default: $TRACEDECK_GRPC_HOST or ${DEFAULT_LISTEN_HOST})`)
-    .option('--port <port>', `gRPC port for receiving OTLP traces when target is 'listen' (default: $TRACEDECK_GRPC_PORT or ${DEFAULT_LISTEN_PORT})`)
+    .option('--host <host>', "interface the listener binds when target is 'listen'; 0.0.0.0 exposes it to the network (default: $TRACEDECK_GRPC_HOST or 127.0.0.1)")
+    .option('--port <port>', "gRPC port for receiving OTLP traces when target is 'listen' (default: $TRACEDECK_GRPC_PORT or 4317)")
     .addHelpText('after', TRACE_HELP_AFTER)
     .action(async (target: string | undefined, opts: TraceCommandOptions) => {
       const ctx = io();
@@ -109,13 +107,12 @@ export function registerTraceCommand(program: Command, io: () => TraceIo = nodeT
       };
       const show = hasShowOptions(opts);
       if (target === 'listen' && !show) {
-        const port = parseListenPort(opts.port, ctx.env);
+        const port = parseListenPort(opts.port);
         if (typeof port === 'string') {
           process.exitCode = fail(port);
           return;
         }
-        const host = opts.host?.trim() || ctx.env.TRACEDECK_GRPC_HOST?.trim() || DEFAULT_LISTEN_HOST;
-        process.exitCode = await (await listenModule()).listenCommand({ host, port }, ctx);
+        process.exitCode = await (await listenModule()).listenCommand({ host: opts.host?.trim() || undefined, port }, ctx);
         return;
       }
       if (opts.host !== undefined || opts.port !== undefined) {

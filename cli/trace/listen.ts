@@ -8,14 +8,16 @@
  * one process per folder); there, run the listener inside the server instead:
  * `TRACEDECK_GRPC=1 npm start` or `tracedeck serve --grpc`.
  */
-import { createDb, useDb } from '../../db/client';
 import type { Db } from '../../db/client';
-import { type AuthConfig, AuthConfigError, describeAuth, parseAuthConfig } from '../../server/auth/config';
+import { describeAuth } from '../../server/auth/config';
 import { exposureWarning } from '../../server/auth/exposure';
-import { type EnrichConfig, EnrichConfigError, applyRandomSampling, describeEnrichConfig, loadEnrichConfigStrict } from '../../lib/enrich/config';
+import { describeEnrichConfig } from '../../lib/enrich/config';
 import type { Painter } from './style';
+import { ConfigError, type ServerConfig, loadConfig } from '../../server/config';
+import { type CheckedConfig, checkConfigStrict } from '../../server/config-check';
+import { openConfiguredDb, useDb } from '../../server/db';
 import { ListenerBindError, addressInUseMessage, formatAddress, startGrpcListener } from '../../server/grpc/server';
-import { DataDirBusyError, claimDataDir, isTracedeckProcess, pgliteDataDir, readListener, writeListener } from '../../server/grpc/runtime-files';
+import { DataDirBusyError, claimDataDir, isTracedeckProcess, listenerPidFile, pgliteDataDir, readListener, writeListener } from '../../server/grpc/runtime-files';
 
 export type ListenIo = {
   out(text: string): void;
@@ -43,16 +45,33 @@ function signalPromise(): Promise<string> {
   });
 }
 
-function errorLine(io: ListenIo, message: string): void {
+function errorLine(io: Pick<ListenIo, 'err' | 'errPainter'>, message: string): void {
   io.err(`${io.errPainter.paint('Error:', { fg: 'red', bold: true })} ${message}\n`);
 }
 
-/** Runs the listener until a stop signal; returns the exit code. */
-export async function listenCommand(opts: { host: string; port: number }, io: ListenIo): Promise<number> {
-  const { painter, errPainter } = io;
-  const requested = formatAddress(opts.host, opts.port);
+/** `load(io.env)`, or null after printing the configuration problem. */
+function configOrError<T>(io: Pick<ListenIo, 'env' | 'err' | 'errPainter'>, load: (env: ListenIo['env']) => T): T | null {
+  try {
+    return load(io.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    errorLine(io, err.message);
+    return null;
+  }
+}
 
-  const running = readListener(io.env);
+/** Runs the listener until a stop signal; returns the exit code. --host/--port win over TRACEDECK_GRPC_HOST/PORT. */
+export async function listenCommand(asked: { host?: string; port?: number }, io: ListenIo): Promise<number> {
+  const { painter, errPainter } = io;
+  // Every setting is checked before anything starts, as `tracedeck serve` does.
+  const checked: CheckedConfig | null = configOrError(io, checkConfigStrict);
+  if (!checked) return 1;
+  const { config, auth } = checked;
+  const opts = { host: asked.host ?? config.grpc.host, port: asked.port ?? config.grpc.port };
+  const requested = formatAddress(opts.host, opts.port);
+  const pidFile = listenerPidFile(config.grpc.pidFile);
+
+  const running = readListener(pidFile);
   if (running) {
     io.err(
       `${errPainter.paint('⚠', { fg: 'yellow' })} Trace listener already running on port ${errPainter.paint(String(running.port), { fg: 'cyan' })} (PID: ${running.pid})\n` +
@@ -61,33 +80,11 @@ export async function listenCommand(opts: { host: string; port: number }, io: Li
     return 1;
   }
 
-  let config: EnrichConfig;
-  try {
-    config = loadEnrichConfigStrict(io.env);
-  } catch (err) {
-    if (err instanceof EnrichConfigError) {
-      errorLine(io, err.message);
-      return 1;
-    }
-    throw err;
-  }
-  applyRandomSampling(config, io.env);
-
-  let auth: AuthConfig;
-  try {
-    auth = parseAuthConfig(io.env);
-  } catch (err) {
-    if (err instanceof AuthConfigError) {
-      errorLine(io, err.message);
-      return 1;
-    }
-    throw err;
-  }
   const exposed = exposureWarning(auth, opts.host, `the OTLP/gRPC listener (${requested})`, { reads: false });
   if (exposed) io.err(`${errPainter.paint('⚠', { fg: 'yellow' })} ${exposed}\n`);
 
   let releaseDataDir: (() => void) | null = null;
-  const dataDir = pgliteDataDir(io.env);
+  const dataDir = pgliteDataDir(config.database);
   if (dataDir) {
     try {
       releaseDataDir = claimDataDir(dataDir, 'grpc-listener', (owner) =>
@@ -134,7 +131,7 @@ export async function listenCommand(opts: { host: string; port: number }, io: Li
   let db: Db | null = null;
   io.out(painter.paint(`Listening on ${listener.address}; opening the database${dataDir ? ' (a new PGlite folder takes a while to initialise)' : ''}…\n`, { dim: true }));
   try {
-    db = await createDb({});
+    db = await openConfiguredDb(config);
     await db.migrate();
     useDb(db);
     resolveDb(db);
@@ -147,7 +144,7 @@ export async function listenCommand(opts: { host: string; port: number }, io: Li
     return 1;
   }
 
-  const removePidFile = writeListener({ pid: process.pid, host: listener.host, port: listener.port, startedAt: new Date().toISOString(), database: db.describe() }, io.env);
+  const removePidFile = writeListener({ pid: process.pid, host: listener.host, port: listener.port, startedAt: new Date().toISOString(), database: db.describe() }, pidFile);
   const accent = { fg: '#f7a9a9', bold: true };
   io.out(
     [
@@ -155,7 +152,7 @@ export async function listenCommand(opts: { host: string; port: number }, io: Li
       painter.paint('Trace listener started', accent),
       `${painter.paint('●', { fg: 'green' })} gRPC (OTLP receiver) on ${painter.paint(listener.address, { fg: 'cyan' })}`,
       painter.paint(`Storing into ${db.describe()}`, { dim: true }),
-      painter.paint(describeEnrichConfig(config), { dim: true }),
+      painter.paint(describeEnrichConfig(checked.enrich.rules), { dim: true }),
       painter.paint(describeAuth(auth), { dim: true }),
       painter.paint(`Process ID: ${process.pid}`, { dim: true }),
       painter.paint(
@@ -182,7 +179,10 @@ export async function listenCommand(opts: { host: string; port: number }, io: Li
 /** `tracedeck trace down` / `stop`: stops the listener recorded in the pid file. */
 export async function downCommand(io: Omit<ListenIo, 'stopSignal'>, timeoutMs = 10_000): Promise<number> {
   const { painter } = io;
-  const running = readListener(io.env);
+  const config: ServerConfig | null = configOrError(io, loadConfig);
+  if (!config) return 1;
+  const pidFile = listenerPidFile(config.grpc.pidFile);
+  const running = readListener(pidFile);
   if (!running) {
     io.out(`${painter.paint('No background trace listener running', { dim: true })}\n`);
     return 0;
@@ -202,7 +202,7 @@ export async function downCommand(io: Omit<ListenIo, 'stopSignal'>, timeoutMs = 
     errorLine(io, `the trace listener (PID ${running.pid}) did not stop within ${Math.round(timeoutMs / 1000)}s`);
     return 1;
   }
-  readListener(io.env); // clears the pid file if the listener could not
+  readListener(pidFile); // clears the pid file if the listener could not
   io.out(`${painter.paint('✓', { fg: 'green' })} Trace listener stopped\n`);
   return 0;
 }

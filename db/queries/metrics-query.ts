@@ -14,7 +14,7 @@ export type RollupScope = {
    * came with "all metrics", not by name: the rollup path may leave them out.
    */
   unrolledOptional: boolean;
-  /** Overrides ROLLUP_MIN_TRACES (and TRACEDECK_ROLLUP_MIN_TRACES); 0 always uses the rollups when it can. */
+  /** Overrides ROLLUP_MIN_TRACES (server/config passes TRACEDECK_ROLLUP_MIN_TRACES here); 0 always uses the rollups when it can. */
   minTraces?: number;
 };
 
@@ -32,6 +32,8 @@ export type MetricsQuery = {
   /** Per-bucket series (false: totals only, e.g. for tables). */
   series: boolean;
   tenantKey: string;
+  /** The attribute keys that feed `llm_model` (server/config's mapping), named by a group-by on llm.model. */
+  modelKeys: readonly string[];
   /**
    * Set when the request can be answered from the chart rollups: its filter is at most
    * one tenant's (tenant.id=…, or a reader's tenant scope). See db/queries/metrics-rollup.ts.

@@ -49,9 +49,7 @@ export const ROLLUP_MIN_TRACES = 20_000;
 
 
 function minTraces(scope: RollupScope): number {
-  if (scope.minTraces !== undefined) return scope.minTraces;
-  const env = process.env.TRACEDECK_ROLLUP_MIN_TRACES?.trim();
-  return env && Number.isFinite(Number(env)) ? Number(env) : ROLLUP_MIN_TRACES;
+  return scope.minTraces ?? ROLLUP_MIN_TRACES;
 }
 
 type Shape = {

@@ -12,7 +12,7 @@
  * and ~260 ms. The span-lookup group_by is the slow path (~3.4 s at 100k traces).
  */
 import { type SQL, sql } from 'drizzle-orm';
-import { attributeMapping } from '../../lib/enrich/promoted-columns';
+import type { AttributeMapping } from '../../lib/enrich/promoted-columns';
 import { type BucketGrid, bucketGrid } from '../../lib/metrics/bucket';
 import { type Coverage, type GroupByInfo, type MetricName, type MetricValues, type MetricsGroup, NONE_LABEL, OTHER_LABEL } from '../../lib/metrics/types';
 import { flushCatalog } from '../catalog-buffer';
@@ -39,11 +39,11 @@ export type MetricsResult = {
 };
 
 /** Keys answered by a `traces` column, with the attribute keys that feed it. */
-export function groupColumn(key: string, tenantKey: string): { expr: SQL; feeds: readonly string[] } | null {
+export function groupColumn(key: string, tenantKey: string, modelKeys: readonly string[]): { expr: SQL; feeds: readonly string[] } | null {
   if (key === tenantKey) return { expr: sql`NULLIF(t.tenant_id, '')`, feeds: [tenantKey] };
   if (key === 'user.id') return { expr: sql`t.user_id`, feeds: ['user.id'] };
   if (key === 'session.id') return { expr: sql`t.session_id`, feeds: ['session.id'] };
-  if (key === 'llm.model') return { expr: sql`t.llm_model`, feeds: attributeMapping().llmModel };
+  if (key === 'llm.model') return { expr: sql`t.llm_model`, feeds: modelKeys };
   return null;
 }
 
@@ -80,7 +80,7 @@ export async function aggregateMetrics(db: Pick<Db, 'rows'>, asked: MetricsQuery
   // Big ranges come from the rollups (null: not answerable there, or too few traces to bother).
   const rolled = await rollupMetricsRows(db, asked, grid);
   const q = rolled ? { ...asked, metrics: rolled.metrics } : asked;
-  const column = q.groupBy ? groupColumn(q.groupBy, q.tenantKey) : null;
+  const column = q.groupBy ? groupColumn(q.groupBy, q.tenantKey, q.modelKeys) : null;
   const grouping: Grouping = { expr: q.groupBy ? (column?.expr ?? firstSpanValue(q.groupBy)) : null, column };
   const rows = rolled ? rolled.rows : await db.rows<AggRow>(tracesQuery(q, grid, grouping));
   return { ...assembleResult(rows, q, grid, column), source: rolled ? 'rollup' : 'traces' };
@@ -205,8 +205,7 @@ function assembleResult(rows: AggRow[], q: MetricsQuery, grid: BucketGrid, colum
  * Attribute keys in the catalog that look like model, token or cost keys but feed
  * no column (a hint for TRACEDECK_ATTRIBUTE_MAP when the charts would be empty).
  */
-export async function unmappedLlmKeys(db: Pick<Db, 'rows'>): Promise<string[]> {
-  const mapping = attributeMapping();
+export async function unmappedLlmKeys(db: Pick<Db, 'rows'>, mapping: AttributeMapping): Promise<string[]> {
   await flushCatalog(db);
   const mapped = new Set<string>([...mapping.llmModel, ...mapping.promptTokens, ...mapping.completionTokens, ...mapping.totalTokens, ...mapping.costUsd, ...mapping.ttftMs]);
   const rows = await db.rows<{ key: string }>(sql`

@@ -1,6 +1,9 @@
 /**
  * Configuration of the span-attribute rules applied at ingest (lib/enrich/rules.ts).
  *
+ * Pure: the file named by `TRACEDECK_CONFIG` is read, and the environment taken, by
+ * server/enrich-config.ts; this module parses what they hand it.
+ *
  * Sources, first found wins per setting:
  * 1. the YAML file named by `TRACEDECK_CONFIG`. It may be Plano's own config file:
  *    its `tracing:` block is read and everything else is ignored. A file without
@@ -23,12 +26,11 @@
  *    (`header_prefixes: []` or `TRACEDECK_HEADER_PREFIXES=`) turns header mapping off.
  *
  * `random_sampling` (percent of requests Plano traces) feeds the sampling weights
- * through `TRACEDECK_SAMPLING` (lib/enrich/sampling.ts) as `plano=<percent>`, unless
- * TRACEDECK_SAMPLING is set: see `applyRandomSampling`.
+ * (lib/enrich/sampling.ts) as `plano=<percent>`, unless TRACEDECK_SAMPLING is set:
+ * see `samplingSettingFor`.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { parseFlag } from '../flag';
 
 export const DEFAULT_HEADER_PREFIXES: readonly string[] = ['x-katanemo-'];
 
@@ -64,7 +66,12 @@ export type TracingBlock = {
   randomSampling?: number;
 };
 
-type Env = Record<string, string | undefined>;
+/** The environment forms of the rules (unset: the file or the defaults decide). */
+export type EnrichEnv = {
+  TRACEDECK_HEADER_PREFIXES?: string;
+  TRACEDECK_STATIC_ATTRIBUTES?: string;
+  TRACEDECK_OVERRIDE_EXISTING?: string;
+};
 
 /** `map[key] = value` that defines `__proto__` as an own key instead of changing the prototype. */
 export function putOwn<T>(map: Record<string, T>, key: string, value: T): void {
@@ -176,14 +183,13 @@ export function parseStaticAttributes(text: string, name = 'TRACEDECK_STATIC_ATT
 }
 
 function parseBool(text: string, name: string): boolean {
-  const t = text.trim().toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(t)) return true;
-  if (['0', 'false', 'no', 'off', ''].includes(t)) return false;
-  throw new EnrichConfigError(`${name} must be true or false (got '${text}')`);
+  const flag = parseFlag(text);
+  if (flag === null) throw new EnrichConfigError(`${name} must be true or false (got '${text}')`);
+  return flag;
 }
 
 /** The tracing block given by environment variables (only what is set). */
-export function tracingBlockFromEnv(env: Env): TracingBlock {
+export function tracingBlockFromEnv(env: EnrichEnv): TracingBlock {
   const block: TracingBlock = {};
   if (env.TRACEDECK_HEADER_PREFIXES !== undefined) block.headerPrefixes = env.TRACEDECK_HEADER_PREFIXES.split(',');
   if (env.TRACEDECK_STATIC_ATTRIBUTES !== undefined) block.static = parseStaticAttributes(env.TRACEDECK_STATIC_ATTRIBUTES);
@@ -207,94 +213,26 @@ export function resolveEnrichConfig(file: TracingBlock | null, env: TracingBlock
 }
 
 /**
- * Reads the configuration from `TRACEDECK_CONFIG` and the environment. Throws
- * EnrichConfigError when the file is missing or malformed (used at start-up, where
- * a bad config must stop the process).
+ * The rules from the text of the TRACEDECK_CONFIG file (when one is named), over the
+ * environment forms, over the defaults. Throws EnrichConfigError naming what is malformed.
  */
-export function loadEnrichConfigStrict(env: Env = process.env): EnrichConfig {
-  const file = env.TRACEDECK_CONFIG?.trim();
+export function enrichConfigFrom(file: { path: string; text: string } | null, env: EnrichEnv): EnrichConfig {
   const fromEnv = tracingBlockFromEnv(env);
-  if (!file) {
-    const anyEnv = Object.keys(fromEnv).length > 0;
-    return resolveEnrichConfig(null, fromEnv, anyEnv ? 'environment' : 'defaults');
-  }
-  const full = path.resolve(/* turbopackIgnore: true */ file);
-  let text: string;
-  try {
-    text = fs.readFileSync(/* turbopackIgnore: true */ full, 'utf8');
-  } catch (err) {
-    throw new EnrichConfigError(`TRACEDECK_CONFIG: cannot read ${full}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-  return resolveEnrichConfig(parseConfigYaml(text, full), fromEnv, full);
-}
-
-const EMPTY_BLOCK: TracingBlock = {};
-let cache: { key: string; config: EnrichConfig } | undefined;
-let lastError: string | null = null;
-
-function cacheKey(env: Env): string {
-  const file = env.TRACEDECK_CONFIG?.trim() ?? '';
-  let stamp = '';
-  if (file) {
-    try {
-      const st = fs.statSync(/* turbopackIgnore: true */ file);
-      stamp = `${st.mtimeMs}:${st.size}`;
-    } catch {
-      stamp = 'missing';
-    }
-  }
-  return JSON.stringify([file, stamp, env.TRACEDECK_HEADER_PREFIXES, env.TRACEDECK_STATIC_ATTRIBUTES, env.TRACEDECK_OVERRIDE_EXISTING]);
+  if (!file) return resolveEnrichConfig(null, fromEnv, Object.keys(fromEnv).length > 0 ? 'environment' : 'defaults');
+  return resolveEnrichConfig(parseConfigYaml(file.text, file.path), fromEnv, file.path);
 }
 
 /**
- * The configuration for ingest, cached until the file (by mtime and size) or the
- * variables change. Never throws: a malformed setting is logged once and the
- * defaults are used, so a typo cannot make the receiver drop spans (start-up
- * checks with loadEnrichConfigStrict are where it fails loudly).
+ * The sampling setting in effect (lib/enrich/sampling.ts syntax). Plano's
+ * `tracing.random_sampling: N` means Plano keeps N% of requests, so each stored Plano
+ * trace stands for 100/N: without an explicit TRACEDECK_SAMPLING it becomes `plano=N`
+ * (Plano's service names start with "plano"). An explicit TRACEDECK_SAMPLING always wins.
+ * '' when neither says anything.
  */
-export function enrichConfig(env: Env = process.env): EnrichConfig {
-  const key = cacheKey(env);
-  if (cache?.key === key) return cache.config;
-  let config: EnrichConfig;
-  try {
-    config = loadEnrichConfigStrict(env);
-    lastError = null;
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    if (message !== lastError) console.error(`[tracedeck] ${message}; span-attribute rules ignore it`);
-    lastError = message;
-    config = resolveEnrichConfig(null, EMPTY_BLOCK, 'defaults');
-    try {
-      // The file was the problem: keep what the environment says.
-      if (env.TRACEDECK_CONFIG?.trim()) config = resolveEnrichConfig(null, tracingBlockFromEnv(env), 'environment');
-    } catch {
-      /* the environment is malformed too: defaults */
-    }
-  }
-  applyRandomSampling(config, env);
-  cache = { key, config };
-  return config;
-}
-
-/** Why the last configuration load failed, or null. */
-export function enrichConfigError(): string | null {
-  return lastError;
-}
-
-/**
- * Plano's `tracing.random_sampling: N` means Plano keeps N% of requests, so each
- * stored Plano trace stands for 100/N. The sampling weights read TRACEDECK_SAMPLING
- * (lib/enrich/sampling.ts); when it is unset, it is set here to `plano=N` (Plano's
- * service names start with "plano"). An explicit TRACEDECK_SAMPLING always wins.
- * Returns the setting applied, or null.
- */
-export function applyRandomSampling(config: EnrichConfig, env: Env = process.env): string | null {
+export function samplingSettingFor(config: EnrichConfig, explicit: string | undefined): string {
+  if (explicit !== undefined && explicit.trim() !== '') return explicit.trim();
   const n = config.randomSampling;
-  if (n === null || n <= 0 || n >= 100) return null;
-  if (env.TRACEDECK_SAMPLING !== undefined && env.TRACEDECK_SAMPLING.trim() !== '') return null;
-  const setting = `plano=${n}`;
-  env.TRACEDECK_SAMPLING = setting;
-  return setting;
+  return n === null || n <= 0 || n >= 100 ? '' : `plano=${n}`;
 }
 
 /** One line for start-up logs. */

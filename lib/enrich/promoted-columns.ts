@@ -7,12 +7,8 @@
 import type { AttributeMap, OtlpAnyValue } from '../otlp/span-record';
 import { PROMOTED_COLUMNS, type PromotedColumn, type PromotedValues } from '../trace/promoted';
 
+/** The tenant attribute key when TRACEDECK_TENANT_KEY is unset (server/config.ts reads it). */
 export const DEFAULT_TENANT_KEY = 'tenant.id';
-
-/** The tenant attribute key (TRACEDECK_TENANT_KEY), read once per call site. */
-export function tenantKey(): string {
-  return process.env.TRACEDECK_TENANT_KEY?.trim() || DEFAULT_TENANT_KEY;
-}
 
 /** The built-in attribute keys of each promoted field (from the descriptor). */
 export const PROMOTED_KEYS = Object.fromEntries(PROMOTED_COLUMNS.map((c) => [c.field, c.keys])) as {
@@ -54,21 +50,10 @@ export function parseAttributeMap(text: string | undefined): Partial<Record<Mapp
   return out;
 }
 
-let cachedMapping: { source: string; mapping: AttributeMapping } | undefined;
-
-/** The keys feeding each LLM column: built-ins first, then TRACEDECK_ATTRIBUTE_MAP's (ignored, with a logged error, when malformed). */
-export function attributeMapping(): AttributeMapping {
-  const source = process.env.TRACEDECK_ATTRIBUTE_MAP ?? '';
-  if (cachedMapping?.source === source) return cachedMapping.mapping;
-  let extra: Partial<Record<MappableField, string[]>> = {};
-  try {
-    extra = parseAttributeMap(source);
-  } catch (err) {
-    // A typo must not stop ingest: logged once (per value) and ignored.
-    console.error(`[tracedeck] ${(err as Error).message}; the built-in keys are used`);
-  }
+/** The keys feeding each LLM column: built-ins first, then `extra`'s (parsed from TRACEDECK_ATTRIBUTE_MAP by server/config.ts). */
+export function attributeMapping(extra: Partial<Record<MappableField, readonly string[]>> = {}): AttributeMapping {
   const merged = (field: MappableField): readonly string[] => [...new Set([...PROMOTED_KEYS[field], ...(extra[field] ?? [])])];
-  const mapping: AttributeMapping = {
+  return {
     llmModel: merged('llmModel'),
     promptTokens: merged('promptTokens'),
     completionTokens: merged('completionTokens'),
@@ -76,9 +61,10 @@ export function attributeMapping(): AttributeMapping {
     costUsd: merged('costUsd'),
     ttftMs: merged('ttftMs'),
   };
-  cachedMapping = { source, mapping };
-  return mapping;
 }
+
+/** The built-in keys alone (no TRACEDECK_ATTRIBUTE_MAP). */
+export const BUILT_IN_ATTRIBUTE_MAPPING: AttributeMapping = attributeMapping();
 
 /** A scalar AnyValue as text the way the `where` grammar compares it (see td_text in SQL). */
 export function anyValueText(value: OtlpAnyValue | undefined): string | null {
@@ -126,7 +112,7 @@ const intOrNull = (n: number | null) => (n === null ? null : Math.trunc(n));
 const MAX_PROMOTED_AMOUNT = 1e12;
 const amount = (n: number | null) => (n === null || Math.abs(n) > MAX_PROMOTED_AMOUNT ? null : n);
 
-export function promotedValues(span: AttributeMap, resource: AttributeMap, mapping: AttributeMapping = attributeMapping()): AttributePromotedValues {
+export function promotedValues(span: AttributeMap, resource: AttributeMap, mapping: AttributeMapping = BUILT_IN_ATTRIBUTE_MAPPING): AttributePromotedValues {
   const text = (keys: readonly string[]) => anyValueText(lookup(keys, span, resource));
   const num = (keys: readonly string[]) => anyValueNumber(lookup(keys, span, resource));
   const promptTokens = intOrNull(amount(num(mapping.promptTokens)));

@@ -11,9 +11,10 @@
  *    keeps, e.g. `plano=20` (Plano's `tracing.random_sampling: 20`), or
  *    `plano(inbound)=20,*=100` (per service-name prefix, `*` for all others; the
  *    longest matching prefix wins). A bare `20` means every service.
- *    Plano's own config file works too: lib/enrich/config.ts reads
- *    `tracing.random_sampling` from the YAML at TRACEDECK_CONFIG and sets
- *    TRACEDECK_SAMPLING=plano=<percent> when it is not set explicitly.
+ *    Plano's own config file works too: its `tracing.random_sampling` becomes
+ *    `plano=<percent>` when TRACEDECK_SAMPLING is not set (samplingSettingFor in
+ *    lib/enrich/config.ts). server/enrich-config.ts works out the setting once and
+ *    passes the parsed config down; nothing here reads the environment.
  *
  * Weights are computed at ingest and stored with the spans and the trace summary,
  * so changing the setting affects spans received afterwards.
@@ -55,7 +56,8 @@ export type SamplingRule = { prefix: string; percent: number };
 export type SamplingConfig = { rules: SamplingRule[]; global: number | null };
 export type SamplingParse = { ok: true; config: SamplingConfig } | { ok: false; error: string };
 
-const EMPTY: SamplingConfig = { rules: [], global: null };
+/** No sampling configured: only tracestate thresholds give weights. */
+export const NO_SAMPLING: SamplingConfig = { rules: [], global: null };
 
 function parsePercent(text: string): number | null {
   const t = text.trim().replace(/%$/, '');
@@ -99,37 +101,10 @@ export function configWeight(config: SamplingConfig, service: string): number | 
   return percent === null ? null : 100 / percent;
 }
 
-let cached: { source: string; config: SamplingConfig; error: string | null } | undefined;
-
-function load(): { config: SamplingConfig; error: string | null } {
-  const source = process.env.TRACEDECK_SAMPLING ?? '';
-  if (cached?.source === source) return cached;
-  const parsed = parseSamplingConfig(source);
-  cached = parsed.ok ? { source, config: parsed.config, error: null } : { source, config: EMPTY, error: parsed.error };
-  // A typo must not stop ingest: it is logged once, reported by /api/metrics, and ignored.
-  if (cached.error) console.error(`[tracedeck] ${cached.error}; sampling setting ignored`);
-  return cached;
-}
-
-/** The sampling setting from the environment (cached per value); empty when unset or malformed. */
-export function samplingConfig(): SamplingConfig {
-  return load().config;
-}
-
-/** Why TRACEDECK_SAMPLING was ignored, or null. */
-export function samplingConfigError(): string | null {
-  return load().error;
-}
-
-/** TRACEDECK_SAMPLING as set ('' when unset). */
-export function samplingSetting(): string {
-  return process.env.TRACEDECK_SAMPLING?.trim() ?? '';
-}
-
 /**
  * The weight of one span: its tracestate threshold when it has one, else the
  * configured percent for its service, else null (no information: counts as 1).
  */
-export function spanSampleWeight(span: { traceState: string | null; service: string }, config: SamplingConfig = samplingConfig()): number | null {
+export function spanSampleWeight(span: { traceState: string | null; service: string }, config: SamplingConfig): number | null {
   return traceStateWeight(span.traceState) ?? configWeight(config, span.service);
 }

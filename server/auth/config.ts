@@ -18,6 +18,7 @@
  * Error messages name the variable and the entry's position, never the secret.
  */
 import { z } from 'zod';
+import { serverConfig } from '../config';
 import { secretDigest } from './compare';
 
 export const MIN_KEY_LENGTH = 16;
@@ -137,11 +138,12 @@ let cache: { source: string; state: AuthState } | undefined;
 let loggedError: string | null = null;
 
 /**
- * The configuration in effect, cached until a variable changes. Never throws: a
- * malformed setting gives `{ ok: false }`, which every check treats as "deny" (fail
- * closed), logged once. `tracedeck serve` checks strictly at start-up instead.
+ * The configuration in effect (the process's, from server/config.ts, unless `env`
+ * is given), parsed once per distinct value. Never throws: a malformed setting gives
+ * `{ ok: false }`, which every check treats as "deny" (fail closed), logged once.
+ * `tracedeck serve` checks strictly at start-up instead.
  */
-export function authState(env: Env = process.env): AuthState {
+export function authState(env: Env = serverConfig().authKeys): AuthState {
   const source = JSON.stringify([env.TRACEDECK_INGEST_KEYS, env.TRACEDECK_READ_TOKENS, env.TRACEDECK_TENANT_SCOPED_KEYS]);
   if (cache?.source === source) return cache.state;
   let state: AuthState;

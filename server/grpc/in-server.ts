@@ -3,26 +3,14 @@
  * or `tracedeck serve --grpc`), started from instrumentation.ts `register()`.
  *
  * Running in the server process means the listener stores through the same
- * process-wide database client as the HTTP route (db/client getDb): with the
+ * process-wide database client as the HTTP route (server/db getDb): with the
  * embedded PGlite database that is the only safe way to have both receivers,
  * since PGlite allows one process per data folder.
  */
-import { applyRandomSampling, describeEnrichConfig, loadEnrichConfigStrict } from '../../lib/enrich/config';
-import { DEFAULT_GRPC_HOST, DEFAULT_GRPC_PORT, type GrpcListener, ListenerBindError, startGrpcListener } from './server';
-
-type Env = Record<string, string | undefined>;
-
-export function grpcEnabled(env: Env = process.env): boolean {
-  return /^(1|true|yes|on)$/i.test(env.TRACEDECK_GRPC?.trim() ?? '');
-}
-
-export function grpcPort(env: Env = process.env): number {
-  const raw = env.TRACEDECK_GRPC_PORT?.trim();
-  if (!raw) return DEFAULT_GRPC_PORT;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n > 65535) throw new Error(`TRACEDECK_GRPC_PORT must be a port number (got '${raw}')`);
-  return n;
-}
+import { describeEnrichConfig } from '../../lib/enrich/config';
+import { serverConfig } from '../config';
+import { loadEnrichSettingsStrict } from '../enrich-config';
+import { type GrpcListener, ListenerBindError, startGrpcListener } from './server';
 
 const globalForGrpc = globalThis as unknown as { tracedeckGrpc?: Promise<GrpcListener> };
 
@@ -31,17 +19,17 @@ const globalForGrpc = globalThis as unknown as { tracedeckGrpc?: Promise<GrpcLis
  * cannot be bound or a malformed config ends the process with a clear message:
  * the user asked for the listener, so the server must not run without it.
  */
-export function startGrpcInServer(env: Env = process.env): Promise<GrpcListener> {
+export function startGrpcInServer(): Promise<GrpcListener> {
   globalForGrpc.tracedeckGrpc ??= (async () => {
     try {
-      const config = loadEnrichConfigStrict(env);
-      applyRandomSampling(config, env);
+      const config = serverConfig();
+      const { rules } = loadEnrichSettingsStrict(config);
       const listener = await startGrpcListener({
-        host: env.TRACEDECK_GRPC_HOST?.trim() || DEFAULT_GRPC_HOST,
-        port: grpcPort(env),
+        host: config.grpc.host,
+        port: config.grpc.port,
         portHint: '`tracedeck serve --grpc --grpc-port <PORT>` (or set TRACEDECK_GRPC_PORT)',
       });
-      console.log(`[tracedeck] OTLP/gRPC listener on ${listener.address} (${describeEnrichConfig(config)})`);
+      console.log(`[tracedeck] OTLP/gRPC listener on ${listener.address} (${describeEnrichConfig(rules)})`);
       return listener;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

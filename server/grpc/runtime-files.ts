@@ -14,14 +14,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-
-type Env = Record<string, string | undefined>;
+import type { DatabaseSettings } from '../config';
 
 export type ListenerRecord = { pid: number; host: string; port: number; startedAt: string; database?: string };
 export type OwnerRecord = { pid: number; role: 'server' | 'grpc-listener'; startedAt: string };
 
-export function listenerPidFile(env: Env = process.env): string {
-  return path.resolve(env.TRACEDECK_GRPC_PID_FILE || path.join('.tracedeck', 'grpc.pid'));
+/** The pid file's path: TRACEDECK_GRPC_PID_FILE (server/config `grpc.pidFile`) or `.tracedeck/grpc.pid`. */
+export function listenerPidFile(configured: string | null): string {
+  return path.resolve(configured || path.join('.tracedeck', 'grpc.pid'));
 }
 
 /** True when `pid` runs and looks like a tracedeck process. */
@@ -63,8 +63,7 @@ function removeIfOwn(file: string, pid: number): void {
 }
 
 /** The running listener recorded in the pid file, or null (a stale file is removed). */
-export function readListener(env: Env = process.env): ListenerRecord | null {
-  const file = listenerPidFile(env);
+export function readListener(file: string): ListenerRecord | null {
   if (!fs.existsSync(file)) return null;
   const raw = readJson(file);
   const record = (typeof raw === 'number' ? { pid: raw, host: '0.0.0.0', port: 0, startedAt: '' } : raw) as Partial<ListenerRecord> | null;
@@ -75,17 +74,15 @@ export function readListener(env: Env = process.env): ListenerRecord | null {
   return { pid: record.pid, host: String(record.host ?? ''), port: Number(record.port ?? 0), startedAt: String(record.startedAt ?? ''), ...(record.database ? { database: record.database } : {}) };
 }
 
-export function writeListener(record: ListenerRecord, env: Env = process.env): () => void {
-  const file = listenerPidFile(env);
+export function writeListener(record: ListenerRecord, file: string): () => void {
   writeJson(file, record);
   return () => removeIfOwn(file, record.pid);
 }
 
-/** The PGlite data folder the environment points at, or null for Postgres or an in-memory database. */
-export function pgliteDataDir(env: Env = process.env): string | null {
-  if (env.DATABASE_URL) return null;
-  const dir = env.TRACEDECK_DATA_DIR ?? './.tracedeck/data';
-  return dir.startsWith('memory://') ? null : path.resolve(dir);
+/** The PGlite data folder the configuration points at, or null for Postgres or an in-memory database. */
+export function pgliteDataDir(database: Pick<DatabaseSettings, 'url' | 'dataDir'>): string | null {
+  if (database.url) return null;
+  return database.dataDir.startsWith('memory://') ? null : path.resolve(database.dataDir);
 }
 
 export function ownerFile(dataDir: string): string {

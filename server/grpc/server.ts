@@ -28,12 +28,10 @@ import {
 } from '@grpc/grpc-js';
 import type { Db } from '../../db/db';
 import type { EnrichConfig } from '../../lib/enrich/config';
-import { serverConfig } from '../config';
+import { DEFAULT_GRPC_PORT, DEFAULT_HOST, serverConfig } from '../config';
 import { processReceiveDeps } from '../ingest/deps';
 import { type RefusalKind, logWithRequestId, receiveExport } from '../ingest/receive';
 
-export const DEFAULT_GRPC_PORT = 4317;
-export const DEFAULT_GRPC_HOST = '0.0.0.0';
 export const EXPORT_METHOD_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 
 const identity = (b: Buffer): Buffer => b;
@@ -79,9 +77,9 @@ export function formatAddress(host: string, port: number): string {
 export type GrpcListenerOptions = {
   host?: string;
   port?: number;
-  /** The database to store into (default: the process-wide client of db/client). */
+  /** The database to store into (default: the process-wide client of server/db). */
   getDb?: () => Promise<Pick<Db, 'rows' | 'transaction'>>;
-  /** Span-attribute rules (default: from TRACEDECK_CONFIG and the environment, per request). */
+  /** Span-attribute rules (default: server/enrich-config's, as at ingest over HTTP). */
   config?: EnrichConfig;
   /** Hint printed with the address-in-use message. */
   portHint?: string;
@@ -173,7 +171,8 @@ function installGrpcLogger(): void {
 
 /** Binds and starts the listener. Throws ListenerBindError when the port cannot be bound. */
 export async function startGrpcListener(options: GrpcListenerOptions = {}): Promise<GrpcListener> {
-  const host = options.host ?? DEFAULT_GRPC_HOST;
+  // Loopback unless asked otherwise (TRACEDECK_GRPC_HOST, --grpc-host, `trace listen --host`).
+  const host = options.host ?? DEFAULT_HOST;
   const port = options.port ?? DEFAULT_GRPC_PORT;
   installGrpcLogger();
   const limits = serverConfig();

@@ -1,23 +1,23 @@
 /**
  * The receive path's dependencies in the running server: the process-wide database,
- * the environment's auth, limits, gate and enrich settings, and console.error.
+ * server/config's auth, limits, gate and enrich settings, and console.error.
  * The one place where server/ingest reads configuration: everything below it takes
  * these as arguments.
  */
-import { getDb } from '../../db/client';
 import type { EnrichOptions } from '../../lib/enrich/enrich';
-import { type EnrichConfig, enrichConfig } from '../../lib/enrich/config';
-import { attributeMapping, tenantKey } from '../../lib/enrich/promoted-columns';
-import { samplingConfig } from '../../lib/enrich/sampling';
+import type { EnrichConfig } from '../../lib/enrich/config';
 import { authenticate } from '../auth/principal';
 import { ingestGateOptions, serverConfig } from '../config';
+import { getDb } from '../db';
+import { enrichSettings } from '../enrich-config';
 import type { ReceiveDeps, ReceiveSettings } from './receive';
 
 export type PromotionOptions = Pick<EnrichOptions, 'tenantKey' | 'attributeMapping' | 'sampling'>;
 
-/** Tenant key, attribute mapping and sampling from the environment (what lib/enrich's enrichSpan needs). */
+/** Tenant key, attribute mapping and sampling from server/config (what lib/enrich's enrichSpan needs). */
 export function processPromotionOptions(): PromotionOptions {
-  return { tenantKey: tenantKey(), attributeMapping: attributeMapping(), sampling: samplingConfig() };
+  const config = serverConfig();
+  return { tenantKey: config.tenantKey, attributeMapping: config.attributeMapping, sampling: enrichSettings(config).sampling.config };
 }
 
 /**
@@ -25,12 +25,10 @@ export function processPromotionOptions(): PromotionOptions {
  * rules of TRACEDECK_CONFIG and the environment.
  */
 export function processEnrichOptions(rules?: EnrichConfig): Omit<EnrichOptions, 'headers' | 'forcedTenant'> {
-  // enrichConfig() first: a `random_sampling` in TRACEDECK_CONFIG feeds TRACEDECK_SAMPLING, read just after.
-  const resolvedRules = rules ?? enrichConfig();
-  return { ...processPromotionOptions(), rules: resolvedRules };
+  return { ...processPromotionOptions(), rules: rules ?? enrichSettings().rules };
 }
 
-/** The settings in force now (read per request: they follow the environment). */
+/** The settings in force now (server/config parses once; server/enrich-config rechecks the TRACEDECK_CONFIG file every few seconds). */
 export function processReceiveSettings(rules?: EnrichConfig): ReceiveSettings {
   const { maxBodyBytes, maxDecompressedBytes, ingestLimits } = serverConfig();
   return { maxBodyBytes, maxDecompressedBytes, ingestLimits, gate: ingestGateOptions(), enrich: processEnrichOptions(rules) };

@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { IS_ERROR } from '../../db/queries/request-error';
 import { listTraces } from '../../db/queries/list-traces';
-import { attributeMapping } from '../../lib/enrich/promoted-columns';
+import { serverConfig } from '../config';
 import { ApiError } from '../http/errors';
 import { type FilterState, type SearchParamsRecord, effectiveWheres, fromSearchParams, rangeParams } from '../../lib/filter-state';
 import { equalsTerm } from '../../lib/metrics/links';
@@ -39,7 +39,7 @@ export async function loadDashboard(
   const byParam = searchParams.by;
   const requested = (Array.isArray(byParam) ? byParam[0] : byParam) as StackBy | undefined;
   const stackBy = requested && stackOptions.includes(requested) ? requested : stackOptions[0];
-  const mapping = attributeMapping();
+  const mapping = serverConfig().attributeMapping;
   const data: DashboardData = {
     scope,
     tenantKey,

@@ -6,7 +6,8 @@
  */
 import type { Db } from '../../db/client';
 import { aggregateMetrics, seenKeys, unmappedLlmKeys } from '../../db/queries/metrics';
-import { samplingConfigError, samplingSetting } from '../../lib/enrich/sampling';
+import { serverConfig } from '../config';
+import { enrichSettings } from '../enrich-config';
 import { serializeWhere } from '../../lib/where';
 import { bucketBounds, formatBucket } from '../../lib/metrics/bucket';
 import { rollupScope } from '../../db/queries/rollup-scope';
@@ -25,8 +26,11 @@ export async function queryMetrics(db: Pick<Db, 'rows'>, input: MetricsInput, ct
   const bucketMs = input.bucket.ms;
   const metrics = selectedMetrics(input.metrics);
   const started = performance.now();
-  const rollup = rollupScope(filter.ast, ctx.tenantKey, ctx.tenantScope ?? null, input.metrics);
-  const result = await aggregateMetrics(db, { filter: filter.sql, fromNs, toNs, bucketMs, groupBy, top, metrics, series, tenantKey: ctx.tenantKey, rollup });
+  const config = serverConfig();
+  const scope = rollupScope(filter.ast, ctx.tenantKey, ctx.tenantScope ?? null, input.metrics);
+  const rollup = scope && { ...scope, minTraces: config.rollupMinTraces };
+  const modelKeys = config.attributeMapping.llmModel;
+  const result = await aggregateMetrics(db, { filter: filter.sql, fromNs, toNs, bucketMs, groupBy, top, metrics, series, tenantKey: ctx.tenantKey, modelKeys, rollup });
   const queryMs = performance.now() - started;
 
   const buckets: MetricsBucket[] = [];
@@ -40,7 +44,7 @@ export async function queryMetrics(db: Pick<Db, 'rows'>, input: MetricsInput, ct
   const lacking = coverage.requests > 0 && (coverage.withModel === 0 || coverage.withTokens === 0 || coverage.withCost === 0);
   const groupByInfo = result.groupBy ? { ...result.groupBy, drillKeys: await seenKeys(db, result.groupBy.drillKeys) } : null;
   const sampled = result.sampling.weightedRequests > 0;
-  const setting = samplingSetting();
+  const sampling = enrichSettings(config).sampling;
   return {
     where: filter.ast ? serializeWhere(filter.ast) : null,
     range: { from: iso(fromNs), to: iso(toNs), fromNs: fromNs.toString(), toNs: toNs.toString() },
@@ -52,12 +56,12 @@ export async function queryMetrics(db: Pick<Db, 'rows'>, input: MetricsInput, ct
     ...(result.series ? { series: result.series } : {}),
     groups: result.groups,
     // The candidates come from the global key catalog: not shown to a tenant-scoped reader.
-    coverage: { ...coverage, unmappedCandidates: lacking && !ctx.tenantScope ? await unmappedLlmKeys(db) : [] },
+    coverage: { ...coverage, unmappedCandidates: lacking && !ctx.tenantScope ? await unmappedLlmKeys(db, config.attributeMapping) : [] },
     sampling: {
       sampled,
       ...result.sampling,
-      setting,
-      configError: samplingConfigError(),
+      setting: sampling.setting,
+      configError: sampling.error,
       note: sampled
         ? 'Estimated totals (≈) weight each stored request by its sampling adjusted count (tracestate ot=th, or TRACEDECK_SAMPLING); raw counts are what was stored.'
         : 'No sampling in this range: every request was stored, so estimates equal the raw counts.',

@@ -246,3 +246,31 @@ describe('tracedeck trace (real binary, built server, seeded data)', () => {
     expect(out).toContain(`Trace: ${newest[1].traceId} (`);
   });
 });
+
+describe('configuration at start-up: a malformed value stops `serve` and `trace listen`, naming the variable', () => {
+  const start = (args: string[], env: Record<string, string>): Promise<Run> =>
+    new Promise((resolve) => {
+      // An unusable data folder: nothing may get as far as opening a database.
+      const full = baseEnv({ DATABASE_URL: '', TRACEDECK_DATA_DIR: '/nonexistent/tracedeck-data', ...env });
+      execFile(process.execPath, [BIN, ...args], { env: full, timeout: 60_000 }, (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      });
+    });
+
+  it.each([
+    [{ TRACEDECK_MAX_BODY_BYTES: 'lots' }, "TRACEDECK_MAX_BODY_BYTES must be a positive integer (got 'lots')"],
+    [{ TRACEDECK_SAMPLING: 'plano=two' }, "TRACEDECK_SAMPLING: 'plano=two' needs a percent in (0, 100]"],
+    [{ TRACEDECK_ATTRIBUTE_MAP: 'colour=x' }, 'TRACEDECK_ATTRIBUTE_MAP: expected field=key'],
+  ])('serve with %j', async (env, message) => {
+    const r = await start(['serve', '--no-build'], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`[tracedeck] ${message}`);
+  });
+
+  it('trace listen with a malformed TRACEDECK_GRPC_PORT', async () => {
+    const r = await start(['trace', 'listen'], { TRACEDECK_GRPC_PORT: 'grpc' });
+    expect(r).toMatchObject({ code: 1, stdout: '' });
+    expect(r.stderr).toContain("Error: TRACEDECK_GRPC_PORT must be a port number (0-65535) (got 'grpc')");
+  });
+});

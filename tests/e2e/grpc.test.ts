@@ -71,7 +71,7 @@ describe('OTLP/gRPC inside `tracedeck serve` (TRACEDECK_GRPC=1), read back with 
   });
 
   it('the server says where the listener is', () => {
-    expect(app.output()).toContain(`OTLP/gRPC listener on 0.0.0.0:${grpcPort}`);
+    expect(app.output()).toContain(`OTLP/gRPC listener on 127.0.0.1:${grpcPort}`);
   });
 
   for (const compression of ['none', 'gzip'] as const) {
@@ -93,7 +93,7 @@ describe('OTLP/gRPC inside `tracedeck serve` (TRACEDECK_GRPC=1), read back with 
     const r = await run(['trace', 'listen', '--port', String(grpcPort)], { TRACEDECK_DATA_DIR: path.join(scratch, 'other-data'), TRACEDECK_GRPC_PID_FILE: pidFile });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
-      `Failed to start OTLP listener on 0.0.0.0:${grpcPort}: address is already in use.\nStop the process using that port or run \`tracedeck trace listen --port <PORT>\`.`,
+      `Failed to start OTLP listener on 127.0.0.1:${grpcPort}: address is already in use.\nStop the process using that port or run \`tracedeck trace listen --port <PORT>\`.`,
     );
     expect(r.stderr).toContain(`lsof -i :${grpcPort}`);
     expect(fs.existsSync(pidFile)).toBe(false);
@@ -111,7 +111,7 @@ describe('OTLP/gRPC inside `tracedeck serve` (TRACEDECK_GRPC=1), read back with 
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toContain('tracedeck serve exited with 1');
     expect((err as Error).message).toContain(
-      `Failed to start OTLP listener on 0.0.0.0:${grpcPort}: address is already in use.\nStop the process using that port or run \`tracedeck serve --grpc --grpc-port <PORT>\` (or set TRACEDECK_GRPC_PORT).`,
+      `Failed to start OTLP listener on 127.0.0.1:${grpcPort}: address is already in use.\nStop the process using that port or run \`tracedeck serve --grpc --grpc-port <PORT>\` (or set TRACEDECK_GRPC_PORT).`,
     );
   });
 

@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { Client, Metadata, type ServiceError, credentials, status } from '@grpc/grpc-js';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useDb } from '../../db/client';
+import { resetConfigForTests } from '../../server/config';
+import { useDb } from '../../server/db';
 import type { StoredSpan, TraceSummary } from '../../lib/trace/wire';
 import { type OtlpJsonRequest, mergeRequests } from '../../lib/demo/plano-traces';
 import { EXPORT_METHOD_PATH, type GrpcListener, startGrpcListener } from '../../server/grpc/server';
@@ -86,6 +87,7 @@ describeEachDatabase('auth: ingest keys, read tokens, tenant-scoped keys', (kind
       saved[k] = process.env[k];
       process.env[k] = v;
     }
+    resetConfigForTests();
     database = await openTestDatabase(kind);
     useDb(database.db);
     server = await startRouteServer();
@@ -103,6 +105,7 @@ describeEachDatabase('auth: ingest keys, read tokens, tenant-scoped keys', (kind
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
+    resetConfigForTests();
   });
 
   describe('ingest', () => {

@@ -9,7 +9,8 @@ import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { useDb } from '../../db/client';
+import { resetConfigForTests } from '../../server/config';
+import { useDb } from '../../server/db';
 import type { StoredSpan, TraceSummary } from '../../lib/trace/wire';
 import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';
 import { startRouteServer } from '../support/route-server';
@@ -38,6 +39,7 @@ describeEachDatabase('span-attribute rules at ingest (OTLP/HTTP route)', (kind) 
 
   beforeAll(async () => {
     for (const key of ['TRACEDECK_CONFIG', 'TRACEDECK_HEADER_PREFIXES', 'TRACEDECK_STATIC_ATTRIBUTES', 'TRACEDECK_OVERRIDE_EXISTING']) delete process.env[key];
+    resetConfigForTests();
     database = await openTestDatabase(kind);
     useDb(database.db);
     server = await startRouteServer();
@@ -47,6 +49,7 @@ describeEachDatabase('span-attribute rules at ingest (OTLP/HTTP route)', (kind) 
       if (savedEnv[key] === undefined) delete process.env[key];
       else process.env[key] = savedEnv[key];
     }
+    resetConfigForTests();
   });
   afterAll(async () => {
     await server?.close();
@@ -78,6 +81,7 @@ describeEachDatabase('span-attribute rules at ingest (OTLP/HTTP route)', (kind) 
 
   it('static attributes from the environment go on every span; a header overrides a static value; the span’s own attribute wins', async () => {
     process.env.TRACEDECK_STATIC_ATTRIBUTES = 'environment=staging,tenant.id=static-tenant';
+    resetConfigForTests();
     const fromStatic = await exportTrace(server.url, {});
     const fromHeader = await exportTrace(server.url, { 'x-katanemo-tenant-id': `header-beats-static-${kind}` });
     const ownWins = await exportTrace(server.url, { 'x-katanemo-tenant-id': 'from-header' }, { 'tenant.id': `own-${kind}` });
@@ -97,6 +101,7 @@ describeEachDatabase('span-attribute rules at ingest (OTLP/HTTP route)', (kind) 
 
   it('captured http.request.header.* attributes are mapped too (original kept); other prefixes can be configured', async () => {
     process.env.TRACEDECK_HEADER_PREFIXES = 'x-katanemo-,x-acme-';
+    resetConfigForTests();
     const traceId = await exportTrace(server.url, { 'x-acme-team': `infra-${kind}` }, { 'http.request.header.x-katanemo-user-id': ['usr_captured'] });
     const body = await detail(traceId);
     const root = body.spans.find((s) => s.parentSpanId === null);

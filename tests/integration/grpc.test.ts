@@ -11,7 +11,7 @@ import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-t
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { useDb } from '../../db/client';
+import { useDb } from '../../server/db';
 import type { StoredSpan, TraceSummary } from '../../lib/trace/wire';
 import { EXPORT_METHOD_PATH, type GrpcListener, ListenerBindError, startGrpcListener } from '../../server/grpc/server';
 import { ExportTraceServiceRequest, ExportTraceServiceResponse } from '../../lib/otlp/proto';

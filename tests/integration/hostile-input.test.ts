@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useDb } from '../../db/client';
+import { useDb } from '../../server/db';
 import * as listRoute from '../../app/api/traces/route';
 import { DEFAULT_INGEST_LIMITS, MAX_ATTRIBUTE_KEY_LENGTH } from '../../lib/otlp';
 import type { OtlpJsonExportRequest, OtlpJsonSpan } from '../../lib/otlp/export-json';

@@ -5,7 +5,8 @@
 import { gzipSync } from 'node:zlib';
 import generatedRoot from 'otlp-generated/build/src/generated/root.js';
 import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
-import { useDb } from '../../db/client';
+import { resetConfigForTests } from '../../server/config';
+import { useDb } from '../../server/db';
 import { mergeRequests } from '../../lib/demo/plano-traces';
 import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';
 import { demoRequests, postDemo } from '../support/demo-data';
@@ -33,6 +34,7 @@ describeEachDatabase('ingest error handling', (kind) => {
   });
   afterEach(() => {
     delete process.env.TRACEDECK_MAX_BODY_BYTES;
+    resetConfigForTests();
   });
 
   const post = (body: BodyInit, headers: Record<string, string>) => fetch(`${server.url}/v1/traces`, { method: 'POST', headers, body });
@@ -70,6 +72,7 @@ describeEachDatabase('ingest error handling', (kind) => {
 
   it('413 for a body over the configured limit, nothing of it stored', async () => {
     process.env.TRACEDECK_MAX_BODY_BYTES = '2000';
+    resetConfigForTests();
     const big = demoRequests(4, 1234);
     const res = await post(JSON.stringify(mergeRequests(big)), { 'content-type': 'application/json' });
     expect(res.status).toBe(413);

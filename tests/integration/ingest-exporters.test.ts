@@ -8,7 +8,7 @@ import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { useDb } from '../../db/client';
+import { useDb } from '../../server/db';
 import type { StoredSpan } from '../../lib/trace/wire';
 import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';
 import { startRouteServer } from '../support/route-server';

@@ -6,9 +6,9 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { useDb } from '../../db/client';
+import { useDb } from '../../server/db';
 import { rpcStatusType } from '../../lib/otlp/response';
-import { ingestGateOptions } from '../../server/config';
+import { ingestGateOptions, resetConfigForTests } from '../../server/config';
 import { type IngestSlot, ingestGate } from '../../server/ingest/gate';
 import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';
 import { freshBatch } from '../support/fresh-batch';
@@ -20,6 +20,7 @@ function setGate(maxInFlight: number, maxQueued: number, timeoutMs = 5000) {
   process.env.TRACEDECK_MAX_INFLIGHT_INGEST = String(maxInFlight);
   process.env.TRACEDECK_MAX_QUEUED_INGEST = String(maxQueued);
   process.env.TRACEDECK_INGEST_QUEUE_TIMEOUT_MS = String(timeoutMs);
+  resetConfigForTests();
   // The route and the test share this process, so this is the gate the route uses.
   return ingestGate(ingestGateOptions());
 }
@@ -39,6 +40,7 @@ describeEachDatabase('ingest backpressure', (kind) => {
   });
   afterEach(() => {
     for (const name of GATE_ENV) delete process.env[name];
+    resetConfigForTests();
   });
 
   const post = (body: BodyInit, contentType = 'application/json') =>

@@ -8,7 +8,8 @@
  * rollup path, and against the trace list's own filter for the same term.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { useDb } from '../../db/client';
+import { resetConfigForTests } from '../../server/config';
+import { useDb } from '../../server/db';
 import { drainRollups } from '../../db/rollups';
 import type { OtlpJsonRequest } from '../../lib/demo/plano-traces';
 import { METRICS } from '../../lib/metrics/registry';
@@ -81,6 +82,7 @@ describeEachDatabase('cached-input requests, a metric added through the registry
   });
   afterEach(() => {
     delete process.env.TRACEDECK_ROLLUP_MIN_TRACES;
+    resetConfigForTests();
   });
   afterAll(async () => {
     await server?.close();
@@ -97,8 +99,10 @@ describeEachDatabase('cached-input requests, a metric added through the registry
   /** The same request answered from the rollups (whatever their size) and from the traces alone. */
   const both = async (params: [string, string][]) => {
     process.env.TRACEDECK_ROLLUP_MIN_TRACES = '0';
+    resetConfigForTests();
     const rolled = await get(params);
     process.env.TRACEDECK_ROLLUP_MIN_TRACES = '1e15';
+    resetConfigForTests();
     return { rolled, exact: await get(params) };
   };
 

@@ -9,7 +9,8 @@
  * - tracestate-sampled: 6–5 hours ago, root spans carrying `ot=th:c` (weight 4).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { useDb } from '../../db/client';
+import { resetConfigForTests } from '../../server/config';
+import { useDb } from '../../server/db';
 import type { OtlpJsonRequest } from '../../lib/demo/plano-traces';
 import type { MetricValues, MetricsResponse } from '../../lib/metrics/types';
 import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';
@@ -167,10 +168,12 @@ describeEachDatabase('metrics API over demo traces', (kind) => {
     const configRequests = demoRequests(40, 42, endMs - 3 * HOUR_MS, 1);
     configRows = flattenRequests(configRequests).map(expectedOf);
     process.env.TRACEDECK_SAMPLING = 'plano(inbound)=20,*=100';
+    resetConfigForTests();
     try {
       await postDemo(server.url, configRequests);
     } finally {
       delete process.env.TRACEDECK_SAMPLING;
+      resetConfigForTests();
     }
 
     const stateRequests = withTraceState(demoRequests(30, 43, endMs - 5 * HOUR_MS, 1), 'ot=th:c;rv:0123456789abcd');

@@ -15,6 +15,7 @@ import { type Db, createDb } from '../../db/client';
 import { storeRecords as storeSpans } from '../support/store-spans';
 import { PgliteHost } from '../../db/pglite-host';
 import { decodeExportRequest } from '../../lib/otlp';
+import { loadConfig } from '../../server/config';
 import { demoRequests } from '../support/demo-data';
 
 /** Long enough to stall anything on its thread: a sleep plus a real aggregate. */
@@ -207,13 +208,8 @@ describe('PGlite worker lifecycle', () => {
   });
 
   it('TRACEDECK_PGLITE_WORKER=0 keeps PGlite on the calling thread (which a long query then blocks)', async () => {
-    process.env.TRACEDECK_PGLITE_WORKER = '0';
-    let db: Db;
-    try {
-      db = await createDb({ databaseUrl: '', dataDir: 'memory://', schemaName: 'public' });
-    } finally {
-      delete process.env.TRACEDECK_PGLITE_WORKER;
-    }
+    const { pgliteWorker } = loadConfig({ TRACEDECK_PGLITE_WORKER: '0' }).database;
+    const db: Db = await createDb({ databaseUrl: '', dataDir: 'memory://', schemaName: 'public', pgliteWorker });
     try {
       const { maxGapMs, rows } = await tickGapDuring(db, LONG_QUERY);
       expect(rows[0].n).toBe(1000000n);

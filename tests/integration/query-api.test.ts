@@ -3,7 +3,7 @@
  * filter's expected answer is computed directly from the generated data.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { useDb } from '../../db/client';
+import { useDb } from '../../server/db';
 import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';
 import { type DemoTrace, demoRequests, flattenRequests, newestFirst, postDemo } from '../support/demo-data';
 import { startRouteServer } from '../support/route-server';

@@ -10,7 +10,8 @@
 import net from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type Db, createDb, useDb } from '../../db/client';
+import { type Db, createDb } from '../../db/client';
+import { useDb } from '../../server/db';
 import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';
 import { startRouteServer } from '../support/route-server';
 

@@ -12,6 +12,7 @@ import { spanRecord } from '../support/span-record';
 import { storeRecords as storeSpans } from '../support/store-spans';
 import { GRANULE_NS, drainRollups, floorTo, pauseRollups } from '../../db/rollups';
 import { HIST_RATIO, histBin } from '../../lib/metrics/histogram';
+import { resetConfigForTests } from '../../server/config';
 import { type MetricsContext, queryMetrics } from '../../server/metrics/request';
 import { parseMetricsParams } from '../../server/metrics/params';
 import type { MetricValues, MetricsResponse } from '../../lib/metrics/types';
@@ -179,6 +180,7 @@ describeEachDatabase('chart rollups', (kind) => {
   async function both(params: [string, string][], tenantScope: string | null = null) {
     const ask = async (minTraces: string) => {
       process.env.TRACEDECK_ROLLUP_MIN_TRACES = minTraces;
+      resetConfigForTests();
       return metricsFromParams(database.db, new URLSearchParams(params), { tenantKey, tenantScope });
     };
     return { rolled: await ask('0'), exact: await ask('1e15') };
@@ -225,6 +227,7 @@ describeEachDatabase('chart rollups', (kind) => {
   });
   afterEach(() => {
     delete process.env.TRACEDECK_ROLLUP_MIN_TRACES;
+    resetConfigForTests();
   });
   afterAll(async () => {
     await database?.dispose();
@@ -316,6 +319,7 @@ describeEachDatabase('chart rollups', (kind) => {
 
   it('requests the rollups cannot answer take the traces path', async () => {
     process.env.TRACEDECK_ROLLUP_MIN_TRACES = '0';
+    resetConfigForTests();
     const ask = async (params: [string, string][], tenantScope: string | null = null) => {
       const bucket: [string, string][] = params.some(([k]) => k === 'bucket') ? [] : [['bucket', '5m']];
       return (await metricsFromParams(database.db, new URLSearchParams([...range(RANGE_A), ...bucket, ...params]), { tenantKey, tenantScope })).source;
@@ -330,6 +334,7 @@ describeEachDatabase('chart rollups', (kind) => {
     expect(await ask([['where', 'tenant.id=acme-corp tenant.id=acme-corp']])).toBe('rollup');
     // Below the threshold (default 20,000 traces) the exact path answers.
     delete process.env.TRACEDECK_ROLLUP_MIN_TRACES;
+    resetConfigForTests();
     expect(await ask([])).toBe('traces');
   });
 });

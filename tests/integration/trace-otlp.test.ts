@@ -4,7 +4,7 @@
  * Also: span-level `where` highlighting (matchedSpanIds) on GET /api/traces/{id}.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { useDb } from '../../db/client';
+import { useDb } from '../../server/db';
 import { getTrace as getTraceRows, getTraceView } from '../../db/queries/get-trace';
 import type { StoredSpan } from '../../lib/trace/wire';
 import type { OtlpJsonExportRequest } from '../../lib/otlp/export-json';

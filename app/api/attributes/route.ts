@@ -3,7 +3,7 @@
  * The catalog is global, so a tenant-scoped reader gets the keys of its own tenant's
  * recent spans instead (counted over that sample), never another tenant's keys.
  */
-import { getDb } from '@/db/client';
+import { getDb } from '@/server/db';
 import { listAttributeKeys, listTenantAttributeKeys } from '@/db/queries/attributes';
 import { requireReader } from '@/server/auth/http';
 import { tenantScope } from '@/server/auth/principal';

@@ -5,7 +5,7 @@
  * (top N by requests, plus "other"), with sampling-weighted estimates. The metrics
  * are the registry's (lib/metrics/registry.ts); the chart pages call the same service.
  */
-import { getDb } from '@/db/client';
+import { getDb } from '@/server/db';
 import { requireReader } from '@/server/auth/http';
 import { tenantScope } from '@/server/auth/principal';
 import { withApiErrors } from '@/server/http/errors';

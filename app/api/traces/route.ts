@@ -1,5 +1,5 @@
 /** GET /api/traces?where=…&where=…&since=30m&from=&to=&limit=&cursor= — newest first, keyset-paged. */
-import { getDb } from '@/db/client';
+import { getDb } from '@/server/db';
 import { listTraces } from '@/db/queries/list-traces';
 import { decodeCursor, formatSort, parseSort } from '@/lib/trace/list-order';
 import { requireReader } from '@/server/auth/http';

@@ -2,7 +2,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { Dashboard } from '@/components/charts/dashboard';
-import { getDb } from '@/db/client';
+import { getDb } from '@/server/db';
 import { pagePath, readerForPage } from '@/server/auth/page';
 import { tenantScope } from '@/server/auth/principal';
 import { loadDashboard } from '@/server/metrics/dashboard';

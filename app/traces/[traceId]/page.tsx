@@ -12,7 +12,7 @@ import { Suspense } from 'react';
 import { TraceSkeleton } from '@/components/trace/trace-skeleton';
 import { TraceView } from '@/components/trace/trace-view';
 import type { TracePageData } from '@/components/trace/types';
-import { getDb } from '@/db/client';
+import { getDb } from '@/server/db';
 import { findTrace, getTraceView, matchSpans } from '@/db/queries/get-trace';
 import { pagePath, readerForPage } from '@/server/auth/page';
 import { tenantScope } from '@/server/auth/principal';

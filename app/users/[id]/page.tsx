@@ -1,7 +1,7 @@
 /** /users/{id} — one user's charts (stacked by model or session), their sessions, models, slowest and failing requests. */
 import type { Metadata } from 'next';
 import { Dashboard } from '@/components/charts/dashboard';
-import { getDb } from '@/db/client';
+import { getDb } from '@/server/db';
 import { pagePath, readerForPage } from '@/server/auth/page';
 import { tenantScope } from '@/server/auth/principal';
 import { loadDashboard } from '@/server/metrics/dashboard';

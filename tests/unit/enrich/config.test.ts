@@ -1,20 +1,17 @@
 /**
  * Configuration of the span-attribute rules (lib/enrich/config.ts): Plano's
  * `tracing:` block from YAML, the environment fallbacks, defaults and errors.
+ * Reading the file and the policy at ingest: tests/unit/server/enrich-config.test.ts.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_HEADER_PREFIXES,
   EnrichConfigError,
-  applyRandomSampling,
-  enrichConfig,
-  loadEnrichConfigStrict,
+  enrichConfigFrom,
   parseConfigYaml,
   parseStaticAttributes,
   resolveEnrichConfig,
+  samplingSettingFor,
   tracingBlockFromEnv,
 } from '../../../lib/enrich/config';
 
@@ -39,15 +36,6 @@ tracing:
       service.version: 2.1.0
       replicas: 3
 `;
-
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-enrich-'));
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-function writeConfig(name: string, text: string): string {
-  const file = path.join(tmp, name);
-  fs.writeFileSync(file, text);
-  return file;
-}
 
 describe('Plano’s tracing block from YAML', () => {
   it('reads header_prefixes, static and random_sampling out of a whole Plano config', () => {
@@ -87,7 +75,7 @@ describe('Plano’s tracing block from YAML', () => {
 
 describe('resolution: file, then environment, then defaults', () => {
   it('defaults: Plano’s x-katanemo- prefix, nothing static, span attributes win', () => {
-    expect(loadEnrichConfigStrict({})).toEqual({
+    expect(enrichConfigFrom(null, {})).toEqual({
       spanAttributes: { headerPrefixes: [...DEFAULT_HEADER_PREFIXES], static: {}, overrideExisting: false },
       randomSampling: null,
       source: 'defaults',
@@ -95,7 +83,7 @@ describe('resolution: file, then environment, then defaults', () => {
   });
 
   it('environment fallbacks', () => {
-    const config = loadEnrichConfigStrict({
+    const config = enrichConfigFrom(null, {
       TRACEDECK_HEADER_PREFIXES: 'x-katanemo-, X-Acme- ,,',
       TRACEDECK_STATIC_ATTRIBUTES: 'environment=production,team=a%2Cb',
       TRACEDECK_OVERRIDE_EXISTING: 'true',
@@ -105,63 +93,36 @@ describe('resolution: file, then environment, then defaults', () => {
   });
 
   it('an explicitly empty prefix list turns header mapping off', () => {
-    expect(loadEnrichConfigStrict({ TRACEDECK_HEADER_PREFIXES: '' }).spanAttributes.headerPrefixes).toEqual([]);
+    expect(enrichConfigFrom(null, { TRACEDECK_HEADER_PREFIXES: '' }).spanAttributes.headerPrefixes).toEqual([]);
     expect(resolveEnrichConfig({ headerPrefixes: [] }, {}, 'f').spanAttributes.headerPrefixes).toEqual([]);
   });
 
-  it('TRACEDECK_CONFIG is read; settings it lacks come from the environment', () => {
-    const file = writeConfig('plano.yaml', PLANO_CONFIG);
-    const config = loadEnrichConfigStrict({ TRACEDECK_CONFIG: file, TRACEDECK_HEADER_PREFIXES: 'x-env-', TRACEDECK_OVERRIDE_EXISTING: '1' });
+  it('the file’s text is read first; settings it lacks come from the environment', () => {
+    const config = enrichConfigFrom({ path: '/etc/plano.yaml', text: PLANO_CONFIG }, { TRACEDECK_HEADER_PREFIXES: 'x-env-', TRACEDECK_OVERRIDE_EXISTING: '1' });
     expect(config.spanAttributes.headerPrefixes).toEqual(['x-katanemo-', 'x-acme-']);
     expect(config.spanAttributes.overrideExisting).toBe(true);
     expect(config.randomSampling).toBe(20);
-    expect(config.source).toBe(path.resolve(file));
+    expect(config.source).toBe('/etc/plano.yaml');
   });
 
-  it('a missing file or a bad value is an error at start-up (strict load)', () => {
-    expect(() => loadEnrichConfigStrict({ TRACEDECK_CONFIG: path.join(tmp, 'nope.yaml') })).toThrow(/cannot read .*nope\.yaml: ENOENT/);
+  it('a bad value is an error (the server decides whether to stop or ignore it)', () => {
+    expect(() => enrichConfigFrom({ path: 'p.yaml', text: 'tracing: [1]' }, {})).toThrow(EnrichConfigError);
     expect(() => tracingBlockFromEnv({ TRACEDECK_OVERRIDE_EXISTING: 'perhaps' })).toThrow('TRACEDECK_OVERRIDE_EXISTING must be true or false');
     expect(() => parseStaticAttributes('novalue')).toThrow('expected key=value');
   });
-
-  it('at ingest a bad file is logged once and ignored (the environment still applies), never thrown', () => {
-    const file = writeConfig('bad.yaml', 'tracing:\n  span_attributes:\n    header_prefixes: 7\n');
-    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
-    try {
-      const env = { TRACEDECK_CONFIG: file, TRACEDECK_HEADER_PREFIXES: 'x-env-' };
-      expect(enrichConfig(env).spanAttributes.headerPrefixes).toEqual(['x-env-']);
-      enrichConfig({ ...env });
-      expect(spy).toHaveBeenCalledTimes(1);
-      expect(String(spy.mock.calls[0][0])).toContain('header_prefixes must be a list of strings');
-    } finally {
-      spy.mockRestore();
-    }
-  });
-
-  it('is re-read when the file changes', () => {
-    const file = writeConfig('changing.yaml', 'tracing:\n  span_attributes:\n    static: {a: "1"}\n');
-    expect(enrichConfig({ TRACEDECK_CONFIG: file }).spanAttributes.static).toEqual({ a: '1' });
-    fs.writeFileSync(file, 'tracing:\n  span_attributes:\n    static: {a: "22"}\n');
-    const later = new Date(Date.now() + 5000);
-    fs.utimesSync(file, later, later);
-    expect(enrichConfig({ TRACEDECK_CONFIG: file }).spanAttributes.static).toEqual({ a: '22' });
-  });
 });
 
-describe('random_sampling → TRACEDECK_SAMPLING', () => {
+describe('random_sampling → the sampling setting', () => {
   const config = (randomSampling: number | null) => resolveEnrichConfig(randomSampling === null ? {} : { randomSampling }, {}, 't');
 
-  it('sets plano=<percent> when TRACEDECK_SAMPLING is unset', () => {
-    const env: Record<string, string | undefined> = {};
-    expect(applyRandomSampling(config(20), env)).toBe('plano=20');
-    expect(env.TRACEDECK_SAMPLING).toBe('plano=20');
+  it('is plano=<percent> when TRACEDECK_SAMPLING is unset', () => {
+    expect(samplingSettingFor(config(20), undefined)).toBe('plano=20');
+    expect(samplingSettingFor(config(20), '  ')).toBe('plano=20');
   });
 
-  it('an explicit TRACEDECK_SAMPLING wins; 100% (or none) changes nothing', () => {
-    const env: Record<string, string | undefined> = { TRACEDECK_SAMPLING: '*=50' };
-    expect(applyRandomSampling(config(20), env)).toBeNull();
-    expect(env.TRACEDECK_SAMPLING).toBe('*=50');
-    expect(applyRandomSampling(config(100), {})).toBeNull();
-    expect(applyRandomSampling(config(null), {})).toBeNull();
+  it('an explicit TRACEDECK_SAMPLING wins; 100% (or none) says nothing', () => {
+    expect(samplingSettingFor(config(20), '*=50')).toBe('*=50');
+    expect(samplingSettingFor(config(100), undefined)).toBe('');
+    expect(samplingSettingFor(config(null), undefined)).toBe('');
   });
 });

@@ -1,14 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   configWeight,
   parseSamplingConfig,
-  samplingConfig,
-  samplingConfigError,
   spanSampleWeight,
   thresholdWeight,
   traceStateThreshold,
   traceStateWeight,
 } from '../../../lib/enrich/sampling';
+import { loadConfig } from '../../../server/config';
+import { enrichSettings } from '../../../server/enrich-config';
 
 describe('tracestate ot=th threshold', () => {
   it.each([
@@ -48,10 +48,6 @@ describe('tracestate ot=th threshold', () => {
 });
 
 describe('TRACEDECK_SAMPLING', () => {
-  afterEach(() => {
-    delete process.env.TRACEDECK_SAMPLING;
-  });
-
   it('reads a percent per service prefix, the longest prefix winning, * for the rest', () => {
     const parsed = parseSamplingConfig('plano=50,plano(inbound)=20,*=100');
     expect(parsed.ok).toBe(true);
@@ -79,15 +75,17 @@ describe('TRACEDECK_SAMPLING', () => {
   });
 
   it('a span weight comes from its tracestate first, then the setting for its service', () => {
-    process.env.TRACEDECK_SAMPLING = 'plano=20';
-    expect(spanSampleWeight({ traceState: 'ot=th:c', service: 'plano(inbound)' })).toBe(4);
-    expect(spanSampleWeight({ traceState: null, service: 'plano(inbound)' })).toBe(5);
-    expect(spanSampleWeight({ traceState: null, service: 'billing' })).toBeNull();
+    const { config } = enrichSettings(loadConfig({ TRACEDECK_SAMPLING: 'plano=20' })).sampling;
+    expect(spanSampleWeight({ traceState: 'ot=th:c', service: 'plano(inbound)' }, config)).toBe(4);
+    expect(spanSampleWeight({ traceState: null, service: 'plano(inbound)' }, config)).toBe(5);
+    expect(spanSampleWeight({ traceState: null, service: 'billing' }, config)).toBeNull();
   });
 
   it('a malformed setting is reported and ignored instead of stopping ingest', () => {
-    process.env.TRACEDECK_SAMPLING = 'plano=two';
-    expect(samplingConfig()).toEqual({ rules: [], global: null });
-    expect(samplingConfigError()).toMatch(/percent/);
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { sampling } = enrichSettings(loadConfig({ TRACEDECK_SAMPLING: 'plano=two' }));
+    spy.mockRestore();
+    expect(sampling.config).toEqual({ rules: [], global: null });
+    expect(sampling.error).toMatch(/percent/);
   });
 });

@@ -16,7 +16,7 @@ import {
 import { exportMessage } from '../../../lib/otlp/common';
 import { truncateText } from '../../../lib/otlp/limits';
 import { ExportTraceServiceRequest, ExportTraceServiceResponse } from '../../../lib/otlp/proto';
-import { ingestLimits } from '../../../server/config';
+import { ingestLimits, resetConfigForTests } from '../../../server/config';
 
 type Json = Record<string, unknown>;
 const TRACE = '5b8efff798038103d269b633813fc60c';
@@ -252,13 +252,16 @@ describe('limits from the environment', () => {
   ];
   afterEach(() => {
     for (const n of names) delete process.env[n];
+    resetConfigForTests();
   });
 
   it('defaults, overrides, and a loud error for a bad value', () => {
     expect(ingestLimits()).toStrictEqual({ ...DEFAULT_INGEST_LIMITS });
     names.forEach((n, i) => (process.env[n] = String(10 + i)));
+    resetConfigForTests();
     expect(ingestLimits()).toStrictEqual({ maxAttributes: 10, maxValueLength: 11, maxDepth: 12, maxEvents: 13, maxLinks: 14, maxFutureSkewMs: 15_000 });
     process.env.TRACEDECK_MAX_ATTRIBUTES_PER_SPAN = 'lots';
+    resetConfigForTests();
     expect(() => ingestLimits()).toThrow(/TRACEDECK_MAX_ATTRIBUTES_PER_SPAN must be a positive integer/);
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ingestGateOptions } from '../../../server/config';
+import { ingestGateOptions, resetConfigForTests } from '../../../server/config';
 import { IngestGate, type IngestSlot, ingestGate } from '../../../server/ingest/gate';
 
 const gate = (maxInFlight: number, maxQueued: number, maxWaitMs = 60_000) => new IngestGate({ maxInFlight, maxQueued, maxWaitMs });
@@ -105,6 +105,7 @@ describe('ingestGate settings', () => {
   const names = ['TRACEDECK_MAX_INFLIGHT_INGEST', 'TRACEDECK_MAX_QUEUED_INGEST', 'TRACEDECK_INGEST_QUEUE_TIMEOUT_MS'];
   afterEach(() => {
     for (const n of names) delete process.env[n];
+    resetConfigForTests();
   });
 
   it('defaults to the pool size in flight and four times as many waiting', () => {
@@ -115,16 +116,19 @@ describe('ingestGate settings', () => {
     process.env.TRACEDECK_MAX_INFLIGHT_INGEST = '2';
     process.env.TRACEDECK_MAX_QUEUED_INGEST = '0';
     process.env.TRACEDECK_INGEST_QUEUE_TIMEOUT_MS = '250';
+    resetConfigForTests();
     const options = ingestGateOptions();
     expect(options).toEqual({ maxInFlight: 2, maxQueued: 0, maxWaitMs: 250 });
     const g = ingestGate(options);
     expect(ingestGate(ingestGateOptions())).toBe(g);
     process.env.TRACEDECK_MAX_INFLIGHT_INGEST = '3';
+    resetConfigForTests();
     expect(ingestGate(ingestGateOptions())).not.toBe(g);
   });
 
   it('refuses a malformed value', () => {
     process.env.TRACEDECK_MAX_INFLIGHT_INGEST = 'lots';
+    resetConfigForTests();
     expect(() => ingestGateOptions()).toThrow(/TRACEDECK_MAX_INFLIGHT_INGEST/);
   });
 });

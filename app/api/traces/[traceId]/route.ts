@@ -4,7 +4,7 @@
  * the trace that match the filters at span level (for highlighting). A bad
  * filter gives 400 {error, column, filterIndex, where}, like the list.
  */
-import { getDb } from '@/db/client';
+import { getDb } from '@/server/db';
 import { getTraceView, matchSpans } from '@/db/queries/get-trace';
 import { requireReader } from '@/server/auth/http';
 import { tenantScope } from '@/server/auth/principal';

@@ -3,7 +3,7 @@
  * For a tenant-scoped reader the filter carries its tenant, so the values are counted
  * over that tenant's traces (never the global catalog) and the tenant key lists only it.
  */
-import { getDb } from '@/db/client';
+import { getDb } from '@/server/db';
 import { listAttributeValues } from '@/db/queries/attributes';
 import { requireReader } from '@/server/auth/http';
 import { tenantScope } from '@/server/auth/principal';

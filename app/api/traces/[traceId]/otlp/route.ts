@@ -3,7 +3,7 @@
  * served as a download (trace-{id}.json). POSTing it to any OTLP/HTTP JSON endpoint
  * (this one's /v1/traces included) stores the same spans again.
  */
-import { getDb } from '@/db/client';
+import { getDb } from '@/server/db';
 import { getTraceForExport } from '@/db/queries/get-trace';
 import { requireReader } from '@/server/auth/http';
 import { tenantScope } from '@/server/auth/principal';
