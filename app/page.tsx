@@ -4,8 +4,7 @@
  * component takes over for filtering, sorting and paging.
  */
 import { Suspense } from 'react';
-import { getDb } from '@/server/db';
-import { listTraces } from '@/db/queries/list-traces';
+import { listTraces } from '@/server/reads';
 import { parseSort } from '@/lib/trace/list-order';
 import { DEFAULT_SINCE, type FirstPage } from '@/components/trace-list/list-defaults';
 import { TraceExplorer } from '@/components/trace-list/trace-explorer';
@@ -34,7 +33,7 @@ async function firstPage(params: URLSearchParams, tenantKey: string, scope: stri
   if (!range.ok) return { traces: [], nextCursor: null, error: { message: range.error, column: 1, source: 'other' } };
   try {
     const filter = traceFilterFromParams(effectiveWheres(state), tenantKey, scope);
-    const page = await listTraces(await getDb(), { filter: filter.sql, range: range.range, sort, limit: 50 });
+    const page = await listTraces({ filter: filter.sql, range: range.range, sort, limit: 50 });
     return { ...page, error: null };
   } catch (err) {
     if (err instanceof ApiError) {

@@ -3,6 +3,8 @@
  * process-wide client the route handlers, pages and the gRPC listener share.
  */
 import { type Db, type DbOptions, createDb } from '../db/client';
+
+export type { Db };
 import { type ServerConfig, serverConfig } from './config';
 
 /** db/client options for the database the configuration names. */

@@ -8,14 +8,13 @@
  * one process per folder); there, run the listener inside the server instead:
  * `TRACEDECK_GRPC=1 npm start` or `tracedeck serve --grpc`.
  */
-import type { Db } from '../../db/client';
 import { describeAuth } from '../../server/auth/config';
 import { exposureWarning } from '../../server/auth/exposure';
 import { describeEnrichConfig } from '../../lib/enrich/config';
 import type { Painter } from './style';
 import { ConfigError, type ServerConfig, loadConfig } from '../../server/config';
 import { type CheckedConfig, checkConfigStrict } from '../../server/config-check';
-import { openConfiguredDb, useDb } from '../../server/db';
+import { type Db, openConfiguredDb, useDb } from '../../server/db';
 import { ListenerBindError, addressInUseMessage, formatAddress, startGrpcListener } from '../../server/grpc/server';
 import { DataDirBusyError, claimDataDir, isTracedeckProcess, listenerPidFile, pgliteDataDir, readListener, writeListener } from '../../server/grpc/runtime-files';
 

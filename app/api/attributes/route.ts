@@ -3,8 +3,7 @@
  * The catalog is global, so a tenant-scoped reader gets the keys of its own tenant's
  * recent spans instead (counted over that sample), never another tenant's keys.
  */
-import { getDb } from '@/server/db';
-import { listAttributeKeys, listTenantAttributeKeys } from '@/db/queries/attributes';
+import { listAttributeKeys, listTenantAttributeKeys } from '@/server/reads';
 import { requireReader } from '@/server/auth/http';
 import { tenantScope } from '@/server/auth/principal';
 import { withApiErrors } from '@/server/http/errors';
@@ -16,8 +15,7 @@ export function GET(request: Request): Promise<Response> {
   return withApiErrors(async () => {
     const scope = tenantScope(requireReader(request));
     const { maxCatalogValues: maxValues } = serverConfig();
-    const db = await getDb();
-    const keys = scope === null ? await listAttributeKeys(db, { maxValues }) : await listTenantAttributeKeys(db, { tenant: scope, maxValues });
+    const keys = scope === null ? await listAttributeKeys({ maxValues }) : await listTenantAttributeKeys({ tenant: scope, maxValues });
     return Response.json({ keys, tenantKey: serverConfig().tenantKey });
   });
 }

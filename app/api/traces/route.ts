@@ -1,6 +1,5 @@
 /** GET /api/traces?where=…&where=…&since=30m&from=&to=&limit=&cursor= — newest first, keyset-paged. */
-import { getDb } from '@/server/db';
-import { listTraces } from '@/db/queries/list-traces';
+import { listTraces } from '@/server/reads';
 import { decodeCursor, formatSort, parseSort } from '@/lib/trace/list-order';
 import { requireReader } from '@/server/auth/http';
 import { tenantScope } from '@/server/auth/principal';
@@ -24,8 +23,7 @@ export function GET(request: Request): Promise<Response> {
     if (!sort) throw new ApiError(400, `invalid sort '${params.sort}' (use start, duration or cost, with '-' for descending)`);
     const cursor = params.cursor ? decodeCursor(params.cursor) : null;
     if (params.cursor && (!cursor || cursor.sort !== sort.key)) throw new ApiError(400, 'invalid cursor (it must come from the same sort order)');
-    const db = await getDb();
-    const page = await listTraces(db, { filter: filter.sql, range, sort, cursor, limit: params.limit });
+    const page = await listTraces({ filter: filter.sql, range, sort, cursor, limit: params.limit });
     return Response.json({
       ...page,
       where: filter.ast ? serializeWhere(filter.ast) : null,

@@ -12,8 +12,7 @@ import { Suspense } from 'react';
 import { TraceSkeleton } from '@/components/trace/trace-skeleton';
 import { TraceView } from '@/components/trace/trace-view';
 import type { TracePageData } from '@/components/trace/types';
-import { getDb } from '@/server/db';
-import { findTrace, getTraceView, matchSpans } from '@/db/queries/get-trace';
+import { findTrace, getTraceView, matchSpans } from '@/server/reads';
 import { pagePath, readerForPage } from '@/server/auth/page';
 import { tenantScope } from '@/server/auth/principal';
 import { serverConfig } from '@/server/config';
@@ -52,7 +51,7 @@ export default async function TracePage({ params, searchParams }: { params: Para
   if (!/^[0-9a-fA-F]{8}$|^[0-9a-fA-F]{32}$/.test(traceId)) notFound();
   // Resolve the id first (cheap), so a short id redirects and an unknown one 404s with real status codes.
   // A tenant-scoped reader resolves within its tenant only: another tenant's trace is not found.
-  const found = await findTrace(await getDb(), { traceId, tenantScope: scope });
+  const found = await findTrace({ traceId, tenantScope: scope });
   if (found.status === 'not_found') notFound();
   if (found.status === 'ambiguous') {
     return (
@@ -98,12 +97,11 @@ async function TraceContent({
   // thread, so a big trace's query started in the same tick would hold back the whole response. (Static files
   // requested meanwhile still wait for the query; the browser has them cached after the first visit.)
   if (yieldFirst) await new Promise((resolve) => setTimeout(resolve, YIELD_MS));
-  const db = await getDb();
   const { filters, spanWhere } = readFilters(query, serverConfig().tenantKey);
   const wheres = filters.where;
   const [result, matchedSpanIds] = await Promise.all([
-    getTraceView(db, { traceId, tenantScope: scope }),
-    spanWhere.status === 'ok' ? matchSpans(db, { traceId, filter: spanWhere.sql, tenantScope: scope }) : Promise.resolve(null),
+    getTraceView({ traceId, tenantScope: scope }),
+    spanWhere.status === 'ok' ? matchSpans({ traceId, filter: spanWhere.sql, tenantScope: scope }) : Promise.resolve(null),
   ]);
   if (result.status !== 'found') notFound();
   const data: TracePageData = {

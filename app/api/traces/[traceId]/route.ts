@@ -4,8 +4,7 @@
  * the trace that match the filters at span level (for highlighting). A bad
  * filter gives 400 {error, column, filterIndex, where}, like the list.
  */
-import { getDb } from '@/server/db';
-import { getTraceView, matchSpans } from '@/db/queries/get-trace';
+import { getTraceView, matchSpans } from '@/server/reads';
 import { requireReader } from '@/server/auth/http';
 import { tenantScope } from '@/server/auth/principal';
 import { ApiError, withApiErrors } from '@/server/http/errors';
@@ -28,14 +27,13 @@ export function GET(request: Request, { params }: { params: Promise<{ traceId: s
       const { message, ...extra } = spanWhere.error;
       throw new ApiError(400, message, extra);
     }
-    const db = await getDb();
     // A scoped reader gets 404 for another tenant's trace, as if it did not exist.
-    const result = await getTraceView(db, { traceId, tenantScope: scope });
+    const result = await getTraceView({ traceId, tenantScope: scope });
     if (result.status !== 'found') throw traceLookupError(traceId, result);
     const body: Record<string, unknown> = { traceId: result.traceId, summaries: result.summaries, spans: result.spans };
     if (spanWhere.status === 'ok') {
       body.where = spanWhere.where;
-      body.matchedSpanIds = await matchSpans(db, { traceId: result.traceId, filter: spanWhere.sql, tenantScope: scope });
+      body.matchedSpanIds = await matchSpans({ traceId: result.traceId, filter: spanWhere.sql, tenantScope: scope });
     }
     return Response.json(body);
   });

@@ -3,8 +3,7 @@
  * For a tenant-scoped reader the filter carries its tenant, so the values are counted
  * over that tenant's traces (never the global catalog) and the tenant key lists only it.
  */
-import { getDb } from '@/server/db';
-import { listAttributeValues } from '@/db/queries/attributes';
+import { listAttributeValues } from '@/server/reads';
 import { requireReader } from '@/server/auth/http';
 import { tenantScope } from '@/server/auth/principal';
 import { ApiError, withApiErrors } from '@/server/http/errors';
@@ -23,7 +22,7 @@ export function GET(request: Request, { params }: { params: Promise<{ key: strin
     const query = parseQuery(attributeValuesQuery, new URL(request.url).searchParams);
     const { tenantKey } = serverConfig();
     const filter = traceFilterFromParams(query.where, tenantKey, scope);
-    const values = await listAttributeValues(await getDb(), {
+    const values = await listAttributeValues({
       key,
       filter: filter.sql,
       range: rangeFromParams(query),

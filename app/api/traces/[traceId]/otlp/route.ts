@@ -3,8 +3,7 @@
  * served as a download (trace-{id}.json). POSTing it to any OTLP/HTTP JSON endpoint
  * (this one's /v1/traces included) stores the same spans again.
  */
-import { getDb } from '@/server/db';
-import { getTraceForExport } from '@/db/queries/get-trace';
+import { getTraceForExport } from '@/server/reads';
 import { requireReader } from '@/server/auth/http';
 import { tenantScope } from '@/server/auth/principal';
 import { withApiErrors } from '@/server/http/errors';
@@ -18,7 +17,7 @@ export function GET(request: Request, { params }: { params: Promise<{ traceId: s
     const scope = tenantScope(requireReader(request));
     const { traceId } = await params;
     checkTraceIdParam(traceId);
-    const result = await getTraceForExport(await getDb(), { traceId, tenantScope: scope });
+    const result = await getTraceForExport({ traceId, tenantScope: scope });
     if (result.status !== 'found') throw traceLookupError(traceId, result);
     return new Response(JSON.stringify(toOtlpJson(result.spans)), {
       headers: {
