@@ -42,7 +42,24 @@ const ROOM_POLICIES = Object.entries(ROOMS).map(([room, allowed]) => ({
 }));
 
 /** Node built-ins that do I/O or read the machine: not in pure, isomorphic code (`node:zlib`, `node:crypto` stay allowed). */
-const NODE_IO_MODULES = ['fs', 'fs/promises', 'child_process', 'net', 'tls', 'dgram', 'dns', 'http', 'https', 'http2', 'cluster', 'worker_threads', 'readline', 'os', 'process', 'inspector'];
+const NODE_IO_MODULES = [
+  'fs',
+  'fs/promises',
+  'child_process',
+  'net',
+  'tls',
+  'dgram',
+  'dns',
+  'http',
+  'https',
+  'http2',
+  'cluster',
+  'worker_threads',
+  'readline',
+  'os',
+  'process',
+  'inspector',
+];
 
 /** Configuration is read once, in server/config.ts (and the CLI's entry); everywhere else takes it as an argument. */
 const PROCESS_ENV_ALLOWED = ['server/config.ts', 'cli/main.ts', 'bin/**', 'tests/**', 'bench/**', '*.config.{js,mjs,ts}'];
@@ -69,7 +86,10 @@ export default defineConfig(
     languageOptions: { globals: { ...globals.node } },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       // The code marks type-only imports (`import type`, or `type` inline); keep it so: they vanish from bundles.
       '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
       // Span text and terminal output are cleaned of control characters on purpose (NUL, ANSI escapes).
@@ -106,14 +126,22 @@ export default defineConfig(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: NODE_IO_MODULES.flatMap((name) => [name, `node:${name}`]).map((name) => ({ name, message: 'lib/ is pure and isomorphic: do I/O in db/ or server/.' })) },
+        {
+          paths: NODE_IO_MODULES.flatMap((name) => [name, `node:${name}`]).map((name) => ({
+            name,
+            message: 'lib/ is pure and isomorphic: do I/O in db/ or server/.',
+          })),
+        },
       ],
     },
   },
   {
     ignores: PROCESS_ENV_ALLOWED,
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration in server/config.ts (or the CLI entry) and pass it in.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration in server/config.ts (or the CLI entry) and pass it in.' },
+      ],
     },
   },
 

@@ -133,12 +133,18 @@ describe('process.env is read in one place', () => {
   const readsEnv = 'export const port = process.env.PORT;\n';
   const destructuresEnv = 'const { env } = process;\n\nexport const port = env.PORT;\n';
 
-  it.each(['lib/where/x.ts', 'db/client-x.ts', 'server/http/x.ts', 'components/x.tsx', 'app/page-x.tsx', 'cli/serve-x.ts'])('%s may not read it', async (filePath) => {
-    expect((await lint(filePath, readsEnv)).map((message) => message.ruleId)).toEqual(['no-restricted-properties']);
-    expect((await lint(filePath, destructuresEnv)).map((message) => message.ruleId)).toEqual(['no-restricted-properties']);
-  });
+  it.each(['lib/where/x.ts', 'db/client-x.ts', 'server/http/x.ts', 'components/x.tsx', 'app/page-x.tsx', 'cli/serve-x.ts'])(
+    '%s may not read it',
+    async (filePath) => {
+      expect((await lint(filePath, readsEnv)).map((message) => message.ruleId)).toEqual(['no-restricted-properties']);
+      expect((await lint(filePath, destructuresEnv)).map((message) => message.ruleId)).toEqual(['no-restricted-properties']);
+    },
+  );
 
-  it.each(['server/config.ts', 'cli/main.ts', 'bin/x.mjs', 'tests/unit/x.test.ts', 'bench/x.ts', 'next.config.js', 'vitest.config.ts'])('%s may', async (filePath) => {
-    await expectClean(filePath, readsEnv);
-  });
+  it.each(['server/config.ts', 'cli/main.ts', 'bin/x.mjs', 'tests/unit/x.test.ts', 'bench/x.ts', 'next.config.js', 'vitest.config.ts'])(
+    '%s may',
+    async (filePath) => {
+      await expectClean(filePath, readsEnv);
+    },
+  );
 });
