@@ -1,6 +1,7 @@
 // ESLint flat config: correctness rules (typescript-eslint, React hooks, Next.js) and the
 // import direction of DESIGN.md. Formatting is Prettier's job: eslint-config-prettier comes last
 // and turns off every stylistic rule the presets above it switched on.
+import path from 'node:path';
 import js from '@eslint/js';
 import nextPlugin from '@next/eslint-plugin-next';
 import boundaries from 'eslint-plugin-boundaries';
@@ -68,6 +69,7 @@ const PROCESS_ENV_ALLOWED = ['server/config.ts', 'cli/main.ts', 'bin/**', 'tests
 // A lint rule rather than the `server-only` package, which throws when imported outside Next's react-server build
 // (vitest, tsx, the CLI) and so would need an alias in every runner.
 const CLIENT_MODULE = "Program:has(> ExpressionStatement[directive='use client'])";
+// A relative source is read as reaching the root's server/ or db/: no other folder has those names.
 const SERVER_SOURCE = '/^(@\\/|(\\.\\.?\\/)+)(server|db)(\\/|$)/';
 const NO_SERVER_IN_CLIENT = [
   'error',
@@ -111,7 +113,7 @@ export default defineConfig(
   {
     plugins: { boundaries },
     settings: {
-      'import/resolver': { typescript: { project: './tsconfig.json' } },
+      'import/resolver': { typescript: { project: path.join(import.meta.dirname, 'tsconfig.json') } },
       'boundaries/elements': ROOM_ELEMENTS,
       'boundaries/dependency-nodes': ['import', 'export', 'dynamic-import'],
       'boundaries/legacy-templates': false,

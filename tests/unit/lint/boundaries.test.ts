@@ -105,6 +105,11 @@ describe("'use client' modules stay free of server code", () => {
     expect(messages.map((message) => message.ruleId).sort()).toEqual(['boundaries/dependencies', 'no-restricted-syntax']);
   });
 
+  it('a dynamic import counts too', async () => {
+    const messages = await lint('app/x/y.tsx', "'use client';\n\nexport const load = () => import('@/server/config');\n");
+    expect(messages.map((message) => message.ruleId)).toEqual(['no-restricted-syntax']);
+  });
+
   it('the same import from a server component passes', async () => {
     await expectClean('app/x/page.tsx', importing('@/server/config'));
   });
