@@ -32,6 +32,7 @@ async function recordTrace(exporter: SpanExporter, tenant: string): Promise<Expo
       'llm.usage.total_cost_usd': 0.0125,
       'llm.streaming': true,
       'llm.stop': ['\n', 'END'],
+      // eslint-disable-next-line no-loss-of-precision -- deliberately past 2^53: the value JavaScript keeps is what the exporter sends
       'big.int': 9007199254740993, // > 2^53: arrives as int64 in protobuf
     },
   });
