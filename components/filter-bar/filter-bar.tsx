@@ -60,6 +60,7 @@ export function FilterBar({
   // History is read after mount (localStorage does not exist on the server,
   // and the first client render must match the server's HTML).
   const [history, setHistory] = useState<string[]>([]);
+  // eslint-disable-next-line react-hooks/set-state-in-effect -- localStorage exists only after mount (see above)
   useEffect(() => setHistory(loadHistory()), []);
 
   // Several changes can be applied before the parent re-renders (blur, then a

@@ -43,7 +43,7 @@ export function useWhereBox({ text, appliedText, onTextChange, onApply, keys, ra
   const id = useId();
   const ids = { list: `${id}-list`, message: `${id}-msg`, option: (i: number) => `${id}-opt-${i}` };
 
-  const { mirrorRef, pendingCursor, syncScroll } = useInputMirror(inputRef);
+  const { mirrorRef, pendingCursorRef, syncScroll } = useInputMirror(inputRef);
   const listRef = useRef<HTMLUListElement>(null);
   const [cursor, setCursor] = useState(text.length);
   const [focused, setFocused] = useState(false);
@@ -80,7 +80,7 @@ export function useWhereBox({ text, appliedText, onTextChange, onApply, keys, ra
 
   const accept = (item: Suggestion) => {
     if (item.kind === 'history') {
-      pendingCursor.current = item.insert.length;
+      pendingCursorRef.current = item.insert.length;
       setCursor(item.insert.length);
       onTextChange(item.insert);
       closeList();
@@ -88,7 +88,7 @@ export function useWhereBox({ text, appliedText, onTextChange, onApply, keys, ra
       return;
     }
     const edit = applyCompletion(text, ctx, item.insert);
-    pendingCursor.current = edit.cursor;
+    pendingCursorRef.current = edit.cursor;
     setCursor(edit.cursor);
     onTextChange(edit.text);
     setHistoryMode(false);
@@ -168,12 +168,12 @@ export function useWhereBox({ text, appliedText, onTextChange, onApply, keys, ra
 }
 
 /**
- * The mirror behind the input follows its horizontal scroll; `pendingCursor`
+ * The mirror behind the input follows its horizontal scroll; `pendingCursorRef`
  * (set when a suggestion is accepted) moves the caret once the new text is in.
  */
 function useInputMirror(inputRef: RefObject<HTMLInputElement | null>) {
   const mirrorRef = useRef<HTMLDivElement>(null);
-  const pendingCursor = useRef<number | null>(null);
+  const pendingCursorRef = useRef<number | null>(null);
   const syncScroll = () => {
     const input = inputRef.current;
     const mirror = mirrorRef.current;
@@ -181,14 +181,14 @@ function useInputMirror(inputRef: RefObject<HTMLInputElement | null>) {
   };
   useLayoutEffect(() => {
     const input = inputRef.current;
-    const at = pendingCursor.current;
+    const at = pendingCursorRef.current;
     if (input && at !== null) {
-      pendingCursor.current = null;
+      pendingCursorRef.current = null;
       input.setSelectionRange(at, at);
     }
     syncScroll();
   });
-  return { mirrorRef, pendingCursor, syncScroll };
+  return { mirrorRef, pendingCursorRef, syncScroll };
 }
 
 /** Keep the option with this id in view, scrolling the list only (never the page). */

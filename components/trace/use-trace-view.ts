@@ -13,7 +13,7 @@
  * server component; they are left untouched here.
  */
 import { debounce, parseAsArrayOf, parseAsBoolean, parseAsString, useQueryStates } from 'nuqs';
-import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { searchHaystack, searchSpans } from '@/lib/trace/search';
 import { ancestorsOf, type TraceTree, visibleRows, withAncestors } from '@/lib/trace/tree';
 import { ALL_NODES, type CollapsePatch, collapsePatch, collapsePredicate, nextMatch, revealPatch } from '@/lib/trace/view-state';
@@ -57,8 +57,8 @@ function useSpanSearch(tree: Tree, query: string) {
 
 /** The collapsed nodes from the URL lists, and the patch that reveals a node hidden under them. */
 function useCollapsed(tree: Tree, collapsed: string[] | null, expanded: string[] | null) {
-  const collapsedList = collapsed ?? [];
-  const expandedList = expanded ?? [];
+  const collapsedList = useMemo(() => collapsed ?? [], [collapsed]);
+  const expandedList = useMemo(() => expanded ?? [], [expanded]);
   // Joined, so that the predicate is rebuilt only when the lists' contents change.
   const collapsedKey = collapsedList.join(',');
   const expandedKey = expandedList.join(',');
@@ -100,8 +100,11 @@ export function useTraceView(tree: Tree) {
   const requestScroll = useCallback((index: number, center = false) => setScrollRequest((prev) => ({ index, center, seq: (prev?.seq ?? 0) + 1 })), []);
 
   const snapshot: ViewSnapshot = { rows, selectedIndex, span: state.span, tree, searchResult: search.result, ...collapse };
+  // The actions below read the newest state through this ref (updated after each commit, before any event handler runs), so they keep one identity.
   const latest = useRef(snapshot);
-  latest.current = snapshot;
+  useLayoutEffect(() => {
+    latest.current = snapshot;
+  });
 
   const select = useCallback(
     (index: number, scroll: ScrollTo = 'none') => {

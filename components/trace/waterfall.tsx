@@ -5,7 +5,7 @@
  * view (plus overscan) is in the DOM, so traces of thousands of spans scroll
  * smoothly. It is a treegrid: a <table> whose rows are absolutely positioned.
  */
-import { type CSSProperties, type PointerEvent as ReactPointerEvent, memo, useEffect, useMemo, useRef, useState } from 'react';
+import { type CSSProperties, type PointerEvent as ReactPointerEvent, memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { StoredSpan } from '@/lib/trace/wire';
 import type { PathSegment } from '@/lib/trace/critical-path';
 import { errorMessage } from '@/lib/trace/format';
@@ -54,8 +54,11 @@ export function Waterfall(props: WaterfallProps) {
   const virtual = useVirtualRows({ scrollRef, count: rows.length, rowHeight, topOffset: HEADER_PX });
   const { scrollToRow } = virtual;
 
+  // Read by the scroll effect without re-running it when rows change; layout effects run before it.
   const rowsRef = useRef(rows);
-  rowsRef.current = rows;
+  useLayoutEffect(() => {
+    rowsRef.current = rows;
+  }, [rows]);
   useEffect(() => {
     if (!scrollRequest) return;
     const position = rowsRef.current.indexOf(scrollRequest.index);

@@ -97,7 +97,8 @@ export function asU64(v: unknown, path: string): bigint {
     }
   } else if (typeof v === 'number') {
     // Numbers above 2^53 were already rounded by JSON.parse; that is the sender's choice.
-    if (Number.isInteger(v) && v >= 0 && v <= 18446744073709551615) return BigInt(v);
+    // 2 ** 64 is exact as a double; the literal 18446744073709551615 would round up to it.
+    if (Number.isInteger(v) && v >= 0 && v < 2 ** 64) return BigInt(v);
   } else {
     throw wrongType(path, 'a uint64 (decimal string or number)', v);
   }
