@@ -27,8 +27,38 @@ export function bigTrace({ spans, batches, startMs, tenant }: { spans: number; b
     const ttft = rnd.latencyMs(300);
     const llmMs = ttft + rnd.latencyMs(200);
     const children: [string, Omit<PbSpan, 'traceId'>][] = [
-      ['plano(llm)', { spanId: llmId, parentSpanId: stepId, name: `chat ${model}`, kind: 1, startTimeUnixNano: ns(cursor), endTimeUnixNano: ns(cursor + llmMs), attributes: [...common, s('llm.model', model), s('llm.provider', provider), i('llm.usage.total_tokens', rnd.int(100, 3000)), d('llm.usage.total_cost_usd', 0.001), d('llm.time_to_first_token', Number(ttft.toFixed(1))), s('http.status_code', '200')] }],
-      ['plano(outbound)', { spanId: hex(8), parentSpanId: llmId, name: 'POST /v1/chat/completions', kind: 3, startTimeUnixNano: ns(cursor + 0.2), endTimeUnixNano: ns(cursor + llmMs - 0.1), attributes: [...common, s('server.address', `api.${provider}.com`), s('http.status_code', '200')] }],
+      [
+        'plano(llm)',
+        {
+          spanId: llmId,
+          parentSpanId: stepId,
+          name: `chat ${model}`,
+          kind: 1,
+          startTimeUnixNano: ns(cursor),
+          endTimeUnixNano: ns(cursor + llmMs),
+          attributes: [
+            ...common,
+            s('llm.model', model),
+            s('llm.provider', provider),
+            i('llm.usage.total_tokens', rnd.int(100, 3000)),
+            d('llm.usage.total_cost_usd', 0.001),
+            d('llm.time_to_first_token', Number(ttft.toFixed(1))),
+            s('http.status_code', '200'),
+          ],
+        },
+      ],
+      [
+        'plano(outbound)',
+        {
+          spanId: hex(8),
+          parentSpanId: llmId,
+          name: 'POST /v1/chat/completions',
+          kind: 3,
+          startTimeUnixNano: ns(cursor + 0.2),
+          endTimeUnixNano: ns(cursor + llmMs - 0.1),
+          attributes: [...common, s('server.address', `api.${provider}.com`), s('http.status_code', '200')],
+        },
+      ],
     ];
     cursor += llmMs;
     const toolId = hex(8);
@@ -36,14 +66,52 @@ export function bigTrace({ spans, batches, startMs, tenant }: { spans: number; b
     // Every 97th tool call fails, so the waterfall has error spans to show.
     const failed = step % 97 === 96;
     children.push(
-      ['plano(inbound)', { spanId: toolId, parentSpanId: stepId, name: `tool ${rnd.pick(['search', 'sql', 'fetch'])}`, kind: 1, startTimeUnixNano: ns(cursor), endTimeUnixNano: ns(cursor + toolMs), attributes: failed ? [...common, s('error.message', 'tool timed out')] : common, ...(failed ? { status: { code: 2, message: 'tool timed out' } } : {}) }],
-      ['plano(outbound)', { spanId: hex(8), parentSpanId: toolId, name: 'GET /tool', kind: 3, startTimeUnixNano: ns(cursor + 0.5), endTimeUnixNano: ns(cursor + toolMs - 0.5), attributes: [...common, s('http.status_code', failed ? '504' : '200')] }],
+      [
+        'plano(inbound)',
+        {
+          spanId: toolId,
+          parentSpanId: stepId,
+          name: `tool ${rnd.pick(['search', 'sql', 'fetch'])}`,
+          kind: 1,
+          startTimeUnixNano: ns(cursor),
+          endTimeUnixNano: ns(cursor + toolMs),
+          attributes: failed ? [...common, s('error.message', 'tool timed out')] : common,
+          ...(failed ? { status: { code: 2, message: 'tool timed out' } } : {}),
+        },
+      ],
+      [
+        'plano(outbound)',
+        {
+          spanId: hex(8),
+          parentSpanId: toolId,
+          name: 'GET /tool',
+          kind: 3,
+          startTimeUnixNano: ns(cursor + 0.5),
+          endTimeUnixNano: ns(cursor + toolMs - 0.5),
+          attributes: [...common, s('http.status_code', failed ? '504' : '200')],
+        },
+      ],
     );
     cursor += toolMs;
-    add('plano(agent)', { spanId: stepId, parentSpanId: rootId, name: `agent step ${step + 1}`, kind: 1, startTimeUnixNano: ns(stepStart), endTimeUnixNano: ns(cursor), attributes: common });
+    add('plano(agent)', {
+      spanId: stepId,
+      parentSpanId: rootId,
+      name: `agent step ${step + 1}`,
+      kind: 1,
+      startTimeUnixNano: ns(stepStart),
+      endTimeUnixNano: ns(cursor),
+      attributes: common,
+    });
     for (const [service, span] of children) if (out.length < spans - 1) add(service, span);
   }
-  add('plano(inbound)', { spanId: rootId, name: 'POST /v1/agent/run', kind: 2, startTimeUnixNano: ns(startMs), endTimeUnixNano: ns(cursor + 1), attributes: [...common, s('http.method', 'POST'), s('http.status_code', '200')] });
+  add('plano(inbound)', {
+    spanId: rootId,
+    name: 'POST /v1/agent/run',
+    kind: 2,
+    startTimeUnixNano: ns(startMs),
+    endTimeUnixNano: ns(cursor + 1),
+    attributes: [...common, s('http.method', 'POST'), s('http.status_code', '200')],
+  });
 
   const per = Math.ceil(out.length / batches);
   const bodies: Uint8Array<ArrayBuffer>[] = [];

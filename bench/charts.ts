@@ -48,11 +48,40 @@ export async function runChartsBench(o: BenchOptions, url: string): Promise<Figu
   for (const window of ['24h', '7d'] as const) {
     const range = windowParams(data, window);
     requests.push(
-      { name: `tenant chart (${tenant}, by model) ${window}`, kind: 'api', path: '/api/metrics', params: { where: `tenant.id=${tenant}`, group_by: 'llm.model', top: '8', ...range }, figure: TARGETS.tenantChart },
-      { name: `all-tenant chart (by tenant) ${window}`, kind: 'api', path: '/api/metrics', params: { group_by: 'tenant.id', top: '8', ...range }, figure: window === '7d' ? TARGETS.allTenantChart7d : true },
-      { name: `user chart (by model) ${window}`, kind: 'api', path: '/api/metrics', params: { where: `user.id=${data.busyUser}`, group_by: 'llm.model', top: '8', ...range }, figure: true },
-      { name: `users of ${tenant} chart (by user) ${window}`, kind: 'api', path: '/api/metrics', params: { where: `tenant.id=${tenant}`, group_by: 'user.id', top: '8', ...range }, figure: true },
-      { name: `users of ${tenant} table (top 100) ${window}`, kind: 'api', path: '/api/metrics', params: { where: `tenant.id=${tenant}`, group_by: 'user.id', top: '100', series: 'false', ...range } },
+      {
+        name: `tenant chart (${tenant}, by model) ${window}`,
+        kind: 'api',
+        path: '/api/metrics',
+        params: { where: `tenant.id=${tenant}`, group_by: 'llm.model', top: '8', ...range },
+        figure: TARGETS.tenantChart,
+      },
+      {
+        name: `all-tenant chart (by tenant) ${window}`,
+        kind: 'api',
+        path: '/api/metrics',
+        params: { group_by: 'tenant.id', top: '8', ...range },
+        figure: window === '7d' ? TARGETS.allTenantChart7d : true,
+      },
+      {
+        name: `user chart (by model) ${window}`,
+        kind: 'api',
+        path: '/api/metrics',
+        params: { where: `user.id=${data.busyUser}`, group_by: 'llm.model', top: '8', ...range },
+        figure: true,
+      },
+      {
+        name: `users of ${tenant} chart (by user) ${window}`,
+        kind: 'api',
+        path: '/api/metrics',
+        params: { where: `tenant.id=${tenant}`, group_by: 'user.id', top: '8', ...range },
+        figure: true,
+      },
+      {
+        name: `users of ${tenant} table (top 100) ${window}`,
+        kind: 'api',
+        path: '/api/metrics',
+        params: { where: `tenant.id=${tenant}`, group_by: 'user.id', top: '100', series: 'false', ...range },
+      },
       { name: `page /tenants ${window}`, kind: 'page', path: '/tenants', params: range, figure: true },
       { name: `page /tenants/${tenant} ${window}`, kind: 'page', path: `/tenants/${tenant}`, params: range, figure: true },
     );
@@ -63,16 +92,20 @@ export async function runChartsBench(o: BenchOptions, url: string): Promise<Figu
     const target = `${url}${r.path}?${new URLSearchParams(r.params)}`;
     const serverMs: number[] = [];
     let detail = '';
-    const run = await timed(async () => {
-      if (r.kind === 'page') {
-        const html = await getText(target);
-        detail = `${Math.round(html.length / 1024)} KiB HTML`;
-        return;
-      }
-      const body = await getJson<{ queryMs: number; totals: { requests: number }; groups: unknown[]; buckets: unknown[] }>(target);
-      serverMs.push(body.queryMs);
-      detail = `${body.totals.requests} requests, ${body.groups.length} groups, ${body.buckets.length} buckets`;
-    }, o.runs, o.warmup);
+    const run = await timed(
+      async () => {
+        if (r.kind === 'page') {
+          const html = await getText(target);
+          detail = `${Math.round(html.length / 1024)} KiB HTML`;
+          return;
+        }
+        const body = await getJson<{ queryMs: number; totals: { requests: number }; groups: unknown[]; buckets: unknown[] }>(target);
+        serverMs.push(body.queryMs);
+        detail = `${body.totals.requests} requests, ${body.groups.length} groups, ${body.buckets.length} buckets`;
+      },
+      o.runs,
+      o.warmup,
+    );
     const s = summary(run.ms);
     const server = serverMs.length ? `${ms(summary(serverMs.slice(o.warmup)).p50)} ms` : '—';
     console.log(`${r.name.padEnd(44)} ${ms(s.p50).padStart(6)} ${ms(s.p95).padStart(6)} ${ms(s.max).padStart(6)}  ${server} / ${detail}`);

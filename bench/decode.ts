@@ -34,7 +34,9 @@ async function main() {
   const pbGz = gzipSync(pb);
   const jsonGz = gzipSync(json);
   const limits = { maxBodyBytes: 64 << 20 };
-  console.log(`node ${process.version}; batch of ${perBatch} spans: protobuf ${pb.length} B (gzip ${pbGz.length} B), JSON ${json.length} B (gzip ${jsonGz.length} B)`);
+  console.log(
+    `node ${process.version}; batch of ${perBatch} spans: protobuf ${pb.length} B (gzip ${pbGz.length} B), JSON ${json.length} B (gzip ${jsonGz.length} B)`,
+  );
 
   const check = decodeExportRequest(pb, { contentType: 'application/x-protobuf', ...limits });
   if (!check.ok || check.spans.length !== perBatch) throw new Error('protobuf batch did not decode');

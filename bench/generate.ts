@@ -84,7 +84,9 @@ async function main() {
   const spans = Number(arg('spans', '1000000'));
   const seed = Number(arg('seed', '1'));
   const w = generate(spans, seed);
-  console.log(`[generate] ${fmt(w.spans)} spans, ${fmt(w.files.length)} batches, ${fmt(w.bytes / 1e6, 1)} MB in ${w.dir}${w.generatedSeconds === null ? ' (cached)' : ''}`);
+  console.log(
+    `[generate] ${fmt(w.spans)} spans, ${fmt(w.files.length)} batches, ${fmt(w.bytes / 1e6, 1)} MB in ${w.dir}${w.generatedSeconds === null ? ' (cached)' : ''}`,
+  );
   const figures: Figure[] = [
     { name: 'spans', value: w.spans, unit: '' },
     { name: 'batches', value: w.files.length, unit: '' },

@@ -101,7 +101,10 @@ async function copyBaseline(o: BenchOptions, files: string[]): Promise<number> {
     const client = postgres(o.databaseUrl, { max: 1, onnotice: () => {}, connection: { search_path: schema } });
     const cols = await client<{ column_name: string }[]>`
       SELECT column_name FROM information_schema.columns WHERE table_schema = ${schema} AND table_name = 'spans' ORDER BY ordinal_position`;
-    const { columns, chunks } = copyFiles(files, cols.map((c) => c.column_name));
+    const { columns, chunks } = copyFiles(
+      files,
+      cols.map((c) => c.column_name),
+    );
     process.stdout.write(`\r${' '.repeat(40)}\r`);
     const t = performance.now();
     const sink = await client.unsafe(`COPY spans (${columns.join(', ')}) FROM STDIN`).writable();
@@ -123,7 +126,10 @@ async function copyBaseline(o: BenchOptions, files: string[]): Promise<number> {
   const cols = await pg.query<{ column_name: string }>(
     `SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'spans' ORDER BY ordinal_position`,
   );
-  const { columns, chunks } = copyFiles(files, cols.rows.map((c) => c.column_name));
+  const { columns, chunks } = copyFiles(
+    files,
+    cols.rows.map((c) => c.column_name),
+  );
   process.stdout.write(`\r${' '.repeat(40)}\r`);
   let seconds = 0;
   for (const chunk of chunks) {
@@ -171,7 +177,9 @@ export type IngestRun = {
 
 export async function runIngest(o: BenchOptions, { keepServer }: { keepServer: boolean }): Promise<IngestRun> {
   const { files, spans } = workloadFiles(o.spans, o.seed);
-  console.log(`[ingest] ${fmt(spans)} spans in ${files.length} protobuf batches, ${o.clients} clients, database ${o.db}${o.db === 'postgres' ? ` (schema ${o.schema})` : ''}`);
+  console.log(
+    `[ingest] ${fmt(spans)} spans in ${files.length} protobuf batches, ${o.clients} clients, database ${o.db}${o.db === 'postgres' ? ` (schema ${o.schema})` : ''}`,
+  );
   const { dataDir, temporary } = await freshDatabase(o);
   const app = await serveApp(serverEnv(o, dataDir));
   const cleanup = async () => {
@@ -191,7 +199,9 @@ export async function runIngest(o: BenchOptions, { keepServer }: { keepServer: b
     const copyRate = spans / copySeconds;
 
     console.log(`ingest (end to end, committed): ${fmt(ingestRate)} spans/s over ${ingest.seconds.toFixed(1)} s`);
-    console.log(`request latency (512 spans):    p50 ${lat.p50.toFixed(0)} ms, p95 ${lat.p95.toFixed(0)} ms, p99 ${lat.p99.toFixed(0)} ms, max ${lat.max.toFixed(0)} ms`);
+    console.log(
+      `request latency (512 spans):    p50 ${lat.p50.toFixed(0)} ms, p95 ${lat.p95.toFixed(0)} ms, p99 ${lat.p99.toFixed(0)} ms, max ${lat.max.toFixed(0)} ms`,
+    );
     console.log(`peak server RSS:                ${fmt(peakRss / 1e6)} MB (tracedeck serve + next start)`);
     console.log(`baseline raw COPY, same rows:   ${fmt(copyRate)} spans/s (${copySeconds.toFixed(1)} s)`);
     const figures: Figure[] = [

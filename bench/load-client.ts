@@ -23,7 +23,10 @@ function readPaths(): string[] {
   return [
     `/api/traces?${q([['limit', '50'], ...Object.entries(week)])}`,
     `/api/traces?${q([['where', 'tenant.id=tenant-03'], ['where', 'http.status_code>=500'], ['limit', '50'], ...Object.entries(week)])}`,
-    `/api/traces?${q([['where', 'llm.model~claude* duration>2s'], ['limit', '50']])}`,
+    `/api/traces?${q([
+      ['where', 'llm.model~claude* duration>2s'],
+      ['limit', '50'],
+    ])}`,
     `/api/traces?${q([['where', 'tenant.id=tenant-01 OR tenant.id=tenant-02'], ['sort', '-duration'], ['limit', '50'], ...Object.entries(day)])}`,
     `/api/metrics?${q([['group_by', 'tenant.id'], ['top', '8'], ...Object.entries(week)])}`,
     `/api/metrics?${q([['where', 'tenant.id=tenant-01'], ['group_by', 'llm.model'], ['top', '8'], ...Object.entries(day)])}`,

@@ -35,7 +35,11 @@ function template(file: string): Template {
 }
 
 export function loadTemplates(dir: string): Template[] {
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.pb')).sort().map((f) => path.join(dir, f));
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.pb'))
+    .sort()
+    .map((f) => path.join(dir, f));
   if (files.length === 0) throw new Error(`no .pb files in ${dir}`);
   return files.map(template);
 }

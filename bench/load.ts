@@ -84,7 +84,8 @@ export async function runLoad(argv = process.argv): Promise<Figure[]> {
   const databaseUrl = arg('database-url', process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test', argv);
   const schema = arg('schema', 'bench_load', argv);
   if (db !== 'postgres' && db !== 'pglite') throw new Error(`--db must be postgres or pglite (got ${db})`);
-  if (db === 'postgres' && !/^bench[a-z0-9_]*$/.test(schema)) throw new Error(`load drops and recreates its schema, so it must be named bench…; got '${schema}'`);
+  if (db === 'postgres' && !/^bench[a-z0-9_]*$/.test(schema))
+    throw new Error(`load drops and recreates its schema, so it must be named bench…; got '${schema}'`);
 
   const workload = workloadFiles(spans);
   let env: Record<string, string>;
@@ -101,7 +102,9 @@ export async function runLoad(argv = process.argv): Promise<Figure[]> {
   const gate = ['TRACEDECK_MAX_INFLIGHT_INGEST', 'TRACEDECK_MAX_QUEUED_INGEST', 'TRACEDECK_INGEST_QUEUE_TIMEOUT_MS']
     .map((n) => `${n}=${process.env[n] ?? 'default'}`)
     .join(' ');
-  console.log(`[load] ${db}${db === 'postgres' ? ` (schema ${schema})` : ''}; workload ${fmt(workload.spans)} spans in ${workload.files.length} batches, cycled with new trace ids`);
+  console.log(
+    `[load] ${db}${db === 'postgres' ? ` (schema ${schema})` : ''}; workload ${fmt(workload.spans)} spans in ${workload.files.length} batches, cycled with new trace ids`,
+  );
   console.log(`[load] ${duration} s: ${ingestConnections} ingest connections, ${readConnections} read connections; ${gate}`);
 
   const app = await serveApp(env);
@@ -113,7 +116,17 @@ export async function runLoad(argv = process.argv): Promise<Figure[]> {
     const sampler = setInterval(sample, 250);
     const common = ['--url', app.url, '--duration', String(duration)];
     const [ingest, read] = await Promise.all([
-      runClient(['--role', 'ingest', '--dir', workload.dir, '--connections', String(ingestConnections), '--max-requests', String(Math.ceil((duration * 200_000) / 512)), ...common]),
+      runClient([
+        '--role',
+        'ingest',
+        '--dir',
+        workload.dir,
+        '--connections',
+        String(ingestConnections),
+        '--max-requests',
+        String(Math.ceil((duration * 200_000) / 512)),
+        ...common,
+      ]),
       runClient(['--role', 'read', '--connections', String(readConnections), '--max-requests', String(duration * 2000), ...common]),
     ]).finally(() => clearInterval(sampler));
     sample();
@@ -126,7 +139,9 @@ export async function runLoad(argv = process.argv): Promise<Figure[]> {
     const stored = (ingest.acknowledged ?? []).reduce((n, i) => n + templates[i % templates.length].traceIdOffsets.length, 0);
 
     const line = (r: ClientResult) => {
-      const codes = Object.entries(r.statusCounts).map(([c, n]) => `${c}×${fmt(n)}`).join(' ');
+      const codes = Object.entries(r.statusCounts)
+        .map(([c, n]) => `${c}×${fmt(n)}`)
+        .join(' ');
       const failed = r.errors + r.timeouts + failures(r);
       return (
         `${r.role.padEnd(6)} ${fmt(r.requests).padStart(7)} req  ${fmt(r.requestsPerSecond, 1).padStart(7)} req/s  ` +
@@ -139,7 +154,8 @@ export async function runLoad(argv = process.argv): Promise<Figure[]> {
     console.log(line(read));
     console.log(`ingest acknowledged: ${fmt(stored / ingest.seconds)} spans/s (${fmt(stored)} spans in ${fmt(ingest.acknowledged?.length ?? 0)} answers 200)`);
     const check = db === 'postgres' ? await lostSpans(databaseUrl, schema, workload.dir, ingest.acknowledged ?? []) : null;
-    if (check) console.log(`stored: every acknowledged span looked up by trace id in the database: ${fmt(check.acknowledged)} acknowledged, ${fmt(check.lost)} lost`);
+    if (check)
+      console.log(`stored: every acknowledged span looked up by trace id in the database: ${fmt(check.acknowledged)} acknowledged, ${fmt(check.lost)} lost`);
     const timeline = rss.filter((s, i) => i === 0 || i === rss.length - 1 || Math.floor(s.t / 5) !== Math.floor(rss[i - 1].t / 5));
     console.log(
       `server RSS: start ${fmt(rss[0].bytes / 1e6)} MB, peak ${fmt(peak / 1e6)} MB (first half ${fmt(peakFirstHalf / 1e6)} MB, second half ${fmt(peakSecondHalf / 1e6)} MB), end ${fmt(rss[rss.length - 1].bytes / 1e6)} MB`,

@@ -94,7 +94,10 @@ export function* planoWorkload(opts: WorkloadOptions): Generator<{ body: Uint8Ar
   while (produced < opts.totalSpans) {
     const clockMs = Math.min(opts.endMs - 60_000, startMs + (produced / opts.totalSpans) * spanMs + jitterMs * rnd.next());
     const r = rnd.next();
-    const t = Math.max(0, cdf.findIndex((c) => r <= c));
+    const t = Math.max(
+      0,
+      cdf.findIndex((c) => r <= c),
+    );
     const tenant = TENANTS[t];
     const user = `usr_${t}_${rnd.int(1, USERS_PER_TENANT)}`;
     const session = `sess_${user}_${rnd.int(1, 6)}`;
@@ -111,11 +114,29 @@ export function* planoWorkload(opts: WorkloadOptions): Generator<{ body: Uint8Ar
     const routing = rnd.latencyMs(3, 0.4);
     // Span count: root + routing + [input guardrail] + calls × (LLM + outbound) + [tools between calls]
     // + [output guardrail] = 4..12, or 3 for a cache hit.
-    add('plano(routing)', { traceId, spanId: hex(8), parentSpanId: rootId, name: 'route', kind: 1, startTimeUnixNano: ns(cursor), endTimeUnixNano: ns(cursor + routing), attributes: [...common, s('routing.strategy', 'model_alias')] });
+    add('plano(routing)', {
+      traceId,
+      spanId: hex(8),
+      parentSpanId: rootId,
+      name: 'route',
+      kind: 1,
+      startTimeUnixNano: ns(cursor),
+      endTimeUnixNano: ns(cursor + routing),
+      attributes: [...common, s('routing.strategy', 'model_alias')],
+    });
     cursor += routing;
     if (!cacheHit && rnd.next() < 0.5) {
       const g = rnd.latencyMs(8, 0.5);
-      add('plano(inbound)', { traceId, spanId: hex(8), parentSpanId: rootId, name: 'guardrail jailbreak', kind: 1, startTimeUnixNano: ns(cursor), endTimeUnixNano: ns(cursor + g), attributes: [...common, s('guardrail.result', 'pass')] });
+      add('plano(inbound)', {
+        traceId,
+        spanId: hex(8),
+        parentSpanId: rootId,
+        name: 'guardrail jailbreak',
+        kind: 1,
+        startTimeUnixNano: ns(cursor),
+        endTimeUnixNano: ns(cursor + g),
+        attributes: [...common, s('guardrail.result', 'pass')],
+      });
       cursor += g;
     }
     for (let c = 0; c < llmCalls; c++) {
@@ -138,20 +159,57 @@ export function* planoWorkload(opts: WorkloadOptions): Generator<{ body: Uint8Ar
         ...(cacheHit ? [s('llm.cache', 'hit')] : []),
         ...(failed ? [s('error.message', `${provider} returned ${status}`)] : []),
       ];
-      add('plano(llm)', { traceId, spanId: llmId, parentSpanId: rootId, name: `chat ${model}`, kind: 1, startTimeUnixNano: ns(cursor), endTimeUnixNano: ns(cursor + llmMs), attributes: attrs, ...(failed ? { status: { code: 2, message: `upstream ${status}` } } : {}) });
+      add('plano(llm)', {
+        traceId,
+        spanId: llmId,
+        parentSpanId: rootId,
+        name: `chat ${model}`,
+        kind: 1,
+        startTimeUnixNano: ns(cursor),
+        endTimeUnixNano: ns(cursor + llmMs),
+        attributes: attrs,
+        ...(failed ? { status: { code: 2, message: `upstream ${status}` } } : {}),
+      });
       if (!cacheHit) {
-        add('plano(outbound)', { traceId, spanId: hex(8), parentSpanId: llmId, name: 'POST /v1/chat/completions', kind: 3, startTimeUnixNano: ns(cursor + 0.2), endTimeUnixNano: ns(cursor + llmMs - 0.1), attributes: [...common, s('server.address', `api.${provider}.com`), s('http.status_code', String(status))] });
+        add('plano(outbound)', {
+          traceId,
+          spanId: hex(8),
+          parentSpanId: llmId,
+          name: 'POST /v1/chat/completions',
+          kind: 3,
+          startTimeUnixNano: ns(cursor + 0.2),
+          endTimeUnixNano: ns(cursor + llmMs - 0.1),
+          attributes: [...common, s('server.address', `api.${provider}.com`), s('http.status_code', String(status))],
+        });
       }
       cursor += llmMs;
       if (c < llmCalls - 1 && rnd.next() < 0.6) {
         const tool = rnd.latencyMs(40, 0.8);
-        add('plano(inbound)', { traceId, spanId: hex(8), parentSpanId: rootId, name: `🔧 tool ${rnd.pick(['search', 'weather', 'sql', 'calendar'])}`, kind: 1, startTimeUnixNano: ns(cursor), endTimeUnixNano: ns(cursor + tool), attributes: common });
+        add('plano(inbound)', {
+          traceId,
+          spanId: hex(8),
+          parentSpanId: rootId,
+          name: `🔧 tool ${rnd.pick(['search', 'weather', 'sql', 'calendar'])}`,
+          kind: 1,
+          startTimeUnixNano: ns(cursor),
+          endTimeUnixNano: ns(cursor + tool),
+          attributes: common,
+        });
         cursor += tool;
       }
     }
     if (!cacheHit && !failed && rnd.next() < 0.3) {
       const g = rnd.latencyMs(6, 0.5);
-      add('plano(inbound)', { traceId, spanId: hex(8), parentSpanId: rootId, name: 'guardrail output', kind: 1, startTimeUnixNano: ns(cursor), endTimeUnixNano: ns(cursor + g), attributes: [...common, s('guardrail.result', 'pass')] });
+      add('plano(inbound)', {
+        traceId,
+        spanId: hex(8),
+        parentSpanId: rootId,
+        name: 'guardrail output',
+        kind: 1,
+        startTimeUnixNano: ns(cursor),
+        endTimeUnixNano: ns(cursor + g),
+        attributes: [...common, s('guardrail.result', 'pass')],
+      });
       cursor += g;
     }
     add('plano(inbound)', {

@@ -64,7 +64,9 @@ export async function runQueryBench(o: BenchOptions, url: string): Promise<Figur
   const data = await loadedData(url);
   console.log(`[query] data ends ${data.end}; rare user ${data.rareUser} (${data.rareTenant}); ${o.runs} runs after ${o.warmup} warm-ups`);
   const results: CaseResult[] = [];
-  console.log(`${'#'.padStart(2)}  ${'filter'.padEnd(38)} ${'window'.padEnd(6)} ${'rows'.padStart(4)} ${'p50'.padStart(6)} ${'p95'.padStart(6)} ${'max'.padStart(6)}  where`);
+  console.log(
+    `${'#'.padStart(2)}  ${'filter'.padEnd(38)} ${'window'.padEnd(6)} ${'rows'.padStart(4)} ${'p50'.padStart(6)} ${'p95'.padStart(6)} ${'max'.padStart(6)}  where`,
+  );
   for (const [i, c] of whereCases(data).entries()) {
     const params = new URLSearchParams([...c.where.map((w) => ['where', w]), ['limit', '50'], ...Object.entries(windowParams(data, c.window))]);
     const target = `${url}/api/traces?${params}`;
@@ -72,7 +74,9 @@ export async function runQueryBench(o: BenchOptions, url: string): Promise<Figur
     const s = summary(run.ms);
     const r: CaseResult = { ...c, n: i + 1, url: target, params, rows: run.last.traces.length, p50: s.p50, p95: s.p95, max: s.max };
     results.push(r);
-    console.log(`${String(r.n).padStart(2)}  ${c.name.padEnd(38)} ${c.window.padEnd(6)} ${String(r.rows).padStart(4)} ${ms(r.p50).padStart(6)} ${ms(r.p95).padStart(6)} ${ms(r.max).padStart(6)}  ${c.where.join(' AND ')}`);
+    console.log(
+      `${String(r.n).padStart(2)}  ${c.name.padEnd(38)} ${c.window.padEnd(6)} ${String(r.rows).padStart(4)} ${ms(r.p50).padStart(6)} ${ms(r.p95).padStart(6)} ${ms(r.max).padStart(6)}  ${c.where.join(' AND ')}`,
+    );
   }
   const slowest = [...results].sort((a, b) => b.p95 - a.p95).slice(0, 3);
   if (!process.argv.includes('--no-explain')) await explainSlowest(o, slowest);

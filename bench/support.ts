@@ -30,8 +30,7 @@ export async function timed<T>(fn: () => Promise<T>, runs: number, warmup: numbe
 }
 
 /** `TRACEDECK_TOKEN` (the CLI's variable) as a bearer token, for a server with auth on; nothing otherwise. */
-export const authHeaders = (): Record<string, string> =>
-  process.env.TRACEDECK_TOKEN ? { authorization: `Bearer ${process.env.TRACEDECK_TOKEN}` } : {};
+export const authHeaders = (): Record<string, string> => (process.env.TRACEDECK_TOKEN ? { authorization: `Bearer ${process.env.TRACEDECK_TOKEN}` } : {});
 
 /** GET → parsed JSON, failing loudly on a non-2xx answer (a benchmark of error pages would be meaningless). */
 export async function getJson<T>(url: string): Promise<T> {

@@ -24,7 +24,9 @@ export async function runTracePageBench(o: BenchOptions, url: string): Promise<F
     if (res.status !== 200 || answer.length > 0) throw new Error(`trace batch: HTTP ${res.status}, ${answer.length}-byte answer (partial success?)`);
   }
   const ingestMs = performance.now() - started;
-  console.log(`[trace] ${fmt(trace.spans)}-span trace ${trace.traceId} sent in ${trace.bodies.length} requests (${ms(ingestMs)} ms); ${o.runs} runs after ${o.warmup} warm-ups`);
+  console.log(
+    `[trace] ${fmt(trace.spans)}-span trace ${trace.traceId} sent in ${trace.bodies.length} requests (${ms(ingestMs)} ms); ${o.runs} runs after ${o.warmup} warm-ups`,
+  );
 
   const api = await timed(() => getJson<{ spans: unknown[] }>(`${url}/api/traces/${trace.traceId}`), o.runs, o.warmup);
   const returned = api.last.spans.length;

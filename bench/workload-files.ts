@@ -38,6 +38,10 @@ export function workloadFiles(totalSpans: number, seed = 1, spansPerBatch = 512)
     console.log(`\r[generate] ${spans.toLocaleString('en-US')} spans in ${n} batches (${generatedSeconds.toFixed(1)} s) → ${dir}`);
   }
   const meta = JSON.parse(fs.readFileSync(done, 'utf8')) as { spans: number; bytes?: number };
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.pb')).sort().map((f) => path.join(dir, f));
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.pb'))
+    .sort()
+    .map((f) => path.join(dir, f));
   return { dir, files, spans: meta.spans, bytes: meta.bytes ?? 0, generatedSeconds };
 }

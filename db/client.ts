@@ -53,8 +53,7 @@ function rowsOf<T>(result: unknown): T[] {
 }
 
 function makeRows(executor: Executor) {
-  return async <T extends Record<string, unknown>>(query: SQL): Promise<T[]> =>
-    rowsOf<T>(await executor.execute(query));
+  return async <T extends Record<string, unknown>>(query: SQL): Promise<T[]> => rowsOf<T>(await executor.execute(query));
 }
 
 function quoteIdent(name: string): string {
@@ -101,8 +100,7 @@ async function createPostgresDb(url: string, schemaName: string, max: number): P
   const db: Db = {
     kind: 'postgres',
     rows: (query, options) => pool.use((client) => rowsOn(client)(query, options)),
-    transaction: (work) =>
-      pool.use((client) => transactionOn(client, (tx) => work({ kind: 'postgres', rows: rowsOn(tx) }))),
+    transaction: (work) => pool.use((client) => transactionOn(client, (tx) => work({ kind: 'postgres', rows: rowsOn(tx) }))),
     async migrate() {
       const client = pool.client;
       await client.unsafe(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schemaName)}`);

@@ -79,9 +79,19 @@ function inheritTenantWithinBatch(rows: SpanRow[]): void {
 }
 
 const byKey = (a: SpanRow, b: SpanRow) =>
-  a.tenant_id < b.tenant_id ? -1 : a.tenant_id > b.tenant_id ? 1
-  : a.trace_id < b.trace_id ? -1 : a.trace_id > b.trace_id ? 1
-  : a.span_id < b.span_id ? -1 : a.span_id > b.span_id ? 1 : 0;
+  a.tenant_id < b.tenant_id
+    ? -1
+    : a.tenant_id > b.tenant_id
+      ? 1
+      : a.trace_id < b.trace_id
+        ? -1
+        : a.trace_id > b.trace_id
+          ? 1
+          : a.span_id < b.span_id
+            ? -1
+            : a.span_id > b.span_id
+              ? 1
+              : 0;
 
 export function spanRows(spans: readonly EnrichedSpan[]): SpanRow[] {
   const rows = spans.map(toRow);
@@ -119,7 +129,9 @@ export async function storeSpans(
       SELECT set_config('plan_cache_mode', 'force_generic_plan', true), pg_advisory_xact_lock(h) FROM (
         SELECT DISTINCT hashtextextended(id, 0) AS h
         FROM jsonb_array_elements_text(${JSON.stringify(traceIds)}::jsonb) AS id ORDER BY 1) locks`);
-    const [result] = await tx.rows<{ inserted: bigint | number; has_orphans: boolean }>(insertSpansStatement(spansInput(rows), JSON.stringify(sets)), { prepare: true });
+    const [result] = await tx.rows<{ inserted: bigint | number; has_orphans: boolean }>(insertSpansStatement(spansInput(rows), JSON.stringify(sets)), {
+      prepare: true,
+    });
     // Usually false, so the common batch costs one statement; adoption runs only when needed.
     if (adoptOrphans && result?.has_orphans) {
       const tenantTraceIds = [...new Set(rows.filter((r) => r.tenant_id !== '').map((r) => r.trace_id))];
@@ -127,11 +139,13 @@ export async function storeSpans(
     }
     return Number(result?.inserted ?? 0);
   });
-  recordCatalog(db, spans.map((s) => s.span));
+  recordCatalog(
+    db,
+    spans.map((s) => s.span),
+  );
   scheduleRollups(db);
   return { inserted, duplicates: rows.length - inserted };
 }
-
 
 /** Per (row tenant, trace): the attribute set of the batch's spans (merged into traces.attribute_set). */
 function attributeSets(rows: SpanRow[]): { tenant_id: string; trace_id: string; attribute_set: unknown }[] {
@@ -205,16 +219,35 @@ function traceSummaryAggregate(source: SQL): SQL {
 
 /** Columns of a span row as the ingest statement reads them, with their SQL types. */
 const INPUT_COLUMNS = [
-  ['tenant_id', 'text'], ['trace_id', 'text'], ['span_id', 'text'], ['parent_span_id', 'text'], ['trace_state', 'text'],
-  ['name', 'text'], ['kind', 'smallint'], ['service', 'text'], ['status_code', 'smallint'], ['status_message', 'text'],
-  ['start_ns', 'bigint'], ['end_ns', 'bigint'],
+  ['tenant_id', 'text'],
+  ['trace_id', 'text'],
+  ['span_id', 'text'],
+  ['parent_span_id', 'text'],
+  ['trace_state', 'text'],
+  ['name', 'text'],
+  ['kind', 'smallint'],
+  ['service', 'text'],
+  ['status_code', 'smallint'],
+  ['status_message', 'text'],
+  ['start_ns', 'bigint'],
+  ['end_ns', 'bigint'],
   ...PROMOTED_COLUMNS.map((c) => [c.column, c.sqlType] as const),
-  ['attributes', 'jsonb'], ['resource_attributes', 'jsonb'], ['events', 'jsonb'], ['links', 'jsonb'],
-  ['scope_name', 'text'], ['scope_version', 'text'], ['flags', 'integer'], ['dropped_counts', 'jsonb'],
+  ['attributes', 'jsonb'],
+  ['resource_attributes', 'jsonb'],
+  ['events', 'jsonb'],
+  ['links', 'jsonb'],
+  ['scope_name', 'text'],
+  ['scope_version', 'text'],
+  ['flags', 'integer'],
+  ['dropped_counts', 'jsonb'],
 ] as const satisfies readonly (readonly [keyof SpanRow, string])[];
 
 /** The input columns stored as they come (tenant_id is resolved and duration_ns computed by the statement). */
-const STORED_AS_INPUT = sql.raw(INPUT_COLUMNS.map(([column]) => column).filter((column) => column !== 'tenant_id').join(', '));
+const STORED_AS_INPUT = sql.raw(
+  INPUT_COLUMNS.map(([column]) => column)
+    .filter((column) => column !== 'tenant_id')
+    .join(', '),
+);
 
 /** What the per-trace summary reads of the inserted spans. */
 const SUMMARY_SOURCE = sql.raw(`tenant_id, trace_id, parent_span_id, name, service, status_code, start_ns, end_ns, ${PROMOTED_LIST}`);

@@ -142,7 +142,11 @@ export class PgliteHost {
     const host = new PgliteHost(worker);
     await new Promise<void>((resolve, reject) => {
       const onExit = (code: number) =>
-        reject(new Error(`the PGlite worker thread exited before the database opened (exit code ${code})${host.lastWorkerError ? `: ${host.lastWorkerError.message}` : ''}`));
+        reject(
+          new Error(
+            `the PGlite worker thread exited before the database opened (exit code ${code})${host.lastWorkerError ? `: ${host.lastWorkerError.message}` : ''}`,
+          ),
+        );
       worker.once('exit', onExit);
       worker.on('error', (err) => (host.lastWorkerError = err));
       worker.on('message', (message: WorkerMessage) => {

@@ -50,8 +50,23 @@ const QUERY_OPTIONS = {
 
 /** Postgres error fields worth keeping (DatabaseError from PGlite's protocol parser). */
 const ERROR_FIELDS = [
-  'code', 'severity', 'detail', 'hint', 'position', 'internalPosition', 'internalQuery', 'where',
-  'schema', 'table', 'column', 'dataType', 'constraint', 'file', 'line', 'routine', 'query',
+  'code',
+  'severity',
+  'detail',
+  'hint',
+  'position',
+  'internalPosition',
+  'internalQuery',
+  'where',
+  'schema',
+  'table',
+  'column',
+  'dataType',
+  'constraint',
+  'file',
+  'line',
+  'routine',
+  'query',
 ];
 
 function serializeError(err) {

@@ -15,19 +15,7 @@
  * Times are nanoseconds since the Unix epoch in bigint (exact; good until 2262).
  */
 import { sql } from 'drizzle-orm';
-import {
-  bigint,
-  doublePrecision,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  smallint,
-  text,
-  timestamp,
-  unique,
-} from 'drizzle-orm/pg-core';
+import { bigint, doublePrecision, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, unique } from 'drizzle-orm/pg-core';
 import type { AttributeMap, SpanEvent, SpanLink } from '../lib/otlp/span-record';
 import { PROMOTED_COLUMNS, type PromotedColumn, promotedColumn } from '../lib/trace/promoted';
 
@@ -125,7 +113,10 @@ export const traces = pgTable(
      * `where` leaf when some span does, which is exactly "some value in this set does",
      * so `key=value` is one GIN containment probe on this table instead of a span scan.
      */
-    attributeSet: jsonb('attribute_set').$type<Record<string, { s: string; n?: number }[]>>().notNull().default(sql`'{}'::jsonb`),
+    attributeSet: jsonb('attribute_set')
+      .$type<Record<string, { s: string; n?: number }[]>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
   },
   (t) => [
     primaryKey({ name: 'traces_pkey', columns: [t.tenantId, t.traceId] }),
@@ -167,10 +158,7 @@ export const attributeValues = pgTable(
     seenCount: bigint('seen_count', { mode: 'number' }).notNull(),
     lastSeenNs: ns('last_seen_ns').notNull(),
   },
-  (t) => [
-    primaryKey({ name: 'attribute_values_pkey', columns: [t.key, t.value] }),
-    index('attribute_values_top_idx').on(t.key, t.seenCount.desc()),
-  ],
+  (t) => [primaryKey({ name: 'attribute_values_pkey', columns: [t.key, t.value] }), index('attribute_values_top_idx').on(t.key, t.seenCount.desc())],
 );
 
 /**

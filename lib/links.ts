@@ -13,7 +13,10 @@ export function traceWindow(startNs: string, endNs: string): { from: string; to:
   return { from: new Date(startMs - WINDOW_MARGIN_MS).toISOString(), to: new Date(endMs + WINDOW_MARGIN_MS).toISOString() };
 }
 
-export function traceHref(trace: { traceId: string; startTimeUnixNano: string; endTimeUnixNano: string }, opts: { where?: string; spanId?: string } = {}): string {
+export function traceHref(
+  trace: { traceId: string; startTimeUnixNano: string; endTimeUnixNano: string },
+  opts: { where?: string; spanId?: string } = {},
+): string {
   const params = new URLSearchParams();
   if (opts.where) params.set('where', opts.where);
   const { from, to } = traceWindow(trace.startTimeUnixNano, trace.endTimeUnixNano);

@@ -58,10 +58,12 @@ function setting<T>(fallback: T, expected: string, parse: (text: string) => T | 
     });
 }
 
-const integer = (min: number, max = Number.MAX_SAFE_INTEGER) => (text: string) => {
-  const n = Number(text);
-  return Number.isInteger(n) && n >= min && n <= max ? n : null;
-};
+const integer =
+  (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  (text: string) => {
+    const n = Number(text);
+    return Number.isInteger(n) && n >= min && n <= max ? n : null;
+  };
 const positiveInt = <T extends number | undefined>(fallback: T) => setting<number | T>(fallback, 'a positive integer', integer(1));
 const nonNegativeInt = <T extends number | undefined>(fallback: T) => setting<number | T>(fallback, 'a non-negative integer', integer(0));
 const port = (fallback: number, min: number) => setting(fallback, `a port number (${min}-65535)`, (t) => (/^\d+$/.test(t) ? integer(min, 65535)(t) : null));
@@ -94,7 +96,9 @@ const envSchema = z.object({
   TRACEDECK_INGEST_QUEUE_TIMEOUT_MS: positiveInt(5000),
   TRACEDECK_TENANT_KEY: text(DEFAULT_TENANT_KEY),
   // Charts: below this many traces in range the exact path answers (db/queries/metrics-rollup.ts has the default).
-  TRACEDECK_ROLLUP_MIN_TRACES: setting<number | undefined>(undefined, 'a non-negative number', (t) => (Number.isFinite(Number(t)) && Number(t) >= 0 ? Number(t) : null)),
+  TRACEDECK_ROLLUP_MIN_TRACES: setting<number | undefined>(undefined, 'a non-negative number', (t) =>
+    Number.isFinite(Number(t)) && Number(t) >= 0 ? Number(t) : null,
+  ),
   // OTLP/gRPC listener
   TRACEDECK_GRPC: flag(false),
   TRACEDECK_GRPC_HOST: text(DEFAULT_HOST),

@@ -29,8 +29,7 @@ export const MESSAGES = {
 } as const;
 
 export const invalidWhereMessage = (filters: readonly string[]) => `Invalid --where filter(s): ${filters.join(', ')}. Use key=value.`;
-export const unmatchedFilterWarning = (patterns: readonly string[]) =>
-  `Filter key(s) not found: ${patterns.join(', ')}. Returning unfiltered traces.`;
+export const unmatchedFilterWarning = (patterns: readonly string[]) => `Filter key(s) not found: ${patterns.join(', ')}. Returning unfiltered traces.`;
 
 /** What `tracedeck trace` was asked to show. */
 export type Target =

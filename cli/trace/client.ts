@@ -76,7 +76,17 @@ export class TracedeckClient {
   }
 
   /** One page of trace summaries, newest first. */
-  listTraces({ where, since, limit, cursor }: { where: readonly string[]; since?: string | null; limit: number; cursor?: string | null }): Promise<TraceListPage> {
+  listTraces({
+    where,
+    since,
+    limit,
+    cursor,
+  }: {
+    where: readonly string[];
+    since?: string | null;
+    limit: number;
+    cursor?: string | null;
+  }): Promise<TraceListPage> {
     const params = new URLSearchParams();
     for (const w of where) params.append('where', w);
     if (since) params.set('since', since);

@@ -111,7 +111,12 @@ async function checkKeys(plan: TracePlan, client: TracedeckClient, io: TraceIo):
   const seen = catalog.filter((k) => k.scope !== 'intrinsic').map((k) => k.key);
   if (seen.length === 0) return plan.patterns;
   if (plan.where.length > 0) {
-    const message = unknownKeysMessage(unknownKeys(parseWhereList(plan.where).ast, catalog.map((k) => k.key)));
+    const message = unknownKeysMessage(
+      unknownKeys(
+        parseWhereList(plan.where).ast,
+        catalog.map((k) => k.key),
+      ),
+    );
     if (message) throw new CliError(message);
   }
   const unmatched = unmatchedPatterns(plan.patterns, seen);

@@ -23,13 +23,13 @@ export type TraceCommandOptions = TraceCliOptions & { host?: string; port?: stri
 export function hasShowOptions(opts: TraceCommandOptions): boolean {
   return Boolean(
     (opts.filter && opts.filter.length > 0) ||
-      (opts.where && opts.where.length > 0) ||
-      opts.list ||
-      opts.interactive === false ||
-      opts.limit !== undefined ||
-      opts.since !== undefined ||
-      opts.json ||
-      opts.verbose,
+    (opts.where && opts.where.length > 0) ||
+    opts.list ||
+    opts.interactive === false ||
+    opts.limit !== undefined ||
+    opts.since !== undefined ||
+    opts.json ||
+    opts.verbose,
   );
 }
 
@@ -96,7 +96,10 @@ export function registerTraceCommand(program: Command, io: () => TraceIo): Comma
     .option('-v, --verbose', 'show all span attributes; default trims inbound/outbound to a few keys')
     .option('--url <url>', 'Tracedeck base URL (default: $TRACEDECK_URL or http://localhost:3000)')
     .option('--token <token>', 'read token or tenant-scoped key, when the server requires one (default: $TRACEDECK_TOKEN)')
-    .option('--host <host>', "interface the listener binds when target is 'listen'; 0.0.0.0 exposes it to the network (default: $TRACEDECK_GRPC_HOST or 127.0.0.1)")
+    .option(
+      '--host <host>',
+      "interface the listener binds when target is 'listen'; 0.0.0.0 exposes it to the network (default: $TRACEDECK_GRPC_HOST or 127.0.0.1)",
+    )
     .option('--port <port>', "gRPC port for receiving OTLP traces when target is 'listen' (default: $TRACEDECK_GRPC_PORT or 4317)")
     .addHelpText('after', TRACE_HELP_AFTER)
     .action(async (target: string | undefined, opts: TraceCommandOptions) => {

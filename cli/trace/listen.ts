@@ -16,7 +16,15 @@ import { ConfigError, type ServerConfig, loadConfig } from '../../server/config'
 import { type CheckedConfig, checkConfigStrict } from '../../server/config-check';
 import { type Db, openConfiguredDb, useDb } from '../../server/db';
 import { ListenerBindError, addressInUseMessage, formatAddress, startGrpcListener } from '../../server/grpc/server';
-import { DataDirBusyError, claimDataDir, isTracedeckProcess, listenerPidFile, pgliteDataDir, readListener, writeListener } from '../../server/grpc/runtime-files';
+import {
+  DataDirBusyError,
+  claimDataDir,
+  isTracedeckProcess,
+  listenerPidFile,
+  pgliteDataDir,
+  readListener,
+  writeListener,
+} from '../../server/grpc/runtime-files';
 
 export type ListenIo = {
   out(text: string): void;
@@ -28,7 +36,8 @@ export type ListenIo = {
   stopSignal?: () => Promise<string>;
 };
 
-const IN_SERVER_HINT = 'Run the listener inside the server instead: `TRACEDECK_GRPC=1 npm start` (or `tracedeck serve --grpc`), or use Postgres (DATABASE_URL).';
+const IN_SERVER_HINT =
+  'Run the listener inside the server instead: `TRACEDECK_GRPC=1 npm start` (or `tracedeck serve --grpc`), or use Postgres (DATABASE_URL).';
 
 function signalPromise(): Promise<string> {
   return new Promise((resolve) => {
@@ -128,7 +137,11 @@ export async function listenCommand(asked: { host?: string; port?: number }, io:
   }
 
   let db: Db | null = null;
-  io.out(painter.paint(`Listening on ${listener.address}; opening the database${dataDir ? ' (a new PGlite folder takes a while to initialise)' : ''}…\n`, { dim: true }));
+  io.out(
+    painter.paint(`Listening on ${listener.address}; opening the database${dataDir ? ' (a new PGlite folder takes a while to initialise)' : ''}…\n`, {
+      dim: true,
+    }),
+  );
   try {
     db = await openConfiguredDb(config);
     await db.migrate();
@@ -143,7 +156,10 @@ export async function listenCommand(asked: { host?: string; port?: number }, io:
     return 1;
   }
 
-  const removePidFile = writeListener({ pid: process.pid, host: listener.host, port: listener.port, startedAt: new Date().toISOString(), database: db.describe() }, pidFile);
+  const removePidFile = writeListener(
+    { pid: process.pid, host: listener.host, port: listener.port, startedAt: new Date().toISOString(), database: db.describe() },
+    pidFile,
+  );
   const accent = { fg: '#f7a9a9', bold: true };
   io.out(
     [

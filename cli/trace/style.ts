@@ -108,10 +108,7 @@ export const plainPainter: Painter = createPainter(0);
  * terminal), else what the terminal reports. FORCE_COLOR=0 turns colours off,
  * FORCE_COLOR=1/2/3 forces 16/256/truecolor even when output is piped.
  */
-export function detectColorDepth(
-  stream: { isTTY?: boolean; getColorDepth?: () => number },
-  env: Record<string, string | undefined>,
-): ColorDepth {
+export function detectColorDepth(stream: { isTTY?: boolean; getColorDepth?: () => number }, env: Record<string, string | undefined>): ColorDepth {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
   const force = env.FORCE_COLOR;
   if (force !== undefined && force !== '') {

@@ -11,7 +11,15 @@ export function AuthStatus({ required, reader }: AuthStatusProps) {
   if (!required || !reader) return null;
   return (
     <div className={styles.status} data-testid="auth-status">
-      <span>{reader.tenant !== null ? <>tenant <strong className="mono">{reader.tenant}</strong></> : 'all tenants'}</span>
+      <span>
+        {reader.tenant !== null ? (
+          <>
+            tenant <strong className="mono">{reader.tenant}</strong>
+          </>
+        ) : (
+          'all tenants'
+        )}
+      </span>
       <form method="post" action="/api/auth/logout">
         <button type="submit" className={styles.linkButton}>
           Sign out

@@ -35,7 +35,12 @@ export function BarsPanel({ spec, ctx }: { spec: BarsSpec; ctx: PanelContext }) 
   }));
   const title = `${plotEstimates ? '≈ ' : ''}${spec.title.replace('{by}', ctx.stackLabel)}`;
   return (
-    <ChartPanel testId={spec.testId} title={title} meta={barsMeta(main.totals, spec.field, measure, formats.headline, plotEstimates)} notice={panelNotice(ctx, spec.missing)}>
+    <ChartPanel
+      testId={spec.testId}
+      title={title}
+      meta={barsMeta(main.totals, spec.field, measure, formats.headline, plotEstimates)}
+      notice={panelNotice(ctx, spec.missing)}
+    >
       <StackedBars
         buckets={main.buckets}
         bucketMs={main.bucket.ms}

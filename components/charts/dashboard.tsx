@@ -95,7 +95,14 @@ export function Dashboard({ data }: { data: DashboardData }) {
           {data.error?.message ?? 'no data'}
         </div>
       ) : (
-        <Body data={data} main={main} estimates={query.est === '1'} onStack={(by) => void setQuery({ by })} onEstimates={(on) => void setQuery({ est: on ? '1' : null })} go={(href) => router.push(href)} />
+        <Body
+          data={data}
+          main={main}
+          estimates={query.est === '1'}
+          onStack={(by) => void setQuery({ by })}
+          onEstimates={(on) => void setQuery({ est: on ? '1' : null })}
+          go={(href) => router.push(href)}
+        />
       )}
     </div>
   );
@@ -121,7 +128,8 @@ function Body({ data, main, estimates, onStack, onEstimates, go }: BodyProps) {
     plotEstimates: sampled && estimates,
     stackLabel: STACK_LABELS[data.stackBy],
     emptyNotice: main.coverage.requests === 0 ? 'No requests match this filter in this time range.' : null,
-    open: (group, bucket, extra = null) => go(traceListHref({ filter, restriction, bucket, terms: [group ? groupTerm(drillKeys, group, groups) : null, extra] })),
+    open: (group, bucket, extra = null) =>
+      go(traceListHref({ filter, restriction, bucket, terms: [group ? groupTerm(drillKeys, group, groups) : null, extra] })),
   };
   return (
     <>
@@ -131,7 +139,11 @@ function Body({ data, main, estimates, onStack, onEstimates, go }: BodyProps) {
       <Legend ctx={ctx} />
       <div className={styles.grid}>
         {METRICS.map(({ name, dashboard: { chart } }) =>
-          chart?.kind === 'bars' ? <BarsPanel key={name} spec={chart} ctx={ctx} /> : chart?.kind === 'percentiles' ? <PercentilePanel key={name} spec={chart} ctx={ctx} /> : null,
+          chart?.kind === 'bars' ? (
+            <BarsPanel key={name} spec={chart} ctx={ctx} />
+          ) : chart?.kind === 'percentiles' ? (
+            <PercentilePanel key={name} spec={chart} ctx={ctx} />
+          ) : null,
         )}
       </div>
       <Tables data={data} />
@@ -147,8 +159,11 @@ function Notes({ data, main }: { data: DashboardData; main: MetricsResponse }) {
       {sampling.sampled ? (
         <div className={`${styles.note} ${styles.sampled}`} data-testid="sampling-note">
           Sampled traffic: {fmtInt(sampling.weightedRequests)} of {fmtInt(coverage.requests)} stored requests stand for more than one (weights{' '}
-          {sampling.minWeight === sampling.maxWeight ? `×${fmtCompact(sampling.maxWeight)}` : `×${fmtCompact(sampling.minWeight)}–×${fmtCompact(sampling.maxWeight)}`}). Figures marked ≈ are estimates
-          (requests, errors, tokens and cost scaled by each request&apos;s adjusted count); the others are raw counts of what was stored. Percentiles are not weighted.
+          {sampling.minWeight === sampling.maxWeight
+            ? `×${fmtCompact(sampling.maxWeight)}`
+            : `×${fmtCompact(sampling.minWeight)}–×${fmtCompact(sampling.maxWeight)}`}
+          ). Figures marked ≈ are estimates (requests, errors, tokens and cost scaled by each request&apos;s adjusted count); the others are raw counts of what
+          was stored. Percentiles are not weighted.
         </div>
       ) : null}
       {sampling.configError ? <div className={`${styles.note} ${styles.warn}`}>{sampling.configError} — the setting is ignored.</div> : null}
@@ -193,7 +208,13 @@ function Legend({ ctx }: { ctx: PanelContext }) {
   return (
     <div className={styles.legend} data-testid="legend">
       {main.groups.map((g: MetricsGroup, k) => (
-        <button key={g.other ? '\u0000other' : (g.key ?? '\u0000none')} type="button" className={styles.legendItem} onClick={() => ctx.open(g, whole)} title={`Open the ${g.label} requests`}>
+        <button
+          key={g.other ? '\u0000other' : (g.key ?? '\u0000none')}
+          type="button"
+          className={styles.legendItem}
+          onClick={() => ctx.open(g, whole)}
+          title={`Open the ${g.label} requests`}
+        >
           <span className={styles.swatch} style={{ background: seriesColor(g, k) }} />
           <span className={styles.legendLabel}>{g.label}</span>
           <span className={styles.legendCount}>{fmtCompact(plotEstimates ? g.totals.estimated.requests : g.totals.requests)}</span>
@@ -242,7 +263,16 @@ function Tables({ data }: { data: DashboardData }) {
         distinct={scope.kind === 'tenant' ? 'sessions' : 'seen'}
         compact
       />
-      <GroupTable testId="model-table" title="Top models" keyHeader="Model" response={models} pageHref={() => null} listHref={listFor(models)} distinct={scope.kind === 'tenant' ? 'users' : null} compact />
+      <GroupTable
+        testId="model-table"
+        title="Top models"
+        keyHeader="Model"
+        response={models}
+        pageHref={() => null}
+        listHref={listFor(models)}
+        distinct={scope.kind === 'tenant' ? 'users' : null}
+        compact
+      />
       <TraceTable testId="slowest-traces" title="Slowest requests" traces={data.slowest} where={filter.where} />
       <TraceTable testId="failing-traces" title="Failing requests (error span or 5xx)" traces={data.failing} where={filter.where} />
     </div>

@@ -27,5 +27,12 @@ export function panelNotice(ctx: PanelContext, missing: MissingKeysSpec | undefi
   if (ctx.emptyNotice) return ctx.emptyNotice;
   const { coverage } = ctx.main;
   if (!missing || coverage[missing.coverage] !== 0) return null;
-  return <MissingKeys what={missing.what} keys={ctx.mapping[missing.keys]} field={missing.mapTo} candidates={missing.candidates ? coverage.unmappedCandidates : []} />;
+  return (
+    <MissingKeys
+      what={missing.what}
+      keys={ctx.mapping[missing.keys]}
+      field={missing.mapTo}
+      candidates={missing.candidates ? coverage.unmappedCandidates : []}
+    />
+  );
 }

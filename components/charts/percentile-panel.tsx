@@ -31,7 +31,11 @@ function LineMeta({ items }: { items: MetaItem[] }) {
 export function PercentilePanel({ spec, ctx }: { spec: PercentilesSpec; ctx: PanelContext }) {
   const { main } = ctx;
   const formats = UNIT_FORMATS[fieldInfo(spec.lines[0].field).unit];
-  const items: MetaItem[] = spec.lines.map((line) => ({ label: line.label, color: `var(--${line.color})`, value: formats.cell(figureOf(main.totals, line.field)) }));
+  const items: MetaItem[] = spec.lines.map((line) => ({
+    label: line.label,
+    color: `var(--${line.color})`,
+    value: formats.cell(figureOf(main.totals, line.field)),
+  }));
   if (spec.coverage) items.push({ label: 'of', color: 'transparent', value: `${fmtInt(main.coverage[spec.coverage.field])} ${spec.coverage.text}` });
   const lines = spec.lines.map((line) => ({
     id: line.field,
@@ -42,7 +46,13 @@ export function PercentilePanel({ spec, ctx }: { spec: PercentilesSpec; ctx: Pan
   }));
   return (
     <ChartPanel testId={spec.testId} title={spec.title} meta={<LineMeta items={items} />} notice={panelNotice(ctx, spec.missing)}>
-      <PercentileLines buckets={main.buckets} bucketMs={main.bucket.ms} format={formats.axis} onSelect={(i) => ctx.open(null, main.buckets[i] ?? null)} lines={lines} />
+      <PercentileLines
+        buckets={main.buckets}
+        bucketMs={main.bucket.ms}
+        format={formats.axis}
+        onSelect={(i) => ctx.open(null, main.buckets[i] ?? null)}
+        lines={lines}
+      />
     </ChartPanel>
   );
 }

@@ -176,7 +176,9 @@ export function TraceTable({ testId, title, traces, where }: { testId: string; t
                       {t.traceId.slice(0, 8)}
                     </a>
                   </td>
-                  <td className={`${styles.num} ${failed ? styles.bad : (t.httpStatusCode ?? 0) >= 400 ? styles.warn : ''}`}>{t.httpStatusCode ?? (t.errorCount ? 'error' : '–')}</td>
+                  <td className={`${styles.num} ${failed ? styles.bad : (t.httpStatusCode ?? 0) >= 400 ? styles.warn : ''}`}>
+                    {t.httpStatusCode ?? (t.errorCount ? 'error' : '–')}
+                  </td>
                   <td className={styles.num}>{fmtMs(t.durationMs)}</td>
                   <td>
                     <span className={`${styles.mono} ${styles.truncate}`}>{t.llmModel ?? '–'}</span>

@@ -64,14 +64,7 @@ const AXIS = { fontSize: 10.5 };
 function xAxis(buckets: MetricsBucket[], bucketMs: number) {
   const spanMs = buckets.length ? buckets[buckets.length - 1].endMs - buckets[0].startMs : 0;
   return (
-    <XAxis
-      dataKey="t"
-      tick={AXIS}
-      tickLine={false}
-      minTickGap={28}
-      interval="preserveStartEnd"
-      tickFormatter={(v: number) => fmtTick(v, bucketMs, spanMs)}
-    />
+    <XAxis dataKey="t" tick={AXIS} tickLine={false} minTickGap={28} interval="preserveStartEnd" tickFormatter={(v: number) => fmtTick(v, bucketMs, spanMs)} />
   );
 }
 
@@ -147,7 +140,14 @@ export function StackedBars({
         <Tooltip
           isAnimationActive={false}
           content={({ active, payload }) => (
-            <ChartTooltip active={active} payload={payload as readonly TooltipItem[] | undefined} buckets={buckets} labels={labels} format={format} hint="click a bar to open its requests" />
+            <ChartTooltip
+              active={active}
+              payload={payload as readonly TooltipItem[] | undefined}
+              buckets={buckets}
+              labels={labels}
+              format={format}
+              hint="click a bar to open its requests"
+            />
           )}
         />
         {series.map((s, k) => (
@@ -208,7 +208,14 @@ export function PercentileLines({
         <Tooltip
           isAnimationActive={false}
           content={({ active, payload }) => (
-            <ChartTooltip active={active} payload={payload as readonly TooltipItem[] | undefined} buckets={buckets} labels={labels} format={format} hint="click to open this bucket's requests" />
+            <ChartTooltip
+              active={active}
+              payload={payload as readonly TooltipItem[] | undefined}
+              buckets={buckets}
+              labels={labels}
+              format={format}
+              hint="click to open this bucket's requests"
+            />
           )}
         />
         {lines.map((s, k) => (

@@ -14,9 +14,10 @@ async function getJson(url: string): Promise<unknown> {
   const res = await fetch(url, { headers: { accept: 'application/json' } });
   const body: unknown = await res.json().catch(() => null);
   if (!res.ok) {
-    const message = typeof body === 'object' && body !== null && typeof (body as { error?: unknown }).error === 'string'
-      ? (body as { error: string }).error
-      : `HTTP ${res.status}`;
+    const message =
+      typeof body === 'object' && body !== null && typeof (body as { error?: unknown }).error === 'string'
+        ? (body as { error: string }).error
+        : `HTTP ${res.status}`;
     throw new Error(message);
   }
   return body;

@@ -101,14 +101,7 @@ export function FilterBar({
         placeholder={placeholder}
       />
       <div className={styles.controls}>
-        {showTenant ? (
-          <TenantSelect
-            tenantKey={tenantKey}
-            whereText={draft}
-            range={range}
-            onSelect={applyWhere}
-          />
-        ) : null}
+        {showTenant ? <TenantSelect tenantKey={tenantKey} whereText={draft} range={range} onSelect={applyWhere} /> : null}
         <TimeRangePicker since={value.since} from={value.from} to={value.to} onChange={(r) => emit(r)} />
         <DurationInputs minDuration={value.minDuration} maxDuration={value.maxDuration} onChange={(d) => emit(d)} />
       </div>

@@ -67,10 +67,7 @@ export function normalizeKeys(body: unknown): AttributeKey[] {
 }
 
 /** Where a key's value suggestions come from. */
-export type ValueSource =
-  | { kind: 'static'; values: string[] }
-  | { kind: 'fetch'; key: string }
-  | { kind: 'none'; note: string | null };
+export type ValueSource = { kind: 'static'; values: string[] } | { kind: 'fetch'; key: string } | { kind: 'none'; note: string | null };
 
 const STATIC_VALUES: Record<string, string[]> = {
   status: ['error', 'ok', 'unset'],

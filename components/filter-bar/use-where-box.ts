@@ -164,7 +164,21 @@ export function useWhereBox({ text, appliedText, onTextChange, onApply, keys, ra
     if (index !== activeIndex) setActive({ sig, index });
   };
 
-  return { ids, mirrorRef, listRef, problem, fallback: check.fallback, dirty, focused, historyOpen: historyMode && listVisible, list, input, accept, highlight, toggleHistory };
+  return {
+    ids,
+    mirrorRef,
+    listRef,
+    problem,
+    fallback: check.fallback,
+    dirty,
+    focused,
+    historyOpen: historyMode && listVisible,
+    list,
+    input,
+    accept,
+    highlight,
+    toggleHistory,
+  };
 }
 
 /**

@@ -27,11 +27,7 @@ export type WhereBoxProps = Omit<WhereBoxInput, 'serverError'> & {
   placeholder?: string;
 };
 
-export function WhereBox({
-  serverError = null,
-  placeholder = 'Filter, e.g. tenant.id=acme-corp AND http.status_code>=500',
-  ...props
-}: WhereBoxProps) {
+export function WhereBox({ serverError = null, placeholder = 'Filter, e.g. tenant.id=acme-corp AND http.status_code>=500', ...props }: WhereBoxProps) {
   const box = useWhereBox({ ...props, serverError });
   const { list, ids, problem } = box;
   return (

@@ -17,7 +17,14 @@ export type WhereSuggestionListProps = {
 export function WhereSuggestionList({ list, listRef, listId, optionId, onHighlight, onAccept }: WhereSuggestionListProps) {
   const { showHistory, items, activeIndex, note } = list;
   return (
-    <ul ref={listRef} id={listId} role="listbox" aria-label={showHistory ? 'Recent filters' : 'Suggestions'} className={styles.suggestions} data-testid="where-suggestions">
+    <ul
+      ref={listRef}
+      id={listId}
+      role="listbox"
+      aria-label={showHistory ? 'Recent filters' : 'Suggestions'}
+      className={styles.suggestions}
+      data-testid="where-suggestions"
+    >
       {showHistory ? (
         <li role="presentation" className={styles.listHeader}>
           Recent filters

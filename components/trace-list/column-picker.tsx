@@ -17,14 +17,26 @@ export function ColumnPicker({ visible, onChange }: { visible: Record<string, bo
   }, [open]);
   return (
     <div className={styles.picker} ref={ref}>
-      <button type="button" className={styles.button} aria-expanded={open} aria-label="choose columns" data-testid="column-picker" onClick={() => setOpen((o) => !o)}>
+      <button
+        type="button"
+        className={styles.button}
+        aria-expanded={open}
+        aria-label="choose columns"
+        data-testid="column-picker"
+        onClick={() => setOpen((o) => !o)}
+      >
         Columns ▾
       </button>
       {open ? (
         <div className={styles.pickerMenu} role="menu">
           {Object.entries(COLUMN_LABELS).map(([id, label]) => (
             <label key={id}>
-              <input type="checkbox" checked={visible[id] !== false} onChange={(e) => onChange({ ...visible, [id]: e.target.checked })} data-column-toggle={id} />
+              <input
+                type="checkbox"
+                checked={visible[id] !== false}
+                onChange={(e) => onChange({ ...visible, [id]: e.target.checked })}
+                data-column-toggle={id}
+              />
               {label}
             </label>
           ))}

@@ -55,7 +55,15 @@ export const SORTABLE: Record<string, 'start' | 'duration' | 'cost'> = { start: 
 
 export function traceColumns(ctx: ColumnContext) {
   return helper.columns([
-    helper.accessor('startTimeUnixNano', { id: 'start', header: COLUMN_LABELS.start, cell: (c) => <span className={styles.mono} title={formatTimestamp(c.getValue())}>{formatTimestamp(c.getValue()).slice(5)}</span> }),
+    helper.accessor('startTimeUnixNano', {
+      id: 'start',
+      header: COLUMN_LABELS.start,
+      cell: (c) => (
+        <span className={styles.mono} title={formatTimestamp(c.getValue())}>
+          {formatTimestamp(c.getValue()).slice(5)}
+        </span>
+      ),
+    }),
     helper.accessor('traceId', { id: 'trace', header: COLUMN_LABELS.trace, cell: (c) => <span className={styles.mono}>{c.getValue().slice(0, 8)}</span> }),
     helper.display({
       id: 'root',
@@ -102,7 +110,11 @@ export function traceColumns(ctx: ColumnContext) {
     helper.accessor('userId', { id: 'user', header: COLUMN_LABELS.user, cell: (c) => <FilterValue k="user.id" value={c.getValue()} ctx={ctx} /> }),
     helper.accessor('sessionId', { id: 'session', header: COLUMN_LABELS.session, cell: (c) => <FilterValue k="session.id" value={c.getValue()} ctx={ctx} /> }),
     helper.accessor('llmModel', { id: 'model', header: COLUMN_LABELS.model, cell: (c) => <FilterValue k="llm.model" value={c.getValue()} ctx={ctx} /> }),
-    helper.accessor('totalTokens', { id: 'tokens', header: COLUMN_LABELS.tokens, cell: (c) => <span className={styles.num}>{c.getValue()?.toLocaleString('en-US') ?? ''}</span> }),
+    helper.accessor('totalTokens', {
+      id: 'tokens',
+      header: COLUMN_LABELS.tokens,
+      cell: (c) => <span className={styles.num}>{c.getValue()?.toLocaleString('en-US') ?? ''}</span>,
+    }),
     helper.accessor('costUsd', {
       id: 'cost',
       header: COLUMN_LABELS.cost,

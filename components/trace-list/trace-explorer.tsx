@@ -19,7 +19,6 @@ import { COLUMN_LABELS, DEFAULT_HIDDEN_COLUMNS } from './columns';
 import { TraceTable } from './trace-table';
 import styles from './trace-list.module.css';
 
-
 const urlState = {
   ...filterUrlParsers,
   sort: parseAsString.withDefault('-start'),
@@ -34,7 +33,9 @@ function visibilityFromParam(cols: string | null): Record<string, boolean> {
 function visibilityToParam(visible: Record<string, boolean>): string | null {
   const defaults = visibilityFromParam(null);
   if (Object.keys(COLUMN_LABELS).every((id) => (visible[id] !== false) === defaults[id])) return null;
-  return Object.keys(COLUMN_LABELS).filter((id) => visible[id] !== false).join(',');
+  return Object.keys(COLUMN_LABELS)
+    .filter((id) => visible[id] !== false)
+    .join(',');
 }
 
 export function TraceExplorer({ firstPage, tenantKey, pageKey }: { firstPage: FirstPage; tenantKey: string; pageKey: string }) {
@@ -95,7 +96,9 @@ export function TraceExplorer({ firstPage, tenantKey, pageKey }: { firstPage: Fi
           {pending ? 'Loading…' : firstPage.error ? '' : `${firstPage.traces.length}${firstPage.nextCursor ? '+' : ''} traces`}
         </span>
         <span className={styles.spacer} />
-        {copied ? <input className={styles.shareInput} readOnly value={copied} aria-label="shared link" data-testid="share-link" onFocus={(e) => e.target.select()} /> : null}
+        {copied ? (
+          <input className={styles.shareInput} readOnly value={copied} aria-label="shared link" data-testid="share-link" onFocus={(e) => e.target.select()} />
+        ) : null}
         {copied ? <span className={styles.copied}>Link copied</span> : null}
         <button type="button" className={styles.button} onClick={copyLink} data-testid="copy-link">
           Copy link
@@ -178,7 +181,15 @@ function TraceResults({ firstPage, pending, filter, sort, tenantKey, visibility,
           No traces match this filter in this time range.
         </div>
       ) : (
-        <TraceTable traces={rows} tenantKey={tenantKey} columnVisibility={visibility} sort={sort} onSortChange={onSortChange} addFilter={addFilter} onOpen={onOpen} />
+        <TraceTable
+          traces={rows}
+          tenantKey={tenantKey}
+          columnVisibility={visibility}
+          sort={sort}
+          onSortChange={onSortChange}
+          addFilter={addFilter}
+          onOpen={onOpen}
+        />
       )}
       {cursor || loadError ? (
         <div className={styles.footer}>

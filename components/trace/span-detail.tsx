@@ -40,7 +40,14 @@ export function SpanDetail({ node, traceStartNs, selfNs, slot, onCritical, list,
           <h2 className={styles.title} data-testid="span-detail-name">
             {span.name}
           </h2>
-          <button type="button" className={styles.close} onClick={onClose} aria-label="Close span details (Esc)" title="Close (Esc)" data-testid="span-detail-close">
+          <button
+            type="button"
+            className={styles.close}
+            onClick={onClose}
+            aria-label="Close span details (Esc)"
+            title="Close (Esc)"
+            data-testid="span-detail-close"
+          >
             ×
           </button>
         </div>
@@ -76,7 +83,12 @@ export function SpanDetail({ node, traceStartNs, selfNs, slot, onCritical, list,
             {span.parentSpanId ? (
               <>
                 {parentName !== null ? (
-                  <button type="button" className={styles.linkButton} onClick={() => onSelectSpan(span.parentSpanId as string)} title={`Select parent: ${parentName}`}>
+                  <button
+                    type="button"
+                    className={styles.linkButton}
+                    onClick={() => onSelectSpan(span.parentSpanId as string)}
+                    title={`Select parent: ${parentName}`}
+                  >
                     {span.parentSpanId}
                   </button>
                 ) : (
@@ -229,7 +241,14 @@ function FilterValue({ attrKey, value, list }: { attrKey: string; value: OtlpAny
     if (negated) router.push(negated);
   };
   return (
-    <Link href={href} prefetch={false} className={styles.valueLink} onClick={onClick} title={`Show traces with ${attrKey} = this value (shift-click: ≠)`} data-testid="attribute-value">
+    <Link
+      href={href}
+      prefetch={false}
+      className={styles.valueLink}
+      onClick={onClick}
+      title={`Show traces with ${attrKey} = this value (shift-click: ≠)`}
+      data-testid="attribute-value"
+    >
       <AnyValueView value={value} />
     </Link>
   );

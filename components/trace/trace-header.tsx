@@ -47,7 +47,17 @@ export function TraceHeader({ data, tree, colors, errorCount }: TraceHeaderProps
   );
 }
 
-function TraceFigures({ tree, serviceCount, errorCount, tenants }: { tree: TraceTree<StoredSpan>; serviceCount: number; errorCount: number; tenants: string[] }) {
+function TraceFigures({
+  tree,
+  serviceCount,
+  errorCount,
+  tenants,
+}: {
+  tree: TraceTree<StoredSpan>;
+  serviceCount: number;
+  errorCount: number;
+  tenants: string[];
+}) {
   const orphanCount = tree.nodes.reduce((n, node) => n + (node.parentMissing ? 1 : 0), 0);
   const named = tenants.filter((t) => t !== '');
   return (

@@ -33,7 +33,9 @@ export function TraceInsights({ tree, colors, slowest, errorIndices, criticalCou
 
   return (
     <aside className={styles.panel} aria-label="Trace overview" data-testid="trace-insights">
-      <p className={styles.hint}>Select a span to see its details. Keys: j/k or ↑/↓ move, → expand, ← collapse, / search, n/N next/previous match, Esc close.</p>
+      <p className={styles.hint}>
+        Select a span to see its details. Keys: j/k or ↑/↓ move, → expand, ← collapse, / search, n/N next/previous match, Esc close.
+      </p>
 
       <section className={styles.section}>
         <h3 className={styles.title}>

@@ -28,7 +28,14 @@ export function TraceToolbar(props: TraceToolbarProps) {
     <div className={styles.toolbar} role="toolbar" aria-label="Trace view">
       <SearchBox {...props} />
       <div className={styles.actions}>
-        <button type="button" className={styles.button} aria-pressed={props.criticalShown} onClick={props.onToggleCritical} data-testid="toggle-critical-path" title="Highlight the spans that determine when the trace ends">
+        <button
+          type="button"
+          className={styles.button}
+          aria-pressed={props.criticalShown}
+          onClick={props.onToggleCritical}
+          data-testid="toggle-critical-path"
+          title="Highlight the spans that determine when the trace ends"
+        >
           Critical path
         </button>
         <span className={styles.group}>
@@ -42,7 +49,13 @@ export function TraceToolbar(props: TraceToolbarProps) {
         <CopyButton getText={() => window.location.href} label="Copy a link to this view" testId="copy-link">
           Copy link
         </CopyButton>
-        <a className={styles.button} href={`/api/traces/${props.traceId}/otlp`} download={`trace-${props.traceId}.json`} data-testid="download-otlp" title="Download the trace as OTLP/JSON (ExportTraceServiceRequest)">
+        <a
+          className={styles.button}
+          href={`/api/traces/${props.traceId}/otlp`}
+          download={`trace-${props.traceId}.json`}
+          data-testid="download-otlp"
+          title="Download the trace as OTLP/JSON (ExportTraceServiceRequest)"
+        >
           Download OTLP JSON
         </a>
       </div>
@@ -72,10 +85,24 @@ function SearchBox({ searchRef, query, matches, matchPosition, onlyMatches, onQu
       <span className={styles.matchCount} data-testid="search-count" aria-live="polite">
         {matchCountLabel(matches, matchPosition)}
       </span>
-      <button type="button" className={styles.iconButton} onClick={() => onGotoMatch(-1)} disabled={!matches?.length} aria-label="Previous match (Shift+Enter)" title="Previous match (Shift+Enter)">
+      <button
+        type="button"
+        className={styles.iconButton}
+        onClick={() => onGotoMatch(-1)}
+        disabled={!matches?.length}
+        aria-label="Previous match (Shift+Enter)"
+        title="Previous match (Shift+Enter)"
+      >
         ↑
       </button>
-      <button type="button" className={styles.iconButton} onClick={() => onGotoMatch(1)} disabled={!matches?.length} aria-label="Next match (Enter)" title="Next match (Enter)">
+      <button
+        type="button"
+        className={styles.iconButton}
+        onClick={() => onGotoMatch(1)}
+        disabled={!matches?.length}
+        aria-label="Next match (Enter)"
+        title="Next match (Enter)"
+      >
         ↓
       </button>
       <label className={styles.check}>

@@ -31,7 +31,10 @@ export function useTraceData(data: TracePageData) {
 /** The critical path, computed only once it is shown (the first paint does not need it); its sections by node index. */
 export function useCriticalPath(tree: TraceTree<StoredSpan>, shown: boolean) {
   const critical = useMemo(
-    () => (shown ? criticalPath(tree.nodes.map((n) => ({ id: String(n.index), parentId: n.parent >= 0 ? String(n.parent) : null, start: n.start, end: n.end }))) : null),
+    () =>
+      shown
+        ? criticalPath(tree.nodes.map((n) => ({ id: String(n.index), parentId: n.parent >= 0 ? String(n.parent) : null, start: n.start, end: n.end })))
+        : null,
     [tree, shown],
   );
   const byIndex = useMemo(() => {

@@ -67,14 +67,26 @@ function useCollapsed(tree: Tree, collapsed: string[] | null, expanded: string[]
     [collapsedKey, expandedKey],
   );
   const reveal = useCallback(
-    (index: number) => revealPatch(ancestorsOf(tree, index).map((a) => tree.nodes[a].span.spanId).filter(isCollapsed), collapsedList, expandedList),
+    (index: number) =>
+      revealPatch(
+        ancestorsOf(tree, index)
+          .map((a) => tree.nodes[a].span.spanId)
+          .filter(isCollapsed),
+        collapsedList,
+        expandedList,
+      ),
     [tree, isCollapsed, collapsedList, expandedList],
   );
   return { collapsedList, expandedList, isCollapsed, revealPatch: reveal };
 }
 
 /** A shared link may select a span inside a collapsed subtree: reveal it and scroll it into view, once. */
-function useRevealOnMount(selectedIndex: number, reveal: (index: number) => CollapsePatch, apply: (patch: CollapsePatch) => void, requestScroll: (index: number, center: boolean) => void) {
+function useRevealOnMount(
+  selectedIndex: number,
+  reveal: (index: number) => CollapsePatch,
+  apply: (patch: CollapsePatch) => void,
+  requestScroll: (index: number, center: boolean) => void,
+) {
   const didMount = useRef(false);
   useEffect(() => {
     if (didMount.current) return;
@@ -134,7 +146,10 @@ export function useTraceView(tree: Tree) {
     [select],
   );
   const onRowSelect = useCallback((index: number) => select(index), [select]);
-  const onToggle = useCallback((index: number) => setCollapsed(index, !latest.current.isCollapsed(latest.current.tree.nodes[index].span.spanId)), [setCollapsed]);
+  const onToggle = useCallback(
+    (index: number) => setCollapsed(index, !latest.current.isCollapsed(latest.current.tree.nodes[index].span.spanId)),
+    [setCollapsed],
+  );
   const closePanel = useCallback(() => void setState({ span: null }), [setState]);
   const applyPatch = useCallback((patch: CollapsePatch) => void setState(patch), [setState]);
   useRevealOnMount(selectedIndex, collapse.revealPatch, applyPatch, requestScroll);

@@ -46,7 +46,8 @@ export function useVirtualRows({
       // Keep the same object (no re-render) while the visible row range does not change.
       setView((prev) => {
         const same =
-          Math.floor(prev.top / rowHeight) === Math.floor(top / rowHeight) && Math.ceil((prev.top + prev.height) / rowHeight) === Math.ceil((top + height) / rowHeight);
+          Math.floor(prev.top / rowHeight) === Math.floor(top / rowHeight) &&
+          Math.ceil((prev.top + prev.height) / rowHeight) === Math.ceil((top + height) / rowHeight);
         return same && prev.height === height ? prev : { top, height };
       });
     };

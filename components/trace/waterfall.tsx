@@ -182,7 +182,11 @@ const Row = memo(function Row({ node, position, top, slot, duration, selected, w
   const labelPlace = end < 72 ? 'after' : start > 28 ? 'before' : 'inside';
   const label = formatNs(node.end - node.start);
   const labelStyle: CSSProperties =
-    labelPlace === 'after' ? { left: `calc(${end}% + 6px)`, right: 0 } : labelPlace === 'before' ? { left: 0, right: `calc(${100 - start}% + 6px)` } : { left: `calc(${start}% + 5px)`, right: `calc(${100 - end}% + 5px)` };
+    labelPlace === 'after'
+      ? { left: `calc(${end}% + 6px)`, right: 0 }
+      : labelPlace === 'before'
+        ? { left: 0, right: `calc(${100 - start}% + 6px)` }
+        : { left: `calc(${start}% + 5px)`, right: `calc(${100 - end}% + 5px)` };
 
   const className = [
     styles.row,
@@ -266,7 +270,10 @@ const Row = memo(function Row({ node, position, top, slot, duration, selected, w
                 />
               ))
             : null}
-          <span className={`${styles.label} ${labelPlace === 'before' ? styles.labelBefore : labelPlace === 'inside' ? styles.labelInside : ''}`} style={labelStyle}>
+          <span
+            className={`${styles.label} ${labelPlace === 'before' ? styles.labelBefore : labelPlace === 'inside' ? styles.labelInside : ''}`}
+            style={labelStyle}
+          >
             {label}
             {message ? <span className={styles.labelError}> {message}</span> : null}
           </span>

@@ -5,7 +5,19 @@ import { traceListHref, type ListContext } from '@/lib/trace/filter-link';
 import type { WhereProblem } from '@/lib/trace/span-filter';
 import styles from './where-banner.module.css';
 
-export function WhereBanner({ wheres, canonical, matched, error, list }: { wheres: string[]; canonical: string | null; matched: number | null; error: WhereProblem | null; list: ListContext }) {
+export function WhereBanner({
+  wheres,
+  canonical,
+  matched,
+  error,
+  list,
+}: {
+  wheres: string[];
+  canonical: string | null;
+  matched: number | null;
+  error: WhereProblem | null;
+  list: ListContext;
+}) {
   const router = useRouter();
   if (error) {
     const caret = ' '.repeat(Math.max(0, error.column - 1)) + '^'.repeat(Math.max(1, Math.min(error.length, 80)));
@@ -33,7 +45,8 @@ export function WhereBanner({ wheres, canonical, matched, error, list }: { where
     <div className={styles.banner} data-testid="where-banner">
       <span className={styles.marker} aria-hidden="true" />
       <span>
-        <strong data-testid="where-match-count">{matched}</strong> {matched === 1 ? 'span matches' : 'spans match'} <code className={styles.code}>{canonical}</code>
+        <strong data-testid="where-match-count">{matched}</strong> {matched === 1 ? 'span matches' : 'spans match'}{' '}
+        <code className={styles.code}>{canonical}</code>
       </span>
       <span className={styles.links}>
         <a href={traceListHref(list)}>Traces with this filter</a>

@@ -65,9 +65,7 @@ export async function matchSpans(
 export type ExportableSpan = StoredSpan & { droppedCounts: { attributes: number; events: number; links: number } | null };
 
 export type TraceExportLookup =
-  | { status: 'found'; traceId: string; spans: ExportableSpan[] }
-  | { status: 'not_found' }
-  | { status: 'ambiguous'; candidates: string[] };
+  { status: 'found'; traceId: string; spans: ExportableSpan[] } | { status: 'not_found' } | { status: 'ambiguous'; candidates: string[] };
 
 /** All spans of a trace with their dropped counts, for the OTLP/JSON download. */
 export async function getTraceForExport(db: Pick<Db, 'rows'>, { traceId, tenantScope = null }: { traceId: string } & TenantScoped): Promise<TraceExportLookup> {
@@ -93,7 +91,9 @@ export async function findTrace(
   const ids = await resolveTraceId(db, { traceId, tenantScope });
   if (ids.length > 1) return { status: 'ambiguous', candidates: ids };
   if (ids.length === 0) return { status: 'not_found' };
-  const [row] = await db.rows<{ n: bigint | number | string | null }>(sql`SELECT sum(span_count) AS n FROM traces WHERE trace_id = ${ids[0]}::text${inTenant(tenantScope)}`);
+  const [row] = await db.rows<{ n: bigint | number | string | null }>(
+    sql`SELECT sum(span_count) AS n FROM traces WHERE trace_id = ${ids[0]}::text${inTenant(tenantScope)}`,
+  );
   const n = row?.n === null || row?.n === undefined ? 0 : Number(row.n);
   return n > 0 ? { status: 'found', traceId: ids[0], spanCount: n } : { status: 'not_found' };
 }

@@ -89,8 +89,6 @@ export async function listTraces(
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const nextCursor =
-    rows.length > limit && last
-      ? encodeCursor({ sort: sort.key, value: column.read(last), traceId: last.trace_id, tenantId: last.tenant_id })
-      : null;
+    rows.length > limit && last ? encodeCursor({ sort: sort.key, value: column.read(last), traceId: last.trace_id, tenantId: last.tenant_id }) : null;
   return { traces: page.map(traceSummaryFromRow), nextCursor };
 }

@@ -79,10 +79,7 @@ export function scalarAggregates(m: Measure, { integer = false } = {}): Aggregat
     case 'count': {
       const filter = a.where === undefined ? sql`` : sql` FILTER (WHERE ${input})`;
       const count = sql`count(*)${filter}`;
-      return [
-        { name: m.column, sql: integer ? sql`(${count})::integer` : count },
-        ...(est ? [{ name: est, sql: sql`sum(t.sample_weight)${filter}` }] : []),
-      ];
+      return [{ name: m.column, sql: integer ? sql`(${count})::integer` : count }, ...(est ? [{ name: est, sql: sql`sum(t.sample_weight)${filter}` }] : [])];
     }
     case 'sum':
       return [{ name: m.column, sql: sql`sum(${input})` }, ...(est ? [{ name: est, sql: sql`sum(${input} * t.sample_weight)` }] : [])];
@@ -110,7 +107,11 @@ export function tracesAggregates(measures: readonly Measure[]): Aggregated[] {
   });
 }
 
-export const selectList = (aggregated: readonly Aggregated[]): SQL => sql.join(aggregated.map((a) => sql`${a.sql} AS ${sql.raw(a.name)}`), sql`, `);
+export const selectList = (aggregated: readonly Aggregated[]): SQL =>
+  sql.join(
+    aggregated.map((a) => sql`${a.sql} AS ${sql.raw(a.name)}`),
+    sql`, `,
+  );
 
 export const distinctMeasures = (measures: readonly Measure[]) => measures.filter((m) => m.aggregate.kind === 'distinct');
 
@@ -149,7 +150,10 @@ export const nOrNull = (v: unknown) => {
 export function floatArray(v: unknown): (number | null)[] {
   if (Array.isArray(v)) return v.map((x) => (x === null ? null : Number(x)));
   if (typeof v === 'string' && v.startsWith('{')) {
-    return v.slice(1, -1).split(',').map((x) => (x === 'NULL' || x === '' ? null : Number(x)));
+    return v
+      .slice(1, -1)
+      .split(',')
+      .map((x) => (x === 'NULL' || x === '' ? null : Number(x)));
   }
   return [];
 }

@@ -47,7 +47,6 @@ import type { AggRow, MetricsQuery, RollupScope } from './metrics-query';
 /** Below this many traces in range (counted on the rollups) the traces path answers. */
 export const ROLLUP_MIN_TRACES = 20_000;
 
-
 function minTraces(scope: RollupScope): number {
   return scope.minTraces ?? ROLLUP_MIN_TRACES;
 }
@@ -184,7 +183,9 @@ async function rolledRows(db: Pick<Db, 'rows'>, q: MetricsQuery, grid: BucketGri
   const rollupRows = (granuleMs: number) =>
     sql`SELECT * FROM trace_rollups r WHERE r.granule_ms = ${granuleMs}::integer AND r.dims = ${shape.dims}::smallint AND ${shape.tenant('r')}`;
   const grouped = q.groupBy !== null;
-  return withoutJit<AggRow>(db, sql`
+  return withoutJit<AggRow>(
+    db,
+    sql`
     WITH dirty AS MATERIALIZED (
       SELECT DISTINCT bucket_ns AS d FROM rollup_dirty WHERE bucket_ns >= ${big(w.fFrom)} AND bucket_ns < ${big(w.fTo)}
     ),
@@ -245,7 +246,8 @@ async function rolledRows(db: Pick<Db, 'rows'>, q: MetricsQuery, grid: BucketGri
       ${q.series ? sql`CASE WHEN GROUPING(c.b) = 1 THEN NULL ELSE c.b END` : sql`NULL::integer`} AS b,
       ${grouped ? sql`CASE WHEN GROUPING(c.gid) = 0 THEN (SELECT r.g FROM ranked r WHERE r.rn = c.gid AND r.rn <= ${top}::integer) END` : sql`NULL::text`} AS gk,
       ${combined(columns, 'c', 'float8')}
-    FROM cells c GROUP BY ${cellSets('c', grouped, q.series)}`);
+    FROM cells c GROUP BY ${cellSets('c', grouped, q.series)}`,
+  );
 }
 
 /** Each percentile measure's column, estimated from its summed histogram (as the traces path's percentile_cont array). */
@@ -256,7 +258,10 @@ function withPercentiles(rows: AggRow[], measures: readonly Measure[]): AggRow[]
       if (m.aggregate.kind !== 'percentiles' || typeof m.rollup !== 'object') continue;
       const h = m.rollup.histogram;
       const histogram = { counts: numbers(r[`${h}_hist`]), min: nOrNull(r[`${h}_min_ms`]), max: nOrNull(r[`${h}_max_ms`]) };
-      row[m.column] = histogramPercentiles(histogram, m.aggregate.points.map((p) => p.p));
+      row[m.column] = histogramPercentiles(
+        histogram,
+        m.aggregate.points.map((p) => p.p),
+      );
     }
     return row;
   });
@@ -283,7 +288,14 @@ function rankedTraces(q: MetricsQuery, shape: Shape, rows: AggRow[], columns: SQ
  * of the rollup query, counted over `traces` (a second snapshot: a batch landing in
  * between may show in one and not the other).
  */
-async function addExactAggregates(db: Pick<Db, 'rows'>, q: MetricsQuery, grid: BucketGrid, shape: Shape, rows: AggRow[], measures: readonly Measure[]): Promise<void> {
+async function addExactAggregates(
+  db: Pick<Db, 'rows'>,
+  q: MetricsQuery,
+  grid: BucketGrid,
+  shape: Shape,
+  rows: AggRow[],
+  measures: readonly Measure[],
+): Promise<void> {
   const sizeNs = BigInt(q.bucketMs) * 1_000_000n;
   const bucket = q.series ? sql`((t.start_ns - ${big(grid.originNs)}) / ${big(sizeNs)})::integer` : sql`0`;
   const grouped = q.groupBy !== null;

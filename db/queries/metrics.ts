@@ -18,7 +18,18 @@ import { type Coverage, type GroupByInfo, type MetricName, type MetricValues, ty
 import { flushCatalog } from '../catalog-buffer';
 import type { Db } from '../client';
 import { timeRangeCondition } from './list-traces';
-import { decodeValues, distinctCounts, distinctMeasures, measuresFor, n0, nOrNull, readsWideColumn, selectList, traceInputs, tracesAggregates } from './metric-sql';
+import {
+  decodeValues,
+  distinctCounts,
+  distinctMeasures,
+  measuresFor,
+  n0,
+  nOrNull,
+  readsWideColumn,
+  selectList,
+  traceInputs,
+  tracesAggregates,
+} from './metric-sql';
 import type { AggRow, MetricsQuery } from './metrics-query';
 import { rollupMetricsRows } from './metrics-rollup';
 
@@ -57,8 +68,7 @@ function firstSpanValue(key: string): SQL {
 }
 
 /** The top groups' values in rank order (a NULL element is the "(none)" group). */
-const TOP_KEYS = (top: number) =>
-  sql`topk AS (SELECT COALESCE(array_agg(g ORDER BY rn), ARRAY[]::text[]) AS keys FROM ranked WHERE rn <= ${top}::integer)`;
+const TOP_KEYS = (top: number) => sql`topk AS (SELECT COALESCE(array_agg(g ORDER BY rn), ARRAY[]::text[]) AS keys FROM ranked WHERE rn <= ${top}::integer)`;
 
 /**
  * A row's group rank: its value's position among the top keys (array_position
@@ -133,7 +143,8 @@ function tracesQuery(q: MetricsQuery, grid: BucketGrid, grouping: Grouping): SQL
   const totalNames = sql.raw(aggregated.map((a) => (isDistinct.has(a.name) ? `d.${a.name}` : `a.${a.name}`)).join(', '));
   // The group's value: ranked.g of its rank (none for "other" and "all").
   const gk = sql`(SELECT r.g FROM ranked r WHERE r.rn::text = a.cell AND r.rn <= ${top}::integer)`;
-  if (!q.series) return sql`
+  if (!q.series)
+    return sql`
       WITH ${ctes}
       SELECT a.cell, a.b, ${gk} AS gk, ${totalNames} FROM ${totalsFrom}`;
   return sql`
@@ -207,11 +218,21 @@ function assembleResult(rows: AggRow[], q: MetricsQuery, grid: BucketGrid, colum
  */
 export async function unmappedLlmKeys(db: Pick<Db, 'rows'>, mapping: AttributeMapping): Promise<string[]> {
   await flushCatalog(db);
-  const mapped = new Set<string>([...mapping.llmModel, ...mapping.promptTokens, ...mapping.completionTokens, ...mapping.totalTokens, ...mapping.costUsd, ...mapping.ttftMs]);
+  const mapped = new Set<string>([
+    ...mapping.llmModel,
+    ...mapping.promptTokens,
+    ...mapping.completionTokens,
+    ...mapping.totalTokens,
+    ...mapping.costUsd,
+    ...mapping.ttftMs,
+  ]);
   const rows = await db.rows<{ key: string }>(sql`
     SELECT DISTINCT key FROM attribute_keys
     WHERE key ~* '(model|token|cost|usage|price)' ORDER BY key LIMIT 50`);
-  return rows.map((r) => r.key).filter((k) => !mapped.has(k)).slice(0, 12);
+  return rows
+    .map((r) => r.key)
+    .filter((k) => !mapped.has(k))
+    .slice(0, 12);
 }
 
 /** Which of `keys` the attribute catalog has seen (drill-down filters test only those). */

@@ -9,7 +9,9 @@ const nsToMs = (v: Int8) => Number(BigInt(v)) / 1e6;
 const numOrNull = (v: Int8 | null | undefined) => (v === null || v === undefined ? null : Number(v));
 
 /** `promptTokens` → `prompt_tokens`: every column's SQL name is its schema field in snake case (tests/unit/db/rows.test.ts checks it). */
-type SnakeCase<S extends string> = S extends `${infer Head}${infer Tail}` ? `${Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`}${SnakeCase<Tail>}` : S;
+type SnakeCase<S extends string> = S extends `${infer Head}${infer Tail}`
+  ? `${Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`}${SnakeCase<Tail>}`
+  : S;
 type DriverValue<V> = V extends number | bigint ? Int8 : V;
 /** A row of `SELECT *` from a table as the query functions receive it: SQL column names, numbers as the driver gives them. */
 type SqlRow<Row> = { [K in keyof Row & string as SnakeCase<K>]: DriverValue<Row[K]> };

@@ -89,7 +89,13 @@ function planoRequest(rnd: Random, r: RequestShape): OtlpJsonRequest {
   const llmMs = outcome === 'timeout' ? 30_000 : outcome === 'rate_limited' ? rnd.latencyMs(40) : ttftMs + completionTokens * rnd.latencyMs(12, 0.3);
   const status = outcome === 'ok' ? 200 : outcome === 'rate_limited' ? 429 : outcome === 'timeout' ? 504 : 502;
   const errorMessage =
-    outcome === 'rate_limited' ? 'rate limit exceeded for tenant' : outcome === 'timeout' ? 'upstream request timed out after 30s' : outcome === 'upstream_error' ? `${r.provider} returned 500: internal server error` : null;
+    outcome === 'rate_limited'
+      ? 'rate limit exceeded for tenant'
+      : outcome === 'timeout'
+        ? 'upstream request timed out after 30s'
+        : outcome === 'upstream_error'
+          ? `${r.provider} returned 500: internal server error`
+          : null;
 
   const t0 = r.atMs;
   const routeStart = t0 + 0.4;
@@ -99,7 +105,13 @@ function planoRequest(rnd: Random, r: RequestShape): OtlpJsonRequest {
   const end = llmEnd + 0.8;
 
   // Header-derived (x-katanemo-*) and static attributes go on every span, as Plano does.
-  const common = [str('tenant.id', r.tenant), str('user.id', r.user), str('session.id', r.session), str('environment', 'production'), str('service.version', '2.1.0')];
+  const common = [
+    str('tenant.id', r.tenant),
+    str('user.id', r.user),
+    str('session.id', r.session),
+    str('environment', 'production'),
+    str('service.version', '2.1.0'),
+  ];
   const isError = status >= 500;
   const span = (id: string, parent: string | undefined, name: string, kind: number, s: number, e: number, attrs: JsonKeyValue[], error = false): JsonSpan => ({
     traceId,
@@ -132,10 +144,40 @@ function planoRequest(rnd: Random, r: RequestShape): OtlpJsonRequest {
 
   return {
     resourceSpans: [
-      bySvc('plano(inbound)', span(ids.inbound, undefined, `POST ${route}`, 2, t0, end, [str('http.method', 'POST'), str('http.target', route), str('http.status_code', String(status)), str('llm.model', r.model)], isError)),
-      bySvc('plano(routing)', span(ids.routing, ids.inbound, 'route', 1, routeStart, routeStart + routingMs, [str('routing.strategy', 'model_alias'), str('llm.provider', r.provider)])),
+      bySvc(
+        'plano(inbound)',
+        span(
+          ids.inbound,
+          undefined,
+          `POST ${route}`,
+          2,
+          t0,
+          end,
+          [str('http.method', 'POST'), str('http.target', route), str('http.status_code', String(status)), str('llm.model', r.model)],
+          isError,
+        ),
+      ),
+      bySvc(
+        'plano(routing)',
+        span(ids.routing, ids.inbound, 'route', 1, routeStart, routeStart + routingMs, [
+          str('routing.strategy', 'model_alias'),
+          str('llm.provider', r.provider),
+        ]),
+      ),
       bySvc('plano(llm)', span(ids.llm, ids.inbound, `chat ${r.model}`, 1, llmStart, llmEnd, llmAttrs, isError || status === 429)),
-      bySvc('plano(outbound)', span(ids.outbound, ids.llm, `POST ${route}`, 3, outboundStart, llmEnd - 0.1, [str('http.method', 'POST'), str('server.address', `api.${r.provider}.com`), str('http.status_code', String(status))], isError)),
+      bySvc(
+        'plano(outbound)',
+        span(
+          ids.outbound,
+          ids.llm,
+          `POST ${route}`,
+          3,
+          outboundStart,
+          llmEnd - 0.1,
+          [str('http.method', 'POST'), str('server.address', `api.${r.provider}.com`), str('http.status_code', String(status))],
+          isError,
+        ),
+      ),
     ],
   };
 }

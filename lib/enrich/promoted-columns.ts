@@ -21,9 +21,9 @@ type MappableColumn = Extract<PromotedColumn, { mapName: string }>;
  * The LLM fields whose keys can be extended by configuration, with the names
  * accepted in TRACEDECK_ATTRIBUTE_MAP (`mapName` in the descriptor).
  */
-export const MAPPABLE_FIELDS = Object.fromEntries(
-  PROMOTED_COLUMNS.filter((c): c is MappableColumn => 'mapName' in c).map((c) => [c.mapName, c.field]),
-) as { [C in MappableColumn as C['mapName']]: C['field'] };
+export const MAPPABLE_FIELDS = Object.fromEntries(PROMOTED_COLUMNS.filter((c): c is MappableColumn => 'mapName' in c).map((c) => [c.mapName, c.field])) as {
+  [C in MappableColumn as C['mapName']]: C['field'];
+};
 export type MappableField = (typeof MAPPABLE_FIELDS)[keyof typeof MAPPABLE_FIELDS];
 
 export type AttributeMapping = Record<MappableField, readonly string[]>;
@@ -42,9 +42,15 @@ export function parseAttributeMap(text: string | undefined): Partial<Record<Mapp
     const name = (eq < 0 ? entry : entry.slice(0, eq)).trim().toLowerCase();
     const field = MAPPABLE_FIELDS[name as keyof typeof MAPPABLE_FIELDS];
     if (!field || eq < 0) {
-      throw new Error(`TRACEDECK_ATTRIBUTE_MAP: expected field=key[,key…] with field one of ${Object.keys(MAPPABLE_FIELDS).join(', ')} (got '${entry.trim()}')`);
+      throw new Error(
+        `TRACEDECK_ATTRIBUTE_MAP: expected field=key[,key…] with field one of ${Object.keys(MAPPABLE_FIELDS).join(', ')} (got '${entry.trim()}')`,
+      );
     }
-    const keys = entry.slice(eq + 1).split(',').map((k) => k.trim()).filter((k) => k !== '');
+    const keys = entry
+      .slice(eq + 1)
+      .split(',')
+      .map((k) => k.trim())
+      .filter((k) => k !== '');
     out[field] = [...(out[field] ?? []), ...keys];
   }
   return out;

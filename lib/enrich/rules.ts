@@ -23,10 +23,7 @@ import type { AttributeMap, OtlpAnyValue, SpanRecord } from '../otlp/span-record
 import { type EnrichConfig, type SpanAttributeRules, putOwn } from './config';
 
 /** HTTP headers (a fetch `Headers`), pairs, or a plain object (Node's IncomingHttpHeaders, gRPC metadata maps). */
-export type HeaderSource =
-  | Headers
-  | Iterable<readonly [string, string]>
-  | Record<string, string | readonly string[] | Uint8Array | undefined>;
+export type HeaderSource = Headers | Iterable<readonly [string, string]> | Record<string, string | readonly string[] | Uint8Array | undefined>;
 
 export const CAPTURED_HEADER_PREFIX = 'http.request.header.';
 

@@ -28,7 +28,10 @@ export function traceStateThreshold(traceState: string | null | undefined): stri
   for (const member of traceState.split(',')) {
     const eq = member.indexOf('=');
     if (eq < 0 || member.slice(0, eq).trim() !== 'ot') continue;
-    for (const field of member.slice(eq + 1).trim().split(';')) {
+    for (const field of member
+      .slice(eq + 1)
+      .trim()
+      .split(';')) {
       const colon = field.indexOf(':');
       if (colon < 0 || field.slice(0, colon) !== 'th') continue;
       const th = field.slice(colon + 1);

@@ -10,15 +10,12 @@ import { termExpr } from '../where/edit';
 import { serializeWhere } from '../where/serializer';
 import type { MetricsBucket, MetricsGroup } from './types';
 
-const or = (items: WhereExpr[]): WhereExpr =>
-  items.reduce((left, right) => ({ type: 'or', left, right, loc: { start: 0, end: 0 } }));
+const or = (items: WhereExpr[]): WhereExpr => items.reduce((left, right) => ({ type: 'or', left, right, loc: { start: 0, end: 0 } }));
 
 /** `key = value` for one group (an OR over the keys feeding the column), or `key not exists` for the "(none)" group. */
 function groupExpr(drillKeys: readonly string[], key: string | null): WhereExpr {
   if (key === null) {
-    return drillKeys
-      .map((k) => termExpr(k, 'not exists'))
-      .reduce((left, right) => ({ type: 'and', left, right, loc: { start: 0, end: 0 } }));
+    return drillKeys.map((k) => termExpr(k, 'not exists')).reduce((left, right) => ({ type: 'and', left, right, loc: { start: 0, end: 0 } }));
   }
   return or(drillKeys.map((k) => termExpr(k, '=', key)));
 }
@@ -27,7 +24,11 @@ function groupExpr(drillKeys: readonly string[], key: string | null): WhereExpr 
  * The where term selecting a group's requests. "other" is everything not in a
  * named group: NOT (g1 OR g2 …). Null when the key cannot be written in a filter.
  */
-export function groupTerm(drillKeys: readonly string[], group: Pick<MetricsGroup, 'key' | 'other'>, named: readonly Pick<MetricsGroup, 'key' | 'other'>[]): string | null {
+export function groupTerm(
+  drillKeys: readonly string[],
+  group: Pick<MetricsGroup, 'key' | 'other'>,
+  named: readonly Pick<MetricsGroup, 'key' | 'other'>[],
+): string | null {
   try {
     if (!group.other) return serializeWhere(groupExpr(drillKeys, group.key));
     const others = named.filter((g) => !g.other).map((g) => groupExpr(drillKeys, g.key));

@@ -101,7 +101,15 @@ const ENTRIES = [
     unit: 'requests',
     description: 'Failed requests (an error span, or HTTP status >= 500), and 4xx answers counted on their own.',
     measures: [
-      { column: 'errors', field: 'errors', aggregate: { kind: 'count', where: ERROR_SQL }, estimate: 'errors', rate: 'errorRate', term: ERROR_TERM, rollup: 'column' },
+      {
+        column: 'errors',
+        field: 'errors',
+        aggregate: { kind: 'count', where: ERROR_SQL },
+        estimate: 'errors',
+        rate: 'errorRate',
+        term: ERROR_TERM,
+        rollup: 'column',
+      },
       {
         column: 'client_errors',
         field: 'clientErrors',
@@ -112,8 +120,21 @@ const ENTRIES = [
     ],
     dashboard: {
       tiles: [
-        { testId: 'summary-errors', label: 'Errors', title: 'Requests with an error span or an HTTP status >= 500', show: ['errors'], rate: 'errorRate', estimate: 'errors' },
-        { testId: 'summary-4xx', label: '4xx', title: 'Requests answered with an HTTP 4xx (counted on their own)', show: ['clientErrors'], rate: 'clientErrorRate' },
+        {
+          testId: 'summary-errors',
+          label: 'Errors',
+          title: 'Requests with an error span or an HTTP status >= 500',
+          show: ['errors'],
+          rate: 'errorRate',
+          estimate: 'errors',
+        },
+        {
+          testId: 'summary-4xx',
+          label: '4xx',
+          title: 'Requests answered with an HTTP 4xx (counted on their own)',
+          show: ['clientErrors'],
+          rate: 'clientErrorRate',
+        },
       ],
       chart: { kind: 'bars', testId: 'chart-errors', title: 'Errors (error span or 5xx)', field: 'errors' },
       columns: [
@@ -193,7 +214,13 @@ const ENTRIES = [
     ],
     dashboard: {
       tiles: [
-        { testId: 'summary-ttft', label: 'TTFT p95', title: 'Time to first token (llm.time_to_first_token)', show: ['ttftP95Ms'], details: [{ field: 'ttftP50Ms', before: 'p50' }] },
+        {
+          testId: 'summary-ttft',
+          label: 'TTFT p95',
+          title: 'Time to first token (llm.time_to_first_token)',
+          show: ['ttftP95Ms'],
+          details: [{ field: 'ttftP50Ms', before: 'p50' }],
+        },
       ],
       chart: {
         kind: 'percentiles',
@@ -217,7 +244,13 @@ const ENTRIES = [
     description: 'Sums of prompt, completion and total tokens (null when no request carries a token key).',
     measures: [
       { column: 'prompt_tokens', field: 'promptTokens', aggregate: { kind: 'sum', of: 't.prompt_tokens' }, estimate: 'promptTokens', rollup: 'column' },
-      { column: 'completion_tokens', field: 'completionTokens', aggregate: { kind: 'sum', of: 't.completion_tokens' }, estimate: 'completionTokens', rollup: 'column' },
+      {
+        column: 'completion_tokens',
+        field: 'completionTokens',
+        aggregate: { kind: 'sum', of: 't.completion_tokens' },
+        estimate: 'completionTokens',
+        rollup: 'column',
+      },
       { column: 'total_tokens', field: 'totalTokens', aggregate: { kind: 'sum', of: 't.total_tokens' }, estimate: 'totalTokens', rollup: 'column' },
     ],
     dashboard: {
@@ -311,7 +344,13 @@ export type MetricName = Entry['name'];
 export type ValueField =
   | (AnyMeasure extends infer M ? (M extends { field: infer F extends string } ? F : never) : never)
   | (AnyMeasure extends infer M ? (M extends { rate: infer F extends string } ? F : never) : never)
-  | (AnyMeasure extends infer M ? (M extends { aggregate: { points: readonly (infer P)[] } } ? (P extends { field: infer F extends string } ? F : never) : never) : never);
+  | (AnyMeasure extends infer M
+      ? M extends { aggregate: { points: readonly (infer P)[] } }
+        ? P extends { field: infer F extends string }
+          ? F
+          : never
+        : never
+      : never);
 /** Fields of `estimated`. */
 export type EstimateField = AnyMeasure extends infer M ? (M extends { estimate: infer F extends string } ? F : never) : never;
 

@@ -45,7 +45,6 @@ export function stackKey(stackBy: StackBy, tenantKey: string): string {
   return { tenant: tenantKey, model: 'llm.model', user: 'user.id', session: 'session.id' }[stackBy];
 }
 
-
 /** A dynamic route segment as text: decoded when it is still percent-encoded, as is otherwise. */
 export function segmentText(segment: string): string {
   try {

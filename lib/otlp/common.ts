@@ -50,13 +50,7 @@ function isAllZero(b: Uint8Array): boolean {
  * `optional`: an empty id is fine (parent_span_id).
  * `allowZero`: an all-zero id is fine (link ids: links to invalid contexts are legal).
  */
-export function checkIdBytes(
-  b: Uint8Array | null | undefined,
-  size: number,
-  field: string,
-  optional: boolean,
-  allowZero: boolean,
-): string | null {
+export function checkIdBytes(b: Uint8Array | null | undefined, size: number, field: string, optional: boolean, allowZero: boolean): string | null {
   const len = b == null ? 0 : b.length;
   return idReason(len, size, field, optional, allowZero, len === size && !allowZero && isAllZero(b!));
 }
@@ -220,4 +214,3 @@ export function exportMessage(rejected: readonly { index: number; reason: string
   const head = summarizeRejected(rejected, Math.floor((maxLength * 2) / 3));
   return `${head}. ${summarizeWarnings(warnings, maxLength - head.length - 2)}`;
 }
-

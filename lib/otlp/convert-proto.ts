@@ -62,7 +62,13 @@ const readAttribute: ReadAttribute<PbKeyValue> = (kv, _i, slot, lim) => {
 
 function readEvent(e: PbEvent, _i: number, lim: SpanLimiter): WireEvent {
   const attributes = limitAttributes(e.attributes, readAttribute, lim);
-  return { timeUnixNano: u64ToString(e.timeUnixNano), name: e.name ?? '', attributes, attributesDropped: lim.mapDropped, droppedAttributesCount: e.droppedAttributesCount ?? 0 };
+  return {
+    timeUnixNano: u64ToString(e.timeUnixNano),
+    name: e.name ?? '',
+    attributes,
+    attributesDropped: lim.mapDropped,
+    droppedAttributesCount: e.droppedAttributesCount ?? 0,
+  };
 }
 
 function readLink(l: PbLink, _i: number, lim: SpanLimiter): WireLink {

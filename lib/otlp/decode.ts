@@ -53,12 +53,7 @@ function asBuffer(body: Uint8Array): Buffer {
 }
 
 /** Applies Content-Encoding (innermost last in the header, so undo right to left). */
-function decodeContent(
-  body: Buffer,
-  contentEncoding: string | null | undefined,
-  maxOutput: number,
-  format: OtlpFormat,
-): Buffer | DecodeFailure {
+function decodeContent(body: Buffer, contentEncoding: string | null | undefined, maxOutput: number, format: OtlpFormat): Buffer | DecodeFailure {
   if (contentEncoding == null) return body;
   const codings = contentEncoding.split(',');
   if (codings.length > 4) return fail(415, `too many Content-Encoding layers (${codings.length})`, format);
@@ -78,11 +73,7 @@ function decodeContent(
           out = inflateRawSync(out, { maxOutputLength: maxOutput });
         }
       } else {
-        return fail(
-          415,
-          `unsupported Content-Encoding ${JSON.stringify(coding)}; supported: ${SUPPORTED_CONTENT_ENCODINGS.join(', ')}`,
-          format,
-        );
+        return fail(415, `unsupported Content-Encoding ${JSON.stringify(coding)}; supported: ${SUPPORTED_CONTENT_ENCODINGS.join(', ')}`, format);
       }
     } catch (e) {
       if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {

@@ -1,19 +1,7 @@
 /** Public API of the OTLP/HTTP trace decoding layer. */
-export type {
-  AttributeMap,
-  OtlpAnyValue,
-  RejectedSpan,
-  SpanEvent,
-  SpanLink,
-  SpanRecord,
-} from './span-record';
+export type { AttributeMap, OtlpAnyValue, RejectedSpan, SpanEvent, SpanLink, SpanRecord } from './span-record';
 export type { DecodeFailure, DecodeOptions, DecodeOutcome, DecodeSuccess, OtlpFormat } from './types';
-export {
-  SUPPORTED_CONTENT_ENCODINGS,
-  SUPPORTED_CONTENT_TYPES,
-  decodeExportRequest,
-  formatForContentType,
-} from './decode';
+export { SUPPORTED_CONTENT_ENCODINGS, SUPPORTED_CONTENT_TYPES, decodeExportRequest, formatForContentType } from './decode';
 export {
   MAX_ERROR_MESSAGE_LENGTH,
   RpcCode,

@@ -37,11 +37,7 @@ export function responseContentType(format: OtlpFormat, requestContentType?: str
  */
 export function encodeExportResponse(format: 'protobuf', rejected: readonly RejectedSpan[], warnings?: readonly string[]): Uint8Array<ArrayBuffer>;
 export function encodeExportResponse(format: 'json', rejected: readonly RejectedSpan[], warnings?: readonly string[]): string;
-export function encodeExportResponse(
-  format: OtlpFormat,
-  rejected: readonly RejectedSpan[],
-  warnings?: readonly string[],
-): Uint8Array<ArrayBuffer> | string;
+export function encodeExportResponse(format: OtlpFormat, rejected: readonly RejectedSpan[], warnings?: readonly string[]): Uint8Array<ArrayBuffer> | string;
 export function encodeExportResponse(
   format: OtlpFormat,
   rejected: readonly RejectedSpan[],
@@ -97,17 +93,13 @@ export function rpcStatusType(): StatusType {
   // Node's ESM loader exposes this CommonJS package only as `default`; bundlers expose named exports.
   const pb = ((protobufNs as unknown as { default?: typeof protobufNs }).default ?? protobufNs) as typeof protobufNs;
   const root = new pb.Root();
-  root
-    .define('google.protobuf')
-    .add(new pb.Type('Any').add(new pb.Field('type_url', 1, 'string')).add(new pb.Field('value', 2, 'bytes')));
-  root
-    .define('google.rpc')
-    .add(
-      new pb.Type('Status')
-        .add(new pb.Field('code', 1, 'int32'))
-        .add(new pb.Field('message', 2, 'string'))
-        .add(new pb.Field('details', 3, 'google.protobuf.Any', 'repeated')),
-    );
+  root.define('google.protobuf').add(new pb.Type('Any').add(new pb.Field('type_url', 1, 'string')).add(new pb.Field('value', 2, 'bytes')));
+  root.define('google.rpc').add(
+    new pb.Type('Status')
+      .add(new pb.Field('code', 1, 'int32'))
+      .add(new pb.Field('message', 2, 'string'))
+      .add(new pb.Field('details', 3, 'google.protobuf.Any', 'repeated')),
+  );
   root.resolveAll();
   statusType = root.lookupType('google.rpc.Status');
   return statusType;

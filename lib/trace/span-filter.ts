@@ -17,10 +17,7 @@ export type WhereProblem = {
   where: string;
 };
 
-export type SpanWhere =
-  | { status: 'none' }
-  | { status: 'ok'; sql: SQL; where: string }
-  | { status: 'error'; error: WhereProblem };
+export type SpanWhere = { status: 'none' } | { status: 'ok'; sql: SQL; where: string } | { status: 'error'; error: WhereProblem };
 
 export function compileSpanWhere(wheres: readonly string[], tenantKey: string): SpanWhere {
   const nonEmpty = wheres.filter((w) => w.trim() !== '');

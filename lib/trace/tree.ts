@@ -138,11 +138,7 @@ export function ancestorsOf(tree: TraceTree<TreeSpanInput>, index: number): numb
  * Rows to show, in order: skips the subtrees of collapsed nodes and, when `keep`
  * is given, every node not in it (callers put the ancestors of kept nodes in `keep`).
  */
-export function visibleRows(
-  tree: TraceTree<TreeSpanInput>,
-  isCollapsed: (spanId: string) => boolean,
-  keep: ReadonlySet<number> | null = null,
-): number[] {
+export function visibleRows(tree: TraceTree<TreeSpanInput>, isCollapsed: (spanId: string) => boolean, keep: ReadonlySet<number> | null = null): number[] {
   const out: number[] = [];
   const { nodes } = tree;
   let i = 0;

@@ -10,16 +10,7 @@
 export type Span = { start: number; end: number };
 
 /** Fields that are not attributes but columns of every span / trace. */
-export const INTRINSICS = [
-  'trace_id',
-  'span_id',
-  'name',
-  'service',
-  'kind',
-  'status',
-  'duration',
-  'trace.duration',
-] as const;
+export const INTRINSICS = ['trace_id', 'span_id', 'name', 'service', 'kind', 'status', 'duration', 'trace.duration'] as const;
 export type IntrinsicName = (typeof INTRINSICS)[number];
 
 export type FieldRef =

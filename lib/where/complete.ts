@@ -44,11 +44,7 @@ export type CompletionOperator = (typeof COMPLETION_OPERATORS)[number];
 
 export const COMPLETION_CONNECTIVES = ['AND', 'OR'] as const;
 
-type State =
-  | { s: 'term' }
-  | { s: 'afterKey'; key: string }
-  | { s: 'afterKeyNot'; key: string; notStart: number }
-  | { s: 'afterTerm' };
+type State = { s: 'term' } | { s: 'afterKey'; key: string } | { s: 'afterKeyNot'; key: string; notStart: number } | { s: 'afterTerm' };
 
 function followedByOperator(text: string, tok: Token): boolean {
   const next = scanToken(text, tok.end);
@@ -218,12 +214,7 @@ export type CompletionEdit = { text: string; cursor: number };
  * onto a preceding word, `)` or `"` (e.g. `exists` right after a key, AND
  * after `)`).
  */
-export function applyCompletion(
-  text: string,
-  ctx: { from: number; to: number },
-  insert: string,
-  { space = true }: { space?: boolean } = {},
-): CompletionEdit {
+export function applyCompletion(text: string, ctx: { from: number; to: number }, insert: string, { space = true }: { space?: boolean } = {}): CompletionEdit {
   const from = Math.max(0, Math.min(ctx.from, text.length));
   const to = Math.max(from, Math.min(ctx.to, text.length));
   const before = text.slice(0, from);

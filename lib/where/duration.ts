@@ -53,10 +53,7 @@ const FORMAT_UNITS: ReadonlyArray<[DurationUnit, number]> = [
  * For non-negative finite integers with `exact: true`, the result always parses
  * back (via parseDurationLiteral) to the same number of nanoseconds.
  */
-export function formatDurationNanos(
-  nanos: number,
-  opts: { maxDecimals?: number; exact?: boolean } = {},
-): string {
+export function formatDurationNanos(nanos: number, opts: { maxDecimals?: number; exact?: boolean } = {}): string {
   if (!Number.isFinite(nanos)) return String(nanos);
   if (nanos < 0) return '-' + formatDurationNanos(-nanos, opts);
   if (nanos === 0) return '0ns';

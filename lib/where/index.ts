@@ -3,16 +3,7 @@
  * compiler is imported from ./sql-compiler on its own (it pulls in drizzle).
  */
 export { INTRINSICS } from './ast';
-export type {
-  CompareOp,
-  FieldRef,
-  IntrinsicName,
-  Literal,
-  ParseResult,
-  Span,
-  WhereDiagnostic,
-  WhereExpr,
-} from './ast';
+export type { CompareOp, FieldRef, IntrinsicName, Literal, ParseResult, Span, WhereDiagnostic, WhereExpr } from './ast';
 export type { ParseListResult, WhereListDiagnostic } from './types';
 export {
   MAX_CONDITIONS,

@@ -94,9 +94,7 @@ const INTRINSIC_SET: ReadonlySet<string> = new Set(INTRINSICS);
 
 /** Field reference for a key: intrinsic if it is one of INTRINSICS, else an attribute. */
 export function fieldRef(key: string, loc: Span): FieldRef {
-  return INTRINSIC_SET.has(key)
-    ? { kind: 'intrinsic', name: key as IntrinsicName, loc }
-    : { kind: 'attribute', key, loc };
+  return INTRINSIC_SET.has(key) ? { kind: 'intrinsic', name: key as IntrinsicName, loc } : { kind: 'attribute', key, loc };
 }
 
 export function isIntrinsicName(key: string): key is IntrinsicName {
@@ -261,11 +259,7 @@ class Parser {
       const loc = { start: fieldTok.start, end: ex.end };
       return { expr: { type: 'exists', field, negated: true, loc }, start: loc.start, end: loc.end };
     }
-    this.fail(
-      `expected an operator (=, !=, >, >=, <, <=, ~, !~, exists) after ${show(fieldTok.text)}`,
-      next.start,
-      next.end - next.start,
-    );
+    this.fail(`expected an operator (=, !=, >, >=, <, <=, ~, !~, exists) after ${show(fieldTok.text)}`, next.start, next.end - next.start);
   }
 
   private parseValue(opTok: Token): Literal {
@@ -279,10 +273,7 @@ class Parser {
       this.fail(`invalid escape ${show(this.src.slice(s.at, s.at + s.length))} in string`, s.at, s.length);
     }
     const loc = { start: scan.start, end: scan.end };
-    const literal: Literal =
-      scan.kind === 'quoted'
-        ? { kind: 'string', text: scan.value, quoted: true, loc }
-        : classifyUnquoted(scan.text, loc);
+    const literal: Literal = scan.kind === 'quoted' ? { kind: 'string', text: scan.value, quoted: true, loc } : classifyUnquoted(scan.text, loc);
     if (NUMERIC_OPS.has(op) && literal.kind === 'string') {
       this.fail(`expected a number or duration after '${op}'`, literal.loc.start, literal.loc.end - literal.loc.start);
     }

@@ -71,8 +71,7 @@ function invalid(what: string): never {
   throw new Error(`where compiler: ${what} (validateWhere should have refused it)`);
 }
 
-const spanExists = (predicate: SQL) =>
-  sql`EXISTS (SELECT 1 FROM spans s WHERE s.tenant_id = t.tenant_id AND s.trace_id = t.trace_id AND ${predicate})`;
+const spanExists = (predicate: SQL) => sql`EXISTS (SELECT 1 FROM spans s WHERE s.tenant_id = t.tenant_id AND s.trace_id = t.trace_id AND ${predicate})`;
 
 function traceLevel(expr: WhereExpr, tenantKey: string): SQL {
   switch (expr.type) {
@@ -146,8 +145,7 @@ function traceFieldPresent(field: FieldRef, tenantKey: string): SQL {
 const someSetValue = (key: string, predicate: SQL) =>
   sql`EXISTS (SELECT 1 FROM jsonb_array_elements(t.attribute_set -> ${key}::text) AS e(v) WHERE ${predicate})`;
 
-const setContains = (key: string, element: { s: string } | { n: number }) =>
-  sql`t.attribute_set @> ${JSON.stringify({ [key]: [element] })}::jsonb`;
+const setContains = (key: string, element: { s: string } | { n: number }) => sql`t.attribute_set @> ${JSON.stringify({ [key]: [element] })}::jsonb`;
 
 /** An attribute predicate at trace level, with the span-level semantics of attributeCompare. */
 function setCompare(key: string, op: CompareOp, value: Literal): SQL {
@@ -258,7 +256,10 @@ function attributeEquals(key: string, value: Literal): SQL {
   if (Number.isFinite(asNumber)) candidates.push({ doubleValue: asNumber });
   if (/^(true|false)$/i.test(trimmed)) candidates.push({ boolValue: trimmed.toLowerCase() === 'true' });
   const contains = (column: SQL) =>
-    sql.join(candidates.map((c) => sql`${column} @> ${JSON.stringify({ [key]: c })}::jsonb`), sql` OR `);
+    sql.join(
+      candidates.map((c) => sql`${column} @> ${JSON.stringify({ [key]: c })}::jsonb`),
+      sql` OR `,
+    );
   const numericOnly = value.kind === 'number' ? sql` OR td_num(${attributeValue(key)}) = ${asNumber}::float8` : sql``;
   return sql`((${contains(sql`s.attributes`)}) OR (NOT s.attributes ? ${key}::text AND (${contains(sql`s.resource_attributes`)}))${numericOnly})`;
 }

@@ -116,7 +116,9 @@ export function parseAuthConfig(env: Env): AuthConfig {
   const scoped = new Map(parseScopedKeys(env.TRACEDECK_TENANT_SCOPED_KEYS));
   for (const key of [...ingestKeys, ...readTokens]) {
     if (scoped.has(key)) {
-      throw new AuthConfigError('TRACEDECK_TENANT_SCOPED_KEYS: a scoped key is also listed in TRACEDECK_INGEST_KEYS or TRACEDECK_READ_TOKENS (a key is either scoped or not)');
+      throw new AuthConfigError(
+        'TRACEDECK_TENANT_SCOPED_KEYS: a scoped key is also listed in TRACEDECK_INGEST_KEYS or TRACEDECK_READ_TOKENS (a key is either scoped or not)',
+      );
     }
   }
   const credentials: Credential[] = [];

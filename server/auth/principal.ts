@@ -94,7 +94,8 @@ export function authenticateWith(config: AuthConfig, token: string | null, purpo
   if (token === null) return { ok: false, status: 401, reason: 'missing', message: MESSAGES[purpose].missing };
   const credential = findByDigest(token, config.credentials);
   if (!credential) return { ok: false, status: 401, reason: 'invalid', message: MESSAGES[purpose].invalid };
-  if (!(purpose === 'ingest' ? credential.ingest : credential.read)) return { ok: false, status: 403, reason: 'forbidden', message: MESSAGES[purpose].forbidden };
+  if (!(purpose === 'ingest' ? credential.ingest : credential.read))
+    return { ok: false, status: 403, reason: 'forbidden', message: MESSAGES[purpose].forbidden };
   if (credential.tenant !== null) return { ok: true, principal: { kind: 'tenant', tenant: credential.tenant } };
   return { ok: true, principal: { kind: purpose === 'ingest' ? 'ingest' : 'read', tenant: null } };
 }

@@ -71,7 +71,13 @@ export function readListener(file: string): ListenerRecord | null {
     fs.rmSync(file, { force: true });
     return null;
   }
-  return { pid: record.pid, host: String(record.host ?? ''), port: Number(record.port ?? 0), startedAt: String(record.startedAt ?? ''), ...(record.database ? { database: record.database } : {}) };
+  return {
+    pid: record.pid,
+    host: String(record.host ?? ''),
+    port: Number(record.port ?? 0),
+    startedAt: String(record.startedAt ?? ''),
+    ...(record.database ? { database: record.database } : {}),
+  };
 }
 
 export function writeListener(record: ListenerRecord, file: string): () => void {

@@ -9,7 +9,8 @@ export type SearchParamsRecord = Record<string, string | string[] | undefined>;
 /** A page's `searchParams` as URLSearchParams, every value of a repeated key kept in order. */
 export function searchParamsFrom(record: SearchParamsRecord): URLSearchParams {
   const out = new URLSearchParams();
-  for (const [key, value] of Object.entries(record)) for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) out.append(key, item);
+  for (const [key, value] of Object.entries(record))
+    for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) out.append(key, item);
   return out;
 }
 

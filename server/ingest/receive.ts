@@ -68,14 +68,7 @@ export type ReceiveDeps = {
 };
 
 export type RefusalKind =
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'auth-misconfigured'
-  | 'throttled'
-  | 'too-large'
-  | 'unsupported-media-type'
-  | 'invalid'
-  | 'storage-unavailable';
+  'unauthenticated' | 'forbidden' | 'auth-misconfigured' | 'throttled' | 'too-large' | 'unsupported-media-type' | 'invalid' | 'storage-unavailable';
 
 export type ExportAccepted = { ok: true; kind: 'accepted'; status: 200; format: OtlpFormat; body: Uint8Array<ArrayBuffer> | string };
 
@@ -109,7 +102,14 @@ export async function receiveExport(request: ExportRequest, deps: ReceiveDeps): 
   const settings = deps.settings();
   const release = await ingestGate(settings.gate).acquire();
   if (!release) {
-    return { ok: false, kind: 'throttled', status: 429, message: 'ingest is at capacity, retry later', format, retryAfterSeconds: THROTTLE_RETRY_AFTER_SECONDS };
+    return {
+      ok: false,
+      kind: 'throttled',
+      status: 429,
+      message: 'ingest is at capacity, retry later',
+      format,
+      retryAfterSeconds: THROTTLE_RETRY_AFTER_SECONDS,
+    };
   }
   try {
     const decoded = await readAndDecode(request, settings, format);

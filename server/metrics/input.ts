@@ -73,7 +73,10 @@ export function metricsBucket(range: MetricsInput['range'], requestedMs: number 
 
 /** `metrics=` values (comma-separated, repeatable) as tokens; an unknown name is a 400. */
 export function metricSelection(values: readonly string[]): MetricToken[] {
-  const names = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  const names = values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
   for (const name of names) {
     if (name !== 'all' && !isMetricName(name)) throw new ApiError(400, `unknown metric '${name}' (use ${METRIC_NAMES.join(', ')})`);
   }

@@ -30,7 +30,19 @@ export async function queryMetrics(db: Pick<Db, 'rows'>, input: MetricsInput, ct
   const scope = rollupScope(filter.ast, ctx.tenantKey, ctx.tenantScope ?? null, input.metrics);
   const rollup = scope && { ...scope, minTraces: config.rollupMinTraces };
   const modelKeys = config.attributeMapping.llmModel;
-  const result = await aggregateMetrics(db, { filter: filter.sql, fromNs, toNs, bucketMs, groupBy, top, metrics, series, tenantKey: ctx.tenantKey, modelKeys, rollup });
+  const result = await aggregateMetrics(db, {
+    filter: filter.sql,
+    fromNs,
+    toNs,
+    bucketMs,
+    groupBy,
+    top,
+    metrics,
+    series,
+    tenantKey: ctx.tenantKey,
+    modelKeys,
+    rollup,
+  });
   const queryMs = performance.now() - started;
 
   const buckets: MetricsBucket[] = [];

@@ -27,7 +27,20 @@ describe('auth (built app, headless Chromium)', () => {
       TRACEDECK_READ_TOKENS: ADMIN_TOKEN,
       TRACEDECK_TENANT_SCOPED_KEYS: `${ACME_KEY}=acme-corp`,
     });
-    await promisify(execFile)(process.execPath, ['bin/tracedeck.mjs', 'seed', '--url', app.url, '--traces', '120', '--seed', '4', '--hours', '6', '--token', INGEST_KEY]);
+    await promisify(execFile)(process.execPath, [
+      'bin/tracedeck.mjs',
+      'seed',
+      '--url',
+      app.url,
+      '--traces',
+      '120',
+      '--seed',
+      '4',
+      '--hours',
+      '6',
+      '--token',
+      INGEST_KEY,
+    ]);
     browser = await launchBrowser();
   });
   afterAll(async () => {

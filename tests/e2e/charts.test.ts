@@ -115,7 +115,10 @@ describe('tenant and user charts (built app, headless Chromium)', () => {
   it('a tenant link opens its page; a bar click opens the trace list filtered to that bucket and model', async () => {
     const page = await browser.newPage({ viewport: VIEWPORT });
     await open(page, '/tenants');
-    await Promise.all([page.waitForURL(/\/tenants\/acme-corp/), page.getByTestId('tenant-table').locator('a[data-testid="group-link"]', { hasText: 'acme-corp' }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/tenants\/acme-corp/),
+      page.getByTestId('tenant-table').locator('a[data-testid="group-link"]', { hasText: 'acme-corp' }).click(),
+    ]);
     await page.waitForSelector('[data-testid="chart-requests"] .recharts-bar-rectangle', { timeout: 30_000 });
     await page.waitForSelector('[data-testid="user-table"]');
     expect(await page.getByTestId('model-table').locator('tbody tr').count()).toBeGreaterThan(1);
@@ -186,7 +189,9 @@ describe('tenant and user charts (built app, headless Chromium)', () => {
     expect(url.searchParams.get('by')).toBe('model');
     expect(url.searchParams.get('where')).toBe('http.status_code>=500');
     const api = await metrics('where=http.status_code>=500&series=false&since=24h');
-    await expect.poll(async () => (await page.getByTestId('summary-requests').textContent()) ?? '').toMatch(new RegExp(`^Requests${api.totals.requests.toLocaleString('en-US')}≈`));
+    await expect
+      .poll(async () => (await page.getByTestId('summary-requests').textContent()) ?? '')
+      .toMatch(new RegExp(`^Requests${api.totals.requests.toLocaleString('en-US')}≈`));
     await page.close();
   });
 
@@ -197,7 +202,10 @@ describe('tenant and user charts (built app, headless Chromium)', () => {
     const user = (await firstUser.textContent()) ?? '';
     await Promise.all([page.waitForURL(new RegExp(`/users/${user}`)), firstUser.click()]);
     await page.waitForSelector('[data-testid="session-table"]');
-    const sessions = await page.getByTestId('session-table').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-group')));
+    const sessions = await page
+      .getByTestId('session-table')
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-group')));
     const api = await metrics(`where=user.id=${user}&group_by=session.id&series=false&top=100&since=24h`);
     expect(sessions).toEqual(api.groups.map((g) => g.key));
     expect(sessions.every((s) => s?.startsWith(`sess_${user}_`))).toBe(true);

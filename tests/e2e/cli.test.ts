@@ -11,7 +11,11 @@ import { type AppServer, startAppServer } from '../support/app-server';
 
 type Run = { code: number; stdout: string; stderr: string };
 type PlanoaiJson = {
-  traces: { trace_id: string; share_url: string; spans: { traceId: string; spanId: string; parentSpanId: string; service: string; attributes: { key: string; value: Record<string, unknown> }[] }[] }[];
+  traces: {
+    trace_id: string;
+    share_url: string;
+    spans: { traceId: string; spanId: string; parentSpanId: string; service: string; attributes: { key: string; value: Record<string, unknown> }[] }[];
+  }[];
 };
 
 const BIN = 'bin/tracedeck.mjs';
@@ -29,10 +33,15 @@ describe('tracedeck trace (real binary, built server, seeded data)', () => {
 
   const trace = (args: string[], env: Record<string, string> = {}, withUrl = true): Promise<Run> =>
     new Promise((resolve) => {
-      execFile(process.execPath, [BIN, 'trace', ...args, ...(withUrl ? ['--url', app.url] : [])], { env: baseEnv(env), timeout: 60_000 }, (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      });
+      execFile(
+        process.execPath,
+        [BIN, 'trace', ...args, ...(withUrl ? ['--url', app.url] : [])],
+        { env: baseEnv(env), timeout: 60_000 },
+        (err, stdout, stderr) => {
+          const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
     });
   const api = async <T>(path: string): Promise<T> => (await (await fetch(`${app.url}${path}`)).json()) as T;
   const apiTraces = async (query: string) => (await api<{ traces: TraceSummary[] }>(`/api/traces?${query}`)).traces;
@@ -220,7 +229,10 @@ describe('tracedeck trace (real binary, built server, seeded data)', () => {
     }
     if (!hasScript) return; // util-linux `script` gives the command a pseudo-terminal
     const command = `${JSON.stringify(process.execPath)} ${BIN} trace --list --limit 5 --url ${app.url}`;
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { env: baseEnv({ NO_COLOR: '1', COLUMNS: '120', LINES: '40' }), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      env: baseEnv({ NO_COLOR: '1', COLUMNS: '120', LINES: '40' }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const exited = new Promise((r) => child.once('exit', r));
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

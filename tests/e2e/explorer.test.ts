@@ -70,7 +70,9 @@ describe('trace list (built app, headless Chromium)', () => {
     await provider.forceFlush();
     const [sent] = memory.getFinishedSpans();
     await provider.shutdown();
-    const body = (await (await fetch(`${app.url}/api/traces/${span.spanContext().traceId}`)).json()) as { spans: { startTimeUnixNano: string; attributes: Record<string, unknown> }[] };
+    const body = (await (await fetch(`${app.url}/api/traces/${span.spanContext().traceId}`)).json()) as {
+      spans: { startTimeUnixNano: string; attributes: Record<string, unknown> }[];
+    };
     const [s, ns] = sent.startTime;
     expect(body.spans[0].startTimeUnixNano).toBe((BigInt(s) * 1_000_000_000n + BigInt(ns)).toString());
     expect(body.spans[0].attributes.big).toEqual({ intValue: '1152921504606846976' });

@@ -26,7 +26,8 @@ const BIN = 'bin/tracedeck.mjs';
 
 function cliEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: '', ...extra };
-  for (const key of ['NO_COLOR', 'FORCE_COLOR', 'TRACEDECK_URL', 'TRACEDECK_GRPC', 'TRACEDECK_GRPC_PORT', 'TRACEDECK_CONFIG']) if (!(key in extra)) delete env[key];
+  for (const key of ['NO_COLOR', 'FORCE_COLOR', 'TRACEDECK_URL', 'TRACEDECK_GRPC', 'TRACEDECK_GRPC_PORT', 'TRACEDECK_CONFIG'])
+    if (!(key in extra)) delete env[key];
   return env;
 }
 
@@ -90,7 +91,10 @@ describe('OTLP/gRPC inside `tracedeck serve` (TRACEDECK_GRPC=1), read back with 
   }
 
   it('`trace listen` on the port the server holds: planoai’s address-in-use message, exit 1', async () => {
-    const r = await run(['trace', 'listen', '--port', String(grpcPort)], { TRACEDECK_DATA_DIR: path.join(scratch, 'other-data'), TRACEDECK_GRPC_PID_FILE: pidFile });
+    const r = await run(['trace', 'listen', '--port', String(grpcPort)], {
+      TRACEDECK_DATA_DIR: path.join(scratch, 'other-data'),
+      TRACEDECK_GRPC_PID_FILE: pidFile,
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
       `Failed to start OTLP listener on 127.0.0.1:${grpcPort}: address is already in use.\nStop the process using that port or run \`tracedeck trace listen --port <PORT>\`.`,
@@ -137,7 +141,10 @@ describe('`tracedeck trace listen` / `down` (standalone listener, own PGlite fol
 
   it('runs in the foreground, stores exported spans, and `down` stops it', async () => {
     const port = await freePort();
-    child = spawn(process.execPath, [BIN, 'trace', 'listen', '--port', String(port), '--host', '127.0.0.1'], { env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [BIN, 'trace', 'listen', '--port', String(port), '--host', '127.0.0.1'], {
+      env: cliEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));

@@ -51,7 +51,13 @@ function hostileTrace(traceId: string) {
                   kind: 2,
                   startTimeUnixNano: ns(0),
                   endTimeUnixNano: ns(900),
-                  attributes: [str('user.id', XSS.user), str('session.id', XSS.template), str('llm.model', XSS.model), str(XSS.key, XSS.child), { key: 'http.status_code', value: { intValue: '500' } }],
+                  attributes: [
+                    str('user.id', XSS.user),
+                    str('session.id', XSS.template),
+                    str('llm.model', XSS.model),
+                    str(XSS.key, XSS.child),
+                    { key: 'http.status_code', value: { intValue: '500' } },
+                  ],
                   events: [{ timeUnixNano: ns(10), name: XSS.error, attributes: [str('exception.message', XSS.error)] }],
                   status: { code: 2, message: XSS.error },
                 },
@@ -141,7 +147,9 @@ describe('hostile span data and security headers (built app, headless Chromium)'
     const input = page.getByTestId('where-input');
     await input.fill(`name="${XSS.child.replace(/"/g, '\\"')}"`);
     await Promise.all([page.waitForURL(/where=/), input.press('Enter')]);
-    await expect.poll(() => page.locator('[data-testid="trace-table"] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-trace-id')))).toEqual([traceId]);
+    await expect
+      .poll(() => page.locator('[data-testid="trace-table"] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-trace-id'))))
+      .toEqual([traceId]);
     await expectClean(page, 'list');
     await page.close();
   });
@@ -173,7 +181,9 @@ describe('hostile span data and security headers (built app, headless Chromium)'
       await page.waitForSelector('[data-testid="dashboard"]');
       // The charts are drawn on the client from /api/metrics: hydration and fetches work under the CSP.
       await page.waitForSelector('[data-testid="chart-requests"] .recharts-bar-rectangle', { timeout: 30_000 });
-      await expect.poll(() => page.getByText(path.startsWith('/users') ? XSS.user : XSS.tenant, { exact: false }).count(), { message: path }).toBeGreaterThan(0);
+      await expect
+        .poll(() => page.getByText(path.startsWith('/users') ? XSS.user : XSS.tenant, { exact: false }).count(), { message: path })
+        .toBeGreaterThan(0);
       await expectClean(page, path);
       await page.close();
     }
@@ -207,7 +217,11 @@ describe('hostile span data and security headers (built app, headless Chromium)'
     const otlp = await fetch(`${app.url}/api/traces/${traceId}/otlp`);
     const ingest = await fetch(`${app.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
     expect(ingest.status).toBe(415);
-    for (const [res, label] of [[list, 'list'], [otlp, 'otlp'], [ingest, 'ingest']] as const) {
+    for (const [res, label] of [
+      [list, 'list'],
+      [otlp, 'otlp'],
+      [ingest, 'ingest'],
+    ] as const) {
       expect(res.headers.get('content-security-policy'), label).toBe("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
       expectStaticHeaders(res, label);
     }

@@ -47,22 +47,55 @@ function bigTrace() {
     if (n >= BIG_SPANS - 1) break;
     const batchId = id();
     const bStart = b * 190;
-    add('worker-a', { spanId: batchId, parentSpanId: rootId, name: `batch ${b}`, startTimeUnixNano: ns(bStart), endTimeUnixNano: ns(bStart + 185), attributes: [{ key: 'batch', value: { intValue: String(b) } }] });
+    add('worker-a', {
+      spanId: batchId,
+      parentSpanId: rootId,
+      name: `batch ${b}`,
+      startTimeUnixNano: ns(bStart),
+      endTimeUnixNano: ns(bStart + 185),
+      attributes: [{ key: 'batch', value: { intValue: String(b) } }],
+    });
     for (let i = 0; i < 20; i++) {
       if (n >= BIG_SPANS - 1) break outer;
       const itemId = id();
       const iStart = bStart + i * 9;
-      add('worker-b', { spanId: itemId, parentSpanId: batchId, name: `item ${b}.${i}`, startTimeUnixNano: ns(iStart), endTimeUnixNano: ns(iStart + 8), attributes: [{ key: 'item', value: { intValue: String(i) } }] });
+      add('worker-b', {
+        spanId: itemId,
+        parentSpanId: batchId,
+        name: `item ${b}.${i}`,
+        startTimeUnixNano: ns(iStart),
+        endTimeUnixNano: ns(iStart + 8),
+        attributes: [{ key: 'item', value: { intValue: String(i) } }],
+      });
       for (let s = 0; s < 4; s++) {
         if (n >= BIG_SPANS - 1) break outer;
-        add('db', { spanId: id(), parentSpanId: itemId, name: `query ${s}`, startTimeUnixNano: ns(iStart + s * 2), endTimeUnixNano: ns(iStart + s * 2 + 1.5), attributes: [{ key: 'db.statement', value: { stringValue: `SELECT ${s}` } }] });
+        add('db', {
+          spanId: id(),
+          parentSpanId: itemId,
+          name: `query ${s}`,
+          startTimeUnixNano: ns(iStart + s * 2),
+          endTimeUnixNano: ns(iStart + s * 2 + 1.5),
+          attributes: [{ key: 'db.statement', value: { stringValue: `SELECT ${s}` } }],
+        });
       }
     }
   }
-  add('worker-a', { spanId: ORPHAN, parentSpanId: 'dddddddddddddddd', name: 'late callback', startTimeUnixNano: ns(9_500), endTimeUnixNano: ns(9_900), attributes: [] });
+  add('worker-a', {
+    spanId: ORPHAN,
+    parentSpanId: 'dddddddddddddddd',
+    name: 'late callback',
+    startTimeUnixNano: ns(9_500),
+    endTimeUnixNano: ns(9_900),
+    attributes: [],
+  });
   return {
     resourceSpans: services.map((service) => ({
-      resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }, { key: 'tenant.id', value: { stringValue: 'bigco' } }] },
+      resource: {
+        attributes: [
+          { key: 'service.name', value: { stringValue: service } },
+          { key: 'tenant.id', value: { stringValue: 'bigco' } },
+        ],
+      },
       scopeSpans: [{ scope: { name: 'e2e' }, spans: byService.get(service) }],
     })),
   };
@@ -118,7 +151,9 @@ describe('trace page (built app, headless Chromium)', () => {
     const names = await rows(page).evaluateAll((trs) => trs.map((tr) => tr.textContent ?? ''));
     expect(names[0]).toContain('plano(inbound)');
     // The root bar spans (almost) the whole track; every bar starts inside it.
-    const boxes = await page.locator('[data-testid="span-bar"]').evaluateAll((bars) => bars.map((b) => b.getBoundingClientRect()).map((r) => ({ x: r.x, w: r.width })));
+    const boxes = await page
+      .locator('[data-testid="span-bar"]')
+      .evaluateAll((bars) => bars.map((b) => b.getBoundingClientRect()).map((r) => ({ x: r.x, w: r.width })));
     expect(boxes).toHaveLength(4);
     const root = boxes[0];
     for (const b of boxes.slice(1)) {
@@ -143,7 +178,9 @@ describe('trace page (built app, headless Chromium)', () => {
       const message = s.status.message ?? (attr && 'stringValue' in attr ? attr.stringValue : null);
       if (message) expect(await row(page, s.spanId).textContent()).toContain(message);
     }
-    const color = await row(page, errors[0].spanId).locator('[data-testid="span-bar"]').evaluate((el) => getComputedStyle(el).backgroundColor);
+    const color = await row(page, errors[0].spanId)
+      .locator('[data-testid="span-bar"]')
+      .evaluate((el) => getComputedStyle(el).backgroundColor);
     expect(color).toBe('rgb(214, 51, 108)'); // --error (light)
     await row(page, errors[0].spanId).click();
     await expect.poll(() => panel(page).locator('[data-testid="span-detail-error"]').count()).toBe(1);
@@ -216,7 +253,9 @@ describe('trace page (built app, headless Chromium)', () => {
     const page = await newPage();
     await page.goto(`${app.url}/traces/${plano.traceId}?where=service=plano(llm)&from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z`);
     await expect.poll(() => rows(page).count()).toBe(4);
-    const marked = await page.locator('[data-testid="span-row"][data-where-match="true"]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-span-id')));
+    const marked = await page
+      .locator('[data-testid="span-row"][data-where-match="true"]')
+      .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-span-id')));
     expect(marked).toEqual([llm.spanId]);
     expect(await page.locator('[data-testid="where-match-count"]').textContent()).toBe('1');
     const back = new URL((await page.locator('[data-testid="back-to-list"]').getAttribute('href')) ?? '', app.url);
@@ -309,7 +348,15 @@ describe('trace page (built app, headless Chromium)', () => {
     const nav = await page.evaluate(() => {
       const [n] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
       const fcp = performance.getEntriesByName('first-contentful-paint')[0];
-      return { ttfb: n.responseStart, responseEnd: n.responseEnd, domContentLoaded: n.domContentLoadedEventEnd, load: n.loadEventEnd, fcp: fcp?.startTime ?? null, bytes: n.encodedBodySize, decoded: n.decodedBodySize };
+      return {
+        ttfb: n.responseStart,
+        responseEnd: n.responseEnd,
+        domContentLoaded: n.domContentLoadedEventEnd,
+        load: n.loadEventEnd,
+        fcp: fcp?.startTime ?? null,
+        bytes: n.encodedBodySize,
+        decoded: n.decodedBodySize,
+      };
     });
     // Interactive: a click selects (hydrated).
     const clickStart = Date.now();

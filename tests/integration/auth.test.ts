@@ -38,7 +38,15 @@ const hexId = (bytes: number) => randomBytes(bytes).toString('hex');
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
 
 /** One span as OTLP/JSON, claiming `tenant` on the span and on its resource. */
-function spanRequest({ traceId, tenant, extra = [] }: { traceId: string; tenant: string; extra?: { key: string; value: { stringValue: string } }[] }): OtlpJsonRequest {
+function spanRequest({
+  traceId,
+  tenant,
+  extra = [],
+}: {
+  traceId: string;
+  tenant: string;
+  extra?: { key: string; value: { stringValue: string } }[];
+}): OtlpJsonRequest {
   const now = BigInt(Date.now()) * 1_000_000n;
   return {
     resourceSpans: [
@@ -133,7 +141,11 @@ describeEachDatabase('auth: ingest keys, read tokens, tenant-scoped keys', (kind
       const readOnly = await post(spanRequest({ traceId: hexId(16), tenant: 'acme-corp' }), bearer(READ_TOKEN));
       expect(readOnly.status).toBe(403);
       expect(((await readOnly.json()) as { code: number }).code).toBe(7); // PERMISSION_DENIED
-      const proto = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: new Uint8Array([1, 2, 3]) });
+      const proto = await fetch(`${server.url}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-protobuf' },
+        body: new Uint8Array([1, 2, 3]),
+      });
       expect(proto.status).toBe(401);
       expect(proto.headers.get('content-type')).toBe('application/x-protobuf');
       expect(await spanCount()).toBe(before);
@@ -207,7 +219,9 @@ describeEachDatabase('auth: ingest keys, read tokens, tenant-scoped keys', (kind
     it('a read token sees every tenant; a scoped key (as Bearer or the sign-in cookie) sees only its own', async () => {
       const all = await getJson<ListBody>('/api/traces?limit=1000&since=1d', READ_TOKEN);
       expect(tenantsOf(all.body.traces).length).toBeGreaterThan(2);
-      const acmeExpected = (await getJson<ListBody>('/api/traces?limit=1000&since=1d&where=tenant.id%3Dacme-corp', READ_TOKEN)).body.traces.map((t) => t.traceId);
+      const acmeExpected = (await getJson<ListBody>('/api/traces?limit=1000&since=1d&where=tenant.id%3Dacme-corp', READ_TOKEN)).body.traces.map(
+        (t) => t.traceId,
+      );
       expect(acmeExpected.length).toBeGreaterThan(0);
       const scoped = await getJson<ListBody>('/api/traces?limit=1000&since=1d', ACME_KEY);
       expect(scoped.status).toBe(200);
@@ -217,7 +231,7 @@ describeEachDatabase('auth: ingest keys, read tokens, tenant-scoped keys', (kind
       expect(viaCookie.body.traces.map((t) => t.traceId)).toEqual(acmeExpected);
     });
 
-    it("a where naming another tenant (or a shared URL carrying one) returns nothing; other filters stay inside the tenant", async () => {
+    it('a where naming another tenant (or a shared URL carrying one) returns nothing; other filters stay inside the tenant', async () => {
       for (const where of ['tenant.id=globex', 'tenant.id = globex OR tenant.id = initech', 'NOT tenant.id=acme-corp', 'tenant.id!=acme-corp']) {
         const { status: code, body } = await getJson<ListBody>(`/api/traces?limit=1000&since=1d&where=${encodeURIComponent(where)}`, ACME_KEY);
         expect(code, where).toBe(200);
@@ -276,7 +290,9 @@ describeEachDatabase('auth: ingest keys, read tokens, tenant-scoped keys', (kind
     });
 
     it("attribute values come from the tenant's data; its keys never include another tenant's", async () => {
-      expect((await post(spanRequest({ traceId: hexId(16), tenant: 'globex', extra: [str('globex.only.key', 'secret-plan')] }), bearer(GLOBEX_KEY))).status).toBe(200);
+      expect(
+        (await post(spanRequest({ traceId: hexId(16), tenant: 'globex', extra: [str('globex.only.key', 'secret-plan')] }), bearer(GLOBEX_KEY))).status,
+      ).toBe(200);
       type Values = { values: { value: string; count: number }[] };
       const tenants = await getJson<Values>('/api/attributes/tenant.id/values?since=1d&limit=200', ACME_KEY);
       expect(tenants.body.values.map((v) => v.value)).toEqual(['acme-corp']);
@@ -286,7 +302,9 @@ describeEachDatabase('auth: ingest keys, read tokens, tenant-scoped keys', (kind
       const users = await getJson<Values>('/api/attributes/user.id/values?limit=200', ACME_KEY);
       expect(users.body.values.length).toBeGreaterThan(0);
       for (const v of users.body.values) expect(v.value).toMatch(/^usr_acm/);
-      const expectedUsers = new Set(demo.filter((t) => t.spans[0].attrs['tenant.id'] === 'acme-corp').flatMap((t) => t.spans.map((s) => String(s.attrs['user.id']))));
+      const expectedUsers = new Set(
+        demo.filter((t) => t.spans[0].attrs['tenant.id'] === 'acme-corp').flatMap((t) => t.spans.map((s) => String(s.attrs['user.id']))),
+      );
       expect(new Set(users.body.values.map((v) => v.value))).toEqual(expectedUsers);
       expect((await getJson<Values>('/api/attributes/globex.only.key/values', ACME_KEY)).body.values).toEqual([]);
       expect((await getJson<Values>('/api/attributes/globex.only.key/values', READ_TOKEN)).body.values.map((v) => v.value)).toEqual(['secret-plan']);
@@ -349,8 +367,13 @@ describeEachDatabase('auth: ingest keys, read tokens, tenant-scoped keys', (kind
     const exportCall = (body: Buffer, metadata: Metadata) => {
       const client = new Client(listener.address, credentials.createInsecure());
       return new Promise<Buffer>((resolve, reject) => {
-        client.makeUnaryRequest(EXPORT_METHOD_PATH, (b: Buffer) => b, (b: Buffer) => b, body, metadata, (err: ServiceError | null, value?: Buffer) =>
-          err ? reject(err) : resolve(value ?? Buffer.alloc(0)),
+        client.makeUnaryRequest(
+          EXPORT_METHOD_PATH,
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          body,
+          metadata,
+          (err: ServiceError | null, value?: Buffer) => (err ? reject(err) : resolve(value ?? Buffer.alloc(0))),
         );
       }).finally(() => client.close());
     };
@@ -358,7 +381,8 @@ describeEachDatabase('auth: ingest keys, read tokens, tenant-scoped keys', (kind
       const request = spanRequest({ traceId, tenant });
       // protobufjs's fromObject reads bytes fields as base64.
       const b64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
-      for (const rs of request.resourceSpans) for (const ss of rs.scopeSpans) for (const s of ss.spans) Object.assign(s, { traceId: b64(s.traceId), spanId: b64(s.spanId) });
+      for (const rs of request.resourceSpans)
+        for (const ss of rs.scopeSpans) for (const s of ss.spans) Object.assign(s, { traceId: b64(s.traceId), spanId: b64(s.spanId) });
       return Buffer.from(ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject(request)).finish());
     };
 

@@ -125,7 +125,16 @@ describe.skipIf(!haveBinaries && !CI)('Postgres stopped during ingest [own initd
           });
           await sleep(res.status === 200 ? 20 : 100);
         } catch (err) {
-          outcomes.push({ phase: sentIn, status: 'network-error', retryAfter: null, contentType: null, body: String(err), ms: performance.now() - started, traceId: batch.traceId, spanIds: batch.spanIds });
+          outcomes.push({
+            phase: sentIn,
+            status: 'network-error',
+            retryAfter: null,
+            contentType: null,
+            body: String(err),
+            ms: performance.now() - started,
+            traceId: batch.traceId,
+            spanIds: batch.spanIds,
+          });
           await sleep(100);
         }
       }
@@ -180,7 +189,10 @@ describe.skipIf(!haveBinaries && !CI)('Postgres stopped during ingest [own initd
     const byStatus = (status: Outcome['status'], phases?: Outcome['phase'][]) =>
       outcomes.filter((o) => o.status === status && (!phases || phases.includes(o.phase)));
     const failures = outcomes.filter((o) => o.status !== 200 && o.status !== 503);
-    expect(failures.map((o) => `${o.phase} ${o.status} ${o.body.slice(0, 200)}`), 'only 200 and 503 answers').toEqual([]);
+    expect(
+      failures.map((o) => `${o.phase} ${o.status} ${o.body.slice(0, 200)}`),
+      'only 200 and 503 answers',
+    ).toEqual([]);
 
     // Before the stop: stored. While down: 503 with Retry-After and an OTLP Status body, fast.
     expect(byStatus(200, ['up']).length).toBeGreaterThan(0);

@@ -27,7 +27,11 @@ async function recordAndExport(exporter: SpanExporter, rootAttributes: Record<st
   });
   const tracer = provider.getTracer('tracedeck-grpc-test', '0.0.1');
   const root = tracer.startSpan('POST /v1/chat/completions', { kind: SpanKind.SERVER, attributes: { 'http.status_code': 200, ...rootAttributes } });
-  const child = tracer.startSpan('chat gpt-4o-mini', { kind: SpanKind.CLIENT, attributes: { 'llm.model': 'gpt-4o-mini' } }, trace.setSpan(context.active(), root));
+  const child = tracer.startSpan(
+    'chat gpt-4o-mini',
+    { kind: SpanKind.CLIENT, attributes: { 'llm.model': 'gpt-4o-mini' } },
+    trace.setSpan(context.active(), root),
+  );
   child.end();
   root.end();
   await provider.forceFlush();
@@ -96,7 +100,8 @@ describeEachDatabase('OTLP/gRPC listener → ingest → /api/traces', (kind) => 
   });
 
   const detail = async (traceId: string) => (await (await fetch(`${server.url}/api/traces/${traceId}`)).json()) as Detail;
-  const find = async (where: string) => ((await (await fetch(`${server.url}/api/traces?${new URLSearchParams({ where })}`)).json()) as { traces: TraceSummary[] }).traces.map((t) => t.traceId);
+  const find = async (where: string) =>
+    ((await (await fetch(`${server.url}/api/traces?${new URLSearchParams({ where })}`)).json()) as { traces: TraceSummary[] }).traces.map((t) => t.traceId);
 
   for (const compression of ['none', 'gzip'] as const) {
     it(`the official gRPC exporter (compression ${compression}) stores spans; its metadata headers become attributes`, async () => {
@@ -158,7 +163,9 @@ it('a database that cannot take the write answers UNAVAILABLE (retryable), and a
     logError: (message) => logged.push(message),
   });
   try {
-    const err = (await rawExport(`127.0.0.1:${broken.port}`, requestBytes([{ traceId: hex(16), spanId: hex(8), name: 'x' }])).catch((e: unknown) => e)) as ServiceError;
+    const err = (await rawExport(`127.0.0.1:${broken.port}`, requestBytes([{ traceId: hex(16), spanId: hex(8), name: 'x' }])).catch(
+      (e: unknown) => e,
+    )) as ServiceError;
     expect(err.code).toBe(status.UNAVAILABLE);
     // The driver's text stays in the server log, under the request id the client is given.
     const id = /^storage unavailable, retry later \(request ([0-9a-f]{6})\)$/.exec(err.details)?.[1];

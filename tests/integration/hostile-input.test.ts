@@ -217,7 +217,9 @@ describeEachDatabase('hostile ingest input', (kind) => {
       const res = await postJson(jsonRequest([good, ...bad, goodChild]));
       const p = await partial(res);
       expect(p?.rejectedSpans).toBe(String(bad.length));
-      expect(p?.errorMessage).toMatch(/^7 spans rejected: span 1: trace_id must be 16 bytes \(got 2\); span 2: trace_id must not be all zeros; span 3: span_id must not be all zeros/);
+      expect(p?.errorMessage).toMatch(
+        /^7 spans rejected: span 1: trace_id must be 16 bytes \(got 2\); span 2: trace_id must not be all zeros; span 3: span_id must not be all zeros/,
+      );
       expect(p?.errorMessage).toMatch(/not valid hex \(OTLP\/JSON ids are hex, not base64\)/);
       expect(await storedSpans(good.traceId as string)).toHaveLength(2);
       await expectServing();
@@ -227,7 +229,10 @@ describeEachDatabase('hostile ingest input', (kind) => {
       const good = jsonSpan();
       const bytes = toProto(jsonRequest([jsonSpan({ traceId: 'ab'.repeat(17) }), good, jsonSpan({ spanId: '0'.repeat(16) })]));
       const p = await partial(await postProto(bytes));
-      expect(p).toEqual({ rejectedSpans: '2', errorMessage: '2 spans rejected: span 0: trace_id must be 16 bytes (got 17); span 2: span_id must not be all zeros' });
+      expect(p).toEqual({
+        rejectedSpans: '2',
+        errorMessage: '2 spans rejected: span 0: trace_id must be 16 bytes (got 17); span 2: span_id must not be all zeros',
+      });
       expect(await storedSpans(good.traceId as string)).toHaveLength(1);
     });
 
@@ -266,7 +271,10 @@ describeEachDatabase('hostile ingest input', (kind) => {
         const good = jsonSpan();
         const res = await send(jsonRequest([jsonSpan({ attributes: [{ key: 'deep', value: deep }] }), good]));
         const p = await partial(res);
-        expect(p).toEqual({ rejectedSpans: '1', errorMessage: `1 span rejected: span 0: attribute "deep" nests deeper than ${DEFAULT_INGEST_LIMITS.maxDepth} levels` });
+        expect(p).toEqual({
+          rejectedSpans: '1',
+          errorMessage: `1 span rejected: span 0: attribute "deep" nests deeper than ${DEFAULT_INGEST_LIMITS.maxDepth} levels`,
+        });
         expect(await storedSpans(good.traceId as string)).toHaveLength(1);
       }
       await expectServing();
@@ -308,7 +316,11 @@ describeEachDatabase('hostile ingest input', (kind) => {
       const bytes = randomBytes(1024 * 1024).toString('base64');
       const span = jsonSpan({
         name: 'n'.repeat(300_000),
-        attributes: [str('prompt', mb), { key: 'blob', value: { bytesValue: bytes } }, { key: 'list', value: { arrayValue: { values: [{ stringValue: mb }] } } }],
+        attributes: [
+          str('prompt', mb),
+          { key: 'blob', value: { bytesValue: bytes } },
+          { key: 'list', value: { arrayValue: { values: [{ stringValue: mb }] } } },
+        ],
       });
       for (const send of [(r: Json) => postJson(r), (r: Json) => postProto(toProto(r))]) {
         const p = await partial(await send(jsonRequest([span])));
@@ -335,7 +347,9 @@ describeEachDatabase('hostile ingest input', (kind) => {
       const span = jsonSpan({ kind: 99_999, status: { code: 1_000_000 }, flags: 0xffffffff });
       for (const send of [(r: Json) => postJson(r), (r: Json) => postProto(toProto(r))]) {
         const p = await partial(await send(jsonRequest([span])));
-        expect(p?.errorMessage).toBe('warnings: span 0: unknown kind 99999 stored as SPAN_KIND_UNSPECIFIED, unknown status code 1000000 stored as STATUS_CODE_UNSET');
+        expect(p?.errorMessage).toBe(
+          'warnings: span 0: unknown kind 99999 stored as SPAN_KIND_UNSPECIFIED, unknown status code 1000000 stored as STATUS_CODE_UNSET',
+        );
       }
       const [s] = await storedSpans(span.traceId as string);
       expect(s.kind).toBe(0);
@@ -372,7 +386,13 @@ describeEachDatabase('hostile ingest input', (kind) => {
       const span = jsonSpan({
         name: `name${nul}`,
         traceState: `k=v${nul}`,
-        attributes: [str('tenant.id', `tenant${nul}`), str(`key${nul}`, `value${nul}`), str('lone', 'x\ud800y\udc00z'), str('pair', '😀'), str('user.id', `u${nul}`)],
+        attributes: [
+          str('tenant.id', `tenant${nul}`),
+          str(`key${nul}`, `value${nul}`),
+          str('lone', 'x\ud800y\udc00z'),
+          str('pair', '😀'),
+          str('user.id', `u${nul}`),
+        ],
         events: [{ timeUnixNano: nowNs().toString(), name: `event${nul}`, attributes: [str(`ek${nul}`, `ev${nul}`)] }],
         status: { code: 2, message: `boom${nul}` },
       });
@@ -383,14 +403,21 @@ describeEachDatabase('hostile ingest input', (kind) => {
       const f = 'a\ufffdb';
       expect(s.name).toBe(`name${f}`);
       expect(s.traceState).toBe(`k=v${f}`);
-      expect(attrsOf(s)).toMatchObject({ 'tenant.id': { stringValue: `tenant${f}` }, [`key${f}`]: { stringValue: `value${f}` }, lone: { stringValue: 'x\ufffdy\ufffdz' }, pair: { stringValue: '😀' } });
+      expect(attrsOf(s)).toMatchObject({
+        'tenant.id': { stringValue: `tenant${f}` },
+        [`key${f}`]: { stringValue: `value${f}` },
+        lone: { stringValue: 'x\ufffdy\ufffdz' },
+        pair: { stringValue: '😀' },
+      });
       expect(s.events[0].name).toBe(`event${f}`);
       expect(s.events[0].attributes).toEqual([str(`ek${f}`, `ev${f}`)]);
       expect(s.status.message).toBe(`boom${f}`);
       expect(service).toBe(`svc${f}`);
       expect(resource[`res${f}`]).toEqual({ stringValue: f });
       // The tenant and user columns and the trace list took them too.
-      const list = (await (await fetch(`${server.url}/api/traces?since=1h&where=trace_id=${span.traceId}`)).json()) as { traces: { tenantId?: string; userId?: string }[] };
+      const list = (await (await fetch(`${server.url}/api/traces?since=1h&where=trace_id=${span.traceId}`)).json()) as {
+        traces: { tenantId?: string; userId?: string }[];
+      };
       expect(list.traces).toHaveLength(1);
       await expectServing();
     });
@@ -499,12 +526,7 @@ describeEachDatabase('hostile ingest input', (kind) => {
     it('every endpoint taking `where` answers the same way (span-level and metrics compilers too)', async () => {
       const span = jsonSpan();
       await postJson(jsonRequest([span]));
-      const endpoints = [
-        `/api/traces/${span.traceId}?`,
-        '/api/metrics?since=1h&',
-        '/api/attributes/tenant.id/values?since=1h&',
-        '/api/traces?since=1h&',
-      ];
+      const endpoints = [`/api/traces/${span.traceId}?`, '/api/metrics?since=1h&', '/api/attributes/tenant.id/values?since=1h&', '/api/traces?since=1h&'];
       const filters: [string, number[]][] = [
         [`name='; DROP TABLE spans; --`, [200]],
         [`a=1 name="x' OR '1'='1" service~"%\\\\_"`, [200]],

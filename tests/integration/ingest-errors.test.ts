@@ -13,7 +13,8 @@ import { demoRequests, postDemo } from '../support/demo-data';
 import { startRouteServer } from '../support/route-server';
 
 type ProtoType = { decode(b: Uint8Array): unknown; toObject(m: unknown, o?: object): Record<string, unknown> };
-const proto = (generatedRoot as unknown as { opentelemetry: { proto: { collector: { trace: { v1: Record<string, ProtoType> } } } } }).opentelemetry.proto.collector.trace.v1;
+const proto = (generatedRoot as unknown as { opentelemetry: { proto: { collector: { trace: { v1: Record<string, ProtoType> } } } } }).opentelemetry.proto
+  .collector.trace.v1;
 const RpcStatus = { decode: (b: Uint8Array) => b }; // status bodies are checked through their text below
 
 describeEachDatabase('ingest error handling', (kind) => {
@@ -114,14 +115,21 @@ describeEachDatabase('ingest error handling', (kind) => {
         ...rs,
         scopeSpans: rs.scopeSpans.map((ss) => ({
           ...ss,
-          spans: ss.spans.map((s) => ({ ...s, traceId: toBytes(s.traceId), spanId: toBytes(s.spanId), parentSpanId: s.parentSpanId ? toBytes(s.parentSpanId) : undefined })),
+          spans: ss.spans.map((s) => ({
+            ...s,
+            traceId: toBytes(s.traceId),
+            spanId: toBytes(s.spanId),
+            parentSpanId: s.parentSpanId ? toBytes(s.parentSpanId) : undefined,
+          })),
         })),
       })),
     });
     const res = await post(Buffer.from(json.encode(message).finish()), { 'content-type': 'application/x-protobuf' });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/x-protobuf');
-    const answer = proto.ExportTraceServiceResponse.toObject(proto.ExportTraceServiceResponse.decode(new Uint8Array(await res.arrayBuffer())), { longs: String }) as {
+    const answer = proto.ExportTraceServiceResponse.toObject(proto.ExportTraceServiceResponse.decode(new Uint8Array(await res.arrayBuffer())), {
+      longs: String,
+    }) as {
       partialSuccess?: { rejectedSpans: string; errorMessage: string };
     };
     expect(answer.partialSuccess?.rejectedSpans).toBe('1');

@@ -127,7 +127,10 @@ describeEachDatabase('official OTLP exporters → /v1/traces → /api/traces/{id
 
   it('finds the exported trace by its tenant and a numeric comparison on a typed attribute', async () => {
     const { traceId } = await recordTrace(new OtlpProtoExporter({ url: `${server.url}/v1/traces` }), 'find-me');
-    const q = new URLSearchParams([['where', 'tenant.id=find-me'], ['where', 'http.status_code>=500']]);
+    const q = new URLSearchParams([
+      ['where', 'tenant.id=find-me'],
+      ['where', 'http.status_code>=500'],
+    ]);
     const list = (await (await fetch(`${server.url}/api/traces?${q}`)).json()) as { traces: { traceId: string }[] };
     expect(list.traces.map((t) => t.traceId)).toEqual([traceId]);
     const none = new URLSearchParams([['where', 'tenant.id=find-me AND http.status_code<500']]);

@@ -166,7 +166,11 @@ describeEachDatabase('receiveExport', (kind) => {
 
     const bad = refusal(await receiveExport(request(new Uint8Array([0x0a, 0xff, 0xff]), { contentType: 'application/x-protobuf' }), deps()));
     expect(bad).toMatchObject({ kind: 'invalid', status: 400, format: 'protobuf' });
-    expect(refusal(await receiveExport(request('hi', { contentType: 'text/plain' }), deps()))).toMatchObject({ kind: 'unsupported-media-type', status: 415, format: 'json' });
+    expect(refusal(await receiveExport(request('hi', { contentType: 'text/plain' }), deps()))).toMatchObject({
+      kind: 'unsupported-media-type',
+      status: 415,
+      format: 'json',
+    });
   });
 
   it('a failed write answers 503 with a request id, and only the server log holds the driver’s text', async () => {

@@ -28,7 +28,10 @@ const VARIANTS: Variant[] = ['int', 'numeric string', 'zero', 'on another span',
 
 /** Puts the key on trace `i`'s spans as its variant says (the demo's spans: inbound, routing, llm, outbound). */
 function withCachedInput(request: OtlpJsonRequest, i: number): OtlpJsonRequest {
-  const spanOf = (service: string) => request.resourceSpans.find((rs) => rs.resource.attributes.some((a) => a.key === 'service.name' && 'stringValue' in a.value && a.value.stringValue === service))?.scopeSpans[0].spans[0];
+  const spanOf = (service: string) =>
+    request.resourceSpans.find((rs) =>
+      rs.resource.attributes.some((a) => a.key === 'service.name' && 'stringValue' in a.value && a.value.stringValue === service),
+    )?.scopeSpans[0].spans[0];
   const llm = spanOf('plano(llm)');
   const outbound = spanOf('plano(outbound)');
   const variant = VARIANTS[i % VARIANTS.length];
@@ -55,7 +58,10 @@ function expectCached(actual: MetricValues, rows: Expected[], label: string) {
   const cached = rows.filter((r) => r.cached);
   expect(actual.cachedRequests, `${label} cached`).toBe(cached.length);
   expect(actual.cachedShare ?? null, `${label} share`).toBe(rows.length > 0 ? cached.length / rows.length : null);
-  expect(actual.estimated.cachedRequests, `${label} ≈cached`).toBeCloseTo(cached.reduce((a, r) => a + r.weight, 0), 9);
+  expect(actual.estimated.cachedRequests, `${label} ≈cached`).toBeCloseTo(
+    cached.reduce((a, r) => a + r.weight, 0),
+    9,
+  );
 }
 
 describeEachDatabase('cached-input requests, a metric added through the registry', (kind) => {
@@ -94,8 +100,12 @@ describeEachDatabase('cached-input requests, a metric added through the registry
     expect(res.status).toBe(200);
     return (await res.json()) as MetricsResponse;
   };
-  const range = (w: { from: string; to: string }): [string, string][] => [['from', w.from], ['to', w.to]];
-  const inRange = (w: { from: string; to: string }) => rows.filter((r) => r.startNs >= BigInt(Date.parse(w.from)) * NS_PER_MS && r.startNs < BigInt(Date.parse(w.to)) * NS_PER_MS);
+  const range = (w: { from: string; to: string }): [string, string][] => [
+    ['from', w.from],
+    ['to', w.to],
+  ];
+  const inRange = (w: { from: string; to: string }) =>
+    rows.filter((r) => r.startNs >= BigInt(Date.parse(w.from)) * NS_PER_MS && r.startNs < BigInt(Date.parse(w.to)) * NS_PER_MS);
   /** The same request answered from the rollups (whatever their size) and from the traces alone. */
   const both = async (params: [string, string][]) => {
     process.env.TRACEDECK_ROLLUP_MIN_TRACES = '0';
@@ -123,7 +133,12 @@ describeEachDatabase('cached-input requests, a metric added through the registry
     const mine = inRange(ragged);
     expectCached(body.totals, mine, 'ragged');
     const named = body.groups.filter((g) => !g.other).map((g) => g.key);
-    for (const g of body.groups) expectCached(g.totals, mine.filter((r) => (g.other ? !named.includes(r.tenant) : r.tenant === g.key)), `tenant ${g.label}`);
+    for (const g of body.groups)
+      expectCached(
+        g.totals,
+        mine.filter((r) => (g.other ? !named.includes(r.tenant) : r.tenant === g.key)),
+        `tenant ${g.label}`,
+      );
     const origin = (BigInt(Date.parse(ragged.from)) * NS_PER_MS) / (300_000n * NS_PER_MS);
     const perBucket = new Array<number>(body.bucket.count).fill(0);
     for (const r of mine) if (r.cached) perBucket[Number(r.startNs / (300_000n * NS_PER_MS) - origin)]++;

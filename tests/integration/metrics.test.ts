@@ -136,10 +136,14 @@ const groupBy = <K>(rows: Expected[], key: (r: Expected) => K) => {
 
 /** Top `n` keys by count (ties by key, ascending), as the API ranks them. */
 const topKeys = (groups: Map<string, Expected[]>, n: number) =>
-  [...groups.entries()].sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1)).slice(0, n).map(([k]) => k);
+  [...groups.entries()]
+    .sort((a, b) => b[1].length - a[1].length || (a[0] < b[0] ? -1 : 1))
+    .slice(0, n)
+    .map(([k]) => k);
 
 function withTraceState(requests: OtlpJsonRequest[], traceState: string): OtlpJsonRequest[] {
-  for (const req of requests) for (const rs of req.resourceSpans) for (const ss of rs.scopeSpans) for (const s of ss.spans) if (!s.parentSpanId) Object.assign(s, { traceState });
+  for (const req of requests)
+    for (const rs of req.resourceSpans) for (const ss of rs.scopeSpans) for (const s of ss.spans) if (!s.parentSpanId) Object.assign(s, { traceState });
   return requests;
 }
 
@@ -189,7 +193,10 @@ describeEachDatabase('metrics API over demo traces', (kind) => {
     const res = await fetch(`${server.url}/api/metrics?${new URLSearchParams(params)}`);
     return { status: res.status, body: (await res.json()) as MetricsResponse & { error?: string; column?: number } };
   };
-  const range = (w: { from: string; to: string }): [string, string][] => [['from', w.from], ['to', w.to]];
+  const range = (w: { from: string; to: string }): [string, string][] => [
+    ['from', w.from],
+    ['to', w.to],
+  ];
 
   it('totals: counts, errors, 4xx, tokens, cost, distinct users/sessions and percentiles match the data', async () => {
     const { status, body } = await get([...range(main), ['series', 'false']]);
@@ -255,7 +262,9 @@ describeEachDatabase('metrics API over demo traces', (kind) => {
     const { body } = await get([...range(main), ['group_by', 'error.message'], ['top', '2'], ['series', 'false']]);
     const messageOf = (r: Expected) => {
       const t = flatById.get(r.traceId);
-      const span = t ? [...t.spans].sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0)).find((x) => 'error.message' in x.attrs) : undefined;
+      const span = t
+        ? [...t.spans].sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0)).find((x) => 'error.message' in x.attrs)
+        : undefined;
       return span ? String(span.attrs['error.message']) : null;
     };
     const counts = new Map<string | null, number>();
@@ -296,7 +305,13 @@ describeEachDatabase('metrics API over demo traces', (kind) => {
     // Percentiles per bucket are those of the bucket's traces.
     const busiest = perBucket.indexOf(Math.max(...perBucket));
     const inBusiest = rows.filter((r) => Number((r.startNs - origin) / sizeNs) === busiest);
-    expect(body.series?.[busiest].latencyP95Ms).toBeCloseTo(percentileCont(inBusiest.map((r) => r.durationMs), 0.95) ?? NaN, 6);
+    expect(body.series?.[busiest].latencyP95Ms).toBeCloseTo(
+      percentileCont(
+        inBusiest.map((r) => r.durationMs),
+        0.95,
+      ) ?? NaN,
+      6,
+    );
   });
 
   it('auto picks a bucket giving 60–120 points', async () => {
@@ -349,14 +364,25 @@ describeEachDatabase('metrics API over demo traces', (kind) => {
     expect((await get([['group_by', 'bad key']])).body.error).toMatch(/group_by/);
     expect((await get([['group_by', 'duration']])).body.error).toMatch(/intrinsic/);
     expect((await get([['bucket', '7x']])).body.error).toMatch(/bucket/);
-    expect((await get([['bucket', '1s'], ['since', '1d']])).body.error).toMatch(/at most/);
+    expect(
+      (
+        await get([
+          ['bucket', '1s'],
+          ['since', '1d'],
+        ])
+      ).body.error,
+    ).toMatch(/at most/);
     expect((await get([['metrics', 'latency,vibes']])).body.error).toMatch(/unknown metric 'vibes'/);
     expect((await get([['top', '0']])).status).toBe(400);
     expect((await get([['from', 'yesterday-ish']])).status).toBe(400);
   });
 
   it('a range with no data answers zeros and null percentiles, with every bucket present', async () => {
-    const { status, body } = await get([['from', '2001-01-01T00:00:00Z'], ['to', '2001-01-01T01:00:00Z'], ['group_by', 'tenant.id']]);
+    const { status, body } = await get([
+      ['from', '2001-01-01T00:00:00Z'],
+      ['to', '2001-01-01T01:00:00Z'],
+      ['group_by', 'tenant.id'],
+    ]);
     expect(status).toBe(200);
     expect(body.totals).toMatchObject({ requests: 0, errors: 0, latencyP50Ms: null, costUsd: null, users: 0 });
     expect(body.groups).toEqual([]);

@@ -17,16 +17,25 @@ const num = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' &
 /** [filters, expected predicate over a demo trace] */
 const CASES: [string[], (t: DemoTrace) => boolean][] = [
   [['tenant.id=acme-corp'], (t) => any(t, (s) => s.attrs['tenant.id'] === 'acme-corp')],
-  [['tenant.id=acme-corp', 'http.status_code>=500'], (t) => any(t, (s) => s.attrs['tenant.id'] === 'acme-corp') && any(t, (s) => num(s.attrs['http.status_code']) >= 500)],
+  [
+    ['tenant.id=acme-corp', 'http.status_code>=500'],
+    (t) => any(t, (s) => s.attrs['tenant.id'] === 'acme-corp') && any(t, (s) => num(s.attrs['http.status_code']) >= 500),
+  ],
   [['service=plano(llm) AND llm.model=gpt-4o-mini'], (t) => any(t, (s) => s.service === 'plano(llm)') && any(t, (s) => s.attrs['llm.model'] === 'gpt-4o-mini')],
   [['llm.model~claude*'], (t) => any(t, (s) => String(s.attrs['llm.model'] ?? '').startsWith('claude'))],
   [['NOT tenant.id=acme-corp'], (t) => !any(t, (s) => s.attrs['tenant.id'] === 'acme-corp')],
-  [['(tenant.id=globex OR tenant.id=initech) AND status=error'], (t) => any(t, (s) => s.attrs['tenant.id'] === 'globex' || s.attrs['tenant.id'] === 'initech') && any(t, (s) => s.statusCode === 2)],
+  [
+    ['(tenant.id=globex OR tenant.id=initech) AND status=error'],
+    (t) => any(t, (s) => s.attrs['tenant.id'] === 'globex' || s.attrs['tenant.id'] === 'initech') && any(t, (s) => s.statusCode === 2),
+  ],
   [['error.message exists'], (t) => any(t, (s) => 'error.message' in s.attrs)],
   [['error.message not exists'], (t) => !any(t, (s) => 'error.message' in s.attrs)],
   [['trace.duration>1s'], (t) => t.endNs - t.startNs > 1_000_000_000n],
   [['llm.usage.total_cost_usd>0.01'], (t) => any(t, (s) => num(s.attrs['llm.usage.total_cost_usd']) > 0.01)],
-  [['llm.usage.total_tokens>=1000 AND llm.usage.total_tokens<1500'], (t) => any(t, (s) => num(s.attrs['llm.usage.total_tokens']) >= 1000) && any(t, (s) => num(s.attrs['llm.usage.total_tokens']) < 1500)],
+  [
+    ['llm.usage.total_tokens>=1000 AND llm.usage.total_tokens<1500'],
+    (t) => any(t, (s) => num(s.attrs['llm.usage.total_tokens']) >= 1000) && any(t, (s) => num(s.attrs['llm.usage.total_tokens']) < 1500),
+  ],
   [['http.status_code=429'], (t) => any(t, (s) => s.attrs['http.status_code'] === '429')],
   [['http.status_code!=200'], (t) => any(t, (s) => 'http.status_code' in s.attrs && s.attrs['http.status_code'] !== '200')],
   [['duration>=2s'], (t) => any(t, (s) => s.endNs - s.startNs >= 2_000_000_000n)],
@@ -61,7 +70,10 @@ describeEachDatabase('query API over demo traces', (kind) => {
 
   for (const [filters, predicate] of CASES) {
     it(`where ${filters.map((f) => JSON.stringify(f)).join(' & ')} returns exactly the matching traces, newest first`, async () => {
-      const expected = traces.filter(predicate).sort(newestFirst).map((t) => t.traceId);
+      const expected = traces
+        .filter(predicate)
+        .sort(newestFirst)
+        .map((t) => t.traceId);
       const { status, body } = await list([...filters.map((f): [string, string] => ['where', f]), ['limit', '1000'], ['since', '3h']]);
       expect(status).toBe(200);
       expect(body.traces.map((t) => t.traceId)).toEqual(expected);
@@ -81,7 +93,10 @@ describeEachDatabase('query API over demo traces', (kind) => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const params: [string, string][] = [['limit', '7'], ['since', '3h']];
+      const params: [string, string][] = [
+        ['limit', '7'],
+        ['since', '3h'],
+      ];
       if (cursor) params.push(['cursor', cursor]);
       const { body } = await list(params);
       seen.push(...body.traces.map((t) => t.traceId));
@@ -111,7 +126,11 @@ describeEachDatabase('query API over demo traces', (kind) => {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const params: [string, string][] = [['limit', '13'], ['since', '3h'], ['sort', sort]];
+        const params: [string, string][] = [
+          ['limit', '13'],
+          ['since', '3h'],
+          ['sort', sort],
+        ];
         if (cursor) params.push(['cursor', cursor]);
         const { status, body } = await list(params);
         expect(status).toBe(200);
@@ -124,12 +143,25 @@ describeEachDatabase('query API over demo traces', (kind) => {
 
   it('rejects an unknown sort and a cursor from another sort', async () => {
     expect((await list([['sort', 'name']])).status).toBe(400);
-    const { body } = await list([['limit', '2'], ['sort', '-duration']]);
-    expect((await list([['sort', '-start'], ['cursor', body.nextCursor ?? '']])).status).toBe(400);
+    const { body } = await list([
+      ['limit', '2'],
+      ['sort', '-duration'],
+    ]);
+    expect(
+      (
+        await list([
+          ['sort', '-start'],
+          ['cursor', body.nextCursor ?? ''],
+        ])
+      ).status,
+    ).toBe(400);
   });
 
   it('summaries count spans and errors per trace', async () => {
-    const { body } = await list([['limit', '1000'], ['since', '3h']]);
+    const { body } = await list([
+      ['limit', '1000'],
+      ['since', '3h'],
+    ]);
     for (const t of body.traces) {
       const demo = traces.find((d) => d.traceId === t.traceId);
       expect(t.spanCount).toBe(demo?.spans.length);
@@ -139,7 +171,10 @@ describeEachDatabase('query API over demo traces', (kind) => {
   });
 
   it('a time range outside the data returns nothing', async () => {
-    const { body } = await list([['from', '2001-01-01T00:00:00Z'], ['to', '2001-01-02T00:00:00Z']]);
+    const { body } = await list([
+      ['from', '2001-01-01T00:00:00Z'],
+      ['to', '2001-01-02T00:00:00Z'],
+    ]);
     expect(body.traces).toEqual([]);
   });
 
@@ -157,7 +192,10 @@ describeEachDatabase('query API over demo traces', (kind) => {
   });
 
   it('a type or enum problem among several filters names the filter it is in', async () => {
-    const { status, body } = await list([['where', 'tenant.id=globex'], ['where', 'duration~1s']]);
+    const { status, body } = await list([
+      ['where', 'tenant.id=globex'],
+      ['where', 'duration~1s'],
+    ]);
     expect(status).toBe(400);
     expect(body).toEqual({
       error: "'~' matches text patterns, but this field is a number at column 10",
@@ -167,7 +205,10 @@ describeEachDatabase('query API over demo traces', (kind) => {
       where: 'duration~1s',
     });
     // Syntax is reported before types, whichever filter it is in.
-    const syntax = await list([['where', 'kind=sideways'], ['where', 'a>=']]);
+    const syntax = await list([
+      ['where', 'kind=sideways'],
+      ['where', 'a>='],
+    ]);
     expect(syntax.status).toBe(400);
     expect(syntax.body).toMatchObject({ error: "expected a value after '>=' at column 4", filterIndex: 1 });
   });
@@ -201,7 +242,10 @@ describeEachDatabase('query API over demo traces', (kind) => {
     const { status, body } = await list([['where', "user.id=x';DROP TABLE spans;--"]]);
     expect(status).toBe(200);
     expect(body.traces).toEqual([]);
-    const after = await list([['limit', '1'], ['since', '3h']]);
+    const after = await list([
+      ['limit', '1'],
+      ['since', '3h'],
+    ]);
     expect(after.body.traces).toHaveLength(1);
   });
 
@@ -235,11 +279,20 @@ describeEachDatabase('query API over demo traces', (kind) => {
 
     const models = (await (await fetch(`${server.url}/api/attributes/llm.model/values`)).json()) as { values: { value: string; count: number }[] };
     const modelSpans = new Map<string, number>();
-    for (const t of traces) for (const s of t.spans) if (typeof s.attrs['llm.model'] === 'string') modelSpans.set(s.attrs['llm.model'], (modelSpans.get(s.attrs['llm.model']) ?? 0) + 1);
+    for (const t of traces)
+      for (const s of t.spans)
+        if (typeof s.attrs['llm.model'] === 'string') modelSpans.set(s.attrs['llm.model'], (modelSpans.get(s.attrs['llm.model']) ?? 0) + 1);
     expect(new Map(models.values.map((v) => [v.value, v.count]))).toEqual(modelSpans);
 
-    const filtered = (await (await fetch(`${server.url}/api/attributes/llm.model/values?where=tenant.id=globex&since=3h`)).json()) as { values: { value: string }[] };
-    const globexModels = new Set(traces.flatMap((t) => t.spans).filter((s) => s.attrs['tenant.id'] === 'globex' && s.attrs['llm.model']).map((s) => s.attrs['llm.model']));
+    const filtered = (await (await fetch(`${server.url}/api/attributes/llm.model/values?where=tenant.id=globex&since=3h`)).json()) as {
+      values: { value: string }[];
+    };
+    const globexModels = new Set(
+      traces
+        .flatMap((t) => t.spans)
+        .filter((s) => s.attrs['tenant.id'] === 'globex' && s.attrs['llm.model'])
+        .map((s) => s.attrs['llm.model']),
+    );
     expect(new Set(filtered.values.map((v) => v.value))).toEqual(globexModels);
   });
 });

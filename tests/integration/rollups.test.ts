@@ -46,7 +46,15 @@ function random(seed: number) {
   };
 }
 
-function span(traceId: string, spanId: number, parent: number | null, startNs: bigint, endNs: bigint, attributes: AttributeMap, opts: Partial<SpanRecord> = {}): SpanRecord {
+function span(
+  traceId: string,
+  spanId: number,
+  parent: number | null,
+  startNs: bigint,
+  endNs: bigint,
+  attributes: AttributeMap,
+  opts: Partial<SpanRecord> = {},
+): SpanRecord {
   return spanRecord({
     traceId,
     spanId: hex(spanId, 16),
@@ -93,7 +101,11 @@ function workload(): Workload {
     if (rand() < 0.9) {
       const prompt = Math.floor(rand() * 2000);
       const completion = Math.floor(rand() * 800);
-      Object.assign(llmAttrs, { 'llm.usage.prompt_tokens': int(prompt), 'llm.usage.completion_tokens': int(completion), 'llm.usage.total_tokens': int(prompt + completion) });
+      Object.assign(llmAttrs, {
+        'llm.usage.prompt_tokens': int(prompt),
+        'llm.usage.completion_tokens': int(completion),
+        'llm.usage.total_tokens': int(prompt + completion),
+      });
     }
     if (rand() < 0.85) llmAttrs['llm.usage.total_cost_usd'] = dbl(Math.round(rand() * 1e6) / 1e7);
     if (rand() < 0.7) llmAttrs['llm.time_to_first_token'] = dbl(Math.round(Math.exp(Math.log(0.5) + rand() * Math.log(20_000)) * 1000) / 1000);
@@ -168,7 +180,9 @@ function expectSameAnswer(rolled: MetricsResponse, exact: MetricsResponse) {
   rolled.groups.forEach((g, i) => expectSameValues(g.totals, exact.groups[i].totals, `group ${g.label}`));
   expect(rolled.series?.length).toBe(exact.series?.length);
   rolled.series?.forEach((v, i) => expectSameValues(v, exact.series?.[i] as MetricValues, `bucket ${i}`));
-  rolled.groups.forEach((g, gi) => g.series?.forEach((v, i) => expectSameValues(v, exact.groups[gi].series?.[i] as MetricValues, `group ${g.label} bucket ${i}`)));
+  rolled.groups.forEach((g, gi) =>
+    g.series?.forEach((v, i) => expectSameValues(v, exact.groups[gi].series?.[i] as MetricValues, `group ${g.label} bucket ${i}`)),
+  );
 }
 
 describeEachDatabase('chart rollups', (kind) => {
@@ -186,7 +200,10 @@ describeEachDatabase('chart rollups', (kind) => {
     return { rolled: await ask('0'), exact: await ask('1e15') };
   }
 
-  const range = (r: { from: string; to: string }): [string, string][] => [['from', r.from], ['to', r.to]];
+  const range = (r: { from: string; to: string }): [string, string][] => [
+    ['from', r.from],
+    ['to', r.to],
+  ];
   const FAMILIES: [string, string] = ['metrics', 'requests,errors,latency,ttft,tokens,cost'];
   /** The chart requests the rollups serve: all tenants and one tenant, by tenant / model / nothing, 5 min to 2 h buckets. */
   const REQUESTS: { name: string; params: [string, string][]; scope?: string }[] = [
@@ -197,8 +214,15 @@ describeEachDatabase('chart rollups', (kind) => {
     { name: 'one tenant by model, 15m', params: [...range(RANGE_A), ['where', 'tenant.id=acme-corp'], ['group_by', 'llm.model'], ['bucket', '15m'], FAMILIES] },
     { name: 'one tenant, no group, 1h', params: [...range(RANGE_A), ['where', 'tenant.id=globex'], ['bucket', '1h'], FAMILIES] },
     { name: 'one tenant by tenant, 10m', params: [...range(RANGE_A), ['where', 'tenant.id=initech'], ['group_by', tenantKey], ['bucket', '10m'], FAMILIES] },
-    { name: 'a scoped reader (tenant scope, no where) by model, 30m', params: [...range(RANGE_A), ['group_by', 'llm.model'], ['bucket', '30m'], FAMILIES], scope: 'acme-corp' },
-    { name: 'the tenant-less traces by model, 1h', params: [...range(RANGE_ALL), ['where', 'tenant.id=""'], ['group_by', 'llm.model'], ['bucket', '1h'], FAMILIES] },
+    {
+      name: 'a scoped reader (tenant scope, no where) by model, 30m',
+      params: [...range(RANGE_A), ['group_by', 'llm.model'], ['bucket', '30m'], FAMILIES],
+      scope: 'acme-corp',
+    },
+    {
+      name: 'the tenant-less traces by model, 1h',
+      params: [...range(RANGE_ALL), ['where', 'tenant.id=""'], ['group_by', 'llm.model'], ['bucket', '1h'], FAMILIES],
+    },
   ];
 
   async function expectAllSame() {
@@ -303,7 +327,9 @@ describeEachDatabase('chart rollups', (kind) => {
       expect(rolled.source).toBe('rollup');
       expect(rolled.metrics).toEqual(['requests', 'users', 'sessions']);
       expect([rolled.totals.users, rolled.totals.sessions]).toEqual([exact.totals.users, exact.totals.sessions]);
-      expect(rolled.groups.map((g) => [g.label, g.totals.users, g.totals.sessions])).toEqual(exact.groups.map((g) => [g.label, g.totals.users, g.totals.sessions]));
+      expect(rolled.groups.map((g) => [g.label, g.totals.users, g.totals.sessions])).toEqual(
+        exact.groups.map((g) => [g.label, g.totals.users, g.totals.sessions]),
+      );
       expect(rolled.totals.users).toBeGreaterThan(10);
     });
 
@@ -326,7 +352,12 @@ describeEachDatabase('chart rollups', (kind) => {
     };
     expect(await ask([['where', 'user.id=usr_3']])).toBe('traces');
     expect(await ask([['where', 'tenant.id=acme-corp OR tenant.id=globex']])).toBe('traces');
-    expect(await ask([['where', 'tenant.id=acme-corp'], ['where', 'http.status_code>=500']])).toBe('traces');
+    expect(
+      await ask([
+        ['where', 'tenant.id=acme-corp'],
+        ['where', 'http.status_code>=500'],
+      ]),
+    ).toBe('traces');
     expect(await ask([['group_by', 'user.id']])).toBe('traces');
     expect(await ask([['bucket', '1m']])).toBe('traces');
     expect(await ask([['where', 'tenant.id=globex']], 'acme-corp')).toBe('traces');

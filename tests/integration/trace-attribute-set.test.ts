@@ -48,7 +48,7 @@ function workload(): SpanRecord[][] {
       if (k === 0 && trace % 7 !== 0) attrs['tenant.id'] = str(`t${trace % 3}`);
       if (k === 0) attrs['user.id'] = str(`usr_${trace % 5}`);
       // Strings on some traces (as Plano sends them), ints on others; one span in each trace.
-      if (k === spans - 1) attrs['http.status_code'] = trace % 4 === 0 ? str(String(200 + ((trace + k) * 151) % 400)) : int([200, 350, 500][trace % 3]);
+      if (k === spans - 1) attrs['http.status_code'] = trace % 4 === 0 ? str(String(200 + (((trace + k) * 151) % 400))) : int([200, 350, 500][trace % 3]);
       if (k % 2) attrs['llm.model'] = str(['gpt-4o', 'gpt-4o-mini', 'claude-3-5-sonnet'][(trace + k) % 3]);
       if (k === 1) attrs['llm.usage.total_cost_usd'] = dbl(((trace * 37) % 100) / 1000);
       if (trace % 5 === 0) attrs.cached = { boolValue: k % 2 === 0 };
@@ -64,11 +64,36 @@ function workload(): SpanRecord[][] {
 }
 
 const LEAVES = [
-  'tenant.id=t1', 'user.id=usr_3', 'user.id!=usr_3', 'http.status_code=350', 'http.status_code="350"', 'http.status_code=200',
-  'http.status_code>=500', 'http.status_code<300', 'http.status_code!=200', 'llm.model=gpt-4o', 'llm.model~gpt*', 'llm.model!~gpt*',
-  'llm.usage.total_cost_usd>0.05', 'llm.usage.total_cost_usd<=0.01', 'llm.usage.total_cost_usd=0.037', 'cached=true', 'cached=false',
-  'cached exists', 'note exists', 'note not exists', 'note=x', 'tags~*a*', 'region=res-1', 'region=span-region-1', 'region~res*',
-  'service.name=plano(llm)', 'status=error', 'status!=error', 'missing.key exists', 'missing.key=1',
+  'tenant.id=t1',
+  'user.id=usr_3',
+  'user.id!=usr_3',
+  'http.status_code=350',
+  'http.status_code="350"',
+  'http.status_code=200',
+  'http.status_code>=500',
+  'http.status_code<300',
+  'http.status_code!=200',
+  'llm.model=gpt-4o',
+  'llm.model~gpt*',
+  'llm.model!~gpt*',
+  'llm.usage.total_cost_usd>0.05',
+  'llm.usage.total_cost_usd<=0.01',
+  'llm.usage.total_cost_usd=0.037',
+  'cached=true',
+  'cached=false',
+  'cached exists',
+  'note exists',
+  'note not exists',
+  'note=x',
+  'tags~*a*',
+  'region=res-1',
+  'region=span-region-1',
+  'region~res*',
+  'service.name=plano(llm)',
+  'status=error',
+  'status!=error',
+  'missing.key exists',
+  'missing.key=1',
 ];
 
 describeEachDatabase('trace attribute set', (kind) => {
@@ -91,7 +116,9 @@ describeEachDatabase('trace attribute set', (kind) => {
   const spanMatches = async (filter: string) => {
     const compiled = compileSpanFilter(parseWhere(filter).ast!);
     if (!compiled.ok) throw new Error(compiled.error.message);
-    const rows = await database.db.rows<{ k: string }>(sql`SELECT DISTINCT s.tenant_id || '/' || s.trace_id AS k FROM spans s WHERE ${compiled.sql} ORDER BY 1`);
+    const rows = await database.db.rows<{ k: string }>(
+      sql`SELECT DISTINCT s.tenant_id || '/' || s.trace_id AS k FROM spans s WHERE ${compiled.sql} ORDER BY 1`,
+    );
     return rows.map((r) => r.k);
   };
 

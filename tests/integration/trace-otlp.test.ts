@@ -50,7 +50,10 @@ function richTrace() {
                   { key: 'nan', value: { doubleValue: 'NaN' } },
                   { key: 'ok', value: { boolValue: false } },
                   { key: 'raw', value: { bytesValue: 'AAEC/w==' } },
-                  { key: 'stops', value: { arrayValue: { values: [{ stringValue: '\n' }, { intValue: '3' }, { arrayValue: { values: [{ boolValue: true }] } }] } } },
+                  {
+                    key: 'stops',
+                    value: { arrayValue: { values: [{ stringValue: '\n' }, { intValue: '3' }, { arrayValue: { values: [{ boolValue: true }] } }] } },
+                  },
                   { key: 'nothing', value: {} },
                   str('emoji', '🚩 flagged <b>not html</b>'),
                 ],
@@ -60,7 +63,15 @@ function richTrace() {
                   { timeUnixNano: at(900), name: 'exception', attributes: [str('exception.message', 'boom')], droppedAttributesCount: 1 },
                 ],
                 droppedEventsCount: 3,
-                links: [{ traceId: 'abcdefabcdefabcdefabcdefabcdef01', spanId: 'abcdefabcdef0001', traceState: 'k=v', attributes: [str('why', 'retry-of')], droppedAttributesCount: 4 }],
+                links: [
+                  {
+                    traceId: 'abcdefabcdefabcdefabcdefabcdef01',
+                    spanId: 'abcdefabcdef0001',
+                    traceState: 'k=v',
+                    attributes: [str('why', 'retry-of')],
+                    droppedAttributesCount: 4,
+                  },
+                ],
                 droppedLinksCount: 1,
                 status: { code: 2, message: 'upstream failed' },
               },
@@ -182,7 +193,12 @@ describeEachDatabase('trace download as OTLP/JSON, and where highlighting', (kin
     });
     expect(root?.attributes.find((a) => a.key === 'big')?.value).toEqual({ intValue: '9007199254740993' });
     expect(root?.attributes.find((a) => a.key === 'raw')?.value).toEqual({ bytesValue: 'AAEC/w==' });
-    expect(root?.events[1]).toEqual({ timeUnixNano: at(900), name: 'exception', attributes: [{ key: 'exception.message', value: { stringValue: 'boom' } }], droppedAttributesCount: 1 });
+    expect(root?.events[1]).toEqual({
+      timeUnixNano: at(900),
+      name: 'exception',
+      attributes: [{ key: 'exception.message', value: { stringValue: 'boom' } }],
+      droppedAttributesCount: 1,
+    });
     expect(root?.links[0]).toMatchObject({ traceState: 'k=v', droppedAttributesCount: 4 });
     // The short id works too, and unknown ids are 404.
     expect((await fetch(`${server.url}/api/traces/${TRACE.slice(0, 8)}/otlp`)).status).toBe(200);
@@ -199,7 +215,11 @@ describeEachDatabase('trace download as OTLP/JSON, and where highlighting', (kin
       useDb(fresh.db);
       for (const [id, original] of originals) {
         expect((await getTrace(id)).status).toBe(404);
-        const res = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(original.doc) });
+        const res = await fetch(`${server.url}/v1/traces`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(original.doc),
+        });
         expect(res.status).toBe(200);
         expect(await res.text()).not.toContain('rejected');
         const again = await getTrace(id);
@@ -215,7 +235,11 @@ describeEachDatabase('trace download as OTLP/JSON, and where highlighting', (kin
   it('matchedSpanIds lists the spans matching where at span level', async () => {
     const all = (await getTrace(demoTraceId)).body.spans;
     expect((await getTrace(demoTraceId)).body).not.toHaveProperty('matchedSpanIds');
-    const ids = (p: (s: StoredSpan) => boolean) => all.filter(p).map((s) => s.spanId).sort();
+    const ids = (p: (s: StoredSpan) => boolean) =>
+      all
+        .filter(p)
+        .map((s) => s.spanId)
+        .sort();
 
     const llm = await getTrace(demoTraceId, ['service=plano(llm)']);
     expect(llm.status).toBe(200);
@@ -229,7 +253,11 @@ describeEachDatabase('trace download as OTLP/JSON, and where highlighting', (kin
     expect((await getTrace(demoTraceId, ['kind=server', 'service~"plano(*"'])).body.matchedSpanIds).toEqual(ids((s) => s.kind === 2));
 
     const rich = (await getTrace(TRACE)).body.spans;
-    const richIds = (p: (s: StoredSpan) => boolean) => rich.filter(p).map((s) => s.spanId).sort();
+    const richIds = (p: (s: StoredSpan) => boolean) =>
+      rich
+        .filter(p)
+        .map((s) => s.spanId)
+        .sort();
     expect((await getTrace(TRACE, ['status=error'])).body.matchedSpanIds).toEqual(['1000000000000001']);
     expect((await getTrace(TRACE, ['llm.usage.total_tokens>=1000'])).body.matchedSpanIds).toEqual(['1000000000000003']);
     // Resource attributes count too (span attributes first).

@@ -22,7 +22,14 @@ export function flattenRequests(requests: OtlpJsonRequest[]): DemoTrace[] {
         for (const s of ss.spans) {
           const attrs: FlatSpan['attrs'] = {};
           for (const { key, value } of s.attributes) {
-            attrs[key] = 'stringValue' in value ? value.stringValue : 'intValue' in value ? Number(value.intValue) : 'doubleValue' in value ? value.doubleValue : value.boolValue;
+            attrs[key] =
+              'stringValue' in value
+                ? value.stringValue
+                : 'intValue' in value
+                  ? Number(value.intValue)
+                  : 'doubleValue' in value
+                    ? value.doubleValue
+                    : value.boolValue;
           }
           const span: FlatSpan = {
             traceId: s.traceId,

@@ -28,7 +28,12 @@ export function freshBatch(spans = 12, tenant = 'test', service = 'fresh-batch')
         scopeSpans: [
           {
             scope: { name: 'tests' },
-            spans: list.map((s) => ({ ...s, traceId: ids(s.traceId), spanId: ids(s.spanId), ...(s.parentSpanId ? { parentSpanId: ids(s.parentSpanId) } : {}) })),
+            spans: list.map((s) => ({
+              ...s,
+              traceId: ids(s.traceId),
+              spanId: ids(s.spanId),
+              ...(s.parentSpanId ? { parentSpanId: ids(s.parentSpanId) } : {}),
+            })),
           },
         ],
       },

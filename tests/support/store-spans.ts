@@ -11,5 +11,9 @@ import { processPromotionOptions } from '../../server/ingest/deps';
 
 export function storeRecords(db: Pick<Db, 'rows' | 'transaction'>, spans: readonly SpanRecord[], options?: StoreOptions): Promise<StoreResult> {
   const promotion = processPromotionOptions();
-  return storeSpans(db, spans.map((span) => enrichSpan(span, promotion)), options);
+  return storeSpans(
+    db,
+    spans.map((span) => enrichSpan(span, promotion)),
+    options,
+  );
 }

@@ -34,7 +34,8 @@ function queryString(params: Record<string, string | string[] | undefined>): str
 /** The filters and range of the URL, read with the API's schema; a refused URL highlights nothing and says why. */
 function readFilters(query: Record<string, string | string[] | undefined>, tenantKey: string): { filters: FilterParams; spanWhere: SpanWhere } {
   const read = readQuery(filterParams, searchParamsFrom(query));
-  if (!read.ok) return { filters: { where: [] }, spanWhere: { status: 'error', error: { message: read.error, column: 1, length: 1, filterIndex: 0, where: '' } } };
+  if (!read.ok)
+    return { filters: { where: [] }, spanWhere: { status: 'error', error: { message: read.error, column: 1, length: 1, filterIndex: 0, where: '' } } };
   const filters = { ...read.data, where: read.data.where.filter((w) => w.trim() !== '') };
   return { filters, spanWhere: compileSpanWhere(filters.where, tenantKey) };
 }

@@ -38,7 +38,10 @@ describe('presentedToken', () => {
 
 describe('authenticate', () => {
   it('maps the request to a principal', () => {
-    expect(authenticate(new Headers({ cookie: `${TOKEN_COOKIE}=${SCOPED}` }), 'read', env)).toEqual({ ok: true, principal: { kind: 'tenant', tenant: 'acme-corp' } });
+    expect(authenticate(new Headers({ cookie: `${TOKEN_COOKIE}=${SCOPED}` }), 'read', env)).toEqual({
+      ok: true,
+      principal: { kind: 'tenant', tenant: 'acme-corp' },
+    });
     expect(authenticate(new Headers({ authorization: `Bearer ${READ}` }), 'read', env)).toEqual({ ok: true, principal: { kind: 'read', tenant: null } });
     expect(authenticate(new Headers(), 'ingest', env)).toMatchObject({ ok: false, status: 401, reason: 'missing' });
     expect(authenticate(new Headers({ cookie: `${TOKEN_COOKIE}=${SCOPED}` }), 'ingest', env)).toMatchObject({ ok: false, status: 401, reason: 'missing' });

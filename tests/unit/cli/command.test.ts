@@ -44,7 +44,14 @@ function harness(route: Route, { tty = false, pickAnswer = null as number | null
   };
 }
 
-const KEYS = { keys: [{ key: 'trace_id', scope: 'intrinsic' }, { key: 'tenant.id', scope: 'span' }, { key: 'http.status_code', scope: 'span' }], tenantKey: 'tenant.id' };
+const KEYS = {
+  keys: [
+    { key: 'trace_id', scope: 'intrinsic' },
+    { key: 'tenant.id', scope: 'span' },
+    { key: 'http.status_code', scope: 'span' },
+  ],
+  tenantKey: 'tenant.id',
+};
 const detail = { traceId: TRACE_ID, summaries: [summary()], spans: failedTrace().spans };
 
 const api: Route = (url) => {
@@ -70,7 +77,9 @@ describe('runTrace', () => {
     const h = harness(api);
     expect(await h.run('any', { where: ['nope=1', 'tenant.id=x', 'also.missing exists'] })).toBe(1);
     expect(h.err()).toBe('Error: Unknown --where key(s): nope, also.missing\n');
-    const empty = harness((url) => (url.pathname === '/api/attributes' ? { status: 200, body: { keys: KEYS.keys.slice(0, 1) } } : { status: 200, body: { traces: [], nextCursor: null } }));
+    const empty = harness((url) =>
+      url.pathname === '/api/attributes' ? { status: 200, body: { keys: KEYS.keys.slice(0, 1) } } : { status: 200, body: { traces: [], nextCursor: null } },
+    );
     expect(await empty.run('any', { where: ['nope=1'] })).toBe(0);
     expect(empty.out()).toBe('No traces found.\n');
   });

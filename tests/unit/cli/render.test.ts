@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  displayAttributes,
-  globMatch,
-  spanErrorBanner,
-  statusPhrase,
-  unmatchedPatterns,
-} from '../../../cli/trace/attributes';
+import { displayAttributes, globMatch, spanErrorBanner, statusPhrase, unmatchedPatterns } from '../../../cli/trace/attributes';
 import { renderTrace, renderTraceList, serviceColor, summaryLabel } from '../../../cli/trace/render';
 import { createPainter, detectColorDepth, plainPainter, stripAnsi } from '../../../cli/trace/style';
 import { TRACE_ID, failedTrace, span, summary } from './fixtures';
@@ -77,14 +71,7 @@ describe('renderTrace', () => {
       span('c000000000000003', 'ffffffffffffffff', 'other', 'orphan', 70.2, 80, {}),
     ];
     const lines = renderTrace({ traceId: TRACE_ID, spans: ok }, { verbose: false, patterns: [] }, plainPainter);
-    expect(lines.slice(3, -1)).toEqual([
-      '├── 0ms svc root',
-      '│   ├── http.status_code: 200',
-      '│   │',
-      '│   └── 50ms svc child',
-      '│',
-      '└── 70ms other orphan',
-    ]);
+    expect(lines.slice(3, -1)).toEqual(['├── 0ms svc root', '│   ├── http.status_code: 200', '│   │', '│   └── 50ms svc child', '│', '└── 70ms other orphan']);
   });
 
   it('says so when a trace has no spans', () => {
@@ -167,7 +154,10 @@ describe('errors and attributes', () => {
 
 describe('list lines', () => {
   it('planoai’s "Trace IDs:" list with short ids, duration, local time, tenant, model and status', () => {
-    const lines = renderTraceList([summary(), summary({ traceId: 'ffffffff' + TRACE_ID.slice(8), httpStatusCode: null, llmModel: null, errorCount: 0 })], plainPainter);
+    const lines = renderTraceList(
+      [summary(), summary({ traceId: 'ffffffff' + TRACE_ID.slice(8), httpStatusCode: null, llmModel: null, errorCount: 0 })],
+      plainPainter,
+    );
     expect(lines[0]).toBe('');
     expect(lines[1]).toBe('Trace IDs:');
     expect(lines[2]).toMatch(/^ {2}- 4bf92f35 \(1511ms total • \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\) {2}acme-corp {2}gpt-4o {2}502$/);

@@ -88,7 +88,11 @@ describe('resolution: file, then environment, then defaults', () => {
       TRACEDECK_STATIC_ATTRIBUTES: 'environment=production,team=a%2Cb',
       TRACEDECK_OVERRIDE_EXISTING: 'true',
     });
-    expect(config.spanAttributes).toEqual({ headerPrefixes: ['x-katanemo-', 'x-acme-'], static: { environment: 'production', team: 'a,b' }, overrideExisting: true });
+    expect(config.spanAttributes).toEqual({
+      headerPrefixes: ['x-katanemo-', 'x-acme-'],
+      static: { environment: 'production', team: 'a,b' },
+      overrideExisting: true,
+    });
     expect(config.source).toBe('environment');
   });
 

@@ -57,7 +57,12 @@ describe('enrichSpans', () => {
   it('a forced tenant beats the span’s own, a header’s and a static one, under the configured tenant key', () => {
     const out = enrichSpans(
       { spans: [span(1, { org: s('own') }), span(2)] },
-      options({ tenantKey: 'org', headers: { 'x-katanemo-org': 'hdr' }, rules: { headerPrefixes: ['x-katanemo-'], static: { org: 'static' }, overrideExisting: true }, forcedTenant: 'acme' }),
+      options({
+        tenantKey: 'org',
+        headers: { 'x-katanemo-org': 'hdr' },
+        rules: { headerPrefixes: ['x-katanemo-'], static: { org: 'static' }, overrideExisting: true },
+        forcedTenant: 'acme',
+      }),
     );
     expect(out.spans.map((e) => e.tenantId)).toEqual(['acme', 'acme']);
     expect(out.spans.map((e) => e.span.attributes.org)).toEqual([s('acme'), s('acme')]);

@@ -63,9 +63,10 @@ describe('headerAttributes', () => {
     const headers = new Headers({ 'X-Katanemo-Tenant-Id': 'acme', 'content-type': 'application/x-protobuf' });
     expect(headerAttributes(headers, KATANEMO)).toEqual({ 'tenant.id': 'acme' });
     expect(headerAttributes([['x-katanemo-user-id', 'u1']], KATANEMO)).toEqual({ 'user.id': 'u1' });
-    expect(
-      headerAttributes({ 'x-katanemo-tags': ['a', 'b'], 'x-katanemo-blob-bin': Buffer.from('zz'), 'x-katanemo-request-id': ' r-1 ' }, KATANEMO),
-    ).toEqual({ tags: 'a, b', 'request.id': 'r-1' });
+    expect(headerAttributes({ 'x-katanemo-tags': ['a', 'b'], 'x-katanemo-blob-bin': Buffer.from('zz'), 'x-katanemo-request-id': ' r-1 ' }, KATANEMO)).toEqual({
+      tags: 'a, b',
+      'request.id': 'r-1',
+    });
   });
 
   it('ignores empty values and empty suffixes', () => {
@@ -127,12 +128,17 @@ describe('applySpanAttributeRules', () => {
   });
 
   it('static pairs go on every span', () => {
-    const out = applySpanAttributeRules([span({}, {}, '1'), span({}, {}, '2')], { config: rules({ static: { environment: 'production', 'service.version': '2.1.0' } }) });
+    const out = applySpanAttributeRules([span({}, {}, '1'), span({}, {}, '2')], {
+      config: rules({ static: { environment: 'production', 'service.version': '2.1.0' } }),
+    });
     for (const sp of out) expect(sp.attributes).toEqual({ environment: s('production'), 'service.version': s('2.1.0') });
   });
 
   it('a header-derived attribute overrides a static one of the same key', () => {
-    const [out] = applySpanAttributeRules([span()], { headers: { 'x-katanemo-tenant-id': 'from-header' }, config: rules({ static: { 'tenant.id': 'from-static', env: 'prod' } }) });
+    const [out] = applySpanAttributeRules([span()], {
+      headers: { 'x-katanemo-tenant-id': 'from-header' },
+      config: rules({ static: { 'tenant.id': 'from-static', env: 'prod' } }),
+    });
     expect(out.attributes).toEqual({ 'tenant.id': s('from-header'), env: s('prod') });
   });
 

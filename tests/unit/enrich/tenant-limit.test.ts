@@ -4,12 +4,27 @@ import type { RejectedSpan, SpanRecord } from '../../../lib/otlp';
 
 function span(name: string, tenant?: string, resourceTenant?: string): SpanRecord {
   return {
-    traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), parentSpanId: null, traceState: null, name, kind: 0, service: 's',
-    statusCode: 0, statusMessage: null, startTimeUnixNano: 1n, endTimeUnixNano: 2n,
+    traceId: 'a'.repeat(32),
+    spanId: 'b'.repeat(16),
+    parentSpanId: null,
+    traceState: null,
+    name,
+    kind: 0,
+    service: 's',
+    statusCode: 0,
+    statusMessage: null,
+    startTimeUnixNano: 1n,
+    endTimeUnixNano: 2n,
     attributes: tenant === undefined ? {} : { 'tenant.id': { stringValue: tenant } },
     resourceAttributes: resourceTenant === undefined ? {} : { 'tenant.id': { stringValue: resourceTenant } },
-    events: [], links: [], scopeName: null, scopeVersion: null, flags: 0,
-    droppedAttributesCount: 0, droppedEventsCount: 0, droppedLinksCount: 0,
+    events: [],
+    links: [],
+    scopeName: null,
+    scopeVersion: null,
+    flags: 0,
+    droppedAttributesCount: 0,
+    droppedEventsCount: 0,
+    droppedLinksCount: 0,
   };
 }
 
@@ -25,7 +40,11 @@ describe('rejectOverlongTenants', () => {
 
   it('names each rejected span by its index in the request, around earlier rejections', () => {
     // Request order: 0 rejected earlier, 1 a, 2 b (long), 3 rejected earlier, 4 rejected earlier, 5 c, 6 d (long via resource)
-    const rejected: RejectedSpan[] = [{ index: 0, reason: 'r0' }, { index: 3, reason: 'r3' }, { index: 4, reason: 'r4' }];
+    const rejected: RejectedSpan[] = [
+      { index: 0, reason: 'r0' },
+      { index: 3, reason: 'r3' },
+      { index: 4, reason: 'r4' },
+    ];
     const kept = rejectOverlongTenants([span('a', 'ok'), span('b', long), span('c'), span('d', undefined, long)], rejected, 'tenant.id');
     expect(kept.map((s) => s.name)).toEqual(['a', 'c']);
     const reason = `tenant.id is ${long.length} characters long; the limit is ${MAX_TENANT_ID_LENGTH}`;

@@ -9,14 +9,7 @@ import {
   rememberFilter,
   saveHistory,
 } from '../../../components/filter-bar/history';
-import {
-  customRange,
-  describeRange,
-  describeSince,
-  formatUtc,
-  fromDateTimeLocalUtc,
-  toDateTimeLocalUtc,
-} from '../../../components/filter-bar/time-format';
+import { customRange, describeRange, describeSince, formatUtc, fromDateTimeLocalUtc, toDateTimeLocalUtc } from '../../../components/filter-bar/time-format';
 import { parseWhere } from '../../../lib/where';
 
 class MemoryStorage {
@@ -112,7 +105,11 @@ describe('what the where box underlines before sending', () => {
   it('a type or enum problem is found locally and underlined like a parse error', () => {
     const text = 'tenant.id=acme kind=foo';
     const { problem } = checkWhereText(text);
-    expect(problem).toEqual({ message: "unknown span kind 'foo' (expected unspecified, internal, server, client, producer, consumer) at column 21", column: 21, length: 3 });
+    expect(problem).toEqual({
+      message: "unknown span kind 'foo' (expected unspecified, internal, server, client, producer, consumer) at column 21",
+      column: 21,
+      length: 3,
+    });
     expect(underlineParts(text, problem)).toEqual({ before: 'tenant.id=acme kind=', marked: 'foo', after: '' });
     expect(checkWhereText('duration~1s').problem?.message).toBe("'~' matches text patterns, but this field is a number at column 10");
   });
@@ -187,9 +184,7 @@ describe('time range display', () => {
     expect(describeRange({ since: '1h', from: null, to: null })).toBe('Last 1 hour');
     expect(describeRange({ since: null, from: null, to: null })).toBe('All time');
     expect(describeRange({ since: null, from: '2025-05-01T10:00:00Z', to: '2025-05-01T12:30:00Z' })).toBe('2025-05-01 10:00 → 12:30 UTC');
-    expect(describeRange({ since: null, from: '2025-05-01T10:00:00Z', to: '2025-05-03T00:00:05Z' })).toBe(
-      '2025-05-01 10:00 → 2025-05-03 00:00:05 UTC',
-    );
+    expect(describeRange({ since: null, from: '2025-05-01T10:00:00Z', to: '2025-05-03T00:00:05Z' })).toBe('2025-05-01 10:00 → 2025-05-03 00:00:05 UTC');
     expect(describeRange({ since: null, from: '1746093600', to: null })).toBe('Since 2025-05-01 10:00 UTC');
     expect(describeRange({ since: null, from: null, to: '2025-05-01T10:00:00Z' })).toBe('Until 2025-05-01 10:00 UTC');
     expect(describeRange({ since: '1h', from: '2025-05-01T10:00:00Z', to: null })).toBe('Since 2025-05-01 10:00 UTC');

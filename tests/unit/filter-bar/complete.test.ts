@@ -157,12 +157,9 @@ describe('completionContext: after a complete term', () => {
 });
 
 describe('completionContext: nothing to offer', () => {
-  it.each([['a=1 = 5 |'], ['a=1 ) |'], ['"quoted" |'], ['a=1 AND OR |'], ['AND |'], ['a=) |'], ['a == |'], ['a not x |'], ['a #|']])(
-    '%s → none',
-    (marked) => {
-      expect(at(marked).kind).toBe('none');
-    },
-  );
+  it.each([['a=1 = 5 |'], ['a=1 ) |'], ['"quoted" |'], ['a=1 AND OR |'], ['AND |'], ['a=) |'], ['a == |'], ['a not x |'], ['a #|']])('%s → none', (marked) => {
+    expect(at(marked).kind).toBe('none');
+  });
 
   it('never throws, and the range always lies within the text', () => {
     fc.assert(

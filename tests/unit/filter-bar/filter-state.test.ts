@@ -31,14 +31,15 @@ describe('toSearchParams / fromSearchParams', () => {
   });
 
   it('uses the documented names', () => {
-    const p = toSearchParams(
-      state({ where: 'a=1', from: '2025-05-01T10:00:00.000Z', to: '2025-05-01T12:00:00.000Z', minDuration: '1s', maxDuration: '2m' }),
-    );
+    const p = toSearchParams(state({ where: 'a=1', from: '2025-05-01T10:00:00.000Z', to: '2025-05-01T12:00:00.000Z', minDuration: '1s', maxDuration: '2m' }));
     expect(p.toString()).toBe('where=a%3D1&from=2025-05-01T10%3A00%3A00.000Z&to=2025-05-01T12%3A00%3A00.000Z&minDur=1s&maxDur=2m');
   });
 
   it('round-trips every state (where kept exactly as typed)', () => {
-    const opt = fc.option(fc.string({ minLength: 1, maxLength: 12 }).filter((s) => s.trim() !== ''), { nil: null });
+    const opt = fc.option(
+      fc.string({ minLength: 1, maxLength: 12 }).filter((s) => s.trim() !== ''),
+      { nil: null },
+    );
     const where = fc.oneof(
       fc.constantFrom('', 'tenant.id=acme', 'service="plano(llm)" AND kind=client', 'a=1   b=2', 'x=a b c', 'a=&b=#?', 'é=ü'),
       fc.string({ maxLength: 20 }).filter((s) => s.trim() !== ''),
@@ -87,7 +88,12 @@ describe('toSearchParams / fromSearchParams', () => {
   });
 
   it('keeps broken where parameters broken when joining them', () => {
-    for (const list of [['a=', 'b=1'], ['a=1) OR (b=2', 'c=3'], ['(a=1', 'b=2'], ['x=', 'y=']]) {
+    for (const list of [
+      ['a=', 'b=1'],
+      ['a=1) OR (b=2', 'c=3'],
+      ['(a=1', 'b=2'],
+      ['x=', 'y='],
+    ]) {
       expect(parseWhereList(list).diagnostics).not.toEqual([]);
       expect(parseWhere(joinWheres(list)).diagnostics).not.toEqual([]);
     }
@@ -148,9 +154,7 @@ describe('absolutize', () => {
   });
 
   it('gives the share query', () => {
-    expect(shareQuery(state({ where: 'a=1', since: '1h' }), now)).toBe(
-      'where=a%3D1&from=2025-05-01T11%3A00%3A00.000Z&to=2025-05-01T12%3A00%3A00.000Z',
-    );
+    expect(shareQuery(state({ where: 'a=1', since: '1h' }), now)).toBe('where=a%3D1&from=2025-05-01T11%3A00%3A00.000Z&to=2025-05-01T12%3A00%3A00.000Z');
   });
 });
 
@@ -171,9 +175,9 @@ describe('validation helpers', () => {
 
   it('lists what is wrong', () => {
     expect(validateFilterState(state({ where: 'a=1', since: '1h', minDuration: '1s', maxDuration: '2s' }))).toEqual([]);
-    const fields = validateFilterState(
-      state({ where: 'a>=', since: 'soon', from: 'yesterday', to: '2025-01-01', minDuration: 'fast', maxDuration: '2s' }),
-    ).map((i) => i.field);
+    const fields = validateFilterState(state({ where: 'a>=', since: 'soon', from: 'yesterday', to: '2025-01-01', minDuration: 'fast', maxDuration: '2s' })).map(
+      (i) => i.field,
+    );
     expect(fields).toEqual(['where', 'since', 'from', 'minDuration']);
     expect(validateFilterState(state({ from: '2025-01-02T00:00:00Z', to: '2025-01-01T00:00:00Z' }))).toEqual([
       { field: 'to', message: "'from' must be before 'to'" },

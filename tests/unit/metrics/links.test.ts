@@ -42,7 +42,10 @@ describe('drill-down links', () => {
 
   it('a column fed by several keys drills on any of them', () => {
     expect(groupTerm(['llm.model', 'gen_ai.request.model'], { key: 'gpt-4o', other: false }, [])).toBe('llm.model = gpt-4o OR gen_ai.request.model = gpt-4o');
-    const href = traceListHref({ filter: { ...EMPTY_FILTER_STATE, where: 'status=error' }, terms: [groupTerm(['llm.model', 'gen_ai.request.model'], { key: 'gpt-4o', other: false }, [])] });
+    const href = traceListHref({
+      filter: { ...EMPTY_FILTER_STATE, where: 'status=error' },
+      terms: [groupTerm(['llm.model', 'gen_ai.request.model'], { key: 'gpt-4o', other: false }, [])],
+    });
     expect(query(href).get('where')).toBe('status=error AND (llm.model = gpt-4o OR gen_ai.request.model = gpt-4o)');
   });
 

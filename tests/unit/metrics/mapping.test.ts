@@ -17,7 +17,14 @@ describe('LLM attribute mapping', () => {
       'llm.usage.total_cost_usd': d(0.0012),
       'llm.time_to_first_token': d(412.5),
     };
-    expect(promotedValues(attrs, {})).toMatchObject({ llmModel: 'gpt-4o', promptTokens: 120, completionTokens: 30, totalTokens: 150, costUsd: 0.0012, ttftMs: 412.5 });
+    expect(promotedValues(attrs, {})).toMatchObject({
+      llmModel: 'gpt-4o',
+      promptTokens: 120,
+      completionTokens: 30,
+      totalTokens: 150,
+      costUsd: 0.0012,
+      ttftMs: 412.5,
+    });
   });
 
   it('reads the OpenTelemetry GenAI and OpenInference conventions', () => {
@@ -32,7 +39,9 @@ describe('LLM attribute mapping', () => {
   });
 
   it('TRACEDECK_ATTRIBUTE_MAP adds keys after the built-in ones', () => {
-    const { attributeMapping: mapping } = loadConfig({ TRACEDECK_ATTRIBUTE_MAP: 'model=ai.model.id; total_tokens=ai.usage.tokens,usage.total ; cost_usd=billing.usd; ttft_ms=ai.ttft' });
+    const { attributeMapping: mapping } = loadConfig({
+      TRACEDECK_ATTRIBUTE_MAP: 'model=ai.model.id; total_tokens=ai.usage.tokens,usage.total ; cost_usd=billing.usd; ttft_ms=ai.ttft',
+    });
     expect(mapping.llmModel).toEqual(['llm.model', 'gen_ai.response.model', 'gen_ai.request.model', 'llm.model_name', 'ai.model.id']);
     const attrs: AttributeMap = { 'ai.model.id': s('house-model'), 'usage.total': i(77), 'billing.usd': s('0.5'), 'ai.ttft': d(90) };
     expect(promotedValues(attrs, {}, mapping)).toMatchObject({ llmModel: 'house-model', totalTokens: 77, costUsd: 0.5, ttftMs: 90 });

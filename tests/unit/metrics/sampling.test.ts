@@ -1,12 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import {
-  configWeight,
-  parseSamplingConfig,
-  spanSampleWeight,
-  thresholdWeight,
-  traceStateThreshold,
-  traceStateWeight,
-} from '../../../lib/enrich/sampling';
+import { configWeight, parseSamplingConfig, spanSampleWeight, thresholdWeight, traceStateThreshold, traceStateWeight } from '../../../lib/enrich/sampling';
 import { loadConfig } from '../../../server/config';
 import { enrichSettings } from '../../../server/enrich-config';
 

@@ -40,7 +40,11 @@ function limiter(over: Partial<IngestLimits> = {}): SpanLimiter {
 describe('limitAttributes', () => {
   it('keeps the first N keys, lets later duplicates update them, and counts what it leaves out', () => {
     const lim = limiter({ maxAttributes: 2 });
-    const map = limitAttributes<Entry>([{ key: 'a', text: '1' }, null, { key: 'b', text: '2' }, { key: 'c', text: '3' }, { key: 'a', text: '4' }], readEntry, lim);
+    const map = limitAttributes<Entry>(
+      [{ key: 'a', text: '1' }, null, { key: 'b', text: '2' }, { key: 'c', text: '3' }, { key: 'a', text: '4' }],
+      readEntry,
+      lim,
+    );
     expect(map).toStrictEqual({ a: { stringValue: '4' }, b: { stringValue: '2' } });
     expect(lim.mapDropped).toBe(1);
     expect(lim.warning()).toBe('1 attributes over the 2-per-map limit dropped');
@@ -48,16 +52,35 @@ describe('limitAttributes', () => {
 
   it('does not report truncations in attributes it drops', () => {
     const lim = limiter({ maxAttributes: 1, maxValueLength: 3 });
-    const map = limitAttributes<Entry>([{ key: 'kept', text: 'abcdef' }, { key: 'x'.repeat(513), text: 'abcdef' }, { key: 'over', text: 'abcdef' }], readEntry, lim);
+    const map = limitAttributes<Entry>(
+      [
+        { key: 'kept', text: 'abcdef' },
+        { key: 'x'.repeat(513), text: 'abcdef' },
+        { key: 'over', text: 'abcdef' },
+      ],
+      readEntry,
+      lim,
+    );
     expect(map).toStrictEqual({ kept: { stringValue: 'abc' } });
     expect(lim.mapDropped).toBe(2);
-    expect(lim.warning()).toBe('1 attributes over the 1-per-map limit dropped, 1 attributes with keys over 512 characters dropped, 1 values truncated to 3 characters/bytes');
+    expect(lim.warning()).toBe(
+      '1 attributes over the 1-per-map limit dropped, 1 attributes with keys over 512 characters dropped, 1 values truncated to 3 characters/bytes',
+    );
   });
 
   it('cleans keys, and names the attribute whose value nests too deeply', () => {
     const lim = limiter({ maxDepth: 2 });
     expect(limitAttributes<Entry>([{ key: 'n\u0000ul', text: 'v' }], readEntry, lim)).toStrictEqual({ 'n\ufffdul': { stringValue: 'v' } });
-    expect(() => limitAttributes<Entry>([{ key: 'ok', depth: 1 }, { key: 'de\u0000ep', depth: 2 }], readEntry, lim)).toThrow('attribute "de\ufffdep" nests deeper than 2 levels');
+    expect(() =>
+      limitAttributes<Entry>(
+        [
+          { key: 'ok', depth: 1 },
+          { key: 'de\u0000ep', depth: 2 },
+        ],
+        readEntry,
+        lim,
+      ),
+    ).toThrow('attribute "de\ufffdep" nests deeper than 2 levels');
   });
 });
 
@@ -161,7 +184,15 @@ describe('ExportAssembly', () => {
     const out = new ExportAssembly({ limits: { ...DEFAULT_INGEST_LIMITS, maxAttributes: 1 } });
     const resource = out.resource(0, [{ key: 'service.name', text: 'checkout' }], readEntry);
     const scope = out.scope(resource, 'lib', '1.0');
-    out.span(scope, wire({ kind: 9, statusCode: 7, droppedAttributesCount: 2 }), null, attributesFrom([{ key: 'a', text: '1' }, { key: 'b', text: '2' }]));
+    out.span(
+      scope,
+      wire({ kind: 9, statusCode: 7, droppedAttributesCount: 2 }),
+      null,
+      attributesFrom([
+        { key: 'a', text: '1' },
+        { key: 'b', text: '2' },
+      ]),
+    );
     const { spans, warnings } = out.finish();
     expect(spans).toHaveLength(1);
     expect(spans[0]).toMatchObject({

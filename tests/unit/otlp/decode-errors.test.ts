@@ -109,9 +109,7 @@ describe('size limits', () => {
     const bomb = gzipSync(Buffer.alloc(64 << 20), { level: 9 }); // 64 MiB of zeros in ~64 KB
     expect(bomb.length).toBeLessThan(1 << 20);
     const started = performance.now();
-    const out = failed(
-      decodeExportRequest(bomb, { contentType: PB, contentEncoding: 'gzip', maxBodyBytes: 1 << 20, maxDecompressedBytes: 4 << 20 }),
-    );
+    const out = failed(decodeExportRequest(bomb, { contentType: PB, contentEncoding: 'gzip', maxBodyBytes: 1 << 20, maxDecompressedBytes: 4 << 20 }));
     expect(out.status).toBe(413);
     expect(out.message).toBe(`decompressed request body exceeds the limit of ${4 << 20} bytes`);
     expect(performance.now() - started).toBeLessThan(500);
@@ -200,4 +198,3 @@ it('an empty JSON object is a valid empty request', () => {
   const out = decodeExportRequest(Buffer.from('{}'), { contentType: JSON_CT, ...LIMITS });
   expect(out).toStrictEqual({ ok: true, spans: [], rejected: [], warnings: [], format: 'json' });
 });
-

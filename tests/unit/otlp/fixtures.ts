@@ -4,12 +4,7 @@
  */
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, createTraceState, trace, type AttributeValue, type Attributes } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  type ReadableSpan,
-} from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { AttributeMap, OtlpAnyValue, SpanRecord } from '../../../lib/otlp/span-record';
 import { SpanMessage } from '../../../lib/otlp/proto';

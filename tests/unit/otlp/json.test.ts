@@ -85,7 +85,17 @@ describe('64-bit integers', () => {
 
   it('mixed string/number times and event times', () => {
     const out = ok(
-      decodeJson(request([span({ endTimeUnixNano: 1_700_000_001_000_000_000, events: [{ timeUnixNano: 1_700_000_000_500_000_000, name: 'e' }, { timeUnixNano: '1700000000600000001', name: 'f' }] })])),
+      decodeJson(
+        request([
+          span({
+            endTimeUnixNano: 1_700_000_001_000_000_000,
+            events: [
+              { timeUnixNano: 1_700_000_000_500_000_000, name: 'e' },
+              { timeUnixNano: '1700000000600000001', name: 'f' },
+            ],
+          }),
+        ]),
+      ),
     );
     expect(out.spans[0].events.map((e) => e.timeUnixNano)).toStrictEqual(['1700000000500000000', '1700000000600000001']);
   });
@@ -297,7 +307,10 @@ describe('AnyValue forms', () => {
     [{ bytesValue: [1, 2] }, 'attributes[0].value.bytesValue: expected a base64 string, got array'],
     [{ arrayValue: [] }, 'attributes[0].value.arrayValue: expected an object, got array'],
     [{ arrayValue: { values: {} } }, 'attributes[0].value.arrayValue.values: expected an array, got object'],
-    [{ arrayValue: { values: [{ intValue: true }] } }, 'attributes[0].value.arrayValue.values[0].intValue: expected an int64 (decimal string or number), got boolean'],
+    [
+      { arrayValue: { values: [{ intValue: true }] } },
+      'attributes[0].value.arrayValue.values[0].intValue: expected an int64 (decimal string or number), got boolean',
+    ],
     [{ kvlistValue: { values: [{ key: 1 }] } }, 'attributes[0].value.kvlistValue.values[0].key: expected a string, got number'],
     ['str', 'attributes[0].value: expected an AnyValue object, got string'],
   ])('%j → 400 %s', (value, message) => {
@@ -356,7 +369,10 @@ describe('wrong types elsewhere → 400 with the field path', () => {
     [{ resourceSpans: {} }, 'resourceSpans: expected an array, got object'],
     [{ resourceSpans: [{ scopeSpans: 'x' }] }, 'resourceSpans[0].scopeSpans: expected an array, got string'],
     [{ resourceSpans: [{ resource: [] }] }, 'resourceSpans[0].resource: expected an object, got array'],
-    [{ resourceSpans: [{ resource: { attributes: [{ key: 'a', value: { intValue: {} } }] } }] }, 'resourceSpans[0].resource.attributes[0].value.intValue: expected an int64 (decimal string or number), got object'],
+    [
+      { resourceSpans: [{ resource: { attributes: [{ key: 'a', value: { intValue: {} } }] } }] },
+      'resourceSpans[0].resource.attributes[0].value.intValue: expected an int64 (decimal string or number), got object',
+    ],
     [{ resourceSpans: [{ scopeSpans: [{ scope: { name: 1 } }] }] }, 'resourceSpans[0].scopeSpans[0].scope.name: expected a string, got number'],
     [request([5]), 'resourceSpans[0].scopeSpans[0].spans[0]: expected an object, got number'],
     [request([span({ name: 5 })]), 'resourceSpans[0].scopeSpans[0].spans[0].name: expected a string, got number'],
@@ -366,7 +382,10 @@ describe('wrong types elsewhere → 400 with the field path', () => {
     [request([span({ droppedEventsCount: '1e3' })]), 'resourceSpans[0].scopeSpans[0].spans[0].droppedEventsCount: expected a uint32, got "1e3"'],
     [request([span({ status: 'ok' })]), 'resourceSpans[0].scopeSpans[0].spans[0].status: expected an object, got string'],
     [request([span({ events: [{ name: 1 }] })]), 'resourceSpans[0].scopeSpans[0].spans[0].events[0].name: expected a string, got number'],
-    [request([span({ links: [{ traceId: TRACE, spanId: SPAN, attributes: [{ key: 'a', value: { boolValue: 1 } }] }] })]), 'resourceSpans[0].scopeSpans[0].spans[0].links[0].attributes[0].value.boolValue: expected a boolean, got number'],
+    [
+      request([span({ links: [{ traceId: TRACE, spanId: SPAN, attributes: [{ key: 'a', value: { boolValue: 1 } }] }] })]),
+      'resourceSpans[0].scopeSpans[0].spans[0].links[0].attributes[0].value.boolValue: expected a boolean, got number',
+    ],
   ])('%j', (doc, message) => {
     const out = failed(decodeJson(doc));
     expect(out.status).toBe(400);
@@ -375,7 +394,11 @@ describe('wrong types elsewhere → 400 with the field path', () => {
 
   it('null fields count as absent and unknown fields are ignored', () => {
     const out = ok(
-      decodeJson(request([span({ traceState: null, parentSpanId: null, attributes: null, events: null, links: null, status: null, flags: null, futureField: { x: 1 } })])),
+      decodeJson(
+        request([
+          span({ traceState: null, parentSpanId: null, attributes: null, events: null, links: null, status: null, flags: null, futureField: { x: 1 } }),
+        ]),
+      ),
     );
     expect(out.spans[0]).toMatchObject({ traceState: null, parentSpanId: null, attributes: {}, events: [], links: [], statusCode: 0, flags: 0 });
   });

@@ -33,10 +33,16 @@ function toProto(req: Json): Uint8Array {
     ...s,
     traceId: Buffer.from(s.traceId as string, 'hex'),
     spanId: Buffer.from(s.spanId as string, 'hex'),
-    links: ((s.links as Json[] | undefined) ?? []).map((l) => ({ ...l, traceId: Buffer.from(l.traceId as string, 'hex'), spanId: Buffer.from(l.spanId as string, 'hex') })),
+    links: ((s.links as Json[] | undefined) ?? []).map((l) => ({
+      ...l,
+      traceId: Buffer.from(l.traceId as string, 'hex'),
+      spanId: Buffer.from(l.spanId as string, 'hex'),
+    })),
   });
   type Rs = { resource: Json; scopeSpans: { spans: Json[] }[] };
-  const converted = { resourceSpans: (req.resourceSpans as Rs[]).map((rs) => ({ ...rs, scopeSpans: rs.scopeSpans.map((ss) => ({ spans: ss.spans.map(ids) })) })) };
+  const converted = {
+    resourceSpans: (req.resourceSpans as Rs[]).map((rs) => ({ ...rs, scopeSpans: rs.scopeSpans.map((ss) => ({ spans: ss.spans.map(ids) })) })),
+  };
   return ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject(converted)).finish();
 }
 function ok(out: DecodeOutcome): DecodeSuccess {
@@ -179,8 +185,14 @@ describe('events and links per span', () => {
     const out = decodeBoth(
       request([
         span({
-          links: [{ traceId: TRACE, spanId: '0102030405060708' }, { traceId: 'abcd', spanId: '0102030405060709' }],
-          events: [{ timeUnixNano: '1', name: 'kept' }, { timeUnixNano: '2', name: 'x'.repeat(50), attributes: [{ key: 'd', value: deep }] }],
+          links: [
+            { traceId: TRACE, spanId: '0102030405060708' },
+            { traceId: 'abcd', spanId: '0102030405060709' },
+          ],
+          events: [
+            { timeUnixNano: '1', name: 'kept' },
+            { timeUnixNano: '2', name: 'x'.repeat(50), attributes: [{ key: 'd', value: deep }] },
+          ],
         }),
       ]),
       { maxLinks: 1, maxEvents: 1, maxDepth: 2, maxValueLength: 10 },
@@ -204,7 +216,15 @@ describe('values no column can hold', () => {
         Buffer.from(
           JSON.stringify(
             request(
-              [span({ name: 'a\u0000', traceState: '\ud800', attributes: [str('k\u0000', 'v\udc00')], status: { code: 1, message: '\u0000' }, events: [{ timeUnixNano: '1', name: '\u0000', attributes: [str('\u0000', '\u0000')] }] })],
+              [
+                span({
+                  name: 'a\u0000',
+                  traceState: '\ud800',
+                  attributes: [str('k\u0000', 'v\udc00')],
+                  status: { code: 1, message: '\u0000' },
+                  events: [{ timeUnixNano: '1', name: '\u0000', attributes: [str('\u0000', '\u0000')] }],
+                }),
+              ],
               [str('service.name', 's\u0000')],
             ),
           ),

@@ -64,10 +64,7 @@ describe('span validation', () => {
     const out = ok(
       decodeExportRequest(
         encode({
-          resourceSpans: [
-            { scopeSpans: [{ spans: [good, bad] }, { spans: [] }, { spans: [good] }] },
-            { scopeSpans: [{ spans: [bad, bad, good] }] },
-          ],
+          resourceSpans: [{ scopeSpans: [{ spans: [good, bad] }, { spans: [] }, { spans: [good] }] }, { scopeSpans: [{ spans: [bad, bad, good] }] }],
         }),
         PB,
       ),
@@ -93,10 +90,14 @@ describe('span validation', () => {
     const max = ok(decodeExportRequest(encode(request([span({ startTimeUnixNano: '9223372036854775806', endTimeUnixNano: '9223372036854775807' })])), opts));
     expect(max.spans[0].startTimeUnixNano).toBe(9223372036854775806n);
     expect(max.spans[0].endTimeUnixNano).toBe(9223372036854775807n);
-    const beyond = ok(decodeExportRequest(encode(request([span({ startTimeUnixNano: '18446744073709551614', endTimeUnixNano: '18446744073709551615' })])), opts));
+    const beyond = ok(
+      decodeExportRequest(encode(request([span({ startTimeUnixNano: '18446744073709551614', endTimeUnixNano: '18446744073709551615' })])), opts),
+    );
     expect(beyond.rejected).toStrictEqual([{ index: 0, reason: 'end_time_unix_nano (18446744073709551615) is beyond the storable range (year 2262)' }]);
     const future = decodeOne({ startTimeUnixNano: '9223372036854775806', endTimeUnixNano: '9223372036854775807' });
-    expect(future.rejected[0].reason).toMatch(/^end_time_unix_nano \(9223372036854775807\) is in the future \(later than \d+, the server clock plus the allowed skew\)$/);
+    expect(future.rejected[0].reason).toMatch(
+      /^end_time_unix_nano \(9223372036854775807\) is in the future \(later than \d+, the server clock plus the allowed skew\)$/,
+    );
   });
 
   it('the allowed clock skew is measured from the server clock', () => {
@@ -105,7 +106,12 @@ describe('span validation', () => {
     const at = (ms: number) => (BigInt(ms) * 1_000_000n).toString();
     const out = ok(
       decodeExportRequest(
-        encode(request([span({ startTimeUnixNano: at(nowMs), endTimeUnixNano: at(nowMs + 60_000) }), span({ startTimeUnixNano: at(nowMs), endTimeUnixNano: at(nowMs + 60_001) })])),
+        encode(
+          request([
+            span({ startTimeUnixNano: at(nowMs), endTimeUnixNano: at(nowMs + 60_000) }),
+            span({ startTimeUnixNano: at(nowMs), endTimeUnixNano: at(nowMs + 60_001) }),
+          ]),
+        ),
         { ...PB, limits, nowMs },
       ),
     );
@@ -134,8 +140,20 @@ describe('AnyValue conversion', () => {
     [{ boolValue: false }, { boolValue: false }],
     [{}, {}],
     [
-      { kvlistValue: { values: [{ key: 'n', value: { intValue: 1 } }, { key: 'e' }, { key: 'l', value: { arrayValue: { values: [{ stringValue: 'x' }, {}] } } }] } },
-      { kvlistValue: { values: [{ key: 'n', value: { intValue: '1' } }, { key: 'e', value: {} }, { key: 'l', value: { arrayValue: { values: [{ stringValue: 'x' }, {}] } } }] } },
+      {
+        kvlistValue: {
+          values: [{ key: 'n', value: { intValue: 1 } }, { key: 'e' }, { key: 'l', value: { arrayValue: { values: [{ stringValue: 'x' }, {}] } } }],
+        },
+      },
+      {
+        kvlistValue: {
+          values: [
+            { key: 'n', value: { intValue: '1' } },
+            { key: 'e', value: {} },
+            { key: 'l', value: { arrayValue: { values: [{ stringValue: 'x' }, {}] } } },
+          ],
+        },
+      },
     ],
     [{ arrayValue: {} }, { arrayValue: { values: [] } }],
   ])('%j → %j', (value, want) => {
@@ -145,7 +163,12 @@ describe('AnyValue conversion', () => {
 
   it('a KeyValue without a value is an empty AnyValue; later duplicates win', () => {
     const out = decodeOne({
-      attributes: [{ key: 'nothing' }, { key: 'dup', value: { stringValue: '1' } }, { key: 'dup', value: { boolValue: true } }, { key: '__proto__', value: { stringValue: 'p' } }],
+      attributes: [
+        { key: 'nothing' },
+        { key: 'dup', value: { stringValue: '1' } },
+        { key: 'dup', value: { boolValue: true } },
+        { key: '__proto__', value: { stringValue: 'p' } },
+      ],
     });
     const attrs = out.spans[0].attributes;
     expect(attrs.nothing).toStrictEqual({});
@@ -199,7 +222,13 @@ describe('service and scope', () => {
     [[], 'unknown_service'],
     [[{ key: 'service.name', value: { intValue: 5 } }], 'unknown_service'],
     [[{ key: 'service.name', value: { stringValue: '' } }], 'unknown_service'],
-    [[{ key: 'service.name', value: { stringValue: 'a' } }, { key: 'service.name', value: { stringValue: 'b' } }], 'b'],
+    [
+      [
+        { key: 'service.name', value: { stringValue: 'a' } },
+        { key: 'service.name', value: { stringValue: 'b' } },
+      ],
+      'b',
+    ],
   ])('resource %j → service %s', (attrs, service) => {
     const out = ok(decodeExportRequest(encode(request([span()], attrs)), PB));
     expect(out.spans[0].service).toBe(service);
@@ -214,7 +243,17 @@ describe('service and scope', () => {
               scopeSpans: [
                 {
                   scope: { name: 'openai-instrumentation', version: '0.9.1' },
-                  spans: [span({ flags: 0x301, droppedAttributesCount: 1, droppedEventsCount: 2, droppedLinksCount: 3, status: { code: 2, message: 'bad' }, kind: 4, traceState: 'k=v' })],
+                  spans: [
+                    span({
+                      flags: 0x301,
+                      droppedAttributesCount: 1,
+                      droppedEventsCount: 2,
+                      droppedLinksCount: 3,
+                      status: { code: 2, message: 'bad' },
+                      kind: 4,
+                      traceState: 'k=v',
+                    }),
+                  ],
                 },
                 { spans: [span()] },
               ],

@@ -99,7 +99,13 @@ describe('summarizeRejected', () => {
   });
 
   it('cuts a single over-long reason', () => {
-    const msg = summarizeRejected([{ index: 0, reason: 'x'.repeat(5000) }, { index: 1, reason: 'y' }], 200);
+    const msg = summarizeRejected(
+      [
+        { index: 0, reason: 'x'.repeat(5000) },
+        { index: 1, reason: 'y' },
+      ],
+      200,
+    );
     expect(msg.length).toBeLessThanOrEqual(200);
     expect(msg).toMatch(/^2 spans rejected: span 0: x+…; … \(1 more\)$/);
   });

@@ -90,9 +90,7 @@ describe.each([
 
   it('decodes a gzip body identically', () => {
     const plain = ok(decodeExportRequest(serialize(source), { contentType, ...LIMITS }));
-    const gz = ok(
-      decodeExportRequest(gzipSync(serialize(source)), { contentType, contentEncoding: 'gzip', ...LIMITS }),
-    );
+    const gz = ok(decodeExportRequest(gzipSync(serialize(source)), { contentType, contentEncoding: 'gzip', ...LIMITS }));
     expect(gz.spans).toStrictEqual(plain.spans);
   });
 

@@ -17,7 +17,13 @@ describe('loadConfig', () => {
     expect(config.database).toEqual({ url: null, dataDir: './.tracedeck/data', schemaName: 'public', pgliteWorker: true });
     expect(config.ingestLimits).toStrictEqual({ ...DEFAULT_INGEST_LIMITS });
     expect(config.ingestGate).toEqual({ maxInFlight: 10, maxQueued: 40, maxWaitMs: 5000 });
-    expect(config).toMatchObject({ maxBodyBytes: 8 * 1024 * 1024, maxDecompressedBytes: 64 * 1024 * 1024, tenantKey: 'tenant.id', rollupMinTraces: undefined, nextDistDir: '.next' });
+    expect(config).toMatchObject({
+      maxBodyBytes: 8 * 1024 * 1024,
+      maxDecompressedBytes: 64 * 1024 * 1024,
+      tenantKey: 'tenant.id',
+      rollupMinTraces: undefined,
+      nextDistDir: '.next',
+    });
   });
 
   it('reads every kind of setting; blank means unset', () => {
@@ -62,7 +68,12 @@ describe('loadConfig', () => {
   });
 
   it('keeps the texts other parsers own as written', () => {
-    const config = loadConfig({ TRACEDECK_HEADER_PREFIXES: '', TRACEDECK_SAMPLING: 'plano=20', TRACEDECK_READ_TOKENS: 'short', TRACEDECK_CONFIG: ' /etc/plano.yaml ' });
+    const config = loadConfig({
+      TRACEDECK_HEADER_PREFIXES: '',
+      TRACEDECK_SAMPLING: 'plano=20',
+      TRACEDECK_READ_TOKENS: 'short',
+      TRACEDECK_CONFIG: ' /etc/plano.yaml ',
+    });
     expect(config.enrichSources).toEqual({ file: '/etc/plano.yaml', env: { TRACEDECK_HEADER_PREFIXES: '' }, sampling: 'plano=20' });
     expect(config.authKeys).toEqual({ TRACEDECK_READ_TOKENS: 'short' });
   });

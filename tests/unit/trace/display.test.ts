@@ -41,7 +41,11 @@ describe('values', () => {
     expect(errorMessage({ status: { code: 2, message: 'boom' }, attributes: {} })).toBe('boom');
     expect(errorMessage({ status: { code: 2, message: null }, attributes: { 'error.message': { stringValue: 'rate limited' } } })).toBe('rate limited');
     expect(
-      errorMessage({ status: { code: 2, message: null }, attributes: {}, events: [{ name: 'exception', attributes: { 'exception.message': { stringValue: 'oops' } } }] }),
+      errorMessage({
+        status: { code: 2, message: null },
+        attributes: {},
+        events: [{ name: 'exception', attributes: { 'exception.message': { stringValue: 'oops' } } }],
+      }),
     ).toBe('oops');
     expect(errorMessage({ status: { code: 0, message: null }, attributes: {} })).toBeNull();
   });
@@ -61,7 +65,13 @@ describe('service colours', () => {
 describe('search', () => {
   const spans: SearchableSpan[] = [
     { spanId: 'aaaa', name: 'POST /v1/chat 🚩', service: 'plano(inbound)', attributes: { 'user.id': { stringValue: 'usr_12' } }, resourceAttributes: {} },
-    { spanId: 'bbbb', name: 'chat', service: 'plano(llm)', attributes: { tags: { arrayValue: { values: [{ stringValue: 'Needle' }] } } }, resourceAttributes: { env: { stringValue: 'prod' } } },
+    {
+      spanId: 'bbbb',
+      name: 'chat',
+      service: 'plano(llm)',
+      attributes: { tags: { arrayValue: { values: [{ stringValue: 'Needle' }] } } },
+      resourceAttributes: { env: { stringValue: 'prod' } },
+    },
   ];
   const hay = spans.map(searchHaystack);
   it('matches name, service, attribute values (nested too), ignoring case', () => {
@@ -93,11 +103,48 @@ describe('packSpans', () => {
       flags: 0,
     };
     const spans = [
-      { ...base, spanId: 'a', parentSpanId: null, name: 'root', startTimeUnixNano: '1000000000000000000', endTimeUnixNano: '1000000000250000000', durationMs: 250 },
-      { ...base, spanId: 'b', parentSpanId: 'a', name: 'child', startTimeUnixNano: '1000000000000000001', endTimeUnixNano: '1000000000000000002', durationMs: 0.000001, flags: 1, traceState: 'x=y', events: [{ timeUnixNano: '1', name: 'e', attributes: {} }] },
-      { ...base, spanId: 'c', parentSpanId: 'a', name: 'other', service: 'svc2', startTimeUnixNano: '1000000000000000000', endTimeUnixNano: '1000000000000000000', durationMs: 0 },
+      {
+        ...base,
+        spanId: 'a',
+        parentSpanId: null,
+        name: 'root',
+        startTimeUnixNano: '1000000000000000000',
+        endTimeUnixNano: '1000000000250000000',
+        durationMs: 250,
+      },
+      {
+        ...base,
+        spanId: 'b',
+        parentSpanId: 'a',
+        name: 'child',
+        startTimeUnixNano: '1000000000000000001',
+        endTimeUnixNano: '1000000000000000002',
+        durationMs: 0.000001,
+        flags: 1,
+        traceState: 'x=y',
+        events: [{ timeUnixNano: '1', name: 'e', attributes: {} }],
+      },
+      {
+        ...base,
+        spanId: 'c',
+        parentSpanId: 'a',
+        name: 'other',
+        service: 'svc2',
+        startTimeUnixNano: '1000000000000000000',
+        endTimeUnixNano: '1000000000000000000',
+        durationMs: 0,
+      },
       // ends before it starts (bad clocks): kept as is
-      { ...base, spanId: 'd', parentSpanId: null, name: 'skewed', status: { code: 2, message: 'x' }, startTimeUnixNano: '1000000000500000000', endTimeUnixNano: '1000000000400000000', durationMs: -100 },
+      {
+        ...base,
+        spanId: 'd',
+        parentSpanId: null,
+        name: 'skewed',
+        status: { code: 2, message: 'x' },
+        startTimeUnixNano: '1000000000500000000',
+        endTimeUnixNano: '1000000000400000000',
+        durationMs: -100,
+      },
     ];
     const packed = packSpans(base.traceId, spans);
     expect(packed.groups).toHaveLength(2);

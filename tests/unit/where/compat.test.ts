@@ -101,9 +101,7 @@ describe('planoai compatibility with implicit AND', () => {
   it('makes two = an implicit AND, never a fallback', () => {
     expect(planoaiCompatFilter('a=1 b=2')).toBeNull();
     expect(stripLoc(parseWhere('a=1 b=2').ast)).toEqual(and(cmp('a', '=', num(1)), cmp('b', '=', num(2))));
-    expect(stripLoc(parseWhere('http.status_code=500 error=true').ast)).toEqual(
-      and(cmp('http.status_code', '=', num(500)), cmp('error', '=', str('true'))),
-    );
+    expect(stripLoc(parseWhere('http.status_code=500 error=true').ast)).toEqual(and(cmp('http.status_code', '=', num(500)), cmp('error', '=', str('true'))));
     // Two '=' and a grammar error: an error, as before.
     expect(parseWhere('x=a b c=d').diagnostics).toEqual([
       { message: "expected an operator (=, !=, >, >=, <, <=, ~, !~, exists) after 'b' at column 7", column: 7, length: 1 },

@@ -23,7 +23,7 @@ describe('error messages', () => {
   });
 
   it('missing operator', () => {
-    fails('foo bar', 'expected an operator (=, !=, >, >=, <, <=, ~, !~, exists) after \'foo\' at column 5', 5, 3);
+    fails('foo bar', "expected an operator (=, !=, >, >=, <, <=, ~, !~, exists) after 'foo' at column 5", 5, 3);
     fails('foo', "expected an operator (=, !=, >, >=, <, <=, ~, !~, exists) after 'foo' at column 4", 4);
     fails('a=1 AND foo$=2', "expected an operator (=, !=, >, >=, <, <=, ~, !~, exists) after 'foo' at column 12", 12);
     fails('a=1 AND b ! = 2', "expected an operator (=, !=, >, >=, <, <=, ~, !~, exists) after 'b' at column 11", 11);
@@ -34,7 +34,7 @@ describe('error messages', () => {
     fails('a <> 1', "unknown operator '<>' (did you mean '!='?) at column 3", 3, 2);
   });
 
-  it("not without exists", () => {
+  it('not without exists', () => {
     fails('a not b', "expected 'exists' after 'a not' at column 7", 7);
     fails('a not', "expected 'exists' after 'a not' at column 6", 6);
   });
@@ -70,7 +70,7 @@ describe('error messages', () => {
     fails('a exists AND $b exists', "expected a field name after 'AND' at column 14", 14);
   });
 
-  it("after a complete term, whatever follows must start a term (implicit AND)", () => {
+  it('after a complete term, whatever follows must start a term (implicit AND)', () => {
     // No "join filters with AND or OR" any more: adjacent terms are ANDed, so the
     // error is about the term that cannot start or is incomplete.
     fails('a>1 = 5', "expected a field name after '1' at column 5", 5, 1);
@@ -108,11 +108,7 @@ describe('error messages', () => {
 
   it('shortens long tokens in messages', () => {
     const long = 'k'.repeat(100);
-    const d = fails(
-      `a>1 ${long} ${long}`,
-      `expected an operator (=, !=, >, >=, <, <=, ~, !~, exists) after '${'k'.repeat(32)}…' at column 106`,
-      106,
-    );
+    const d = fails(`a>1 ${long} ${long}`, `expected an operator (=, !=, >, >=, <, <=, ~, !~, exists) after '${'k'.repeat(32)}…' at column 106`, 106);
     expect(d.length).toBe(100);
   });
 });
@@ -120,7 +116,12 @@ describe('error messages', () => {
 describe('hostile input', () => {
   it('rejects filters over the length limit', () => {
     const text = 'a'.repeat(MAX_FILTER_LENGTH + 10);
-    fails(text, `filter is too long (${MAX_FILTER_LENGTH + 10} characters; the limit is ${MAX_FILTER_LENGTH}) at column ${MAX_FILTER_LENGTH + 1}`, MAX_FILTER_LENGTH + 1, 10);
+    fails(
+      text,
+      `filter is too long (${MAX_FILTER_LENGTH + 10} characters; the limit is ${MAX_FILTER_LENGTH}) at column ${MAX_FILTER_LENGTH + 1}`,
+      MAX_FILTER_LENGTH + 1,
+      10,
+    );
   });
 
   it('handles 100k opening parentheses without blowing the stack', () => {

@@ -69,24 +69,63 @@ function checkCompiles(ast: WhereExpr, text?: string): void {
 }
 
 const BITS = [
-  'a', 'b.c', 'name', 'service', 'tenant.id', 'trace_id', 'kind', 'status', 'duration', 'trace.duration', 'http.status_code',
-  ' ', '  ', '\t', '(', ')', '=', '!=', '>', '>=', '<', '<=', '~', '!~', 'AND', 'or', 'NOT', 'exists',
-  '1', '-2.5', '1e400', '250ms', '"', '\\', '\\u0000', '\\ud800', '\\ud83d\\ude00', "'", '--', ';', 'DROP', 'TABLE',
-  MARK, `"${MARK}`, `${MARK}"`, ...HOSTILE,
+  'a',
+  'b.c',
+  'name',
+  'service',
+  'tenant.id',
+  'trace_id',
+  'kind',
+  'status',
+  'duration',
+  'trace.duration',
+  'http.status_code',
+  ' ',
+  '  ',
+  '\t',
+  '(',
+  ')',
+  '=',
+  '!=',
+  '>',
+  '>=',
+  '<',
+  '<=',
+  '~',
+  '!~',
+  'AND',
+  'or',
+  'NOT',
+  'exists',
+  '1',
+  '-2.5',
+  '1e400',
+  '250ms',
+  '"',
+  '\\',
+  '\\u0000',
+  '\\ud800',
+  '\\ud83d\\ude00',
+  "'",
+  '--',
+  ';',
+  'DROP',
+  'TABLE',
+  MARK,
+  `"${MARK}`,
+  `${MARK}"`,
+  ...HOSTILE,
 ];
 
 describe('parse never throws on hostile input', () => {
   it('grammar fragments mixed with SQL-looking and binary text', () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.oneof(fc.constantFrom(...BITS), fc.string({ unit: 'binary', maxLength: 6 })), { maxLength: 40 }),
-        (bits) => {
-          const text = bits.join('');
-          const r = parseWhere(text);
-          for (const d of r.diagnostics) checkDiagnostic(d, text);
-          if (r.ast) checkCompiles(r.ast, text);
-        },
-      ),
+      fc.property(fc.array(fc.oneof(fc.constantFrom(...BITS), fc.string({ unit: 'binary', maxLength: 6 })), { maxLength: 40 }), (bits) => {
+        const text = bits.join('');
+        const r = parseWhere(text);
+        for (const d of r.diagnostics) checkDiagnostic(d, text);
+        if (r.ast) checkCompiles(r.ast, text);
+      }),
       { numRuns: 3000 },
     );
   });
@@ -135,7 +174,12 @@ describe('parse never throws on hostile input', () => {
   });
 
   it('nesting within the length limit stops at MAX_NESTING_DEPTH with a diagnostic', () => {
-    for (const [open, close] of [['(', ')'], ['NOT ', ''], ['NOT (', ')'], ['(NOT ', ')']]) {
+    for (const [open, close] of [
+      ['(', ')'],
+      ['NOT ', ''],
+      ['NOT (', ')'],
+      ['(NOT ', ')'],
+    ]) {
       const n = Math.floor((MAX_FILTER_LENGTH - 3) / (open.length + close.length));
       const text = open.repeat(n) + 'a=1' + close.repeat(n);
       const r = parseWhere(text);
@@ -182,7 +226,13 @@ describe('parse never throws on hostile input', () => {
       expect(r.diagnostics[0].message).toMatch(message);
     }
     // The serializer still writes such a value (as an escape); the parser refuses it.
-    const nul: WhereExpr = { type: 'compare', field: { kind: 'intrinsic', name: 'name', loc: L }, op: '=', value: { kind: 'string', text: 'a\u0000', quoted: true, loc: L }, loc: L };
+    const nul: WhereExpr = {
+      type: 'compare',
+      field: { kind: 'intrinsic', name: 'name', loc: L },
+      op: '=',
+      value: { kind: 'string', text: 'a\u0000', quoted: true, loc: L },
+      loc: L,
+    };
     expect(serializeWhere(nul)).toBe('name = "a\\u0000"');
     // (Alone, `name = "a\u0000"` has one `=` and falls back to planoai's plain-text value.)
     expect(parseWhere(`x exists AND ${serializeWhere(nul)}`).diagnostics[0].message).toMatch(/^NUL character/);
@@ -203,9 +253,9 @@ const hostileText = fc
   .tuple(fc.oneof(fc.constantFrom(...HOSTILE), fc.string({ unit: 'binary', maxLength: 10 })), fc.boolean())
   .map(([s, front]) => (front ? MARK + s : s + MARK));
 const field: fc.Arbitrary<FieldRef> = fc.oneof(
-  fc.constantFrom('trace_id', 'span_id', 'name', 'service', 'kind', 'status', 'duration', 'trace.duration').map(
-    (name): FieldRef => ({ kind: 'intrinsic', name: name as 'name', loc: L }),
-  ),
+  fc
+    .constantFrom('trace_id', 'span_id', 'name', 'service', 'kind', 'status', 'duration', 'trace.duration')
+    .map((name): FieldRef => ({ kind: 'intrinsic', name: name as 'name', loc: L })),
   fc.constantFrom('tenant.id', 'user.id', 'session.id', 'http.status_code').map((key): FieldRef => ({ kind: 'attribute', key, loc: L })),
   hostileText.map((key): FieldRef => ({ kind: 'attribute', key, loc: L })),
 );

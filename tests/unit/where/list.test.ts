@@ -15,9 +15,7 @@ describe('parseWhereList', () => {
   it('accepts implicit AND inside each filter', () => {
     const r = parseWhereList(['a=1 b=2', 'c=3 OR d=4']);
     expect(r.diagnostics).toEqual([]);
-    expect(stripLoc(r.ast)).toEqual(
-      and(and(cmp('a', '=', num(1)), cmp('b', '=', num(2))), or(cmp('c', '=', num(3)), cmp('d', '=', num(4)))),
-    );
+    expect(stripLoc(r.ast)).toEqual(and(and(cmp('a', '=', num(1)), cmp('b', '=', num(2))), or(cmp('c', '=', num(3)), cmp('d', '=', num(4)))));
     expect(serializeWhere(r.ast)).toBe('a = 1 AND b = 2 AND (c = 3 OR d = 4)');
   });
 

@@ -123,9 +123,7 @@ describe('implicit AND', () => {
     expect(ok('a=1\t\n b=2')).toEqual(and(a, b));
     expect(ok('http.status_code=500 error=true')).toEqual(and(cmp('http.status_code', '=', num(500)), cmp('error', '=', str('true'))));
     expect(ok('a exists b not exists')).toEqual(and(exists('a'), exists('b', true)));
-    expect(ok('status>=500 duration>250ms')).toEqual(
-      and(cmp(intr('status'), '>=', num(500)), cmp(intr('duration'), '>', dur(250_000_000, '250ms'))),
-    );
+    expect(ok('status>=500 duration>250ms')).toEqual(and(cmp(intr('status'), '>=', num(500)), cmp(intr('duration'), '>', dur(250_000_000, '250ms'))));
   });
 
   it('is left-associative and mixes with explicit AND', () => {
@@ -246,9 +244,7 @@ describe('values', () => {
   });
 
   it('keeps spaces, parentheses and keywords inside quotes', () => {
-    expect(ok('msg="rate limit (429) AND more" AND b=1')).toEqual(
-      and(cmp('msg', '=', str('rate limit (429) AND more', true)), cmp('b', '=', num(1))),
-    );
+    expect(ok('msg="rate limit (429) AND more" AND b=1')).toEqual(and(cmp('msg', '=', str('rate limit (429) AND more', true)), cmp('b', '=', num(1))));
   });
 
   it('reads a keyword right after an operator as a value', () => {

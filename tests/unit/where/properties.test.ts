@@ -22,8 +22,44 @@ function checkResult(text: string): void {
 }
 
 const GRAMMAR_BITS = [
-  'a', 'b.c', 'service', 'x-y', ' ', ' ', '\t', '(', ')', '(', ')', '=', '!=', '>', '>=', '<', '<=', '~', '!~', '!',
-  'AND', 'or', 'NOT', 'exists', '1', '-2.5', '1e9', '250ms', '"', '"q"', '\\', '\\u', 'plano(llm)', '*', "'", '$', '😀', '\uD800',
+  'a',
+  'b.c',
+  'service',
+  'x-y',
+  ' ',
+  ' ',
+  '\t',
+  '(',
+  ')',
+  '(',
+  ')',
+  '=',
+  '!=',
+  '>',
+  '>=',
+  '<',
+  '<=',
+  '~',
+  '!~',
+  '!',
+  'AND',
+  'or',
+  'NOT',
+  'exists',
+  '1',
+  '-2.5',
+  '1e9',
+  '250ms',
+  '"',
+  '"q"',
+  '\\',
+  '\\u',
+  'plano(llm)',
+  '*',
+  "'",
+  '$',
+  '😀',
+  '\uD800',
 ];
 
 describe('parseWhere never throws', () => {
@@ -73,16 +109,17 @@ const field: fc.Arbitrary<FieldRef> = fc.oneof(
 );
 const value: fc.Arbitrary<Literal> = fc.oneof(
   fc.string({ maxLength: 10 }).map((text): Literal => ({ kind: 'string', text, quoted: true, loc: L })),
-  fc.constantFrom('x', 'plano(llm)', 'gpt-4o-mini', 'a=b', 'OR', 'usr_12', '2.1.0', '*x?').map(
-    (text): Literal => ({ kind: 'string', text, quoted: false, loc: L }),
-  ),
+  fc
+    .constantFrom('x', 'plano(llm)', 'gpt-4o-mini', 'a=b', 'OR', 'usr_12', '2.1.0', '*x?')
+    .map((text): Literal => ({ kind: 'string', text, quoted: false, loc: L })),
   fc.constantFrom('1', '-2.5', '1e3', '0').map((text): Literal => ({ kind: 'number', value: Number(text), text, loc: L })),
-  fc.constantFrom<[string, number]>(['5ns', 5], ['10us', 1e4], ['250ms', 2.5e8], ['1.5s', 1.5e9], ['2m', 1.2e11], ['1h', 3.6e12], ['1d', 8.64e13]).map(
-    ([text, nanos]): Literal => ({ kind: 'duration', nanos, text, loc: L }),
-  ),
+  fc
+    .constantFrom<[string, number]>(['5ns', 5], ['10us', 1e4], ['250ms', 2.5e8], ['1.5s', 1.5e9], ['2m', 1.2e11], ['1h', 3.6e12], ['1d', 8.64e13])
+    .map(([text, nanos]): Literal => ({ kind: 'duration', nanos, text, loc: L })),
 );
 const leaf: fc.Arbitrary<WhereExpr> = fc.oneof(
-  fc.tuple(field, fc.constantFrom<CompareOp>('=', '!=', '~', '!~', '>', '>=', '<', '<='), value)
+  fc
+    .tuple(field, fc.constantFrom<CompareOp>('=', '!=', '~', '!~', '>', '>=', '<', '<='), value)
     .filter(([, op, v]) => !['>', '>=', '<', '<='].includes(op) || v.kind !== 'string')
     .map(([f, op, v]): WhereExpr => ({ type: 'compare', field: f, op, value: v, loc: L })),
   fc.tuple(field, fc.boolean()).map(([f, negated]): WhereExpr => ({ type: 'exists', field: f, negated, loc: L })),
@@ -92,9 +129,7 @@ const { expr } = fc.letrec<{ expr: WhereExpr }>((tie) => ({
     { maxDepth: 5, depthIdentifier: 'e' },
     leaf,
     tie('expr').map((operand): WhereExpr => ({ type: 'not', operand, loc: L })),
-    fc.tuple(fc.constantFrom<'and' | 'or'>('and', 'or'), tie('expr'), tie('expr')).map(
-      ([type, left, right]): WhereExpr => ({ type, left, right, loc: L }),
-    ),
+    fc.tuple(fc.constantFrom<'and' | 'or'>('and', 'or'), tie('expr'), tie('expr')).map(([type, left, right]): WhereExpr => ({ type, left, right, loc: L })),
   ),
 }));
 
@@ -204,9 +239,9 @@ const { implicitExpr } = fc.letrec<{ implicitExpr: WhereExpr }>((tie) => ({
     leaf,
     keywordKeyCompare,
     tie('implicitExpr').map((operand): WhereExpr => ({ type: 'not', operand, loc: L })),
-    fc.tuple(fc.constantFrom<'and' | 'or'>('and', 'and', 'or'), tie('implicitExpr'), tie('implicitExpr')).map(
-      ([type, left, right]): WhereExpr => ({ type, left, right, loc: L }),
-    ),
+    fc
+      .tuple(fc.constantFrom<'and' | 'or'>('and', 'and', 'or'), tie('implicitExpr'), tie('implicitExpr'))
+      .map(([type, left, right]): WhereExpr => ({ type, left, right, loc: L })),
   ),
 }));
 

@@ -3,7 +3,7 @@ import { keywordOf, scanString, scanToken, scanValue } from '../../../lib/where/
 
 function tokens(src: string) {
   const out: Array<[string, string, number, number]> = [];
-  for (let pos = 0; ; ) {
+  for (let pos = 0; ;) {
     const t = scanToken(src, pos);
     out.push([t.kind, t.text, t.start, t.end]);
     if (t.kind === 'eof') return out;

@@ -68,7 +68,13 @@ describe('serializeWhere', () => {
     const e: WhereExpr = {
       type: 'and',
       loc: L,
-      left: { type: 'compare', op: '>', field: { kind: 'intrinsic', name: 'duration', loc: L }, value: { kind: 'duration', nanos: 90e9, text: '', loc: L }, loc: L },
+      left: {
+        type: 'compare',
+        op: '>',
+        field: { kind: 'intrinsic', name: 'duration', loc: L },
+        value: { kind: 'duration', nanos: 90e9, text: '', loc: L },
+        loc: L,
+      },
       right: { type: 'compare', op: '=', field: { kind: 'attribute', key: 'n', loc: L }, value: { kind: 'number', value: 2.5, text: 'x', loc: L }, loc: L },
     };
     expect(serializeWhere(e)).toBe('duration > 1.5m AND n = 2.5');
@@ -88,9 +94,7 @@ describe('serializeWhere', () => {
     });
     expect(() => serializeWhere(attrCmp('has space'))).toThrow(/cannot serialize attribute key/);
     expect(() => serializeWhere(attrCmp('service'))).toThrow(/intrinsic/);
-    expect(() =>
-      serializeWhere({ type: 'exists', negated: false, field: { kind: 'attribute', key: 'NOT', loc: L }, loc: L }),
-    ).toThrow(/keyword/);
+    expect(() => serializeWhere({ type: 'exists', negated: false, field: { kind: 'attribute', key: 'NOT', loc: L }, loc: L })).toThrow(/keyword/);
   });
 });
 
@@ -115,7 +119,33 @@ const fieldArb = (forExists: boolean): fc.Arbitrary<FieldRef> =>
     attributeKey(forExists).map((key): FieldRef => ({ kind: 'attribute', key, loc: L })),
   );
 
-const INTERESTING = ['plano(llm)', 'a=b', 'OR', 'AND', 'NOT', 'exists', '*', '?x*', '(', ')', '"', '\\', '', ' ', '500', '2m', '2.1.0', "x' OR 1=1 --", 'f(g(h))', ')(', 'é', '\u2028', '\u0001', 'a\nb', '😀'];
+const INTERESTING = [
+  'plano(llm)',
+  'a=b',
+  'OR',
+  'AND',
+  'NOT',
+  'exists',
+  '*',
+  '?x*',
+  '(',
+  ')',
+  '"',
+  '\\',
+  '',
+  ' ',
+  '500',
+  '2m',
+  '2.1.0',
+  "x' OR 1=1 --",
+  'f(g(h))',
+  ')(',
+  'é',
+  '\u2028',
+  '\u0001',
+  'a\nb',
+  '😀',
+];
 
 /** What a value can hold: the parser refuses U+0000 and unpaired surrogates (no stored value has them). */
 const parsable = (t: string) => !/\u0000/.test(t) && !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(t);
@@ -162,9 +192,7 @@ const { expr: exprArb } = fc.letrec<{ expr: WhereExpr }>((tie) => ({
     compareArb,
     existsArb,
     tie('expr').map((operand): WhereExpr => ({ type: 'not', operand, loc: L })),
-    fc.tuple(fc.constantFrom<'and' | 'or'>('and', 'or'), tie('expr'), tie('expr')).map(
-      ([type, left, right]): WhereExpr => ({ type, left, right, loc: L }),
-    ),
+    fc.tuple(fc.constantFrom<'and' | 'or'>('and', 'or'), tie('expr'), tie('expr')).map(([type, left, right]): WhereExpr => ({ type, left, right, loc: L })),
   ),
 }));
 
@@ -193,8 +221,36 @@ describe('serializer properties', () => {
 
   it('anything the parser accepts survives serialize → parse (unwritable unquoted strings become quoted)', () => {
     const token = fc.constantFrom(
-      'a', 'b.c', 'service', 'duration', 'x-y', ' ', ' ', '(', ')', '=', '!=', '>', '>=', '<', '<=', '~', '!~',
-      'AND', 'or', 'NOT', 'exists', '1', '-2.5', '250ms', '"q"', '"a b"', 'plano(llm)', '*', "'", '"\\n"',
+      'a',
+      'b.c',
+      'service',
+      'duration',
+      'x-y',
+      ' ',
+      ' ',
+      '(',
+      ')',
+      '=',
+      '!=',
+      '>',
+      '>=',
+      '<',
+      '<=',
+      '~',
+      '!~',
+      'AND',
+      'or',
+      'NOT',
+      'exists',
+      '1',
+      '-2.5',
+      '250ms',
+      '"q"',
+      '"a b"',
+      'plano(llm)',
+      '*',
+      "'",
+      '"\\n"',
     );
     fc.assert(
       fc.property(fc.array(token, { maxLength: 14 }), (tokens) => {

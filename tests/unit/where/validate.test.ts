@@ -169,7 +169,9 @@ describe('the compiler refuses exactly what validateWhere refuses', () => {
   );
   const op = fc.constantFrom<CompareOp>('=', '!=', '>', '>=', '<', '<=', '~', '!~');
   const literal = fc.oneof(
-    fc.constantFrom('server', 'error', 'ERROR', 'nope', '12', ' 3 ', '', 'constructor').map((text): Literal => ({ kind: 'string', text, quoted: true, loc: L })),
+    fc
+      .constantFrom('server', 'error', 'ERROR', 'nope', '12', ' 3 ', '', 'constructor')
+      .map((text): Literal => ({ kind: 'string', text, quoted: true, loc: L })),
     fc.constantFrom(0, 2, 2.5, -1).map((value): Literal => ({ kind: 'number', value, text: String(value), loc: L })),
     fc.constantFrom(1e6, 25e7).map((nanos): Literal => ({ kind: 'duration', nanos, text: `${nanos / 1e6}ms`, loc: L })),
   );
