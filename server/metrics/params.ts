@@ -6,15 +6,12 @@
 import { z } from 'zod';
 import { parseBucket } from '../../lib/metrics/bucket';
 import { ApiError } from '../http/errors';
+import { filterParams } from '../http/params';
 import { parseQuery } from '../http/query-params';
 import { DEFAULT_TOP, type MetricsContext, type MetricsInput, metricSelection, metricsBucket, metricsFilter, metricsGroupBy, metricsRange } from './input';
 
-export const metricsQuerySchema = z.object({
-  // No length cap here: the where parser refuses past MAX_FILTER_LENGTH with the column.
-  where: z.array(z.string()).max(32).default([]),
-  since: z.string().optional(),
-  from: z.string().optional(),
-  to: z.string().optional(),
+/** The shared filter and range parameters (server/http/params.ts, capped as the grammar is), plus the chart's own. */
+export const metricsQuerySchema = filterParams.extend({
   group_by: z.string().max(256).optional(),
   bucket: z.string().max(16).optional(),
   metrics: z.array(z.string().max(256)).max(16).default([]),

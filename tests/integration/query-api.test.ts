@@ -217,7 +217,7 @@ describeEachDatabase('query API over demo traces', (kind) => {
     const wheres = (n: number) => Array.from({ length: n }, (_, i) => `where=${encodeURIComponent(`a${i} not exists`)}`).join('&');
     const tooMany = `invalid query parameter 'where': too many filters (${MAX_FILTER_COUNT + 1}; the limit is ${MAX_FILTER_COUNT})`;
     const t = traces[0].traceId;
-    for (const path of ['/api/traces?since=3h&', '/api/attributes/tenant.id/values?since=3h&', `/api/traces/${t}?`]) {
+    for (const path of ['/api/traces?since=3h&', '/api/attributes/tenant.id/values?since=3h&', `/api/traces/${t}?`, '/api/metrics?since=3h&']) {
       const ok = await fetch(`${server.url}${path}${wheres(MAX_FILTER_COUNT)}`);
       expect(ok.status, path).toBe(200);
       const refused = await fetch(`${server.url}${path}${wheres(MAX_FILTER_COUNT + 1)}`);
