@@ -1,31 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_TENANT_ID_LENGTH, rejectOverlongTenants } from '../../../lib/enrich/tenant-limit';
 import type { RejectedSpan, SpanRecord } from '../../../lib/otlp';
+import { spanRecord } from '../../support/span-record';
 
+/** A span named `name` whose span and resource attributes carry the given tenant ids. */
 function span(name: string, tenant?: string, resourceTenant?: string): SpanRecord {
-  return {
+  return spanRecord({
     traceId: 'a'.repeat(32),
     spanId: 'b'.repeat(16),
-    parentSpanId: null,
-    traceState: null,
     name,
-    kind: 0,
-    service: 's',
-    statusCode: 0,
-    statusMessage: null,
-    startTimeUnixNano: 1n,
-    endTimeUnixNano: 2n,
     attributes: tenant === undefined ? {} : { 'tenant.id': { stringValue: tenant } },
     resourceAttributes: resourceTenant === undefined ? {} : { 'tenant.id': { stringValue: resourceTenant } },
-    events: [],
-    links: [],
-    scopeName: null,
-    scopeVersion: null,
-    flags: 0,
-    droppedAttributesCount: 0,
-    droppedEventsCount: 0,
-    droppedLinksCount: 0,
-  };
+  });
 }
 
 describe('rejectOverlongTenants', () => {
