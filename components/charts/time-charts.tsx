@@ -112,6 +112,16 @@ function ChartTooltip({
   );
 }
 
+/** The hover box of both charts: the bucket's time and each series' value, with what a click does. */
+function tooltip(props: Omit<Parameters<typeof ChartTooltip>[0], 'active' | 'payload'>) {
+  return (
+    <Tooltip
+      isAnimationActive={false}
+      content={({ active, payload }) => <ChartTooltip active={active} payload={payload as readonly TooltipItem[] | undefined} {...props} />}
+    />
+  );
+}
+
 export function StackedBars({
   buckets,
   bucketMs,
@@ -137,19 +147,7 @@ export function StackedBars({
         <CartesianGrid vertical={false} strokeDasharray="2 3" />
         {xAxis(buckets, bucketMs)}
         <YAxis width={46} tick={AXIS} tickLine={false} axisLine={false} tickFormatter={(v: number) => format(v)} allowDecimals={!integer} />
-        <Tooltip
-          isAnimationActive={false}
-          content={({ active, payload }) => (
-            <ChartTooltip
-              active={active}
-              payload={payload as readonly TooltipItem[] | undefined}
-              buckets={buckets}
-              labels={labels}
-              format={format}
-              hint="click a bar to open its requests"
-            />
-          )}
-        />
+        {tooltip({ buckets, labels, format, hint: 'click a bar to open its requests' })}
         {series.map((s, k) => (
           <Bar
             key={s.id}
@@ -205,19 +203,7 @@ export function PercentileLines({
         <CartesianGrid vertical={false} strokeDasharray="2 3" />
         {xAxis(buckets, bucketMs)}
         <YAxis width={46} tick={AXIS} tickLine={false} axisLine={false} tickFormatter={(v: number) => format(v)} />
-        <Tooltip
-          isAnimationActive={false}
-          content={({ active, payload }) => (
-            <ChartTooltip
-              active={active}
-              payload={payload as readonly TooltipItem[] | undefined}
-              buckets={buckets}
-              labels={labels}
-              format={format}
-              hint="click to open this bucket's requests"
-            />
-          )}
-        />
+        {tooltip({ buckets, labels, format, hint: "click to open this bucket's requests" })}
         {lines.map((s, k) => (
           <Line
             key={s.id}
