@@ -53,16 +53,19 @@ export async function diskUsage(sql: BenchSql): Promise<DiskUsage> {
 }
 
 /**
- * Waits (≤ 2 min) until background work has caught up: no rollup granule left dirty (when the
- * schema has that queue) and the schema's size unchanged over a second. The store's summarizer
+ * Waits (≤ 2 min) until background work has caught up: no rollup granule left dirty and no trace
+ * delta left unmerged (when the schema has those queues) and the schema's size unchanged over a second. The store's summarizer
  * runs after the acknowledgement, so sizes measured earlier would miss its tables.
  */
 export async function waitUntilSettled(sql: BenchSql): Promise<number> {
   const started = performance.now();
-  const hasDirtyQueue = await tableExists(sql, 'rollup_dirty');
+  // Work queues: chart granules to roll, and trace deltas the summarizer has not merged yet.
+  const queues = [];
+  for (const table of ['rollup_dirty', 'trace_deltas']) if (await tableExists(sql, table)) queues.push(`(SELECT count(*) FROM ${table})`);
+  const pendingQuery = `SELECT (${queues.length ? queues.join(' + ') : '0'})::int AS dirty`;
   let last = -1;
   while (performance.now() - started < 120_000) {
-    const [{ dirty }] = hasDirtyQueue ? await sql.query<{ dirty: number }>('SELECT count(*)::int AS dirty FROM rollup_dirty') : [{ dirty: 0 }];
+    const [{ dirty }] = await sql.query<{ dirty: number }>(pendingQuery);
     const total = (await tableSizes(sql)).reduce((s, t) => s + t.bytes, 0);
     if (dirty === 0 && total === last) break;
     last = total;
