@@ -28,7 +28,7 @@ async function waitForRollups(o: BenchOptions, url: string): Promise<void> {
   const started = performance.now();
   try {
     for (;;) {
-      const [{ n }] = await client<{ n: number }[]>`SELECT (SELECT count(*) FROM rollup_dirty) + (SELECT count(*) FROM trace_deltas)::int AS n`;
+      const [{ n }] = await client<{ n: number }[]>`SELECT ((SELECT count(*) FROM rollup_dirty) + (SELECT count(*) FROM trace_deltas))::int AS n`;
       if (n === 0) break;
       process.stdout.write(`\r[charts] waiting for the roller: ${n} dirty granule marks`);
       await new Promise((r) => setTimeout(r, 1000));
