@@ -22,6 +22,7 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
 import { flushCatalog } from './catalog-buffer';
+import { stopMaintenance } from './maintenance';
 import { stopSummarizer } from './summarizer';
 import type { Db, RowsOptions } from './db';
 import { PgliteHost } from './pglite-host';
@@ -41,6 +42,8 @@ export type DbOptions = {
   maxConnections?: number;
   /** PGlite in a worker thread (default) or on the calling thread. */
   pgliteWorker?: boolean;
+  /** Where the migrations are read from (default db/migrations; the upgrade test points at an older set). */
+  migrationsFolder?: string;
 };
 
 export const MIGRATIONS_FOLDER = path.join(process.cwd(), 'db', 'migrations');
@@ -64,12 +67,15 @@ function quoteIdent(name: string): string {
 
 export async function createDb(options: DbOptions): Promise<Db> {
   const schemaName = options.schemaName ?? 'public';
-  if (options.databaseUrl) return createPostgresDb(options.databaseUrl, schemaName, options.maxConnections ?? 10);
+  const migrations = options.migrationsFolder ?? MIGRATIONS_FOLDER;
+  if (options.databaseUrl) return createPostgresDb(options.databaseUrl, schemaName, options.maxConnections ?? 10, migrations);
   if (!options.dataDir) throw new Error('createDb: PGlite needs a dataDir ("memory://" for an in-memory database) when no databaseUrl is given');
-  return options.pgliteWorker === false ? createPgliteInThreadDb(options.dataDir, schemaName) : createPgliteWorkerDb(options.dataDir, schemaName);
+  return options.pgliteWorker === false
+    ? createPgliteInThreadDb(options.dataDir, schemaName, migrations)
+    : createPgliteWorkerDb(options.dataDir, schemaName, migrations);
 }
 
-async function createPostgresDb(url: string, schemaName: string, max: number): Promise<Db> {
+async function createPostgresDb(url: string, schemaName: string, max: number, migrationsFolder: string): Promise<Db> {
   // Replaced by a fresh client after a connection failure (db/postgres-pool.ts explains why).
   const pool = new RecyclingClient(() => {
     const client = postgres(url, {
@@ -105,11 +111,12 @@ async function createPostgresDb(url: string, schemaName: string, max: number): P
     async migrate() {
       const client = pool.client;
       await client.unsafe(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schemaName)}`);
-      await migratePostgres(drizzlePostgres({ client, schema }), { migrationsFolder: MIGRATIONS_FOLDER, migrationsSchema: schemaName });
+      await migratePostgres(drizzlePostgres({ client, schema }), { migrationsFolder, migrationsSchema: schemaName });
     },
     async close() {
       // Buffered catalog counts go out before the connections do (unsummarized deltas are durable).
       stopSummarizer(db);
+      stopMaintenance(db);
       await flushCatalog(db);
       await pool.end(5);
     },
@@ -130,7 +137,7 @@ function describePglite(dataDir: string): string {
  * parameters drizzle's PGlite driver would send) and run there, so the event
  * loop stays free while Postgres computes.
  */
-async function createPgliteWorkerDb(dataDir: string, schemaName: string): Promise<Db> {
+async function createPgliteWorkerDb(dataDir: string, schemaName: string, migrationsFolder: string): Promise<Db> {
   const inMemory = dataDir.startsWith('memory://');
   const host = await PgliteHost.start({ dataDir: inMemory ? null : path.resolve(dataDir), schemaName });
   const dialect = new PgDialect();
@@ -144,10 +151,11 @@ async function createPgliteWorkerDb(dataDir: string, schemaName: string): Promis
     kind: 'pglite',
     rows: rowsIn(),
     transaction: (work) => host.transaction((txId) => work({ kind: 'pglite', rows: rowsIn(txId) })),
-    migrate: () => host.migrate(MIGRATIONS_FOLDER, schemaName),
+    migrate: () => host.migrate(migrationsFolder, schemaName),
     async close() {
       // Buffered catalog counts go out before the worker does.
       stopSummarizer(db);
+      stopMaintenance(db);
       try {
         await flushCatalog(db);
       } finally {
@@ -159,7 +167,7 @@ async function createPgliteWorkerDb(dataDir: string, schemaName: string): Promis
   return db;
 }
 
-async function createPgliteInThreadDb(dataDir: string, schemaName: string): Promise<Db> {
+async function createPgliteInThreadDb(dataDir: string, schemaName: string, migrationsFolder: string): Promise<Db> {
   const inMemory = dataDir.startsWith('memory://');
   if (!inMemory) fs.mkdirSync(dataDir, { recursive: true });
   // int8 (OID 20) always as bigint, like postgres.js above; PGlite's default
@@ -177,10 +185,11 @@ async function createPgliteInThreadDb(dataDir: string, schemaName: string): Prom
     rows: makeRows(orm),
     transaction: (work) => orm.transaction((tx) => work({ kind: 'pglite', rows: makeRows(tx) })),
     async migrate() {
-      await migratePglite(orm, { migrationsFolder: MIGRATIONS_FOLDER, migrationsSchema: schemaName });
+      await migratePglite(orm, { migrationsFolder, migrationsSchema: schemaName });
     },
     async close() {
       stopSummarizer(db);
+      stopMaintenance(db);
       await flushCatalog(db);
       await client.close();
     },

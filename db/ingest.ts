@@ -20,6 +20,7 @@ import type { AttributeMap } from '../lib/otlp/span-record';
 import { type EnrichedSpan, PROMOTED_COLUMNS, type PromotedColumnValues, type PromotedValues } from '../lib/trace/promoted';
 import type { Db } from './db';
 import { recordCatalog } from './catalog-buffer';
+import { ensurePartitionsFor, forgetPartitions, isMissingPartition } from './partitions';
 import { noteAppended } from './summarizer';
 import { AttributeSetBuilder } from './trace-attribute-set';
 import { SPAN_SUMMARY_SOURCE, SUMMARY_COLUMNS, spanSummaryAggregate } from './trace-summary';
@@ -130,7 +131,17 @@ export async function storeSpans(
   const sets = attributeSets(rows);
   // Prepared once per connection and planned once (a generic plan: its text never changes,
   // values are parameters); planning it per batch cost ~20 ms.
-  const [result] = await db.rows<{ inserted: bigint | number }>(appendStatement(spansInput(rows), JSON.stringify(sets), adoptOrphans), { prepare: true });
+  const statement = appendStatement(spansInput(rows), JSON.stringify(sets), adoptOrphans);
+  const starts = spans.map((s) => s.span.startTimeUnixNano);
+  await ensurePartitionsFor(db, starts);
+  const append = () => db.rows<{ inserted: bigint | number }>(statement, { prepare: true });
+  const [result] = await append().catch(async (err: unknown) => {
+    // A day's partition went away under this process's feet (retention in another server): make it again, once.
+    if (!isMissingPartition(err)) throw err;
+    forgetPartitions(db);
+    await ensurePartitionsFor(db, starts);
+    return append();
+  });
   recordCatalog(
     db,
     spans.map((s) => s.span),

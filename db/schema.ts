@@ -77,7 +77,9 @@ export const spans = pgTable(
     // Idempotent ingest: a re-sent span (exporter retry) hits this key and is skipped.
     // Its (tenant_id, trace_id) prefix also serves "all spans of a trace" and the
     // per-trace EXISTS probes that `where` predicates compile to.
-    primaryKey({ name: 'spans_pkey', columns: [t.tenantId, t.traceId, t.spanId] }),
+    // start_ns ends the key because spans are partitioned by day on it (a partitioned table's keys
+    // hold the partition key); a retry repeats the span's start, so it still hits this key.
+    primaryKey({ name: 'spans_pkey', columns: [t.tenantId, t.traceId, t.spanId, t.startNs] }),
     // Time-range scans over all tenants: spans arrive roughly in time order, so a
     // BRIN index is tiny and prunes whole block ranges.
     index('spans_start_brin').using('brin', t.startNs),
@@ -119,7 +121,9 @@ export const traces = pgTable(
       .default(sql`'{}'::jsonb`),
   },
   (t) => [
-    primaryKey({ name: 'traces_pkey', columns: [t.tenantId, t.traceId] }),
+    // With start_ns, as on spans (partitioned by day). One row per (tenant, trace) is kept by the
+    // summarizer, the only writer, which replaces a trace's row wherever its start moved it.
+    primaryKey({ name: 'traces_pkey', columns: [t.tenantId, t.traceId, t.startNs] }),
     // Keyset paging newest-first, within one tenant and across all tenants.
     // trace_id breaks ties so the order is total and pages never skip or repeat.
     index('traces_tenant_start_idx').on(t.tenantId, t.startNs.desc(), t.traceId.desc()),

@@ -22,7 +22,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from './db';
 import { scheduleRollups } from './rollups';
-import { deltaSummaryAggregate, mergeIntoTraces, replaceInTraces, SPAN_SUMMARY_SOURCE, spanSummaryAggregate } from './trace-summary';
+import { deltaSummaryAggregate, insertSummaries, mergedSummaries, SPAN_SUMMARY_SOURCE, spanSummaryAggregate } from './trace-summary';
 
 /** Deltas merged per pass (one transaction). */
 const PASS_LIMIT = 5_000;
@@ -54,6 +54,14 @@ async function summarizeOnce(db: Pick<Db, 'transaction'>): Promise<Pass> {
   });
 }
 
+/**
+ * How far from a delta's time range a trace's stored summary row is looked for. Summaries are
+ * partitioned by day on their start, so an unbounded probe would visit every day; a trace whose
+ * spans are more than this apart gets a second summary row (as in Tempo, a trace is assembled
+ * within a window).
+ */
+const MERGE_WINDOW_NS = 86_400_000_000_000n;
+
 function mergeStatement() {
   return sql`
     WITH claimed AS (
@@ -62,18 +70,19 @@ function mergeStatement() {
       RETURNING *
     ),
     per_trace AS (${deltaSummaryAggregate(sql`claimed`)}),
-    summary AS (${mergeIntoTraces(sql`per_trace`)} RETURNING start_ns),
-    -- Chart rollups (db/rollups.ts): each trace's start after the merge, and its start before
-    -- (this statement still sees the old row) when an earlier span moved it.
-    prior AS (
-      SELECT o.start_ns FROM per_trace p
-      -- a primary-key probe (OFFSET 0: the start test must not steer it to the (tenant, start) index)
-      CROSS JOIN LATERAL (SELECT t.start_ns FROM traces t WHERE t.tenant_id = p.tenant_id AND t.trace_id = p.trace_id OFFSET 0) o
-      WHERE p.start_ns < o.start_ns
+    -- The stored summaries of those traces, taken out to be written back merged (a trace's start may
+    -- move it to another day's partition, which an in-place update cannot do).
+    stored AS (
+      DELETE FROM traces t USING per_trace p
+      WHERE t.tenant_id = p.tenant_id AND t.trace_id = p.trace_id
+        AND t.start_ns BETWEEN p.start_ns - ${MERGE_WINDOW_NS}::bigint AND p.end_ns + ${MERGE_WINDOW_NS}::bigint
+      RETURNING t.*
     ),
+    summary AS (${insertSummaries(mergedSummaries(sql`per_trace`, sql`stored`))} RETURNING start_ns),
+    -- Chart rollups (db/rollups.ts): the granules of each trace's start before and after the merge.
     dirty AS (
       INSERT INTO rollup_dirty (bucket_ns)
-      SELECT DISTINCT td_rollup_granule(start_ns) FROM (SELECT start_ns FROM summary UNION ALL SELECT start_ns FROM prior) s
+      SELECT DISTINCT td_rollup_granule(start_ns) FROM (SELECT start_ns FROM summary UNION ALL SELECT start_ns FROM stored) s
     ),
     -- Traces whose tenant-less spans may now move into a tenant (adoptUntenantedSpans checks both exist):
     -- a batch naming the tenant that may adopt (not a tenant-scoped key's), or tenant-less spans that
@@ -106,16 +115,19 @@ async function adoptUntenantedSpans(tx: Tx, traceIds: string[]): Promise<void> {
     WHERE s.tenant_id = '' AND s.trace_id = p.trace_id
       AND EXISTS (SELECT 1 FROM spans x WHERE x.tenant_id = p.tenant_id AND x.trace_id = s.trace_id AND x.span_id = s.span_id)`);
   await tx.rows(sql`UPDATE spans s SET tenant_id = p.tenant_id FROM ${pairsTable} p WHERE s.tenant_id = '' AND s.trace_id = p.trace_id`);
-  // The adopted spans' values join the tenant's attribute set (sets only grow).
-  await tx.rows(sql`
-    UPDATE traces t SET attribute_set = td_set_union(t.attribute_set, o.attribute_set)
-    FROM ${pairsTable} p, traces o
-    WHERE o.tenant_id = '' AND o.trace_id = p.trace_id AND t.tenant_id = p.tenant_id AND t.trace_id = p.trace_id`);
-  // The granules of the orphan summaries and of the rebuilt ones change in the chart rollups.
+  // The trace's summaries (the tenant-less one and the tenant's) are rebuilt as one from its spans;
+  // the attribute set is the union of theirs (sets only grow). Both starts' granules change in the rollups.
   const spansOfPairs = sql`(SELECT ${sql.raw(SPAN_SUMMARY_SOURCE.replace(/(\w+)/g, 's.$1'))} FROM spans s JOIN ${pairsTable} p ON s.tenant_id = p.tenant_id AND s.trace_id = p.trace_id)`;
   await tx.rows(sql`
-    WITH gone AS (DELETE FROM traces t USING ${pairsTable} p WHERE t.tenant_id = '' AND t.trace_id = p.trace_id RETURNING t.start_ns),
-    rebuilt AS (${replaceInTraces(sql`(SELECT agg.*, '{}'::jsonb AS attribute_set FROM (${spanSummaryAggregate(spansOfPairs)}) agg)`)} RETURNING start_ns)
+    WITH gone AS (
+      DELETE FROM traces t USING ${pairsTable} p WHERE t.trace_id = p.trace_id AND t.tenant_id IN ('', p.tenant_id)
+      RETURNING t.trace_id, t.start_ns, t.attribute_set
+    ),
+    sets AS (SELECT trace_id, td_set_union_agg(attribute_set) AS attribute_set FROM gone GROUP BY trace_id),
+    rebuilt AS (
+      ${insertSummaries(sql`SELECT agg.*, sets.attribute_set FROM (${spanSummaryAggregate(spansOfPairs)}) agg JOIN sets USING (trace_id)`)}
+      RETURNING start_ns
+    )
     INSERT INTO rollup_dirty (bucket_ns)
     SELECT DISTINCT td_rollup_granule(start_ns) FROM (SELECT start_ns FROM gone UNION ALL SELECT start_ns FROM rebuilt) s`);
 }

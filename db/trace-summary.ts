@@ -37,19 +37,19 @@ function perTraceAggregate(c: PromotedColumn, rootFirst: string): string {
   return `${'traceDefault' in c ? `COALESCE(${first}, ${c.traceDefault})` : first} AS ${x}`;
 }
 
-/** Merges an incoming summary's value (EXCLUDED) into the stored one (t), per `perTrace`. */
+/** An incoming summary's value (e.x) merged into the stored one (t.x), per `perTrace`. */
 function perTraceMerge(c: PromotedColumn): string {
-  const [stored, incoming] = [`t.${c.column}`, `EXCLUDED.${c.column}`];
+  const [stored, incoming] = [`t.${c.column}`, `e.${c.column}`];
   // A stored value is kept; "no information" gives way to the incoming value.
   const keep = 'traceDefault' in c ? `CASE WHEN ${unknownTest(c, stored)} THEN ${incoming} ELSE ${stored} END` : `COALESCE(${stored}, ${incoming})`;
   switch (c.perTrace) {
     case 'sum':
-      return `${c.column} = CASE WHEN ${stored} IS NULL AND ${incoming} IS NULL THEN NULL ELSE COALESCE(${stored}, 0) + COALESCE(${incoming}, 0) END`;
+      return `CASE WHEN ${stored} IS NULL AND ${incoming} IS NULL THEN NULL ELSE COALESCE(${stored}, 0) + COALESCE(${incoming}, 0) END`;
     case 'first':
-      return `${c.column} = ${keep}`;
+      return keep;
     case 'root':
       // a value learnt from the root span (the incoming summary has the root when its root_name is set) wins
-      return `${c.column} = CASE WHEN EXCLUDED.root_name IS NOT NULL AND ${knownTest(c, incoming)} THEN ${incoming} ELSE ${keep} END`;
+      return `CASE WHEN e.root_name IS NOT NULL AND ${knownTest(c, incoming)} THEN ${incoming} ELSE ${keep} END`;
   }
 }
 
@@ -89,33 +89,35 @@ export function deltaSummaryAggregate(source: SQL): SQL {
       GROUP BY tenant_id, trace_id`;
 }
 
-/** `INSERT INTO traces` of summary rows (`rows`: a table expression with SUMMARY_COLUMNS), merging into stored ones. */
-export function mergeIntoTraces(rows: SQL): SQL {
+/** Each summary column of a merged row: the incoming summary `e` merged into the stored one `t`. */
+const MERGED_VALUES: [string, string][] = [
+  ['tenant_id', 'e.tenant_id'],
+  ['trace_id', 'e.trace_id'],
+  ['start_ns', 'LEAST(t.start_ns, e.start_ns)'],
+  ['end_ns', 'GREATEST(t.end_ns, e.end_ns)'],
+  ['root_name', 'COALESCE(t.root_name, e.root_name)'],
+  ['root_service', 'COALESCE(t.root_service, e.root_service)'],
+  ['span_count', 't.span_count + e.span_count'],
+  ['error_count', 't.error_count + e.error_count'],
+  ...PROMOTED_COLUMNS.map((c): [string, string] => [c.column, perTraceMerge(c)]),
+  ['attribute_set', 'td_set_union(t.attribute_set, e.attribute_set)'],
+];
+
+/**
+ * The rows to write into `traces` for incoming summaries (`incoming`, SUMMARY_COLUMNS), each merged
+ * with its trace's stored row when `stored` (rows of `traces`, removed by the caller) holds one.
+ */
+export function mergedSummaries(incoming: SQL, stored: SQL): SQL {
+  const values = MERGED_VALUES.map(([column, merged]) => `CASE WHEN t.trace_id IS NULL THEN e.${column} ELSE ${merged} END AS ${column}`).join(',\n        ');
   return sql`
-      INSERT INTO traces AS t (${sql.raw(SUMMARY_COLUMNS)}, duration_ns)
-      SELECT ${sql.raw(SUMMARY_COLUMNS)}, end_ns - start_ns FROM ${rows} r
-      ORDER BY tenant_id, trace_id
-      ON CONFLICT (tenant_id, trace_id) DO UPDATE SET
-        start_ns = LEAST(t.start_ns, EXCLUDED.start_ns),
-        end_ns = GREATEST(t.end_ns, EXCLUDED.end_ns),
-        duration_ns = GREATEST(t.end_ns, EXCLUDED.end_ns) - LEAST(t.start_ns, EXCLUDED.start_ns),
-        root_name = COALESCE(t.root_name, EXCLUDED.root_name),
-        root_service = COALESCE(t.root_service, EXCLUDED.root_service),
-        span_count = t.span_count + EXCLUDED.span_count,
-        error_count = t.error_count + EXCLUDED.error_count,
-        attribute_set = td_set_union(t.attribute_set, EXCLUDED.attribute_set),
-        ${sql.raw(PROMOTED_COLUMNS.map(perTraceMerge).join(',\n        '))}`;
+      SELECT ${sql.raw(values)}
+      FROM ${incoming} e LEFT JOIN ${stored} t ON t.tenant_id = e.tenant_id AND t.trace_id = e.trace_id`;
 }
 
-/** `INSERT INTO traces` of summary rows rebuilt from all of a trace's spans, replacing stored ones whole (but the attribute set, which only grows). */
-export function replaceInTraces(rows: SQL): SQL {
+/** Writes summary rows (a SELECT of SUMMARY_COLUMNS) into `traces`. */
+export function insertSummaries(rows: SQL): SQL {
   return sql`
-      INSERT INTO traces AS t (${sql.raw(SUMMARY_COLUMNS)}, duration_ns)
-      SELECT ${sql.raw(SUMMARY_COLUMNS)}, end_ns - start_ns FROM ${rows} r
-      ORDER BY tenant_id, trace_id
-      ON CONFLICT (tenant_id, trace_id) DO UPDATE SET
-        start_ns = EXCLUDED.start_ns, end_ns = EXCLUDED.end_ns, duration_ns = EXCLUDED.duration_ns,
-        root_name = EXCLUDED.root_name, root_service = EXCLUDED.root_service,
-        span_count = EXCLUDED.span_count, error_count = EXCLUDED.error_count,
-        ${sql.raw(PROMOTED_COLUMNS.map((c) => `${c.column} = EXCLUDED.${c.column}`).join(', '))}`;
+      INSERT INTO traces (${sql.raw(SUMMARY_COLUMNS)}, duration_ns)
+      SELECT ${sql.raw(SUMMARY_COLUMNS)}, end_ns - start_ns FROM (${rows}) r
+      ORDER BY tenant_id, trace_id`;
 }

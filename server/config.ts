@@ -25,6 +25,14 @@ import { DEFAULT_INGEST_LIMITS, type IngestLimits } from '../lib/otlp/limits';
 export type Env = Record<string, string | undefined>;
 
 const MiB = 1024 * 1024;
+const DAY_MS = 86_400_000;
+
+/** TRACEDECK_RETENTION: `30d` (whole days: retention drops daily partitions), or `off`. */
+function parseRetention(text: string): number | 'off' | null {
+  if (/^off$/i.test(text)) return 'off';
+  const m = /^(\d{1,5})d$/i.exec(text);
+  return m && Number(m[1]) >= 1 ? Number(m[1]) * DAY_MS : null;
+}
 
 /** The database pool size of postgres.js (db/client.ts); the ingest gate lets about as many writes run. */
 export const DEFAULT_MAX_INFLIGHT_INGEST = 10;
@@ -95,6 +103,8 @@ const envSchema = z.object({
   TRACEDECK_MAX_QUEUED_INGEST: nonNegativeInt(undefined),
   TRACEDECK_INGEST_QUEUE_TIMEOUT_MS: positiveInt(5000),
   TRACEDECK_TENANT_KEY: text(DEFAULT_TENANT_KEY),
+  // Storage: whole days of spans older than this are dropped (db/maintenance.ts); `off` keeps everything.
+  TRACEDECK_RETENTION: setting<number | 'off'>(30 * DAY_MS, 'a number of days such as 30d, or off', parseRetention),
   // Charts: below this many traces in range the exact path answers (db/queries/metrics-rollup.ts has the default).
   TRACEDECK_ROLLUP_MIN_TRACES: setting<number | undefined>(undefined, 'a non-negative number', (t) =>
     Number.isFinite(Number(t)) && Number(t) >= 0 ? Number(t) : null,
@@ -145,6 +155,8 @@ export type ServerConfig = {
   attributeMappingError: string | null;
   /** Below this many traces the charts skip the rollups (undefined: db/queries/metrics-rollup.ts's default). */
   rollupMinTraces: number | undefined;
+  /** How long spans are kept (TRACEDECK_RETENTION), ms; null keeps everything. */
+  retentionMs: number | null;
   database: DatabaseSettings;
   /** `tracedeck serve`'s HTTP listener (its --port/--hostname win). */
   web: { port: number; hostname: string };
@@ -175,6 +187,7 @@ function mappingFrom(text: string | undefined): { mapping: AttributeMapping; err
 
 function toConfig(e: ParsedEnv): ServerConfig {
   const mapping = mappingFrom(e.TRACEDECK_ATTRIBUTE_MAP);
+  const retentionMs = e.TRACEDECK_RETENTION === 'off' ? null : e.TRACEDECK_RETENTION;
   return {
     maxBodyBytes: e.TRACEDECK_MAX_BODY_BYTES,
     maxDecompressedBytes: e.TRACEDECK_MAX_DECOMPRESSED_BYTES,
@@ -185,6 +198,7 @@ function toConfig(e: ParsedEnv): ServerConfig {
       maxEvents: e.TRACEDECK_MAX_EVENTS_PER_SPAN,
       maxLinks: e.TRACEDECK_MAX_LINKS_PER_SPAN,
       maxFutureSkewMs: e.TRACEDECK_MAX_FUTURE_SKEW_SECONDS * 1000,
+      maxAgeMs: retentionMs,
     },
     ingestGate: {
       maxInFlight: e.TRACEDECK_MAX_INFLIGHT_INGEST,
@@ -196,6 +210,7 @@ function toConfig(e: ParsedEnv): ServerConfig {
     attributeMapping: mapping.mapping,
     attributeMappingError: mapping.error,
     rollupMinTraces: e.TRACEDECK_ROLLUP_MIN_TRACES,
+    retentionMs,
     database: { url: e.DATABASE_URL ?? null, dataDir: e.TRACEDECK_DATA_DIR, schemaName: e.TRACEDECK_DB_SCHEMA, pgliteWorker: e.TRACEDECK_PGLITE_WORKER },
     web: { port: e.PORT, hostname: e.HOST ?? e.HOSTNAME ?? DEFAULT_HOST },
     grpc: { enabled: e.TRACEDECK_GRPC, host: e.TRACEDECK_GRPC_HOST, port: e.TRACEDECK_GRPC_PORT, pidFile: e.TRACEDECK_GRPC_PID_FILE ?? null },

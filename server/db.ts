@@ -3,6 +3,7 @@
  * process-wide client the route handlers, pages and the gRPC listener share.
  */
 import { type Db, type DbOptions, createDb } from '../db/client';
+import { startMaintenance } from '../db/maintenance';
 import { startSummarizer } from '../db/summarizer';
 
 export type { Db };
@@ -36,8 +37,10 @@ export function getDb(): Promise<Db> {
     globalForDb.tracedeckDb = (async () => {
       const db = await openConfiguredDb();
       await db.migrate();
-      // Summaries left behind by another process, or by this one before a restart, get built.
+      // Summaries left behind by another process, or by this one before a restart, get built;
+      // partitions are made ahead and dropped past the retention.
       startSummarizer(db);
+      startMaintenance(db, { retentionMs: serverConfig().retentionMs });
       return db;
     })();
     // A failed start must not stay cached: the next request retries.

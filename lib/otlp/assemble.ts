@@ -9,7 +9,7 @@
  * span may end, what becomes a warning: all of it is decided in this file, and strings,
  * bytes, nesting and enums go through the one SpanLimiter of ./limits.ts.
  */
-import { SpanRejection, UNKNOWN_SERVICE, checkTimes, depthRejection, latestEndNanos, setAttr } from './common';
+import { SpanRejection, UNKNOWN_SERVICE, checkTimes, depthRejection, earliestStartNanos, latestEndNanos, setAttr } from './common';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits, SpanLimiter, TOO_DEEP, addCount, cleanText } from './limits';
 import type { AttributeMap, OtlpAnyValue, RejectedSpan, SpanEvent, SpanLink, SpanRecord } from './span-record';
 
@@ -227,8 +227,10 @@ function fillNested<S>(w: WireSpan, source: S, lim: SpanLimiter, readNested: Rea
 const ZERO_SPAN_ID = '0000000000000000';
 
 /** The stored record, or the reason the span is rejected. */
-function limitSpan(w: WireSpan, scope: SpanScope, lim: SpanLimiter, latestEnd: bigint): SpanRecord | string {
-  const reason = w.idReason ?? checkTimes(w.startTimeUnixNano, w.endTimeUnixNano, latestEnd) ?? w.nestedReason;
+type TimeWindow = { latestEnd: bigint; earliestStart: bigint };
+
+function limitSpan(w: WireSpan, scope: SpanScope, lim: SpanLimiter, window: TimeWindow): SpanRecord | string {
+  const reason = w.idReason ?? checkTimes(w.startTimeUnixNano, w.endTimeUnixNano, window.latestEnd, window.earliestStart) ?? w.nestedReason;
   if (reason !== null) return reason;
   const parent = w.parentSpanId;
   return {
@@ -269,15 +271,16 @@ export type SpanScope = { resource: ResourceContext; scopeName: string | null; s
 /** Collects one request's spans, rejections and warnings while a converter walks it. */
 export class ExportAssembly {
   private readonly lim: SpanLimiter;
-  /** The latest acceptable end time: the server clock plus maxFutureSkewMs. */
-  private readonly latestEnd: bigint;
+  /** The latest acceptable end time (the server clock plus maxFutureSkewMs) and earliest start (minus maxAgeMs). */
+  private readonly window: TimeWindow;
   private readonly result: ConvertResult = { spans: [], rejected: [], warnings: [] };
   /** Position of the next span in the flattened request. */
   private index = 0;
 
   constructor(options: ConvertOptions) {
     this.lim = new SpanLimiter(options.limits ?? DEFAULT_INGEST_LIMITS);
-    this.latestEnd = latestEndNanos(options.nowMs ?? Date.now(), this.lim.limits.maxFutureSkewMs);
+    const nowMs = options.nowMs ?? Date.now();
+    this.window = { latestEnd: latestEndNanos(nowMs, this.lim.limits.maxFutureSkewMs), earliestStart: earliestStartNanos(nowMs, this.lim.limits.maxAgeMs) };
   }
 
   /** Resource number `r` from its attribute list; a rejection there rejects each of its spans. */
@@ -304,7 +307,7 @@ export class ExportAssembly {
     // The limiter counts what is cut from this span alone.
     this.lim.reset();
     fillNested(w, source, this.lim, readNested);
-    this.record(scope, limitSpan(w, scope, this.lim, this.latestEnd));
+    this.record(scope, limitSpan(w, scope, this.lim, this.window));
   }
 
   /** Records a span that could not be read at all (a JSON null). */

@@ -151,9 +151,10 @@ export function doubleOut(d: number): number | 'NaN' | 'Infinity' | '-Infinity' 
 
 /**
  * Time rules. Returns a rejection reason or null. `latestEnd`: the latest acceptable
- * end time (the server's clock plus the allowed skew, capped at what a bigint holds).
+ * end time (the server's clock plus the allowed skew, capped at what a bigint holds);
+ * `earliestStart`: the earliest acceptable start (the server's clock minus the retention).
  */
-export function checkTimes(start: bigint, end: bigint, latestEnd: bigint = MAX_STORABLE_NANOS): string | null {
+export function checkTimes(start: bigint, end: bigint, latestEnd: bigint = MAX_STORABLE_NANOS, earliestStart = 0n): string | null {
   if (start === 0n) return 'start_time_unix_nano must not be 0';
   if (end < start) return `end_time_unix_nano (${end}) is before start_time_unix_nano (${start})`;
   if (end > latestEnd) {
@@ -161,7 +162,14 @@ export function checkTimes(start: bigint, end: bigint, latestEnd: bigint = MAX_S
       ? `end_time_unix_nano (${end}) is beyond the storable range (year 2262)`
       : `end_time_unix_nano (${end}) is in the future (later than ${latestEnd}, the server clock plus the allowed skew)`;
   }
+  if (start < earliestStart)
+    return `start_time_unix_nano (${start}) is older than the retention allows (earliest ${earliestStart}, the server clock minus TRACEDECK_RETENTION)`;
   return null;
+}
+
+/** Earliest acceptable start time for a clock reading and maximum age (null: any), in ns. */
+export function earliestStartNanos(nowMs: number, maxAgeMs: number | null): bigint {
+  return maxAgeMs === null ? 0n : BigInt(Math.floor(nowMs)) * 1_000_000n - BigInt(Math.floor(maxAgeMs)) * 1_000_000n;
 }
 
 /** Latest acceptable end time for a clock reading and skew, in ns. */

@@ -33,6 +33,12 @@ export type IngestLimits = {
    * Later spans are rejected: they would sit on top of every newest-first list.
    */
   maxFutureSkewMs: number;
+  /**
+   * How old (before the server's clock) a span may start, in ms: the retention
+   * (TRACEDECK_RETENTION). Older spans are rejected, named in partial_success: they would
+   * land in a partition the next maintenance pass drops. null: no limit.
+   */
+  maxAgeMs: number | null;
 };
 
 export const DEFAULT_INGEST_LIMITS: Readonly<IngestLimits> = Object.freeze({
@@ -42,6 +48,7 @@ export const DEFAULT_INGEST_LIMITS: Readonly<IngestLimits> = Object.freeze({
   maxEvents: 1024,
   maxLinks: 1024,
   maxFutureSkewMs: 24 * 3600_000,
+  maxAgeMs: null,
 });
 
 /**

@@ -13,7 +13,8 @@ import { demoRequests, flattenRequests, postDemo } from '../support/demo-data';
 import { startRouteServer } from '../support/route-server';
 
 const TRACE = '5f3a0c1e9b7d42a8a1c2e3f4a5b6c7d8';
-const T0 = 1_760_000_000_000_000_000n;
+// An hour ago, on a whole second: inside the retention (spans older than TRACEDECK_RETENTION are rejected).
+const T0 = BigInt(Math.floor(Date.now() / 1000) - 3600) * 1_000_000_000n;
 const at = (ms: number, extraNs = 0n) => (T0 + BigInt(Math.round(ms * 1e6)) + extraNs).toString();
 
 /** A trace exercising every field the export writes: typed values, events, links, dropped counts, two resources, scopes, a missing parent. */

@@ -15,7 +15,8 @@ describe('loadConfig', () => {
     expect(config.web).toEqual({ port: 3000, hostname: '127.0.0.1' });
     expect(config.grpc).toEqual({ enabled: false, host: '127.0.0.1', port: 4317, pidFile: null });
     expect(config.database).toEqual({ url: null, dataDir: './.tracedeck/data', schemaName: 'public', pgliteWorker: true });
-    expect(config.ingestLimits).toStrictEqual({ ...DEFAULT_INGEST_LIMITS });
+    expect(config.ingestLimits).toStrictEqual({ ...DEFAULT_INGEST_LIMITS, maxAgeMs: 30 * 86_400_000 });
+    expect(config.retentionMs).toBe(30 * 86_400_000);
     expect(config.ingestGate).toEqual({ maxInFlight: 10, maxQueued: 40, maxWaitMs: 5000 });
     expect(config).toMatchObject({
       maxBodyBytes: 8 * 1024 * 1024,
@@ -24,6 +25,16 @@ describe('loadConfig', () => {
       rollupMinTraces: undefined,
       nextDistDir: '.next',
     });
+  });
+
+  it('TRACEDECK_RETENTION: whole days or off, anything else refused by name', () => {
+    expect(loadConfig({ TRACEDECK_RETENTION: '7d' }).retentionMs).toBe(7 * 86_400_000);
+    expect(loadConfig({ TRACEDECK_RETENTION: ' 400D ' }).ingestLimits.maxAgeMs).toBe(400 * 86_400_000);
+    const off = loadConfig({ TRACEDECK_RETENTION: 'off' });
+    expect([off.retentionMs, off.ingestLimits.maxAgeMs]).toEqual([null, null]);
+    for (const bad of ['30', '0d', '12h', 'never', '-3d']) {
+      expect(() => loadConfig({ TRACEDECK_RETENTION: bad }), bad).toThrow(/TRACEDECK_RETENTION must be a number of days such as 30d, or off/);
+    }
   });
 
   it('reads every kind of setting; blank means unset', () => {

@@ -1,0 +1,122 @@
+/**
+ * Upgrading a database that holds storage v1 data (migrations 0000–0005: plain `spans`
+ * and `traces` tables, summaries written by ingest) to storage v2 (trace deltas, daily
+ * partitions). The v1 rows are written as v1 ingest wrote them; after the upgrade every
+ * read gives them back, and new spans of an old trace merge into its summary.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type Db, createDb, MIGRATIONS_FOLDER } from '../../db/client';
+import { getTraceForExport, getTraceView } from '../../db/queries/get-trace';
+import { listTraces } from '../../db/queries/list-traces';
+import { compileTraceFilter } from '../../lib/where/sql-compiler';
+import { parseWhere } from '../../lib/where';
+import { describeEachDatabase, TEST_DATABASE_URL } from '../support/databases';
+import { spanRecord } from '../support/span-record';
+import { storeRecords } from '../support/store-spans';
+
+/** A copy of db/migrations that stops at 0005: the v1 schema. */
+function v1Migrations(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-v1-migrations-'));
+  fs.cpSync(MIGRATIONS_FOLDER, dir, { recursive: true });
+  const journalPath = path.join(dir, 'meta', '_journal.json');
+  const journal = JSON.parse(fs.readFileSync(journalPath, 'utf8')) as { entries: { idx: number }[] };
+  journal.entries = journal.entries.filter((e) => e.idx <= 5);
+  fs.writeFileSync(journalPath, JSON.stringify(journal));
+  return dir;
+}
+
+const DAY_NS = 86_400_000_000_000n;
+const TRACE = 'a1'.repeat(16);
+const NOW_NS = BigInt(Date.now()) * 1_000_000n;
+
+/** Two spans of one trace and its summary, as v1 ingest stored them (verbose OTLP/JSON maps). */
+async function writeV1Data(db: Db): Promise<void> {
+  const start = NOW_NS - 2n * DAY_NS;
+  const attrs = (user: string) =>
+    JSON.stringify({ 'tenant.id': { stringValue: 'acme' }, 'user.id': { stringValue: user }, 'llm.usage.total_tokens': { intValue: '7' } });
+  for (const [spanId, parent, offset, user] of [
+    ['00000000000000a1', null, 0n, 'usr_v1'],
+    ['00000000000000a2', '00000000000000a1', 1_000_000n, 'usr_v1b'],
+  ] as const) {
+    await db.rows(sql`
+      INSERT INTO spans (tenant_id, trace_id, span_id, parent_span_id, name, kind, service, status_code, start_ns, end_ns, duration_ns,
+        user_id, total_tokens, attributes, resource_attributes, events, links, flags)
+      VALUES ('acme', ${TRACE}, ${spanId}, ${parent}, ${parent ? 'child' : 'root'}, 2, 'svc', 0, ${String(start + offset)}::bigint,
+        ${String(start + 9_000_000n)}::bigint, ${String(9_000_000n - offset)}::bigint, ${user}, 7, ${attrs(user)}::jsonb,
+        '{"service.name": {"stringValue": "svc"}}'::jsonb, '[]'::jsonb, '[]'::jsonb, 0)`);
+  }
+  await db.rows(sql`
+    INSERT INTO traces (tenant_id, trace_id, start_ns, end_ns, duration_ns, root_name, root_service, span_count, error_count, user_id, total_tokens, attribute_set)
+    VALUES ('acme', ${TRACE}, ${String(start)}::bigint, ${String(start + 9_000_000n)}::bigint, 9000000, 'root', 'svc', 2, 0, 'usr_v1', 14,
+      '{"user.id": [{"s": "usr_v1"}, {"s": "usr_v1b"}], "tenant.id": [{"s": "acme"}], "llm.usage.total_tokens": [{"s": "7", "n": 7}], "service.name": [{"s": "svc"}]}'::jsonb)`);
+}
+
+describeEachDatabase('upgrade from storage v1', (kind) => {
+  const schemaName = `td_upgrade_${Math.random().toString(16).slice(2, 10)}`;
+  const dataDir = kind === 'pglite' ? fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-upgrade-')) : undefined;
+  const options = { databaseUrl: kind === 'postgres' ? TEST_DATABASE_URL : '', dataDir, schemaName, maxConnections: 2 };
+  let db: Db;
+
+  beforeAll(async () => {
+    const v1 = await createDb({ ...options, migrationsFolder: v1Migrations() });
+    await v1.migrate();
+    await writeV1Data(v1);
+    await v1.close();
+    db = await createDb(options);
+    await db.migrate();
+  });
+  afterAll(async () => {
+    await db?.close();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    if (kind === 'postgres') {
+      const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+      await admin.unsafe(`DROP SCHEMA IF EXISTS "${schemaName}" CASCADE`);
+      await admin.end();
+    }
+  });
+
+  it('the v1 rows now sit in daily partitions', async () => {
+    const rows = await db.rows<{ parent: string; n: bigint }>(sql`
+      SELECT i.inhparent::regclass::text AS parent, count(*) AS n FROM pg_inherits i
+      WHERE i.inhparent IN (to_regclass('spans'), to_regclass('traces')) GROUP BY 1 ORDER BY 1`);
+    expect(rows.map((r) => r.parent)).toEqual(['spans', 'traces']);
+    const [{ n }] = await db.rows<{ n: bigint }>(sql`SELECT count(*) AS n FROM spans`);
+    expect(Number(n)).toBe(2);
+  });
+
+  it('lists, filters and shows the v1 trace as before', async () => {
+    const compiled = compileTraceFilter(parseWhere('user.id=usr_v1b').ast!);
+    if (!compiled.ok) throw new Error(compiled.error.message);
+    const listed = await listTraces(db, { filter: compiled.sql, range: { fromNs: NOW_NS - 7n * DAY_NS } });
+    expect(listed.traces.map((t) => [t.traceId, t.spanCount, t.tenantId])).toEqual([[TRACE, 2, 'acme']]);
+    const view = await getTraceView(db, { traceId: TRACE });
+    if (view.status !== 'found') throw new Error(view.status);
+    expect(view.spans.map((s) => [s.spanId, s.attributes['user.id']])).toEqual([
+      ['00000000000000a1', { stringValue: 'usr_v1' }],
+      ['00000000000000a2', { stringValue: 'usr_v1b' }],
+    ]);
+    const exported = await getTraceForExport(db, { traceId: TRACE });
+    expect(exported.status === 'found' && exported.spans.length).toBe(2);
+  });
+
+  it('a new span of the v1 trace merges into its summary', async () => {
+    const start = NOW_NS - 2n * DAY_NS;
+    await storeRecords(db, [
+      spanRecord({
+        traceId: TRACE,
+        spanId: '00000000000000a3',
+        parentSpanId: '00000000000000a1',
+        startTimeUnixNano: start + 2_000_000n,
+        endTimeUnixNano: start + 3_000_000n,
+        attributes: { 'tenant.id': { stringValue: 'acme' }, 'llm.usage.total_tokens': { intValue: '7' } },
+      }),
+    ]);
+    const rows = await db.rows<{ span_count: number; total_tokens: bigint }>(sql`SELECT span_count, total_tokens FROM traces WHERE trace_id = ${TRACE}`);
+    expect(rows.map((r) => [r.span_count, Number(r.total_tokens)])).toEqual([[3, 21]]);
+  });
+});
