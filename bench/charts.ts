@@ -28,7 +28,7 @@ async function waitForRollups(o: BenchOptions, url: string): Promise<void> {
   const started = performance.now();
   try {
     for (;;) {
-      const [{ n }] = await client<{ n: number }[]>`SELECT count(*)::int AS n FROM rollup_dirty`;
+      const [{ n }] = await client<{ n: number }[]>`SELECT ((SELECT count(*) FROM rollup_dirty) + (SELECT count(*) FROM trace_deltas))::int AS n`;
       if (n === 0) break;
       process.stdout.write(`\r[charts] waiting for the roller: ${n} dirty granule marks`);
       await new Promise((r) => setTimeout(r, 1000));
@@ -53,7 +53,7 @@ export async function runChartsBench(o: BenchOptions, url: string): Promise<Figu
         kind: 'api',
         path: '/api/metrics',
         params: { where: `tenant.id=${tenant}`, group_by: 'llm.model', top: '8', ...range },
-        figure: TARGETS.tenantChart,
+        figure: window === '7d' ? TARGETS.tenantChart7d : true,
       },
       {
         name: `all-tenant chart (by tenant) ${window}`,
@@ -83,7 +83,13 @@ export async function runChartsBench(o: BenchOptions, url: string): Promise<Figu
         params: { where: `tenant.id=${tenant}`, group_by: 'user.id', top: '100', series: 'false', ...range },
       },
       { name: `page /tenants ${window}`, kind: 'page', path: '/tenants', params: range, figure: true },
-      { name: `page /tenants/${tenant} ${window}`, kind: 'page', path: `/tenants/${tenant}`, params: range, figure: true },
+      {
+        name: `page /tenants/${tenant} ${window}`,
+        kind: 'page',
+        path: `/tenants/${tenant}`,
+        params: range,
+        figure: window === '7d' ? TARGETS.tenantPage7d : true,
+      },
     );
   }
   const figures: Figure[] = [];

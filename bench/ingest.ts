@@ -1,173 +1,35 @@
 /**
- * Ingest benchmark: OTLP/HTTP protobuf batches (~512 spans) posted by several
- * concurrent clients to a running `tracedeck serve` → spans/s stored and
- * committed, request latency percentiles, peak server RSS; then, as the baseline
- * of the same run, a raw COPY of the same rows into the same indexed table.
- * bench/run.ts keeps the loaded server up afterwards for the read benchmarks.
+ * Ingest benchmark: OTLP/HTTP protobuf batches (~512 spans) posted by several concurrent
+ * clients to a running `tracedeck serve` → spans/s acknowledged, request latency
+ * percentiles, peak server RSS. bench/run.ts keeps the loaded server up for the read
+ * benchmarks; then `finishIngest` measures the rest on the loaded database, with the
+ * server stopped: bytes per span on disk, and the baseline of the same run, a raw COPY of
+ * the same rows into the same table (bench/copy-baseline.ts). Then, on Postgres, the same
+ * workload through 2 server processes on a fresh schema, and the freshness lag measured on
+ * those two (bench/freshness.ts); on PGlite, one process per database, the freshness lag
+ * on the loaded server, restarted.
  *
  *   npx tsx bench/ingest.ts [--spans 1000000] [--clients 4] [--db postgres|pglite]
  *     [--schema bench_ingest | TRACEDECK_DB_SCHEMA] [--data-dir DIR | TRACEDECK_DATA_DIR]
+ *     [--freshness-rate 20000] [--freshness-seconds 20]
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { PGlite } from '@electric-sql/pglite';
-import postgres from 'postgres';
-import { createDb } from '../db/client';
-import { spanRows } from '../db/ingest';
-import { enrichSpan } from '../lib/enrich/enrich';
-import { decodeExportRequest } from '../lib/otlp';
-import { processPromotionOptions } from '../server/ingest/deps';
-import { type Figure, summaryLine, TARGETS } from './figures';
+import { type BenchDatabase, openBenchSql } from './bench-sql';
+import { type CopyResult, copyBaseline } from './copy-baseline';
+import { diskFigures, diskUsage, printDiskUsage, waitUntilSettled } from './disk';
+import { type Figure, printTable, summaryLine, TARGETS } from './figures';
+import { freshnessFigures, measureFreshness, printFreshness } from './freshness';
+import { dropSchemas, freshDatabase, type Posted, postAll, withPeakRss } from './ingest-post';
 import { type BenchOptions, benchOptions, serverEnv } from './options';
-import { authHeaders, fmt, getJson, isMain, type ServedApp, serveApp, summary, treeRss } from './support';
+import { fmt, getJson, isMain, type ServedApp, serveApp, summary } from './support';
 import { workloadFiles } from './workload-files';
 
-/** Marks a PGlite folder as made by this benchmark, so a rerun may wipe it (and nothing else). */
-const BENCH_MARKER = '.tracedeck-bench';
-
-function copyField(v: unknown): string {
-  if (v === null || v === undefined) return '\\N';
-  const text = typeof v === 'object' ? JSON.stringify(v) : String(v);
-  return text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
-}
-
-/**
- * The rows the ingest route writes, as COPY text in temp files of ≤64 MB (prepared outside the timed part;
- * chunks so that PGlite, which takes a COPY as one in-memory blob, never holds 10M rows at once).
- * `columns`: the spans table's columns that the rows fill, read from the database, so the
- * baseline follows schema changes.
- */
-function copyFiles(files: string[], tableColumns: string[]): { columns: string[]; chunks: string[] } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-copy-'));
-  const chunks: string[] = [];
-  let columns: string[] | null = null;
-  let fd = -1;
-  let written = 0;
-  const promotion = processPromotionOptions();
-  for (const file of files) {
-    const decoded = decodeExportRequest(fs.readFileSync(file), { contentType: 'application/x-protobuf', maxBodyBytes: 64 << 20 });
-    if (!decoded.ok) throw new Error(decoded.message);
-    let text = '';
-    for (const row of spanRows(decoded.spans.map((span) => enrichSpan(span, promotion)))) {
-      const r = { ...(row as Record<string, unknown>) };
-      r.duration_ns = (BigInt(r.end_ns as string) - BigInt(r.start_ns as string)).toString();
-      columns ??= tableColumns.filter((c) => c in r);
-      text += `${columns.map((c) => copyField(r[c])).join('\t')}\n`;
-    }
-    if (fd < 0 || written > 64 << 20) {
-      if (fd >= 0) fs.closeSync(fd);
-      chunks.push(path.join(dir, `chunk-${chunks.length}.tsv`));
-      fd = fs.openSync(chunks[chunks.length - 1], 'w');
-      written = 0;
-    }
-    written += fs.writeSync(fd, text);
-  }
-  if (fd >= 0) fs.closeSync(fd);
-  return { columns: columns ?? [], chunks };
-}
-
-async function postAll(url: string, files: string[], clients: number): Promise<{ seconds: number; latencies: number[] }> {
-  let next = 0;
-  const latencies: number[] = [];
-  const started = performance.now();
-  const worker = async () => {
-    for (;;) {
-      const i = next++;
-      if (i >= files.length) return;
-      const body = fs.readFileSync(files[i]);
-      const t = performance.now();
-      const res = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf', ...authHeaders() }, body });
-      const answer = new Uint8Array(await res.arrayBuffer());
-      latencies.push(performance.now() - t);
-      if (res.status !== 200 || answer.length > 0) throw new Error(`batch ${i}: HTTP ${res.status}, ${answer.length}-byte answer (partial success?)`);
-      if (i % 100 === 0) process.stdout.write(`\r[ingest] ${fmt(i)} / ${fmt(files.length)} batches`);
-    }
-  };
-  await Promise.all(Array.from({ length: clients }, worker));
-  process.stdout.write(`\r${' '.repeat(40)}\r`);
-  return { seconds: (performance.now() - started) / 1000, latencies };
-}
-
-/** Raw COPY of the same rows into a freshly migrated, indexed database: seconds. */
-async function copyBaseline(o: BenchOptions, files: string[]): Promise<number> {
-  process.stdout.write('[baseline] preparing COPY rows…');
-  if (o.db === 'postgres') {
-    const schema = `${o.schema}_copy`;
-    const db = await createDb({ databaseUrl: o.databaseUrl, schemaName: schema });
-    await db.migrate();
-    await db.close();
-    const client = postgres(o.databaseUrl, { max: 1, onnotice: () => {}, connection: { search_path: schema } });
-    const cols = await client<{ column_name: string }[]>`
-      SELECT column_name FROM information_schema.columns WHERE table_schema = ${schema} AND table_name = 'spans' ORDER BY ordinal_position`;
-    const { columns, chunks } = copyFiles(
-      files,
-      cols.map((c) => c.column_name),
-    );
-    process.stdout.write(`\r${' '.repeat(40)}\r`);
-    const t = performance.now();
-    const sink = await client.unsafe(`COPY spans (${columns.join(', ')}) FROM STDIN`).writable();
-    await pipeline(async function* () {
-      for (const chunk of chunks) yield* fs.createReadStream(chunk, { highWaterMark: 1 << 20 });
-    }, sink);
-    const seconds = (performance.now() - t) / 1000;
-    const [{ n }] = await client<{ n: number }[]>`SELECT count(*)::int AS n FROM spans`;
-    await client.end();
-    fs.rmSync(path.dirname(chunks[0]), { recursive: true, force: true });
-    if (n === 0) throw new Error('COPY stored no rows');
-    return seconds;
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-copy-db-'));
-  const db = await createDb({ databaseUrl: '', dataDir: dir });
-  await db.migrate();
-  await db.close();
-  const pg = await PGlite.create({ dataDir: dir });
-  const cols = await pg.query<{ column_name: string }>(
-    `SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'spans' ORDER BY ordinal_position`,
-  );
-  const { columns, chunks } = copyFiles(
-    files,
-    cols.rows.map((c) => c.column_name),
-  );
-  process.stdout.write(`\r${' '.repeat(40)}\r`);
-  let seconds = 0;
-  for (const chunk of chunks) {
-    const blob = new Blob([fs.readFileSync(chunk)]);
-    const t = performance.now();
-    await pg.query(`COPY spans (${columns.join(', ')}) FROM '/dev/blob'`, [], { blob });
-    seconds += (performance.now() - t) / 1000;
-  }
-  await pg.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.rmSync(path.dirname(chunks[0]), { recursive: true, force: true });
-  return seconds;
-}
-
-/** A fresh benchmark database: drops the (bench-named) schema, or wipes a PGlite folder this benchmark made. */
-async function freshDatabase(o: BenchOptions): Promise<{ dataDir: string | null; temporary: boolean }> {
-  if (o.db === 'postgres') {
-    // The schema is dropped: refuse anything that does not look like a benchmark's own.
-    if (!/^bench[a-z0-9_]*$/.test(o.schema)) throw new Error(`ingest drops and recreates its schema, so it must be named bench…; got '${o.schema}'`);
-    const admin = postgres(o.databaseUrl, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`DROP SCHEMA IF EXISTS "${o.schema}" CASCADE; DROP SCHEMA IF EXISTS "${o.schema}_copy" CASCADE`);
-    await admin.end();
-    return { dataDir: null, temporary: false };
-  }
-  if (!o.dataDir) return { dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-bench-')), temporary: true };
-  const dir = path.resolve(o.dataDir);
-  if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0 && !fs.existsSync(path.join(dir, BENCH_MARKER))) {
-    throw new Error(`${dir} is not empty and was not made by this benchmark; give a new --data-dir`);
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, BENCH_MARKER), '');
-  return { dataDir: dir, temporary: false };
-}
-
-export type IngestRun = {
-  figures: Figure[];
-  /** The loaded server, still up when `keepServer` was set. */
+export type IngestRun = Posted & {
+  files: string[];
+  workloadDir: string;
+  spans: number;
+  peakRss: number;
+  /** The loaded server, up until `finishIngest` stops it. */
   app: ServedApp;
   /** The PGlite folder the server uses (null for Postgres). */
   dataDir: string | null;
@@ -175,8 +37,9 @@ export type IngestRun = {
   cleanup(): Promise<void>;
 };
 
-export async function runIngest(o: BenchOptions, { keepServer }: { keepServer: boolean }): Promise<IngestRun> {
-  const { files, spans } = workloadFiles(o.spans, o.seed);
+/** The workload through one server on a fresh database; the server is left up. */
+export async function runIngest(o: BenchOptions): Promise<IngestRun> {
+  const { files, spans, dir } = workloadFiles(o.spans, o.seed);
   console.log(
     `[ingest] ${fmt(spans)} spans in ${files.length} protobuf batches, ${o.clients} clients, database ${o.db}${o.db === 'postgres' ? ` (schema ${o.schema})` : ''}`,
   );
@@ -187,40 +50,163 @@ export async function runIngest(o: BenchOptions, { keepServer }: { keepServer: b
     if (temporary && dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    let peakRss = treeRss(app.pid);
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, treeRss(app.pid))), 200);
-    const ingest = await postAll(app.url, files, o.clients).finally(() => clearInterval(sampler));
+    const { result, peakRss } = await withPeakRss([app.pid], () => postAll([app.url], files, o.clients));
     const stored = await getJson<{ traces: unknown[] }>(`${app.url}/api/traces?limit=1`);
     if (stored.traces.length === 0) throw new Error('nothing stored');
-    if (!keepServer) await cleanup();
-    const copySeconds = await copyBaseline(o, files);
-    const lat = summary(ingest.latencies);
-    const ingestRate = spans / ingest.seconds;
-    const copyRate = spans / copySeconds;
-
-    console.log(`ingest (end to end, committed): ${fmt(ingestRate)} spans/s over ${ingest.seconds.toFixed(1)} s`);
-    console.log(
-      `request latency (512 spans):    p50 ${lat.p50.toFixed(0)} ms, p95 ${lat.p95.toFixed(0)} ms, p99 ${lat.p99.toFixed(0)} ms, max ${lat.max.toFixed(0)} ms`,
-    );
-    console.log(`peak server RSS:                ${fmt(peakRss / 1e6)} MB (tracedeck serve + next start)`);
-    console.log(`baseline raw COPY, same rows:   ${fmt(copyRate)} spans/s (${copySeconds.toFixed(1)} s)`);
-    const figures: Figure[] = [
-      { name: 'ingest', value: ingestRate, unit: 'spans/s', target: TARGETS.ingestRate(o.db) },
-      { name: 'ingest / raw COPY', value: ingestRate / copyRate, unit: 'x', target: TARGETS.copyRatio },
-      { name: 'raw COPY', value: copyRate, unit: 'spans/s' },
-      { name: '512-span request p99', value: lat.p99, unit: 'ms', target: TARGETS.requestP99 },
-      { name: 'server RSS peak (ingest)', value: peakRss / 1e6, unit: 'MB', target: TARGETS.serverRss(o.db) },
-    ];
-    console.log(summaryLine('ingest', `${o.db} ${fmt(spans)} spans, ${o.clients} clients`, figures));
-    return { figures, app, dataDir, cleanup };
+    const lat = summary(result.latencies);
+    console.log(`ingest (1 process, acknowledged): ${fmt(spans / result.seconds)} spans/s over ${result.seconds.toFixed(1)} s`);
+    console.log(`request latency (512 spans):      p50 ${fmt(lat.p50)} ms, p95 ${fmt(lat.p95)} ms, p99 ${fmt(lat.p99)} ms, max ${fmt(lat.max)} ms`);
+    console.log(`peak server RSS:                  ${fmt(peakRss / 1e6)} MB (tracedeck serve + next start)`);
+    return { ...result, files, workloadDir: dir, spans, peakRss, app, dataDir, cleanup };
   } catch (err) {
     await cleanup();
     throw err;
   }
 }
 
+const mainDatabase = (o: BenchOptions, run: IngestRun): BenchDatabase =>
+  o.db === 'postgres' ? { db: 'postgres', databaseUrl: o.databaseUrl, schema: o.schema } : { db: 'pglite', dataDir: run.dataDir as string };
+
+/** Lets the background work (rollups today, #13's summarizer) catch up, then stops the server. */
+async function settleAndStop(o: BenchOptions, run: IngestRun): Promise<void> {
+  // Today's roller starts with the first metrics query of a server.
+  await getJson(`${run.app.url}/api/metrics?since=1h`);
+  if (o.db === 'postgres') {
+    const sql = await openBenchSql(mainDatabase(o, run));
+    try {
+      console.log(`[ingest] background work settled after ${(await waitUntilSettled(sql)).toFixed(1)} s`);
+    } finally {
+      await sql.close();
+    }
+  } else {
+    // The server holds the PGlite folder, so its tables cannot be watched: the summarizer is to be ≤ ~1 s behind.
+    await new Promise((r) => setTimeout(r, 3000));
+  }
+  await run.app.stop();
+}
+
+type TwoProcesses = Posted & { peakRss: number; apps: ServedApp[]; schema: string };
+
+/** The workload through 2 `tracedeck serve` on one fresh schema, the clients split between them; both left up. */
+async function ingestThroughTwo(o: BenchOptions, run: IngestRun): Promise<TwoProcesses> {
+  const schema = `${o.schema}_2p`;
+  await dropSchemas(o.databaseUrl, [schema]);
+  const env = serverEnv({ ...o, schema });
+  // One after the other: the first migrates the schema.
+  const apps = [await serveApp(env)];
+  try {
+    apps.push(await serveApp(env));
+    console.log(`[ingest] through 2 processes (schema ${schema}), ${o.clients} clients split between them`);
+    const { result, peakRss } = await withPeakRss(
+      apps.map((a) => a.pid),
+      () =>
+        postAll(
+          apps.map((a) => a.url),
+          run.files,
+          o.clients,
+        ),
+    );
+    console.log(
+      `ingest (2 processes): ${fmt(run.spans / result.seconds)} spans/s over ${result.seconds.toFixed(1)} s, peak RSS of both ${fmt(peakRss / 1e6)} MB`,
+    );
+    return { ...result, peakRss, apps, schema };
+  } catch (err) {
+    for (const a of apps) await a.stop();
+    throw err;
+  }
+}
+
+function ingestFigures(o: BenchOptions, run: IngestRun, copy: CopyResult, two: TwoProcesses | null): Figure[] {
+  const rate = run.spans / run.seconds;
+  const copyRate = run.spans / copy.seconds;
+  const lat = summary(run.latencies);
+  const twoFigure: Figure = two
+    ? {
+        name: 'ingest through 2 processes',
+        value: run.spans / two.seconds,
+        unit: 'spans/s',
+        detail: `${(run.seconds / two.seconds).toFixed(2)}x 1 process; ${o.clients} clients split; p99 ${fmt(summary(two.latencies).p99)} ms; RSS peak of both ${fmt(two.peakRss / 1e6)} MB`,
+      }
+    : { name: 'ingest through 2 processes', value: NaN, unit: 'spans/s', text: 'n/a (embedded)' };
+  return [
+    { name: 'ingest (1 process)', value: rate, unit: 'spans/s', target: TARGETS.ingestRate(o.db), detail: `raw COPY ${fmt(copyRate)} spans/s, same run` },
+    { name: 'ingest / raw COPY', value: rate / copyRate, unit: 'x', target: TARGETS.copyRatio, detail: `${fmt(rate)} / ${fmt(copyRate)} spans/s` },
+    {
+      name: 'raw COPY, same rows, same table',
+      value: copyRate,
+      unit: 'spans/s',
+      detail: `${fmt(copy.rows)} rows in ${copy.seconds.toFixed(1)} s${copy.partitionsMirrored ? `; ${copy.partitionsMirrored} partitions mirrored` : ''}`,
+    },
+    twoFigure,
+    { name: '512-span request p50', value: lat.p50, unit: 'ms' },
+    { name: '512-span request p95', value: lat.p95, unit: 'ms' },
+    { name: '512-span request p99', value: lat.p99, unit: 'ms', target: TARGETS.requestP99 },
+    { name: 'server RSS peak (ingest)', value: run.peakRss / 1e6, unit: 'MB', target: TARGETS.serverRss(o.db) },
+  ];
+}
+
+export type IngestReport = { ingest: Figure[]; storage: Figure[]; freshness: Figure[] };
+
+/** Everything measured after the 1-process ingest (and the reads of bench/run.ts): stops and cleans up what `run` started. */
+export async function finishIngest(o: BenchOptions, run: IngestRun): Promise<IngestReport> {
+  let secondary: ServedApp[] = [];
+  let two: TwoProcesses | null = null;
+  try {
+    await settleAndStop(o, run);
+    const source = await openBenchSql(mainDatabase(o, run));
+    let copy: CopyResult;
+    let storage: Figure[];
+    try {
+      const disk = await diskUsage(source);
+      printDiskUsage(disk);
+      storage = diskFigures(disk);
+      copy = await copyBaseline(o, run.files, source);
+      console.log(`baseline raw COPY, same rows:     ${fmt(run.spans / copy.seconds)} spans/s (${copy.seconds.toFixed(1)} s)`);
+    } finally {
+      await source.close();
+    }
+
+    if (o.db === 'postgres') {
+      two = await ingestThroughTwo(o, run);
+      secondary = two.apps;
+    } else {
+      secondary = [await serveApp(serverEnv(o, run.dataDir))];
+    }
+    const [ingestApp, readApp] = [secondary[0], secondary[secondary.length - 1]];
+    const readThrough = secondary.length > 1 ? 'a second server process' : 'the same process (PGlite: one process per database)';
+    console.log(`[freshness] ${o.freshnessSeconds} s aiming at ${fmt(o.freshnessRate)} spans/s, ${o.clients} connections; read through ${readThrough}`);
+    const fresh = await measureFreshness({
+      ingestUrl: ingestApp.url,
+      readUrl: readApp.url,
+      workloadDir: run.workloadDir,
+      rate: o.freshnessRate,
+      seconds: o.freshnessSeconds,
+      connections: o.clients,
+    });
+    printFreshness(fresh, { rate: o.freshnessRate, readThrough });
+    const report = {
+      ingest: ingestFigures(o, run, copy, two),
+      storage,
+      freshness: freshnessFigures(fresh, { rate: o.freshnessRate, readThrough }),
+    };
+    console.log(summaryLine('ingest', `${o.db} ${fmt(run.spans)} spans, ${o.clients} clients`, [...report.ingest, ...report.storage, ...report.freshness]));
+    return report;
+  } finally {
+    for (const app of secondary) await app.stop();
+    if (two) await dropSchemas(o.databaseUrl, [two.schema]);
+    await run.cleanup();
+  }
+}
+
+async function main(): Promise<void> {
+  const o = benchOptions();
+  const report = await finishIngest(o, await runIngest(o));
+  console.log('');
+  printTable([...report.ingest, ...report.storage, ...report.freshness]);
+}
+
 if (isMain(import.meta.url)) {
-  runIngest(benchOptions(), { keepServer: false })
+  main()
     .then(() => process.exit(0))
     .catch((err) => {
       console.error(err);

@@ -34,11 +34,13 @@ function template(file: string): Template {
   return { body, traceIdOffsets };
 }
 
-export function loadTemplates(dir: string): Template[] {
+/** The batches of a workload folder (the first `limit` of them: a 10M-span workload would not fit in memory whole). */
+export function loadTemplates(dir: string, limit = Infinity): Template[] {
   const files = fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.pb'))
     .sort()
+    .slice(0, limit)
     .map((f) => path.join(dir, f));
   if (files.length === 0) throw new Error(`no .pb files in ${dir}`);
   return files.map(template);

@@ -21,6 +21,9 @@ export type BenchOptions = {
   dataDir: string | null;
   runs: number;
   warmup: number;
+  /** The freshness run: spans/s aimed at, and for how long. */
+  freshnessRate: number;
+  freshnessSeconds: number;
 };
 
 export function benchOptions(argv = process.argv): BenchOptions {
@@ -37,6 +40,8 @@ export function benchOptions(argv = process.argv): BenchOptions {
     dataDir: arg('data-dir', process.env.TRACEDECK_DATA_DIR || '', argv) || null,
     runs: Number(arg('runs', '20', argv)),
     warmup: Number(arg('warmup', '3', argv)),
+    freshnessRate: Number(arg('freshness-rate', '20000', argv)),
+    freshnessSeconds: Number(arg('freshness-seconds', '20', argv)),
   };
 }
 

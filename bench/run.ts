@@ -1,40 +1,53 @@
 /**
- * The whole performance run of issue #6 on one loaded database: generate (cached)
- * → ingest (server kept up) → where queries → charts → 5,000-span trace page,
- * then one table of every figure beside its target.
+ * The whole performance run on one loaded database: generate (cached) → ingest (server
+ * kept up) → where queries → charts → 5,000-span trace page → with the server stopped,
+ * bytes per span and the raw COPY baseline → ingest through 2 processes and the freshness
+ * lag (bench/ingest.ts finishIngest), then one table of every figure beside its target.
  *
  *   npm run bench -- --spans 1000000 [--db postgres|pglite] [--clients 4] [--seed 1] [--runs 20]
+ *     [--freshness-rate 20000] [--freshness-seconds 20]
  */
 import { runChartsBench } from './charts';
 import { type Figure, printTable, summaryLine, TARGETS } from './figures';
 import { generate } from './generate';
-import { runIngest } from './ingest';
+import { finishIngest, runIngest } from './ingest';
+import { withPeakRss } from './ingest-post';
 import { benchOptions } from './options';
 import { runQueryBench } from './query';
-import { fmt, isMain, treeRss } from './support';
+import { fmt, isMain } from './support';
 import { runTracePageBench } from './trace-page';
 
 async function main() {
   const o = benchOptions();
   const w = generate(o.spans, o.seed);
   console.log(`[bench] ${fmt(w.spans)} spans (seed ${o.seed}), database ${o.db}, ${o.clients} ingest clients`);
-  const ingest = await runIngest(o, { keepServer: true });
-  // The server's RSS over the read benchmarks too: big pages and aggregations can outgrow ingest.
-  let peakRss = treeRss(ingest.app.pid);
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, treeRss(ingest.app.pid))), 200);
-  const figures: Figure[] = [...ingest.figures];
+  const ingest = await runIngest(o);
+  let reads: { result: Figure[]; peakRss: number };
   try {
-    console.log('');
-    figures.push(...(await runQueryBench(o, ingest.app.url)));
-    console.log('');
-    figures.push(...(await runChartsBench(o, ingest.app.url)));
-    console.log('');
-    figures.push(...(await runTracePageBench(o, ingest.app.url)));
-  } finally {
-    clearInterval(sampler);
+    // The server's RSS over the read benchmarks too: big pages and aggregations can outgrow ingest.
+    reads = await withPeakRss([ingest.app.pid], async () => {
+      const figures: Figure[] = [];
+      console.log('');
+      figures.push(...(await runQueryBench(o, ingest.app.url)));
+      console.log('');
+      figures.push(...(await runChartsBench(o, ingest.app.url)));
+      console.log('');
+      figures.push(...(await runTracePageBench(o, ingest.app.url)));
+      return figures;
+    });
+  } catch (err) {
     await ingest.cleanup();
+    throw err;
   }
-  figures.push({ name: 'server RSS peak (reads)', value: peakRss / 1e6, unit: 'MB', target: TARGETS.serverRss(o.db) });
+  console.log('');
+  const report = await finishIngest(o, ingest);
+  const figures: Figure[] = [
+    ...report.ingest,
+    ...reads.result,
+    { name: 'server RSS peak (reads)', value: reads.peakRss / 1e6, unit: 'MB', target: TARGETS.serverRss(o.db) },
+    ...report.storage,
+    ...report.freshness,
+  ];
   console.log(`\n[bench] ${fmt(w.spans)} spans, ${o.db}, ${o.clients} clients, ${o.runs} runs a read figure`);
   printTable(figures);
   console.log(summaryLine('all', `${o.db} ${fmt(w.spans)} spans`, figures));

@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { freePort } from '../tests/support/app-server';
+import { benchDistDir, ensureBenchBuild } from './build';
 
 /** `--name value` or `--name=value` from the command line. */
 export function arg(name: string, fallback: string, argv = process.argv): string {
@@ -92,15 +93,15 @@ export function treeRss(rootPid: number): number {
 export type ServedApp = { url: string; pid: number; stop(): Promise<void> };
 
 /**
- * `tracedeck serve` with the given env (DATABASE_URL + TRACEDECK_DB_SCHEMA, or TRACEDECK_DATA_DIR).
- * It builds first when the sources are newer than the build, into NEXT_DIST_DIR (default .next-bench,
- * so a benchmark never replaces the build `npm start` uses).
+ * `tracedeck serve --no-build` with the given env (DATABASE_URL + TRACEDECK_DB_SCHEMA, or TRACEDECK_DATA_DIR),
+ * on the benchmark's own build (bench/build.ts builds it first when the sources are newer).
  */
 export async function serveApp(env: Record<string, string>): Promise<ServedApp> {
+  await ensureBenchBuild();
   const port = await freePort();
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, ['bin/tracedeck.mjs', 'serve', '--port', String(port), '--hostname', '127.0.0.1'], {
-    env: { ...process.env, NEXT_DIST_DIR: process.env.NEXT_DIST_DIR || '.next-bench', ...env },
+  const child: ChildProcess = spawn(process.execPath, ['bin/tracedeck.mjs', 'serve', '--no-build', '--port', String(port), '--hostname', '127.0.0.1'], {
+    env: { ...process.env, NEXT_DIST_DIR: benchDistDir(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -116,15 +117,9 @@ export async function serveApp(env: Record<string, string>): Promise<ServedApp> 
   };
   process.once('exit', killOnExit);
   const url = `http://127.0.0.1:${port}`;
-  // A stale build is rebuilt first, which takes minutes on a busy 2-core machine.
-  const deadline = Date.now() + 15 * 60_000;
-  let saidBuilding = false;
+  const deadline = Date.now() + 5 * 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`serve exited:\n${output}`);
-    if (!saidBuilding && output.includes('building')) {
-      saidBuilding = true;
-      console.log(`[serve] building the app into ${process.env.NEXT_DIST_DIR || '.next-bench'} first…`);
-    }
     try {
       if ((await fetch(`${url}/api/attributes`, { headers: authHeaders() })).ok) break;
     } catch {

@@ -22,6 +22,7 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
 import { flushCatalog } from './catalog-buffer';
+import { stopSummarizer } from './summarizer';
 import type { Db, RowsOptions } from './db';
 import { PgliteHost } from './pglite-host';
 import { type PoolMode, RecyclingClient, transactionOn } from './postgres-pool';
@@ -114,7 +115,8 @@ async function createPostgresDb(url: string, schemaName: string, max: number): P
       await migratePostgres(drizzlePostgres({ client, schema }), { migrationsFolder: MIGRATIONS_FOLDER, migrationsSchema: schemaName });
     },
     async close() {
-      // Buffered catalog counts go out before the connections do.
+      // Buffered catalog counts go out before the connections do (unsummarized deltas are durable).
+      stopSummarizer(db);
       await flushCatalog(db);
       await pool.end(5);
     },
@@ -152,6 +154,7 @@ async function createPgliteWorkerDb(dataDir: string, schemaName: string): Promis
     migrate: () => host.migrate(MIGRATIONS_FOLDER, schemaName),
     async close() {
       // Buffered catalog counts go out before the worker does.
+      stopSummarizer(db);
       try {
         await flushCatalog(db);
       } finally {
@@ -184,6 +187,7 @@ async function createPgliteInThreadDb(dataDir: string, schemaName: string): Prom
       await migratePglite(orm, { migrationsFolder: MIGRATIONS_FOLDER, migrationsSchema: schemaName });
     },
     async close() {
+      stopSummarizer(db);
       await flushCatalog(db);
       await client.close();
     },

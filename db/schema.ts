@@ -15,7 +15,7 @@
  * Times are nanoseconds since the Unix epoch in bigint (exact; good until 2262).
  */
 import { sql } from 'drizzle-orm';
-import { bigint, doublePrecision, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import { bigint, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, unique } from 'drizzle-orm/pg-core';
 import type { AttributeMap, SpanEvent, SpanLink } from '../lib/otlp/span-record';
 import { PROMOTED_COLUMNS, type PromotedColumn, promotedColumn } from '../lib/trace/promoted';
 
@@ -131,6 +131,30 @@ export const traces = pgTable(
     index('traces_attribute_set_gin').using('gin', sql`${t.attributeSet} jsonb_path_ops`),
   ],
 );
+
+/**
+ * Partial trace summaries waiting for the summarizer (db/summarizer.ts): one row per trace
+ * per ingest batch, covering exactly the spans that batch newly stored, written in the
+ * batch's transaction. The summarizer merges and deletes them in one transaction, so this
+ * table is the durable cursor between the append-only request path and `traces`.
+ * No key and no index: it is appended to, and read whole a few thousand rows at a time.
+ */
+export const traceDeltas = pgTable('trace_deltas', {
+  /** Append order (approximately commit order): tells whether a tenant-less span came after its trace's tenant did. */
+  seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
+  tenantId: text('tenant_id').notNull(),
+  traceId: text('trace_id').notNull(),
+  startNs: ns('start_ns').notNull(),
+  endNs: ns('end_ns').notNull(),
+  rootName: text('root_name'),
+  rootService: text('root_service'),
+  spanCount: integer('span_count').notNull(),
+  errorCount: integer('error_count').notNull(),
+  ...tracePromotedColumns(),
+  attributeSet: jsonb('attribute_set').$type<Record<string, { s: string; n?: number }[]>>().notNull(),
+  /** The batch may move the trace's tenant-less spans into its tenant (db/ingest.ts StoreOptions.adoptOrphans). */
+  mayAdopt: boolean('may_adopt').notNull(),
+});
 
 /** Catalog of attribute keys seen, for autocomplete and dropdowns. */
 export const attributeKeys = pgTable(

@@ -3,6 +3,7 @@
  * process-wide client the route handlers, pages and the gRPC listener share.
  */
 import { type Db, type DbOptions, createDb } from '../db/client';
+import { startSummarizer } from '../db/summarizer';
 
 export type { Db };
 import { type ServerConfig, serverConfig } from './config';
@@ -35,6 +36,8 @@ export function getDb(): Promise<Db> {
     globalForDb.tracedeckDb = (async () => {
       const db = await openConfiguredDb();
       await db.migrate();
+      // Summaries left behind by another process, or by this one before a restart, get built.
+      startSummarizer(db);
       return db;
     })();
     // A failed start must not stay cached: the next request retries.

@@ -4,6 +4,7 @@ import { INTRINSICS } from '../../lib/where/ast';
 import { flushCatalog } from '../catalog-buffer';
 import type { Db } from '../client';
 import { type TimeRangeNs, timeRangeCondition } from './list-traces';
+import { summariesCaughtUp } from '../summarizer';
 
 export type AttributeKeyInfo = {
   key: string;
@@ -52,6 +53,7 @@ export async function listTenantAttributeKeys(
   db: Pick<Db, 'rows'>,
   { tenant, maxValues, sampleTraces = TENANT_KEY_SAMPLE_TRACES }: { tenant: string; maxValues: number; sampleTraces?: number },
 ): Promise<AttributeKeyInfo[]> {
+  await summariesCaughtUp(db);
   const rows = await db.rows<{ key: string; scope: 'span' | 'resource'; value_type: string; seen_count: bigint; distinct_values: bigint }>(sql`
     WITH recent AS (
       SELECT tenant_id, trace_id FROM traces WHERE tenant_id = ${tenant}::text ORDER BY start_ns DESC NULLS LAST LIMIT ${sampleTraces}

@@ -17,6 +17,7 @@ export type TenantScoped = { tenantScope?: string | null };
 const inTenant = (tenantScope: string | null | undefined) => (tenantScope ? sql` AND tenant_id = ${tenantScope}::text` : sql``);
 import type { StoredSpan, TraceSummary } from '../../lib/trace/wire';
 import { type SpanRow, type TraceRow, storedSpanFromRow, traceSummaryFromRow } from './rows';
+import { summariesCaughtUp } from '../summarizer';
 
 export type TraceLookup =
   | { status: 'found'; traceId: string; summaries: TraceSummary[]; spans: StoredSpan[] }
@@ -25,6 +26,7 @@ export type TraceLookup =
 
 /** Resolves a short (8-hex) or full (32-hex) id to full ids, newest first. */
 export async function resolveTraceId(db: Pick<Db, 'rows'>, { traceId, tenantScope }: { traceId: string } & TenantScoped): Promise<string[]> {
+  await summariesCaughtUp(db);
   const id = traceId.toLowerCase();
   if (id.length === 32) return [id];
   const rows = await db.rows<{ trace_id: string }>(sql`
@@ -91,9 +93,8 @@ export async function findTrace(
   const ids = await resolveTraceId(db, { traceId, tenantScope });
   if (ids.length > 1) return { status: 'ambiguous', candidates: ids };
   if (ids.length === 0) return { status: 'not_found' };
-  const [row] = await db.rows<{ n: bigint | number | string | null }>(
-    sql`SELECT sum(span_count) AS n FROM traces WHERE trace_id = ${ids[0]}::text${inTenant(tenantScope)}`,
-  );
+  // Counted from the spans, not the summary: a trace is shown as soon as its spans are stored.
+  const [row] = await db.rows<{ n: bigint | number | string | null }>(sql`SELECT count(*) AS n FROM spans WHERE ${spansOfTrace(ids[0], 'spans', tenantScope)}`);
   const n = row?.n === null || row?.n === undefined ? 0 : Number(row.n);
   return n > 0 ? { status: 'found', traceId: ids[0], spanCount: n } : { status: 'not_found' };
 }

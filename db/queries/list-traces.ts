@@ -8,6 +8,7 @@ import type { Db } from '../client';
 import type { TraceSummary } from '../../lib/trace/wire';
 import { DEFAULT_SORT, type SortKey, type TraceCursor, type TraceSort, encodeCursor } from '../../lib/trace/list-order';
 import { type TraceRow, traceSummaryFromRow } from './rows';
+import { summariesCaughtUp } from '../summarizer';
 
 export type TimeRangeNs = { fromNs?: bigint; toNs?: bigint };
 
@@ -42,6 +43,7 @@ export async function listTraces(
   db: Pick<Db, 'rows'>,
   { filter, range = {}, sort = DEFAULT_SORT, cursor, limit = 50 }: ListTracesArgs,
 ): Promise<{ traces: TraceSummary[]; nextCursor: string | null }> {
+  await summariesCaughtUp(db);
   const column = SORT_COLUMNS[sort.key];
   const conditions: SQL[] = [timeRangeCondition(range, sql`t.start_ns`)];
   if (cursor) {

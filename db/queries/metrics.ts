@@ -32,6 +32,7 @@ import {
 } from './metric-sql';
 import type { AggRow, MetricsQuery } from './metrics-query';
 import { rollupMetricsRows } from './metrics-rollup';
+import { summariesCaughtUp } from '../summarizer';
 
 export type { MetricsQuery };
 
@@ -86,6 +87,7 @@ type Grouping = {
 };
 
 export async function aggregateMetrics(db: Pick<Db, 'rows'>, asked: MetricsQuery): Promise<MetricsResult> {
+  await summariesCaughtUp(db);
   const grid = bucketGrid(asked.fromNs, asked.toNs, asked.bucketMs);
   // Big ranges come from the rollups (null: not answerable there, or too few traces to bother).
   const rolled = await rollupMetricsRows(db, asked, grid);

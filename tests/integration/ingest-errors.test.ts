@@ -143,7 +143,7 @@ describeEachDatabase('ingest error handling', (kind) => {
     const spy = vi.spyOn(console, 'error').mockImplementation((message: unknown) => void logged.push(String(message)));
     useDb({
       ...database.db,
-      transaction: async () => {
+      rows: async () => {
         throw Object.assign(new Error('relation "spans" does not exist at character 13'), { code: '42P01' });
       },
     });

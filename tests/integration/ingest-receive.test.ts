@@ -14,6 +14,7 @@ import { DEFAULT_INGEST_LIMITS } from '../../lib/otlp';
 import type { AuthResult } from '../../server/auth/principal';
 import { ingestGate } from '../../server/ingest/gate';
 import { type ExportOutcome, type ExportRequest, type ReceiveDeps, type ReceiveSettings, receiveExport } from '../../server/ingest/receive';
+import { summarizeNow } from '../../db/summarizer';
 import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';
 
 const OPEN: AuthResult = { ok: true, principal: { kind: 'open', tenant: null } };
@@ -92,10 +93,13 @@ describeEachDatabase('receiveExport', (kind) => {
     };
   }
 
-  const storedSpans = (traceId: string) =>
-    database.db.rows<{ tenant_id: string; user_id: string | null; attributes: Record<string, unknown> }>(
+  // Tenant adoption is the summarizer's: run it, as a server would within a second.
+  const storedSpans = async (traceId: string) => {
+    await summarizeNow(database.db);
+    return database.db.rows<{ tenant_id: string; user_id: string | null; attributes: Record<string, unknown> }>(
       sql`SELECT tenant_id, user_id, attributes FROM spans WHERE trace_id = ${traceId} ORDER BY tenant_id, name`,
     );
+  };
 
   const refusal = (outcome: ExportOutcome) => {
     if (outcome.ok) throw new Error('expected a refusal');
@@ -174,8 +178,9 @@ describeEachDatabase('receiveExport', (kind) => {
     });
   });
 
-  /** Deps whose database fails every transaction with `err` (reads still work). */
-  const failingWrites = (err: Error) => deps({ getDb: async () => ({ ...database.db, transaction: async () => Promise.reject(err) }) });
+  /** Deps whose database fails every statement with `err`. */
+  const failingWrites = (err: Error) =>
+    deps({ getDb: async () => ({ ...database.db, rows: async () => Promise.reject(err), transaction: async () => Promise.reject(err) }) });
   const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 
   it('a write the database refuses for now (read-only, deadlock) answers 503 + retry; a write failing for good answers 500; neither leaks the driver’s text', async () => {

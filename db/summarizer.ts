@@ -1,0 +1,237 @@
+/**
+ * The summarizer: builds trace summaries (`traces`) off the request path, in bulk.
+ *
+ * Ingest appends, with each batch's spans and in the same transaction, one delta per
+ * trace (`trace_deltas`: the partial summary of the spans that batch newly stored).
+ * A pass claims up to PASS_LIMIT deltas (DELETE … RETURNING), combines those of one
+ * trace, merges them into `traces` and marks the chart granules they changed
+ * (`rollup_dirty`), all in one statement of one transaction; then it moves tenant-less
+ * spans into the tenant their trace turned out to have. The deltas are the durable
+ * cursor: a crash or `kill -9` at any point either commits a pass whole or leaves its
+ * deltas for the next one, so nothing acknowledged is lost and nothing counts twice,
+ * and a restarted process catches up from what is left.
+ *
+ * One pass at a time across processes (a transaction-scoped advisory try-lock, released
+ * when its holder commits or dies), so several servers on one database share the work
+ * without merging the same trace concurrently. Any process may run the next pass.
+ *
+ * Reads in the process that ingested wait for their own writes (`summariesCaughtUp`, at
+ * most READ_WAIT_MS): what a client stored is what it then lists. Other processes see
+ * it after the next pass, about a second later.
+ */
+import { sql } from 'drizzle-orm';
+import type { Db } from './db';
+import { scheduleRollups } from './rollups';
+import { deltaSummaryAggregate, mergeIntoTraces, replaceInTraces, SPAN_SUMMARY_SOURCE, spanSummaryAggregate } from './trace-summary';
+
+/** Deltas merged per pass (one transaction). */
+const PASS_LIMIT = 5_000;
+/** After an append, the next pass starts within this (appends in between share it). */
+const SOON_MS = 200;
+/** Look for deltas other processes (or a crashed one) left, this often, while started. */
+const POLL_MS = 1_000;
+const RETRY_MS = 5_000;
+/** A read waits at most this long for this process's own writes to be summarized. */
+const READ_WAIT_MS = 2_000;
+
+type Db2 = Pick<Db, 'rows' | 'transaction'>;
+type Tx = Pick<Db, 'rows' | 'kind'>;
+type Pass = { merged: number; busy: boolean };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One pass: claim, combine, merge, mark granules, adopt. `busy` when another process holds the pass lock. */
+async function summarizeOnce(db: Pick<Db, 'transaction'>): Promise<Pass> {
+  return db.transaction(async (tx) => {
+    // JIT off: these many-aggregate statements trip jit_above_cost and compiling them cost far more than running them.
+    const [lock] = await tx.rows<{ ok: boolean }>(sql`
+      SELECT pg_try_advisory_xact_lock(hashtextextended('tracedeck.summarizer', 0)) AS ok, ${tx.kind === 'postgres' ? sql`set_config('jit', 'off', true)` : sql`NULL`} AS jit`);
+    if (!lock?.ok) return { merged: 0, busy: true };
+    const [result] = await tx.rows<{ merged: bigint | number; adopt: string[] | null }>(mergeStatement());
+    const merged = Number(result?.merged ?? 0);
+    if (result?.adopt?.length) await adoptUntenantedSpans(tx, result.adopt);
+    return { merged, busy: false };
+  });
+}
+
+function mergeStatement() {
+  return sql`
+    WITH claimed AS (
+      DELETE FROM trace_deltas
+      WHERE ctid = ANY (ARRAY(SELECT ctid FROM trace_deltas LIMIT ${PASS_LIMIT}::integer))
+      RETURNING *
+    ),
+    per_trace AS (${deltaSummaryAggregate(sql`claimed`)}),
+    summary AS (${mergeIntoTraces(sql`per_trace`)} RETURNING start_ns),
+    -- Chart rollups (db/rollups.ts): each trace's start after the merge, and its start before
+    -- (this statement still sees the old row) when an earlier span moved it.
+    prior AS (
+      SELECT o.start_ns FROM per_trace p
+      -- a primary-key probe (OFFSET 0: the start test must not steer it to the (tenant, start) index)
+      CROSS JOIN LATERAL (SELECT t.start_ns FROM traces t WHERE t.tenant_id = p.tenant_id AND t.trace_id = p.trace_id OFFSET 0) o
+      WHERE p.start_ns < o.start_ns
+    ),
+    dirty AS (
+      INSERT INTO rollup_dirty (bucket_ns)
+      SELECT DISTINCT td_rollup_granule(start_ns) FROM (SELECT start_ns FROM summary UNION ALL SELECT start_ns FROM prior) s
+    ),
+    -- Traces whose tenant-less spans may now move into a tenant (adoptUntenantedSpans checks both exist):
+    -- a batch naming the tenant that may adopt (not a tenant-scoped key's), or tenant-less spans that
+    -- came after their trace's tenant did (the request path joins them when the trace was summarized already).
+    adoptable AS (
+      SELECT trace_id FROM per_trace WHERE tenant_id <> '' AND may_adopt
+      UNION ALL
+      SELECT e.trace_id FROM per_trace e WHERE e.tenant_id = '' AND (
+        EXISTS (SELECT 1 FROM traces o WHERE o.trace_id = e.trace_id AND o.tenant_id <> '')
+        OR EXISTS (SELECT 1 FROM per_trace x WHERE x.trace_id = e.trace_id AND x.tenant_id <> '' AND x.first_seq < e.last_seq))
+    )
+    SELECT (SELECT count(*) FROM claimed) AS merged, (SELECT array_agg(DISTINCT trace_id) FROM adoptable) AS adopt`;
+}
+
+/**
+ * Spans of a trace stored before any span told its tenant sit under tenant ''. Once the
+ * trace has a tenant's summary as well, move them there (dropping copies that already
+ * exist under it) and rebuild that trace's summary from its spans.
+ */
+async function adoptUntenantedSpans(tx: Tx, traceIds: string[]): Promise<void> {
+  const pairs = await tx.rows<{ trace_id: string; tenant_id: string }>(sql`
+    SELECT o.trace_id, min(t.tenant_id) AS tenant_id
+    FROM traces o JOIN traces t ON t.trace_id = o.trace_id AND t.tenant_id <> ''
+    WHERE o.tenant_id = '' AND o.trace_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(traceIds)}::jsonb))
+    GROUP BY o.trace_id`);
+  if (pairs.length === 0) return;
+  const pairsTable = sql`(SELECT * FROM jsonb_to_recordset(${JSON.stringify(pairs)}::jsonb) AS p(trace_id text, tenant_id text))`;
+  await tx.rows(sql`
+    DELETE FROM spans s USING ${pairsTable} p
+    WHERE s.tenant_id = '' AND s.trace_id = p.trace_id
+      AND EXISTS (SELECT 1 FROM spans x WHERE x.tenant_id = p.tenant_id AND x.trace_id = s.trace_id AND x.span_id = s.span_id)`);
+  await tx.rows(sql`UPDATE spans s SET tenant_id = p.tenant_id FROM ${pairsTable} p WHERE s.tenant_id = '' AND s.trace_id = p.trace_id`);
+  // The adopted spans' values join the tenant's attribute set (sets only grow).
+  await tx.rows(sql`
+    UPDATE traces t SET attribute_set = td_set_union(t.attribute_set, o.attribute_set)
+    FROM ${pairsTable} p, traces o
+    WHERE o.tenant_id = '' AND o.trace_id = p.trace_id AND t.tenant_id = p.tenant_id AND t.trace_id = p.trace_id`);
+  // The granules of the orphan summaries and of the rebuilt ones change in the chart rollups.
+  const spansOfPairs = sql`(SELECT ${sql.raw(SPAN_SUMMARY_SOURCE.replace(/(\w+)/g, 's.$1'))} FROM spans s JOIN ${pairsTable} p ON s.tenant_id = p.tenant_id AND s.trace_id = p.trace_id)`;
+  await tx.rows(sql`
+    WITH gone AS (DELETE FROM traces t USING ${pairsTable} p WHERE t.tenant_id = '' AND t.trace_id = p.trace_id RETURNING t.start_ns),
+    rebuilt AS (${replaceInTraces(sql`(SELECT agg.*, '{}'::jsonb AS attribute_set FROM (${spanSummaryAggregate(spansOfPairs)}) agg)`)} RETURNING start_ns)
+    INSERT INTO rollup_dirty (bucket_ns)
+    SELECT DISTINCT td_rollup_granule(start_ns) FROM (SELECT start_ns FROM gone UNION ALL SELECT start_ns FROM rebuilt) s`);
+}
+
+class Summarizer {
+  /** Batches this process has appended, and how many of them a finished pass is known to cover. */
+  private appended = 0;
+  private covered = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private poller: ReturnType<typeof setInterval> | null = null;
+  private chain: Promise<unknown> = Promise.resolve();
+  private failing = false;
+
+  constructor(private readonly db: Db2) {}
+
+  noteAppended(): void {
+    this.appended++;
+    this.schedule(SOON_MS);
+  }
+
+  /** Passes every POLL_MS from now on: work left by other processes, or by this one before a restart. */
+  start(): void {
+    this.poller ??= setInterval(() => this.schedule(0), POLL_MS);
+    this.poller.unref?.();
+    this.schedule(0);
+  }
+
+  stop(): void {
+    if (this.poller) clearInterval(this.poller);
+    if (this.timer) clearTimeout(this.timer);
+    this.poller = this.timer = null;
+  }
+
+  schedule(delayMs: number): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.run(false).catch((err) => this.failed(err));
+    }, delayMs);
+    this.timer.unref?.();
+  }
+
+  /**
+   * Passes until no delta is left (or, unless `wait`, another process is running one).
+   * Queued behind the pass in flight. Resolves with the number of deltas merged here.
+   */
+  run(wait: boolean, deadline = Infinity): Promise<number> {
+    const next = this.chain.then(async () => {
+      const mark = this.appended;
+      let total = 0;
+      for (;;) {
+        const pass = await summarizeOnce(this.db);
+        total += pass.merged;
+        this.failing = false;
+        if (pass.busy) {
+          if (!wait || Date.now() > deadline) {
+            if (!wait) this.schedule(POLL_MS);
+            return total;
+          }
+          await sleep(50);
+        } else if (pass.merged < PASS_LIMIT) {
+          this.covered = Math.max(this.covered, mark);
+          if (total > 0) scheduleRollups(this.db);
+          return total;
+        }
+      }
+    });
+    this.chain = next.catch(() => {});
+    return next;
+  }
+
+  /** Resolves once what this process appended before the call is summarized (or after READ_WAIT_MS). */
+  async caughtUp(): Promise<void> {
+    if (this.covered >= this.appended) return;
+    const deadline = Date.now() + READ_WAIT_MS;
+    await Promise.race([this.run(true, deadline).catch((err) => this.failed(err)), sleep(READ_WAIT_MS)]);
+  }
+
+  private failed(err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    if (/closed|ended/i.test(message)) return; // the database went away (shutdown, end of a test)
+    if (!this.failing) console.error(`[tracedeck] trace summaries are behind (spans are stored; retrying): ${message}`);
+    this.failing = true;
+    this.schedule(RETRY_MS);
+  }
+}
+
+const summarizers = new WeakMap<object, Summarizer>();
+
+function summarizerFor(db: Db2): Summarizer {
+  let s = summarizers.get(db);
+  if (!s) summarizers.set(db, (s = new Summarizer(db)));
+  return s;
+}
+
+/** Called by ingest after a batch committed: summarize it soon. */
+export function noteAppended(db: Db2): void {
+  summarizerFor(db).noteAppended();
+}
+
+/** For reads: wait (bounded) until this process's own writes are summarized. Other processes' writes show after the next pass. */
+export function summariesCaughtUp(db: Pick<Db, 'rows'>): Promise<void> {
+  const s = summarizers.get(db);
+  return s ? s.caughtUp() : Promise.resolve();
+}
+
+/** Summarizes every delta now, waiting for another process's pass if need be (tests, tools, benchmarks). */
+export function summarizeNow(db: Db2): Promise<number> {
+  return summarizerFor(db).run(true);
+}
+
+/** A serving process: poll for deltas (other processes', or left by a crash) until stopSummarizer. */
+export function startSummarizer(db: Db2): void {
+  summarizerFor(db).start();
+}
+
+export function stopSummarizer(db: Db2): void {
+  summarizers.get(db)?.stop();
+}
