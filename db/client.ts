@@ -26,7 +26,7 @@ import { stopMaintenance } from './maintenance';
 import { stopSummarizer } from './summarizer';
 import type { Db, RowsOptions } from './db';
 import { PgliteHost } from './pglite-host';
-import { RecyclingClient, transactionOn } from './postgres-pool';
+import { type PoolMode, RecyclingClient, transactionOn } from './postgres-pool';
 import * as schema from './schema';
 
 export type { Db, DbKind, RowsOptions } from './db';
@@ -75,9 +75,16 @@ export async function createDb(options: DbOptions): Promise<Db> {
     : createPgliteWorkerDb(options.dataDir, schemaName, migrations);
 }
 
+/**
+ * A healthy server may take a while to accept a connection (a busy host, TLS); after a
+ * connection failure, while the pool is reconnecting, an attempt gives up sooner so that
+ * requests meeting a restarting server are answered 503 quickly (db/postgres-pool.ts).
+ */
+const CONNECT_TIMEOUT_SECONDS: Record<PoolMode, number> = { steady: 5, reconnecting: 2 };
+
 async function createPostgresDb(url: string, schemaName: string, max: number, migrationsFolder: string): Promise<Db> {
   // Replaced by a fresh client after a connection failure (db/postgres-pool.ts explains why).
-  const pool = new RecyclingClient(() => {
+  const pool = new RecyclingClient((mode) => {
     const client = postgres(url, {
       max,
       onnotice: () => {},
@@ -85,7 +92,7 @@ async function createPostgresDb(url: string, schemaName: string, max: number, mi
       // exporters retry) and reconnect soon after it is back. postgres.js's default backoff
       // grows to 20 s between connection attempts, shared by the pool, and queued queries
       // wait it out: requests hung for that long and ingest resumed that late.
-      connect_timeout: 5,
+      connect_timeout: CONNECT_TIMEOUT_SECONDS[mode],
       backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.5),
       // int8 as bigint, the same as PGlite, so nanosecond times stay exact.
       types: { bigint: postgres.BigInt },
@@ -107,7 +114,7 @@ async function createPostgresDb(url: string, schemaName: string, max: number, mi
   const db: Db = {
     kind: 'postgres',
     rows: (query, options) => pool.use((client) => rowsOn(client)(query, options)),
-    transaction: (work) => pool.use((client) => transactionOn(client, (tx) => work({ kind: 'postgres', rows: rowsOn(tx) }))),
+    transaction: (work) => pool.use((client, retired) => transactionOn(client, (tx) => work({ kind: 'postgres', rows: rowsOn(tx) }), retired)),
     async migrate() {
       const client = pool.client;
       await client.unsafe(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schemaName)}`);

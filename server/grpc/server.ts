@@ -114,6 +114,7 @@ const REFUSAL_CODES: Record<RefusalKind, status> = {
   'unsupported-media-type': status.INVALID_ARGUMENT,
   invalid: status.INVALID_ARGUMENT,
   'storage-unavailable': status.UNAVAILABLE,
+  'storage-failed': status.INTERNAL,
 };
 
 /** The Export handler: raw bytes in, ExportTraceServiceResponse bytes (or a status) out. */

@@ -4,10 +4,11 @@
  *
  * Anything else a route throws is the server's problem, not the client's: its
  * text (a driver message, a statement) is logged with a short request id and the
- * client gets only that id. A database outage answers 503 + Retry-After, so that
+ * client gets only that id. A database failure worth retrying (db/failures.ts: an
+ * outage, a server refusing writes, a lost conflict) answers 503 + Retry-After, so that
  * clients retry as exporters do for ingest.
  */
-import { isConnectionError } from '../../db/postgres-pool';
+import { classifyDbFailure } from '../../db/failures';
 
 export class ApiError extends Error {
   constructor(
@@ -38,12 +39,13 @@ export async function withApiErrors(handler: () => Promise<Response>): Promise<R
 }
 
 /**
- * 503 + Retry-After when the database cannot be reached, else 500; either way the error is
- * logged under a fresh request id and the body carries only that id.
+ * 503 + Retry-After when the database failure is worth retrying, else 500; either way the
+ * error is logged under a fresh request id and the body carries only that id.
  */
 export function internalErrorResponse(err: unknown, requestId = newRequestId()): Response {
-  if (isDatabaseOutage(err)) {
-    console.error(`[tracedeck] request ${requestId}: database unavailable`, err);
+  const failure = classifyDbFailure(err);
+  if (failure) {
+    console.error(`[tracedeck] request ${requestId}: database unavailable (${failure})`, err);
     return Response.json(
       { error: `database unavailable, retry later (request ${requestId})`, requestId },
       { status: 503, headers: { 'retry-after': String(OUTAGE_RETRY_AFTER_SECONDS) } },
@@ -56,16 +58,4 @@ export function internalErrorResponse(err: unknown, requestId = newRequestId()):
 /** 8 hex characters: enough to find one request's log line, short enough to read out. */
 export function newRequestId(): string {
   return crypto.randomUUID().slice(0, 8);
-}
-
-/**
- * Whether the error (or one it wraps: `cause`, an AggregateError's `errors`) is a failure to
- * reach the database, as db/postgres-pool.ts classifies connection-level errors.
- */
-export function isDatabaseOutage(err: unknown, depth = 0): boolean {
-  if (err == null || typeof err !== 'object' || depth > 4) return false;
-  if (isConnectionError(err)) return true;
-  const { cause, errors } = err as { cause?: unknown; errors?: unknown };
-  if (isDatabaseOutage(cause, depth + 1)) return true;
-  return Array.isArray(errors) && errors.some((e) => isDatabaseOutage(e, depth + 1));
 }

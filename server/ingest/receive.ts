@@ -11,14 +11,16 @@
  * - decode (lib/otlp): protobuf or JSON, gzip, limits; bad spans are rejected one by one;
  * - enrich (lib/enrich): span-attribute rules with the request's headers (credentials
  *   removed: they would become attributes), tenant, promoted values, sampling weight;
- * - store (db/ingest): one transaction; a failed write is answered "retry later" with a
- *   short request id, and the driver's error goes to the server log under that id only.
+ * - store (db/ingest): one transaction. A failed write is answered with a short request id,
+ *   and the driver's error goes to the server log under that id only: "retry later" (503)
+ *   when the database is down, refuses writes or lost a conflict (db/failures.ts), else 500.
  *
  * The answer is transport-neutral (ExportOutcome): `status` is the OTLP/HTTP status,
  * `kind` says why, and each receiver maps them to its own terms.
  */
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../../db/db';
+import { classifyDbFailure } from '../../db/failures';
 import { storeSpans } from '../../db/ingest';
 import { type EnrichOptions, enrichSpans } from '../../lib/enrich/enrich';
 import type { HeaderSource } from '../../lib/enrich/rules';
@@ -68,14 +70,22 @@ export type ReceiveDeps = {
 };
 
 export type RefusalKind =
-  'unauthenticated' | 'forbidden' | 'auth-misconfigured' | 'throttled' | 'too-large' | 'unsupported-media-type' | 'invalid' | 'storage-unavailable';
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'auth-misconfigured'
+  | 'throttled'
+  | 'too-large'
+  | 'unsupported-media-type'
+  | 'invalid'
+  | 'storage-unavailable'
+  | 'storage-failed';
 
 export type ExportAccepted = { ok: true; kind: 'accepted'; status: 200; format: OtlpFormat; body: Uint8Array<ArrayBuffer> | string };
 
 export type ExportRefusal = {
   ok: false;
   kind: RefusalKind;
-  /** The OTLP/HTTP status: 400, 401, 403, 413, 415, 429 or 503. */
+  /** The OTLP/HTTP status: 400, 401, 403, 413, 415, 429, 500 or 503. */
   status: number;
   message: string;
   /** The encoding of the error body (the request's when known, else JSON). */
@@ -146,17 +156,32 @@ async function enrichAndStore(
   deps: ReceiveDeps,
 ): Promise<ExportOutcome> {
   const enriched = enrichSpans(decoded, { ...settings.enrich, headers: withoutCredentials(request.headers), forcedTenant });
+  let db: Pick<Db, 'rows' | 'transaction'>;
   try {
-    const db = await deps.getDb();
+    db = await deps.getDb();
+  } catch (err) {
+    // The next request opens the database again (server/db.ts does not cache a failed start).
+    return storageRefusal(request, decoded.format, err, true, deps);
+  }
+  try {
     // A tenant-scoped key must not pull tenant-less spans it did not send into its tenant.
     await storeSpans(db, enriched.spans, { adoptOrphans: !forcedTenant });
   } catch (err) {
-    const id = logWithRequestId(deps.logError, `${request.transport} ingest write failed`, err);
-    // Nothing was acknowledged: the exporter retries later (OTLP's retryable answer).
-    const message = `storage unavailable, retry later (request ${id})`;
-    return { ok: false, kind: 'storage-unavailable', status: 503, message, format: decoded.format, retryAfterSeconds: STORAGE_RETRY_AFTER_SECONDS };
+    return storageRefusal(request, decoded.format, err, classifyDbFailure(err) !== null, deps);
   }
   return { ok: true, kind: 'accepted', status: 200, format: decoded.format, body: encodeExportResponse(decoded.format, enriched.rejected, decoded.warnings) };
+}
+
+/**
+ * The answer to a failed write, which acknowledged nothing (the transaction rolled back whole).
+ * Retryable: 503 + Retry-After, OTLP's "keep the batch and send it again". Otherwise it is a
+ * bug that a retry would only repeat: 500, which exporters do not retry.
+ */
+function storageRefusal(request: ExportRequest, format: OtlpFormat, err: unknown, retryable: boolean, deps: ReceiveDeps): ExportRefusal {
+  const id = logWithRequestId(deps.logError, `${request.transport} ingest write failed`, err);
+  if (!retryable) return { ok: false, kind: 'storage-failed', status: 500, message: `internal error storing the spans (request ${id})`, format };
+  const message = `storage unavailable, retry later (request ${id})`;
+  return { ok: false, kind: 'storage-unavailable', status: 503, message, format, retryAfterSeconds: STORAGE_RETRY_AFTER_SECONDS };
 }
 
 /** The headers without the ones carrying credentials (Authorization, x-tracedeck-key, Cookie). */

@@ -5,7 +5,7 @@
  * the HTTP query API; partial_success and error statuses with a raw grpc-js client.
  */
 import { randomBytes } from 'node:crypto';
-import { Client, Metadata, type ServiceError, compressionAlgorithms, credentials, status } from '@grpc/grpc-js';
+import { Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { SpanKind, context, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -13,9 +13,10 @@ import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@op
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { useDb } from '../../server/db';
 import type { StoredSpan, TraceSummary } from '../../lib/trace/wire';
-import { EXPORT_METHOD_PATH, type GrpcListener, ListenerBindError, startGrpcListener } from '../../server/grpc/server';
+import { type GrpcListener, ListenerBindError, startGrpcListener } from '../../server/grpc/server';
 import { ExportTraceServiceRequest, ExportTraceServiceResponse } from '../../lib/otlp/proto';
 import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';
+import { rawExport } from '../support/grpc-client';
 import { startRouteServer } from '../support/route-server';
 
 type Detail = { spans: StoredSpan[]; summaries: TraceSummary[] };
@@ -37,21 +38,6 @@ async function recordAndExport(exporter: SpanExporter, rootAttributes: Record<st
   await provider.forceFlush();
   await provider.shutdown();
   return root.spanContext().traceId;
-}
-
-/** One raw unary Export call: bytes in, bytes (or a status) out. */
-function rawExport(address: string, body: Buffer, options: { gzip?: boolean; metadata?: Metadata } = {}): Promise<Buffer> {
-  const client = new Client(address, credentials.createInsecure(), options.gzip ? { 'grpc.default_compression_algorithm': compressionAlgorithms.gzip } : {});
-  return new Promise<Buffer>((resolve, reject) => {
-    client.makeUnaryRequest(
-      EXPORT_METHOD_PATH,
-      (b: Buffer) => b,
-      (b: Buffer) => b,
-      body,
-      options.metadata ?? new Metadata(),
-      (err: ServiceError | null, value?: Buffer) => (err ? reject(err) : resolve(value ?? Buffer.alloc(0))),
-    );
-  }).finally(() => client.close());
 }
 
 const hex = (bytes: number) => randomBytes(bytes);

@@ -138,22 +138,23 @@ describeEachDatabase('ingest error handling', (kind) => {
     expect(trace.spans).toHaveLength(3);
   });
 
-  it('503 + Retry-After when the write fails, naming a request id instead of the driver’s error (logged with the id)', async () => {
+  it('500 without Retry-After when the write fails for good (a bug, not an outage), naming a request id instead of the driver’s error (logged with the id)', async () => {
     const logged: string[] = [];
     const spy = vi.spyOn(console, 'error').mockImplementation((message: unknown) => void logged.push(String(message)));
     useDb({
       ...database.db,
       rows: async () => {
-        throw new Error('relation "spans" does not exist at character 13');
+        throw Object.assign(new Error('relation "spans" does not exist at character 13'), { code: '42P01' });
       },
     });
     try {
       const res = await post(JSON.stringify(mergeRequests(demoRequests(1, 79))), { 'content-type': 'application/json' });
-      expect(res.status).toBe(503);
-      expect(res.headers.get('retry-after')).toBe('5');
+      // OTLP exporters do not retry a 500: a retry would fail the same way.
+      expect(res.status).toBe(500);
+      expect(res.headers.get('retry-after')).toBeNull();
       const body = (await res.json()) as { code: number; message: string };
-      expect(body.code).toBe(14); // google.rpc.Code UNAVAILABLE
-      const id = /^storage unavailable, retry later \(request ([0-9a-f]{6})\)$/.exec(body.message)?.[1];
+      expect(body.code).toBe(13); // google.rpc.Code INTERNAL
+      const id = /^internal error storing the spans \(request ([0-9a-f]{6})\)$/.exec(body.message)?.[1];
       expect(id, body.message).toBeDefined();
       expect(logged).toContain(`[tracedeck] OTLP/HTTP ingest write failed (req ${id}): relation "spans" does not exist at character 13`);
     } finally {

@@ -1,7 +1,8 @@
 /**
  * receiveExport (server/ingest/receive.ts), the receive path both OTLP receivers share,
  * driven directly with its dependencies in hand: every outcome kind, what is read when,
- * what is stored, and a failed write answered without the driver's text.
+ * what is stored, and a failed write answered without the driver's text (503 when a
+ * retry can succeed, 500 when it cannot).
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
@@ -177,7 +178,30 @@ describeEachDatabase('receiveExport', (kind) => {
     });
   });
 
-  it('a failed write answers 503 with a request id, and only the server log holds the driver’s text', async () => {
+  /** Deps whose database fails every statement with `err`. */
+  const failingWrites = (err: Error) =>
+    deps({ getDb: async () => ({ ...database.db, rows: async () => Promise.reject(err), transaction: async () => Promise.reject(err) }) });
+  const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
+
+  it('a write the database refuses for now (read-only, deadlock) answers 503 + retry; a write failing for good answers 500; neither leaks the driver’s text', async () => {
+    for (const err of [withCode('cannot execute INSERT in a read-only transaction', '25006'), withCode('deadlock detected', '40P01')]) {
+      const outcome = refusal(await receiveExport(request(exportJson(hex(16), [{}])), failingWrites(err)));
+      expect(outcome).toMatchObject({ kind: 'storage-unavailable', status: 503, retryAfterSeconds: 5, format: 'json' });
+      const id = /^storage unavailable, retry later \(request ([0-9a-f]{6})\)$/.exec(outcome.message)?.[1];
+      expect(id, outcome.message).toBeDefined();
+      expect(logged).toEqual([`[tracedeck] OTLP/test ingest write failed (req ${id}): ${err.message}`]);
+    }
+    for (const err of [withCode('relation "spans" does not exist', '42P01'), new TypeError("Cannot read properties of undefined (reading 'trace_id')")]) {
+      const outcome = refusal(await receiveExport(request(exportJson(hex(16), [{}])), failingWrites(err)));
+      expect(outcome).toMatchObject({ kind: 'storage-failed', status: 500, format: 'json' });
+      expect(outcome.retryAfterSeconds).toBeUndefined();
+      const id = /^internal error storing the spans \(request ([0-9a-f]{6})\)$/.exec(outcome.message)?.[1];
+      expect(id, outcome.message).toBeDefined();
+      expect(logged).toEqual([`[tracedeck] OTLP/test ingest write failed (req ${id}): ${err.message}`]);
+    }
+  });
+
+  it('a database that cannot be opened answers 503 (the next request opens it again), and only the server log holds the driver’s text', async () => {
     const failing = deps({
       getDb: async () => {
         throw new Error('password authentication failed for user "tracedeck" at 10.0.0.7');

@@ -280,7 +280,15 @@ describe('limits from the environment', () => {
     expect(ingestLimits()).toStrictEqual({ ...DEFAULT_INGEST_LIMITS, maxAgeMs: 30 * 86_400_000 });
     names.forEach((n, i) => (process.env[n] = String(10 + i)));
     resetConfigForTests();
-    expect(ingestLimits()).toStrictEqual({ maxAttributes: 10, maxValueLength: 11, maxDepth: 12, maxEvents: 13, maxLinks: 14, maxFutureSkewMs: 15_000, maxAgeMs: 30 * 86_400_000 });
+    expect(ingestLimits()).toStrictEqual({
+      maxAttributes: 10,
+      maxValueLength: 11,
+      maxDepth: 12,
+      maxEvents: 13,
+      maxLinks: 14,
+      maxFutureSkewMs: 15_000,
+      maxAgeMs: 30 * 86_400_000,
+    });
     process.env.TRACEDECK_MAX_ATTRIBUTES_PER_SPAN = 'lots';
     resetConfigForTests();
     expect(() => ingestLimits()).toThrow(/TRACEDECK_MAX_ATTRIBUTES_PER_SPAN must be a positive integer/);

@@ -1,39 +1,15 @@
 /**
  * What an API route answers when it fails: its own ApiError as thrown; anything else
- * logged under a request id and answered without its text, a database outage as
- * 503 + Retry-After.
+ * logged under a request id and answered without its text, a retryable database failure
+ * (db/failures.ts, tested in tests/unit/db/failures.test.ts) as 503 + Retry-After.
  */
 import { DrizzleQueryError } from 'drizzle-orm/errors';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, internalErrorResponse, isDatabaseOutage, newRequestId, withApiErrors } from '../../../server/http/errors';
+import { ApiError, internalErrorResponse, newRequestId, withApiErrors } from '../../../server/http/errors';
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 const refused = () => withCode('connect ECONNREFUSED 10.1.2.3:5432', 'ECONNREFUSED');
 const failing = (err: unknown) => () => withApiErrors(async () => Promise.reject(err));
-
-describe('isDatabaseOutage', () => {
-  it('recognises connection-level failures, also wrapped in a cause or an AggregateError', () => {
-    expect(isDatabaseOutage(refused())).toBe(true);
-    expect(isDatabaseOutage(withCode('terminating connection due to administrator command', '57P01'))).toBe(true);
-    expect(isDatabaseOutage(withCode('write CONNECTION_CLOSED db:5432', 'CONNECTION_CLOSED'))).toBe(true);
-    expect(isDatabaseOutage(new DrizzleQueryError('select * from traces where tenant_id = $1', ['acme'], refused()))).toBe(true);
-    expect(isDatabaseOutage(new AggregateError([new Error('lookup'), refused()], 'all attempts failed'))).toBe(true);
-  });
-
-  it('is false for statement errors and plain bugs', () => {
-    expect(isDatabaseOutage(withCode('relation "traces" does not exist', '42P01'))).toBe(false);
-    expect(isDatabaseOutage(new DrizzleQueryError('select 1', [], withCode('division by zero', '22012')))).toBe(false);
-    expect(isDatabaseOutage(new TypeError("Cannot read properties of undefined (reading 'x')"))).toBe(false);
-    expect(isDatabaseOutage('a string')).toBe(false);
-    expect(isDatabaseOutage(null)).toBe(false);
-  });
-
-  it('stops on a cause that loops back to itself', () => {
-    const err = new Error('loop') as Error & { cause?: unknown };
-    err.cause = err;
-    expect(isDatabaseOutage(err)).toBe(false);
-  });
-});
 
 describe('withApiErrors', () => {
   afterEach(() => vi.restoreAllMocks());
@@ -58,6 +34,21 @@ describe('withApiErrors', () => {
     for (const leak of ['ECONNREFUSED', '10.1.2.3', 'select', 'acme']) expect(text).not.toContain(leak);
     // The server log has it all, under the same id.
     expect(log).toHaveBeenCalledWith(expect.stringContaining(body.requestId), err);
+  });
+
+  it('answers a database that refuses writes 503 as well (read-only, out of disk)', async () => {
+    silenceLog();
+    for (const [message, code] of [
+      ['cannot execute INSERT in a read-only transaction', '25006'],
+      ['could not extend file "base/16384/16385": No space left on device', '53100'],
+    ]) {
+      const res = await failing(new DrizzleQueryError('insert into attribute_keys values ($1)', ['llm.model'], withCode(message, code)))();
+      expect(res.status, code).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      // Only the request id: none of the driver's text, code or statement.
+      const body = (await res.json()) as { error: string; requestId: string };
+      expect(body).toStrictEqual({ error: `database unavailable, retry later (request ${body.requestId})`, requestId: body.requestId });
+    }
   });
 
   it('answers any other error 500 with a request id and none of its text', async () => {
