@@ -101,7 +101,8 @@ export async function serveApp(env: Record<string, string>): Promise<ServedApp> 
   const port = await freePort();
   let output = '';
   const child: ChildProcess = spawn(process.execPath, ['bin/tracedeck.mjs', 'serve', '--no-build', '--port', String(port), '--hostname', '127.0.0.1'], {
-    env: { ...process.env, NEXT_DIST_DIR: benchDistDir(), ...env },
+    // Retention off: the workload's fixed dates (bench/workload-files.ts) age past any retention, and ingest would reject them.
+    env: { ...process.env, NEXT_DIST_DIR: benchDistDir(), TRACEDECK_RETENTION: process.env.TRACEDECK_RETENTION ?? 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
