@@ -141,24 +141,32 @@ export const traces = pgTable(
  * per ingest batch, covering exactly the spans that batch newly stored, written in the
  * batch's transaction. The summarizer merges and deletes them in one transaction, so this
  * table is the durable cursor between the append-only request path and `traces`.
- * No key and no index: it is appended to, and read whole a few thousand rows at a time.
+ * No key, one small index (append order): it is appended to, and claimed a few thousand rows at a time.
  */
-export const traceDeltas = pgTable('trace_deltas', {
-  /** Append order (approximately commit order): tells whether a tenant-less span came after its trace's tenant did. */
-  seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
-  tenantId: text('tenant_id').notNull(),
-  traceId: text('trace_id').notNull(),
-  startNs: ns('start_ns').notNull(),
-  endNs: ns('end_ns').notNull(),
-  rootName: text('root_name'),
-  rootService: text('root_service'),
-  spanCount: integer('span_count').notNull(),
-  errorCount: integer('error_count').notNull(),
-  ...tracePromotedColumns(),
-  attributeSet: jsonb('attribute_set').$type<Record<string, { s: string; n?: number }[]>>().notNull(),
-  /** The batch may move the trace's tenant-less spans into its tenant (db/ingest.ts StoreOptions.adoptOrphans). */
-  mayAdopt: boolean('may_adopt').notNull(),
-});
+export const traceDeltas = pgTable(
+  'trace_deltas',
+  {
+    /** Append order (approximately commit order): tells whether a tenant-less span came after its trace's tenant did. */
+    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    tenantId: text('tenant_id').notNull(),
+    traceId: text('trace_id').notNull(),
+    startNs: ns('start_ns').notNull(),
+    endNs: ns('end_ns').notNull(),
+    rootName: text('root_name'),
+    rootService: text('root_service'),
+    spanCount: integer('span_count').notNull(),
+    errorCount: integer('error_count').notNull(),
+    ...tracePromotedColumns(),
+    attributeSet: jsonb('attribute_set').$type<Record<string, { s: string; n?: number }[]>>().notNull(),
+    /** The batch may move the trace's tenant-less spans into its tenant (db/ingest.ts StoreOptions.adoptOrphans). */
+    mayAdopt: boolean('may_adopt').notNull(),
+  },
+  (t) => [
+    // The summarizer claims the oldest deltas through this: a scan of the heap would walk every dead
+    // row of earlier claims first (the table churns faster than autovacuum cleans it under load).
+    index('trace_deltas_seq_idx').on(t.seq),
+  ],
+);
 
 /** Catalog of attribute keys seen, for autocomplete and dropdowns. */
 export const attributeKeys = pgTable(

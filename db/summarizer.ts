@@ -31,6 +31,8 @@ const SOON_MS = 200;
 /** Look for deltas other processes (or a crashed one) left, this often, while started. */
 const POLL_MS = 1_000;
 const RETRY_MS = 5_000;
+/** Deltas merged by this process between two VACUUMs of trace_deltas. */
+const VACUUM_EVERY = 50_000;
 /** A read waits at most this long for this process's own writes to be summarized. */
 const READ_WAIT_MS = 2_000;
 
@@ -66,7 +68,7 @@ function mergeStatement() {
   return sql`
     WITH claimed AS (
       DELETE FROM trace_deltas
-      WHERE ctid = ANY (ARRAY(SELECT ctid FROM trace_deltas LIMIT ${PASS_LIMIT}::integer))
+      WHERE seq IN (SELECT seq FROM trace_deltas ORDER BY seq LIMIT ${PASS_LIMIT}::integer)
       RETURNING *
     ),
     per_trace AS (${deltaSummaryAggregate(sql`claimed`)}),
@@ -191,12 +193,26 @@ class Summarizer {
         } else if (pass.merged < PASS_LIMIT) {
           this.covered = Math.max(this.covered, mark);
           if (total > 0) scheduleRollups(this.db);
+          await this.vacuumNowAndThen(total);
           return total;
         }
       }
     });
     this.chain = next.catch(() => {});
     return next;
+  }
+
+  /**
+   * Every deleted delta leaves a dead row; under sustained ingest autovacuum falls behind and the
+   * table grows by hundreds of MB. Once the deltas merged here since the last time reach
+   * VACUUM_EVERY, vacuum it (the table is nearly empty then: cheap, and its file shrinks back).
+   */
+  private mergedSinceVacuum = 0;
+  private async vacuumNowAndThen(merged: number): Promise<void> {
+    this.mergedSinceVacuum += merged;
+    if (this.mergedSinceVacuum < VACUUM_EVERY) return;
+    this.mergedSinceVacuum = 0;
+    await vacuumDeltas(this.db);
   }
 
   /** Resolves once what this process appended before the call is summarized (or after READ_WAIT_MS). */
@@ -221,6 +237,11 @@ function summarizerFor(db: Db2): Summarizer {
   let s = summarizers.get(db);
   if (!s) summarizers.set(db, (s = new Summarizer(db)));
   return s;
+}
+
+/** Reclaims the dead rows of merged deltas (and the file's empty tail). Not in a transaction. */
+export async function vacuumDeltas(db: Pick<Db, 'rows'>): Promise<void> {
+  await db.rows(sql`VACUUM trace_deltas`);
 }
 
 /** Called by ingest after a batch committed: summarize it soon. */

@@ -80,7 +80,9 @@ describeEachDatabase('a database that refuses writes', (kind) => {
       // The driver's text is in the server log only, under the id the client was given.
       const lines = logged.filter((line) => line.includes(`(req ${id})`));
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(new RegExp(`^\\[tracedeck\\] OTLP/HTTP ingest write failed \\(req ${id}\\): cannot execute [A-Z ]+ in a read-only transaction$`));
+      expect(lines[0]).toMatch(
+        new RegExp(`^\\[tracedeck\\] OTLP/HTTP ingest write failed \\(req ${id}\\): cannot execute [A-Z ]+ in a read-only transaction$`),
+      );
       expect(await storedCounts(batch.traceId)).toEqual([]);
       // Reads keep working meanwhile.
       expect((await fetch(`${server.url}/api/traces?limit=5`)).status).toBe(200);

@@ -14,7 +14,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../db/client';
 import { storeSpans } from '../../db/ingest';
-import { stopSummarizer, summarizeNow } from '../../db/summarizer';
+import { stopSummarizer, summarizeNow, vacuumDeltas } from '../../db/summarizer';
 import { enrichSpan } from '../../lib/enrich/enrich';
 import { processPromotionOptions } from '../../server/ingest/deps';
 import { useDb } from '../../server/db';
@@ -94,6 +94,17 @@ describeEachDatabase('summarizer: durable deltas, exactly once', (kind) => {
     // Nothing left: a second pass changes nothing.
     expect(await summarizeNow(db)).toBe(0);
     expect(await summaries(db)).toEqual(after);
+  });
+
+  it('merged deltas leave dead rows that a vacuum gives back', async () => {
+    const { db } = database;
+    const size = async () => Number((await db.rows<{ n: bigint }>(sql`SELECT pg_relation_size('trace_deltas') AS n`))[0].n);
+    await storeSpans(db, records(30, 60, 2));
+    await summarizeNow(db);
+    expect(await count(db, 'trace_deltas')).toBe(0);
+    expect(await size()).toBeGreaterThan(0);
+    await vacuumDeltas(db);
+    expect(await size()).toBe(0);
   });
 
   it('spans of one trace arriving over several batches merge into one exact summary', async () => {

@@ -1,0 +1,1 @@
+CREATE INDEX "trace_deltas_seq_idx" ON "trace_deltas" USING btree ("seq");
