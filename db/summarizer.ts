@@ -49,6 +49,10 @@ async function summarizeOnce(db: Pick<Db, 'transaction'>): Promise<Pass> {
     const [lock] = await tx.rows<{ ok: boolean }>(sql`
       SELECT pg_try_advisory_xact_lock(hashtextextended('tracedeck.summarizer', 0)) AS ok, ${tx.kind === 'postgres' ? sql`set_config('jit', 'off', true)` : sql`NULL`} AS jit`);
     if (!lock?.ok) return { merged: 0, busy: true };
+    // A pass touches a few thousand traces among millions: index probes, never a hash join over a
+    // day's partitions. The statistics of a table emptied every second (trace_deltas) or of a fresh
+    // partition mislead the planner into exactly that, so joins are nested loops here.
+    await tx.rows(sql`SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)`);
     const [result] = await tx.rows<{ merged: bigint | number; adopt: string[] | null }>(mergeStatement());
     const merged = Number(result?.merged ?? 0);
     if (result?.adopt?.length) await adoptUntenantedSpans(tx, result.adopt);
@@ -68,7 +72,7 @@ function mergeStatement() {
   return sql`
     WITH claimed AS (
       DELETE FROM trace_deltas
-      WHERE seq IN (SELECT seq FROM trace_deltas ORDER BY seq LIMIT ${PASS_LIMIT}::integer)
+      WHERE seq = ANY (ARRAY(SELECT seq FROM trace_deltas ORDER BY seq LIMIT ${PASS_LIMIT}::integer))
       RETURNING *
     ),
     per_trace AS (${deltaSummaryAggregate(sql`claimed`)}),

@@ -20,8 +20,7 @@ export const PROMOTED_LIST = PROMOTED_COLUMNS.map((c) => c.column).join(', ');
 /** The columns a summary carries (`traces` without duration_ns, `trace_deltas` without may_adopt). */
 export const SUMMARY_COLUMNS = `tenant_id, trace_id, start_ns, end_ns, root_name, root_service, span_count, error_count, ${PROMOTED_LIST}, attribute_set`;
 
-/** Tests for "no information" in a trace column and its opposite: NULL, or the column's default (sample_weight's 1). */
-const unknownTest = (c: PromotedColumn, value: string) => ('traceDefault' in c ? `${value} = ${c.traceDefault}` : `${value} IS NULL`);
+/** Tests for a known value in a trace column: not NULL, and not the column's default (sample_weight's 1). */
 const knownTest = (c: PromotedColumn, value: string) => ('traceDefault' in c ? `${value} <> ${c.traceDefault}` : `${value} IS NOT NULL`);
 
 /**
@@ -37,20 +36,18 @@ function perTraceAggregate(c: PromotedColumn, rootFirst: string): string {
   return `${'traceDefault' in c ? `COALESCE(${first}, ${c.traceDefault})` : first} AS ${x}`;
 }
 
-/** An incoming summary's value (e.x) merged into the stored one (t.x), per `perTrace`. */
+/**
+ * A promoted value of the merge of a trace's stored summary (is_stored) with its incoming one, as an
+ * aggregate over both rows (see mergedSummaries), per `perTrace`: sums add; a stored value is kept
+ * and "no information" gives way to the incoming value; for `root`, a value the incoming summary
+ * learnt from the root span (its root_name is set) wins.
+ */
 function perTraceMerge(c: PromotedColumn): string {
-  const [stored, incoming] = [`t.${c.column}`, `e.${c.column}`];
-  // A stored value is kept; "no information" gives way to the incoming value.
-  const keep = 'traceDefault' in c ? `CASE WHEN ${unknownTest(c, stored)} THEN ${incoming} ELSE ${stored} END` : `COALESCE(${stored}, ${incoming})`;
-  switch (c.perTrace) {
-    case 'sum':
-      return `CASE WHEN ${stored} IS NULL AND ${incoming} IS NULL THEN NULL ELSE COALESCE(${stored}, 0) + COALESCE(${incoming}, 0) END`;
-    case 'first':
-      return keep;
-    case 'root':
-      // a value learnt from the root span (the incoming summary has the root when its root_name is set) wins
-      return `CASE WHEN e.root_name IS NOT NULL AND ${knownTest(c, incoming)} THEN ${incoming} ELSE ${keep} END`;
-  }
+  const x = c.column;
+  if (c.perTrace === 'sum') return `sum(${x}) AS ${x}`;
+  const order = c.perTrace === 'root' ? '(NOT is_stored AND root_name IS NOT NULL) DESC, is_stored DESC' : 'is_stored DESC';
+  const first = `(array_agg(${x} ORDER BY ${order}) FILTER (WHERE ${knownTest(c, x)}))[1]`;
+  return `${'traceDefault' in c ? `COALESCE(${first}, ${c.traceDefault})` : first} AS ${x}`;
 }
 
 /** What a span-level summary reads of the spans: these columns. */
@@ -89,29 +86,24 @@ export function deltaSummaryAggregate(source: SQL): SQL {
       GROUP BY tenant_id, trace_id`;
 }
 
-/** Each summary column of a merged row: the incoming summary `e` merged into the stored one `t`. */
-const MERGED_VALUES: [string, string][] = [
-  ['tenant_id', 'e.tenant_id'],
-  ['trace_id', 'e.trace_id'],
-  ['start_ns', 'LEAST(t.start_ns, e.start_ns)'],
-  ['end_ns', 'GREATEST(t.end_ns, e.end_ns)'],
-  ['root_name', 'COALESCE(t.root_name, e.root_name)'],
-  ['root_service', 'COALESCE(t.root_service, e.root_service)'],
-  ['span_count', 't.span_count + e.span_count'],
-  ['error_count', 't.error_count + e.error_count'],
-  ...PROMOTED_COLUMNS.map((c): [string, string] => [c.column, perTraceMerge(c)]),
-  ['attribute_set', 'td_set_union(t.attribute_set, e.attribute_set)'],
-];
-
 /**
- * The rows to write into `traces` for incoming summaries (`incoming`, SUMMARY_COLUMNS), each merged
- * with its trace's stored row when `stored` (rows of `traces`, removed by the caller) holds one.
+ * The rows to write into `traces` for incoming summaries (`incoming`, with SUMMARY_COLUMNS), each
+ * merged with its trace's stored rows (`stored`: rows of `traces` the caller removed). An aggregate
+ * over both rather than a join: the summarizer runs with hash joins off (it must probe `traces` by
+ * index), and a nested loop between two CTEs compares every pair.
  */
 export function mergedSummaries(incoming: SQL, stored: SQL): SQL {
-  const values = MERGED_VALUES.map(([column, merged]) => `CASE WHEN t.trace_id IS NULL THEN e.${column} ELSE ${merged} END AS ${column}`).join(',\n        ');
+  const promoted = PROMOTED_COLUMNS.map(perTraceMerge).join(',\n        ');
   return sql`
-      SELECT ${sql.raw(values)}
-      FROM ${incoming} e LEFT JOIN ${stored} t ON t.tenant_id = e.tenant_id AND t.trace_id = e.trace_id`;
+      SELECT tenant_id, trace_id, min(start_ns) AS start_ns, max(end_ns) AS end_ns,
+        (array_agg(root_name ORDER BY is_stored DESC) FILTER (WHERE root_name IS NOT NULL))[1] AS root_name,
+        (array_agg(root_service ORDER BY is_stored DESC) FILTER (WHERE root_service IS NOT NULL))[1] AS root_service,
+        sum(span_count)::integer AS span_count, sum(error_count)::integer AS error_count,
+        ${sql.raw(promoted)},
+        td_set_union_agg(attribute_set) AS attribute_set
+      FROM (SELECT ${sql.raw(SUMMARY_COLUMNS)}, true AS is_stored FROM ${stored} t
+            UNION ALL SELECT ${sql.raw(SUMMARY_COLUMNS)}, false FROM ${incoming} e) both_rows
+      GROUP BY tenant_id, trace_id`;
 }
 
 /** Writes summary rows (a SELECT of SUMMARY_COLUMNS) into `traces`. */
