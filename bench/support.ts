@@ -102,7 +102,15 @@ export async function serveApp(env: Record<string, string>): Promise<ServedApp> 
   let output = '';
   const child: ChildProcess = spawn(process.execPath, ['bin/tracedeck.mjs', 'serve', '--no-build', '--port', String(port), '--hostname', '127.0.0.1'], {
     // Retention off: the workload's fixed dates (bench/workload-files.ts) age past any retention, and ingest would reject them.
-    env: { ...process.env, NEXT_DIST_DIR: benchDistDir(), TRACEDECK_RETENTION: process.env.TRACEDECK_RETENTION ?? 'off', ...env },
+    // No OTLP listeners beside the web port: two benchmark servers may run at once.
+    env: {
+      ...process.env,
+      NEXT_DIST_DIR: benchDistDir(),
+      TRACEDECK_RETENTION: process.env.TRACEDECK_RETENTION ?? 'off',
+      TRACEDECK_GRPC_PORT: '0',
+      TRACEDECK_OTLP_HTTP_PORT: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

@@ -7,6 +7,7 @@
  *           `trace listen` / `trace down` run and stop the OTLP/gRPC listener (server/grpc)
  */
 import { Command, InvalidArgumentError } from 'commander';
+import type { ServeOptions } from './serve';
 import { nodeTraceIo, registerTraceCommand } from './trace';
 
 // serve/migrate load the database drivers (about a second): imported only when run,
@@ -39,12 +40,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
     .option('-p, --port <port>', 'HTTP port (default: $PORT or 3000)', positiveInt)
     .option('--hostname <host>', 'interface to bind; 0.0.0.0 exposes it to the network (default: $HOST or 127.0.0.1)')
     .option('--no-build', 'never run next build (fail if no build exists)')
-    .option('--grpc', 'also receive OTLP/gRPC in the server process (same as TRACEDECK_GRPC=1)')
-    .option('--grpc-port <port>', 'port of the OTLP/gRPC listener (implies --grpc; default: $TRACEDECK_GRPC_PORT or 4317)', portNumber)
-    .option('--grpc-host <host>', 'interface of the OTLP/gRPC listener (implies --grpc; default: $TRACEDECK_GRPC_HOST or 127.0.0.1)')
-    .action(async (opts: { port?: number; hostname?: string; build: boolean; grpc?: boolean; grpcPort?: number; grpcHost?: string }) =>
-      (await serveModule()).serveCommand(opts, env),
-    );
+    .option('--grpc', 'receive OTLP/gRPC in the server process (the default; TRACEDECK_GRPC)')
+    .option('--no-grpc', 'do not receive OTLP/gRPC (same as --grpc-port 0)')
+    .option('--grpc-port <port>', 'port of the OTLP/gRPC listener, 0 turns it off (default: $TRACEDECK_GRPC_PORT or 4317)', portNumber)
+    .option('--grpc-host <host>', 'interface of the OTLP/gRPC listener (default: $TRACEDECK_GRPC_HOST or 127.0.0.1)')
+    .option(
+      '--otlp-http-port <port>',
+      'port of the OTLP/HTTP listener beside the web port, 0 turns it off (default: $TRACEDECK_OTLP_HTTP_PORT or 4318)',
+      portNumber,
+    )
+    .option('--otlp-http-host <host>', 'interface of the OTLP/HTTP listener (default: $TRACEDECK_OTLP_HTTP_HOST or 127.0.0.1)')
+    .action(async (opts: ServeOptions) => (await serveModule()).serveCommand(opts, env));
 
   program
     .command('migrate')

@@ -1,14 +1,20 @@
 /**
  * `tracedeck serve` (npm start): build when sources are newer than the build, migrate, then `next start`.
- * `--grpc` (or TRACEDECK_GRPC=1) also runs the OTLP/gRPC listener inside the Next
- * server process (instrumentation.ts), sharing its database client.
  *
- * Both listeners bind 127.0.0.1 unless told otherwise (`--hostname`/HOST,
- * `--grpc-host`/TRACEDECK_GRPC_HOST), so a laptop's `npm start` is not on the network.
+ * Zero configuration with Plano and the OpenTelemetry SDKs: besides the web port, the Next
+ * server process (instrumentation.ts) receives OTLP/gRPC on :4317 (where Plano's zero-config
+ * start exports) and OTLP/HTTP on :4318 (the SDKs' default), sharing the database client.
+ * `--grpc-port`/TRACEDECK_GRPC_PORT and `--otlp-http-port`/TRACEDECK_OTLP_HTTP_PORT move them,
+ * 0 turns either off; a busy port is a warning. With TRACEDECK_CONFIG unset, Plano's config
+ * is looked up the way planoai does (server/plano-config.ts).
+ *
+ * Every listener binds 127.0.0.1 unless told otherwise (`--hostname`/HOST,
+ * `--grpc-host`/TRACEDECK_GRPC_HOST, TRACEDECK_OTLP_HTTP_HOST), so a laptop's `npm start` is not on the network.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { describeEnrichConfig } from '../lib/enrich/config';
 import { describeAuth } from '../server/auth/config';
@@ -17,6 +23,7 @@ import { ConfigError, type Env, type ServerConfig, loadConfig } from '../server/
 import { type CheckedConfig, checkConfigStrict } from '../server/config-check';
 import { openConfiguredDb } from '../server/db';
 import { DataDirBusyError, claimDataDir, dataDirOwner, describeOwner, pgliteDataDir } from '../server/grpc/runtime-files';
+import { type PlanoConfigLookup, lookUpPlanoConfig } from '../server/plano-config';
 
 const ROOT = process.cwd();
 const SOURCE_DIRS = ['app', 'components', 'lib', 'db', 'server'];
@@ -61,7 +68,7 @@ function assertDataDirFree(config: ServerConfig): void {
   if (dataDir && owner) {
     throw new Error(
       `the embedded database at ${dataDir} is open in ${describeOwner(owner)}; PGlite allows one process per data folder. ` +
-        (owner.role === 'grpc-listener' ? 'Stop it with `tracedeck trace down` and use `tracedeck serve --grpc` instead.' : 'Stop that server first.'),
+        (owner.role === 'grpc-listener' ? 'Stop it with `tracedeck trace down`: `tracedeck serve` receives OTLP/gRPC itself.' : 'Stop that server first.'),
     );
   }
 }
@@ -87,16 +94,31 @@ export async function migrateCommand(env: Env): Promise<void> {
   await migrate(config);
 }
 
-export type ServeOptions = { port?: number; hostname?: string; build: boolean; grpc?: boolean; grpcPort?: number; grpcHost?: string };
+export type ServeOptions = {
+  port?: number;
+  hostname?: string;
+  build: boolean;
+  /** false: `--no-grpc`. */
+  grpc?: boolean;
+  grpcPort?: number;
+  grpcHost?: string;
+  otlpHttpPort?: number;
+  otlpHttpHost?: string;
+};
 
-export type Listeners = { web: { host: string; port: number }; grpc: { host: string; port: number } | null };
+type Address = { host: string; port: number };
 
-/** Where the web server and (when asked for) the gRPC listener bind: options first, then the configuration. */
+export type Listeners = { web: Address; grpc: Address | null; otlpHttp: Address | null };
+
+/** Where the web server and the OTLP listeners bind (null: off): options first, then the configuration. */
 export function serveListeners(options: ServeOptions, config: ServerConfig): Listeners {
-  const grpcAsked = Boolean(options.grpc) || options.grpcPort !== undefined || options.grpcHost !== undefined || config.grpc.enabled;
+  const grpcPort = options.grpcPort ?? config.grpc.port;
+  const grpcOn = (options.grpc ?? (options.grpcPort !== undefined || config.grpc.enabled)) && grpcPort !== 0;
+  const otlpHttpPort = options.otlpHttpPort ?? config.otlpHttp.port;
   return {
     web: { host: options.hostname ?? config.web.hostname, port: options.port ?? config.web.port },
-    grpc: grpcAsked ? { host: options.grpcHost ?? config.grpc.host, port: options.grpcPort ?? config.grpc.port } : null,
+    grpc: grpcOn ? { host: options.grpcHost ?? config.grpc.host, port: grpcPort } : null,
+    otlpHttp: otlpHttpPort !== 0 ? { host: options.otlpHttpHost ?? config.otlpHttp.host, port: otlpHttpPort } : null,
   };
 }
 
@@ -105,18 +127,31 @@ function nextEnv(env: NodeJS.ProcessEnv, extra: Env = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra, NEXT_TELEMETRY_DISABLED: '1' };
 }
 
-/** The Next server reads its own configuration: the gRPC options travel as the variables they stand for. */
-export function grpcChildEnv({ grpc }: Listeners): Env {
-  return grpc ? { TRACEDECK_GRPC: '1', TRACEDECK_GRPC_HOST: grpc.host, TRACEDECK_GRPC_PORT: String(grpc.port) } : {};
+/** The Next server reads its own configuration: the listener options travel as the variables they stand for. */
+export function listenerChildEnv({ grpc, otlpHttp }: Listeners): Env {
+  return {
+    ...(grpc ? { TRACEDECK_GRPC: '1', TRACEDECK_GRPC_HOST: grpc.host, TRACEDECK_GRPC_PORT: String(grpc.port) } : { TRACEDECK_GRPC: '0' }),
+    ...(otlpHttp ? { TRACEDECK_OTLP_HTTP_HOST: otlpHttp.host, TRACEDECK_OTLP_HTTP_PORT: String(otlpHttp.port) } : { TRACEDECK_OTLP_HTTP_PORT: '0' }),
+  };
 }
 
-/** Start-up lines: the span-attribute rules, auth, and a warning for a listener open to the network with auth off. */
-function announce({ enrich, auth }: CheckedConfig, { web, grpc }: Listeners): void {
+/** The listeners, in one start-up line. */
+export function describeListeners({ web, grpc, otlpHttp }: Listeners): string {
+  const http = [`http://localhost:${web.port}/v1/traces`, ...(otlpHttp ? [`http://${otlpHttp.host}:${otlpHttp.port}/v1/traces`] : [])];
+  const grpcNote = grpc ? `; OTLP/gRPC: ${grpc.host}:${grpc.port}` : '; OTLP/gRPC off';
+  return `serving on http://localhost:${web.port}  (OTLP/HTTP: POST ${http.join(' and ')}${grpcNote})`;
+}
+
+/** Start-up lines: the Plano config, the span-attribute rules, auth, and a warning for a listener open to the network with auth off. */
+function announce({ enrich, auth }: CheckedConfig, plano: PlanoConfigLookup, { web, grpc, otlpHttp }: Listeners): void {
+  console.log(`[tracedeck] ${plano.line}`);
+  for (const warning of plano.warnings) console.warn(`[tracedeck] ${warning}`);
   console.log(`[tracedeck] ${describeEnrichConfig(enrich.rules)}`);
   console.log(`[tracedeck] ${describeAuth(auth)}`);
   const warnings = [
     exposureWarning(auth, web.host, `the web server (${web.host}:${web.port})`),
     grpc ? exposureWarning(auth, grpc.host, `the OTLP/gRPC listener (${grpc.host})`, { reads: false }) : null,
+    otlpHttp ? exposureWarning(auth, otlpHttp.host, `the OTLP/HTTP listener (${otlpHttp.host})`, { reads: false }) : null,
   ];
   for (const warning of warnings) if (warning) console.warn(`[tracedeck] ${warning}`);
 }
@@ -143,29 +178,31 @@ function claimDataFolder(config: ServerConfig): void {
   }
 }
 
-export async function serveCommand(options: ServeOptions, env: NodeJS.ProcessEnv): Promise<void> {
+export async function serveCommand(options: ServeOptions, processEnv: NodeJS.ProcessEnv): Promise<void> {
   // A malformed setting stops here, not at the first request.
   let checked: CheckedConfig;
+  let plano: PlanoConfigLookup;
   try {
-    checked = checkConfigStrict(env);
+    plano = lookUpPlanoConfig(loadConfig(processEnv), { cwd: ROOT, home: os.homedir() });
+    checked = checkConfigStrict({ ...processEnv, ...plano.env });
   } catch (err) {
     exitWith(err);
   }
+  const env: NodeJS.ProcessEnv = { ...processEnv, ...plano.env };
   const { config } = checked;
   const listeners = serveListeners(options, config);
-  announce(checked, listeners);
+  announce(checked, plano, listeners);
   buildIfStale(config, options.build, env);
   // Migrate before serving so a broken database fails here, loudly, not on the first request.
   // (PGlite allows one process per data folder, so this client closes before the server opens its own.)
   await migrate(config);
   claimDataFolder(config);
-  const { web, grpc } = listeners;
-  const grpcNote = grpc ? `, OTLP/gRPC: ${grpc.host}:${grpc.port}` : '';
-  console.log(`[tracedeck] serving on http://localhost:${web.port}  (OTLP/HTTP: POST http://localhost:${web.port}/v1/traces${grpcNote})`);
+  const { web } = listeners;
+  console.log(`[tracedeck] ${describeListeners(listeners)}`);
   // Keep-alive longer than clients' (undici: 4 s) so a reused idle socket is never closed under a request.
   const child = spawn(process.execPath, [nextBin(), 'start', '-p', String(web.port), '-H', web.host, '--keepAliveTimeout', '65000'], {
     stdio: 'inherit',
-    env: nextEnv(env, grpcChildEnv(listeners)),
+    env: nextEnv(env, listenerChildEnv(listeners)),
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   child.on('exit', (code) => process.exit(code ?? 0));

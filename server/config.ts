@@ -39,7 +39,9 @@ export const DEFAULT_MAX_INFLIGHT_INGEST = 10;
 /** Where `tracedeck serve` and the gRPC listener bind unless told otherwise: this machine only. */
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 3000;
+/** OTLP's standard ports: Plano's zero-config start exports gRPC to :4317, SDKs default to HTTP on :4318. */
 export const DEFAULT_GRPC_PORT = 4317;
+export const DEFAULT_OTLP_HTTP_PORT = 4318;
 export const DEFAULT_DATA_DIR = './.tracedeck/data';
 
 export class ConfigError extends Error {
@@ -109,12 +111,15 @@ const envSchema = z.object({
   TRACEDECK_ROLLUP_MIN_TRACES: setting<number | undefined>(undefined, 'a non-negative number', (t) =>
     Number.isFinite(Number(t)) && Number(t) >= 0 ? Number(t) : null,
   ),
-  // OTLP/gRPC listener
-  TRACEDECK_GRPC: flag(false),
+  // OTLP listeners of `tracedeck serve` beside the web port: on by default, port 0 turns one off.
+  TRACEDECK_GRPC: flag(true),
   TRACEDECK_GRPC_HOST: text(DEFAULT_HOST),
   TRACEDECK_GRPC_PORT: port(DEFAULT_GRPC_PORT, 0),
   TRACEDECK_GRPC_PID_FILE: text(undefined),
+  TRACEDECK_OTLP_HTTP_HOST: text(DEFAULT_HOST),
+  TRACEDECK_OTLP_HTTP_PORT: port(DEFAULT_OTLP_HTTP_PORT, 0),
   // Span-attribute rules and sampling (server/enrich-config.ts); '' is meaningful for the prefixes.
+  // TRACEDECK_CONFIG=off: no Plano config, and `tracedeck serve` does not look for one either.
   TRACEDECK_CONFIG: text(undefined),
   TRACEDECK_HEADER_PREFIXES: raw,
   TRACEDECK_STATIC_ATTRIBUTES: raw,
@@ -160,7 +165,15 @@ export type ServerConfig = {
   database: DatabaseSettings;
   /** `tracedeck serve`'s HTTP listener (its --port/--hostname win). */
   web: { port: number; hostname: string };
+  /**
+   * The OTLP/gRPC listener. `enabled` is what `tracedeck serve` runs (TRACEDECK_GRPC, on by default,
+   * and a port other than 0); `trace listen` binds `port` as given (0: the OS picks).
+   */
   grpc: { enabled: boolean; host: string; port: number; pidFile: string | null };
+  /** The OTLP/HTTP listener beside the web port (POST /v1/traces, the same handler); port 0 turns it off. */
+  otlpHttp: { enabled: boolean; host: string; port: number };
+  /** TRACEDECK_CONFIG is unset: `tracedeck serve` looks for Plano's config the way planoai does (server/plano-config.ts). */
+  lookForPlanoConfig: boolean;
   /** Raw texts with their own parsers (server/enrich-config.ts). */
   enrichSources: {
     file: string | null;
@@ -213,9 +226,16 @@ function toConfig(e: ParsedEnv): ServerConfig {
     retentionMs,
     database: { url: e.DATABASE_URL ?? null, dataDir: e.TRACEDECK_DATA_DIR, schemaName: e.TRACEDECK_DB_SCHEMA, pgliteWorker: e.TRACEDECK_PGLITE_WORKER },
     web: { port: e.PORT, hostname: e.HOST ?? e.HOSTNAME ?? DEFAULT_HOST },
-    grpc: { enabled: e.TRACEDECK_GRPC, host: e.TRACEDECK_GRPC_HOST, port: e.TRACEDECK_GRPC_PORT, pidFile: e.TRACEDECK_GRPC_PID_FILE ?? null },
+    grpc: {
+      enabled: e.TRACEDECK_GRPC && e.TRACEDECK_GRPC_PORT !== 0,
+      host: e.TRACEDECK_GRPC_HOST,
+      port: e.TRACEDECK_GRPC_PORT,
+      pidFile: e.TRACEDECK_GRPC_PID_FILE ?? null,
+    },
+    otlpHttp: { enabled: e.TRACEDECK_OTLP_HTTP_PORT !== 0, host: e.TRACEDECK_OTLP_HTTP_HOST, port: e.TRACEDECK_OTLP_HTTP_PORT },
+    lookForPlanoConfig: e.TRACEDECK_CONFIG === undefined,
     enrichSources: {
-      file: e.TRACEDECK_CONFIG ?? null,
+      file: e.TRACEDECK_CONFIG === undefined || /^off$/i.test(e.TRACEDECK_CONFIG) ? null : e.TRACEDECK_CONFIG,
       env: {
         TRACEDECK_HEADER_PREFIXES: e.TRACEDECK_HEADER_PREFIXES,
         TRACEDECK_STATIC_ATTRIBUTES: e.TRACEDECK_STATIC_ATTRIBUTES,

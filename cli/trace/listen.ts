@@ -5,8 +5,8 @@
  * `trace down` stop it), storing into the configured database, and records
  * itself in `.tracedeck/grpc.pid`. With the embedded PGlite database it refuses
  * to open a data folder that a running `tracedeck serve` has open (PGlite allows
- * one process per folder); there, run the listener inside the server instead:
- * `TRACEDECK_GRPC=1 npm start` or `tracedeck serve --grpc`.
+ * one process per folder); there, the server's own listener receives OTLP/gRPC
+ * (`npm start` listens on 127.0.0.1:4317 by default).
  */
 import { describeAuth } from '../../server/auth/config';
 import { exposureWarning } from '../../server/auth/exposure';
@@ -37,7 +37,7 @@ export type ListenIo = {
 };
 
 const IN_SERVER_HINT =
-  'Run the listener inside the server instead: `TRACEDECK_GRPC=1 npm start` (or `tracedeck serve --grpc`), or use Postgres (DATABASE_URL).';
+  '`npm start` receives OTLP/gRPC itself (127.0.0.1:4317 by default; `tracedeck serve --grpc-port <PORT>` moves it): send there, or use Postgres (DATABASE_URL).';
 
 function signalPromise(): Promise<string> {
   return new Promise((resolve) => {

@@ -64,7 +64,7 @@ export class ListenerBindError extends Error {
 
 /**
  * planoai's wording for a busy port, with Tracedeck's way out. `hint` names the
- * option that picks another port (it differs between `trace listen` and `serve --grpc`).
+ * option that picks another port (`trace listen`'s; `serve` prints server/listener-warnings.ts's warning instead).
  */
 export function addressInUseMessage(address: string, hint = '`tracedeck trace listen --port <PORT>`'): string {
   return `Failed to start OTLP listener on ${address}: address is already in use.\nStop the process using that port or run ${hint}.`;

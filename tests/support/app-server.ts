@@ -22,13 +22,30 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startAppServer(env: Record<string, string> = {}): Promise<AppServer> {
+/**
+ * The OTLP listeners beside the web port are on by default (4317, 4318) and the Plano
+ * config is looked up in ./ and ~/.plano: test servers run in parallel and must not
+ * depend on the machine, so they get neither unless a test asks (an `undefined` value
+ * unsets a variable).
+ */
+const TEST_DEFAULTS = { TRACEDECK_GRPC_PORT: '0', TRACEDECK_OTLP_HTTP_PORT: '0', TRACEDECK_CONFIG: 'off' };
+
+function serverEnv(dataDir: string, env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const full: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: '', TRACEDECK_DATA_DIR: dataDir, ...TEST_DEFAULTS };
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined) delete full[key];
+    else full[key] = value;
+  }
+  return full;
+}
+
+export async function startAppServer(env: Record<string, string | undefined> = {}): Promise<AppServer> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-e2e-'));
   let output = '';
   const child: ChildProcess = spawn(process.execPath, ['bin/tracedeck.mjs', 'serve', '--port', String(port), '--hostname', '127.0.0.1'], {
     cwd: process.cwd(),
-    env: { ...process.env, DATABASE_URL: '', TRACEDECK_DATA_DIR: dataDir, ...env },
+    env: serverEnv(dataDir, env),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

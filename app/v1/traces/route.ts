@@ -1,45 +1,13 @@
 /**
  * OTLP/HTTP trace receiver: POST /v1/traces, protobuf or JSON, optionally gzip.
- * A thin adapter over server/ingest/receive (auth → gate → read → decode → enrich →
- * store → encode): this file reads the request and maps the outcome to OTLP's HTTP
- * rules — the status, bodies in the request's encoding (partial_success for rejected
- * spans), WWW-Authenticate on a refused key, Retry-After on 429 (the ingest gate is
- * full, answered before the body is read) and on 503 (the database cannot take the
- * write), so exporters retry instead of dropping.
+ * The handler is server/ingest/http-export's, which the OTLP/HTTP listener on :4318
+ * (server/otlp-http) serves too.
  */
-import { failureHeaders } from '@/server/auth/http';
-import { processReceiveDeps } from '@/server/ingest/deps';
-import { type ExportRefusal, receiveExport } from '@/server/ingest/receive';
-import { encodeErrorStatus, responseContentType } from '@/lib/otlp';
-import { readBodyWithLimit } from '@/server/http/read-body';
+import { receiveOtlpHttpExport } from '@/server/ingest/http-export';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
 export async function POST(request: Request): Promise<Response> {
-  const contentType = request.headers.get('content-type');
-  const outcome = await receiveExport(
-    {
-      headers: request.headers,
-      contentType,
-      contentEncoding: request.headers.get('content-encoding'),
-      readBody: async (limit) => {
-        const read = await readBodyWithLimit(request, limit);
-        return read.ok ? read.body : null;
-      },
-      transport: 'OTLP/HTTP',
-    },
-    processReceiveDeps(),
-  );
-  const headers = { 'content-type': responseContentType(outcome.format, contentType) };
-  if (outcome.ok) return new Response(outcome.body, { status: 200, headers });
-  return new Response(encodeErrorStatus(outcome.message, outcome.format, outcome.status), {
-    status: outcome.status,
-    headers: { ...headers, ...refusalHeaders(outcome) },
-  });
-}
-
-function refusalHeaders(refusal: ExportRefusal): Record<string, string> {
-  if (refusal.authFailure) return failureHeaders(refusal.authFailure);
-  return refusal.retryAfterSeconds === undefined ? {} : { 'retry-after': String(refusal.retryAfterSeconds) };
+  return receiveOtlpHttpExport(request);
 }

@@ -1,14 +1,20 @@
 /**
  * Where `tracedeck serve` binds: 127.0.0.1 unless an option or HOST /
- * TRACEDECK_GRPC_HOST says otherwise; the options reach the Next server as variables.
+ * TRACEDECK_GRPC_HOST / TRACEDECK_OTLP_HTTP_HOST says otherwise; OTLP on 4317 (gRPC)
+ * and 4318 (HTTP) by default, port 0 turning either off; the options reach the Next
+ * server as variables.
  */
 import { describe, expect, it } from 'vitest';
-import { grpcChildEnv, serveListeners } from '../../../cli/serve';
+import { describeListeners, listenerChildEnv, serveListeners } from '../../../cli/serve';
 import { loadConfig } from '../../../server/config';
 
 describe('serveListeners', () => {
-  it('binds loopback by default, without the gRPC listener', () => {
-    expect(serveListeners({ build: true }, loadConfig({}))).toEqual({ web: { host: '127.0.0.1', port: 3000 }, grpc: null });
+  it('binds loopback by default: web on 3000, OTLP/gRPC on 4317, OTLP/HTTP on 4318', () => {
+    expect(serveListeners({ build: true }, loadConfig({}))).toEqual({
+      web: { host: '127.0.0.1', port: 3000 },
+      grpc: { host: '127.0.0.1', port: 4317 },
+      otlpHttp: { host: '127.0.0.1', port: 4318 },
+    });
   });
 
   it('HOST / PORT expose the web server; --hostname and --port win over them', () => {
@@ -17,26 +23,58 @@ describe('serveListeners', () => {
     expect(serveListeners({ build: true, hostname: '127.0.0.1', port: 3100 }, config).web).toEqual({ host: '127.0.0.1', port: 3100 });
   });
 
-  it('the gRPC listener: loopback on 4317 unless configured; each --grpc option asks for it', () => {
-    expect(serveListeners({ build: true, grpc: true }, loadConfig({})).grpc).toEqual({ host: '127.0.0.1', port: 4317 });
-    expect(serveListeners({ build: true }, loadConfig({ TRACEDECK_GRPC: '1', TRACEDECK_GRPC_HOST: '0.0.0.0' })).grpc).toEqual({ host: '0.0.0.0', port: 4317 });
+  it('the gRPC listener: variables and options move it; port 0, TRACEDECK_GRPC=0 and --no-grpc turn it off', () => {
+    expect(serveListeners({ build: true }, loadConfig({ TRACEDECK_GRPC_HOST: '0.0.0.0' })).grpc).toEqual({ host: '0.0.0.0', port: 4317 });
     expect(serveListeners({ build: true, grpcPort: 5317 }, loadConfig({})).grpc).toEqual({ host: '127.0.0.1', port: 5317 });
     expect(serveListeners({ build: true, grpcHost: '::' }, loadConfig({ TRACEDECK_GRPC_HOST: '0.0.0.0' })).grpc).toEqual({ host: '::', port: 4317 });
+    expect(serveListeners({ build: true }, loadConfig({ TRACEDECK_GRPC_PORT: '0' })).grpc).toBeNull();
+    expect(serveListeners({ build: true }, loadConfig({ TRACEDECK_GRPC: '0' })).grpc).toBeNull();
+    expect(serveListeners({ build: true, grpc: false }, loadConfig({})).grpc).toBeNull();
+    expect(serveListeners({ build: true, grpcPort: 0 }, loadConfig({})).grpc).toBeNull();
+    // An explicit port asks for the listener even when TRACEDECK_GRPC=0.
+    expect(serveListeners({ build: true, grpcPort: 5317 }, loadConfig({ TRACEDECK_GRPC: '0' })).grpc).toEqual({ host: '127.0.0.1', port: 5317 });
+  });
+
+  it('the OTLP/HTTP listener: TRACEDECK_OTLP_HTTP_PORT / --otlp-http-port move it, 0 turns it off', () => {
+    expect(serveListeners({ build: true }, loadConfig({ TRACEDECK_OTLP_HTTP_PORT: '14318' })).otlpHttp).toEqual({ host: '127.0.0.1', port: 14318 });
+    expect(serveListeners({ build: true, otlpHttpPort: 24318 }, loadConfig({ TRACEDECK_OTLP_HTTP_PORT: '14318' })).otlpHttp?.port).toBe(24318);
+    expect(serveListeners({ build: true }, loadConfig({ TRACEDECK_OTLP_HTTP_PORT: '0' })).otlpHttp).toBeNull();
+    expect(serveListeners({ build: true, otlpHttpPort: 0 }, loadConfig({})).otlpHttp).toBeNull();
+    expect(serveListeners({ build: true, otlpHttpHost: '0.0.0.0' }, loadConfig({})).otlpHttp).toEqual({ host: '0.0.0.0', port: 4318 });
   });
 });
 
-describe('grpcChildEnv', () => {
-  it('hands the chosen listener to the Next server, or nothing', () => {
-    expect(grpcChildEnv({ web: { host: '127.0.0.1', port: 3000 }, grpc: { host: '::', port: 5317 } })).toEqual({
+describe('listenerChildEnv', () => {
+  const web = { host: '127.0.0.1', port: 3000 };
+
+  it('hands the chosen listeners to the Next server, or turns them off there', () => {
+    expect(listenerChildEnv({ web, grpc: { host: '::', port: 5317 }, otlpHttp: { host: '127.0.0.1', port: 5318 } })).toEqual({
       TRACEDECK_GRPC: '1',
       TRACEDECK_GRPC_HOST: '::',
       TRACEDECK_GRPC_PORT: '5317',
+      TRACEDECK_OTLP_HTTP_HOST: '127.0.0.1',
+      TRACEDECK_OTLP_HTTP_PORT: '5318',
     });
-    expect(grpcChildEnv({ web: { host: '127.0.0.1', port: 3000 }, grpc: null })).toEqual({});
+    expect(listenerChildEnv({ web, grpc: null, otlpHttp: null })).toEqual({ TRACEDECK_GRPC: '0', TRACEDECK_OTLP_HTTP_PORT: '0' });
   });
 
-  it('what it hands over reads back as the same listener', () => {
-    const listeners = serveListeners({ build: true, grpcHost: '0.0.0.0', grpcPort: 0 }, loadConfig({}));
-    expect(loadConfig(grpcChildEnv(listeners)).grpc).toMatchObject({ enabled: true, ...listeners.grpc });
+  it('what it hands over reads back as the same listeners', () => {
+    for (const options of [{ grpcHost: '0.0.0.0', grpcPort: 6317, otlpHttpPort: 6318 }, { grpcPort: 0, otlpHttpPort: 0 }, {}]) {
+      const listeners = serveListeners({ build: true, ...options }, loadConfig({}));
+      const child = loadConfig(listenerChildEnv(listeners));
+      expect(serveListeners({ build: true }, child), JSON.stringify(options)).toEqual({ ...listeners, web: { host: '127.0.0.1', port: 3000 } });
+    }
+  });
+});
+
+describe('describeListeners', () => {
+  it('names every way in, and says when gRPC is off', () => {
+    const web = { host: '127.0.0.1', port: 3000 };
+    expect(describeListeners({ web, grpc: { host: '127.0.0.1', port: 4317 }, otlpHttp: { host: '127.0.0.1', port: 4318 } })).toBe(
+      'serving on http://localhost:3000  (OTLP/HTTP: POST http://localhost:3000/v1/traces and http://127.0.0.1:4318/v1/traces; OTLP/gRPC: 127.0.0.1:4317)',
+    );
+    expect(describeListeners({ web, grpc: null, otlpHttp: null })).toBe(
+      'serving on http://localhost:3000  (OTLP/HTTP: POST http://localhost:3000/v1/traces; OTLP/gRPC off)',
+    );
   });
 });

@@ -13,7 +13,9 @@ describe('loadConfig', () => {
   it('defaults: loopback listeners, PGlite in ./.tracedeck/data, the documented limits', () => {
     const config = loadConfig({});
     expect(config.web).toEqual({ port: 3000, hostname: '127.0.0.1' });
-    expect(config.grpc).toEqual({ enabled: false, host: '127.0.0.1', port: 4317, pidFile: null });
+    expect(config.grpc).toEqual({ enabled: true, host: '127.0.0.1', port: 4317, pidFile: null });
+    expect(config.otlpHttp).toEqual({ enabled: true, host: '127.0.0.1', port: 4318 });
+    expect(config.lookForPlanoConfig).toBe(true);
     expect(config.database).toEqual({ url: null, dataDir: './.tracedeck/data', schemaName: 'public', pgliteWorker: true });
     expect(config.ingestLimits).toStrictEqual({ ...DEFAULT_INGEST_LIMITS, maxAgeMs: 30 * 86_400_000 });
     expect(config.retentionMs).toBe(30 * 86_400_000);
@@ -54,11 +56,25 @@ describe('loadConfig', () => {
     });
     expect(config.database).toEqual({ url: 'postgres://db/x', dataDir: './.tracedeck/data', schemaName: 'td_a1', pgliteWorker: false });
     expect(config.web.port).toBe(8080);
-    expect(config.grpc).toMatchObject({ enabled: true, host: '0.0.0.0', port: 0 });
+    // Port 0 turns the listener of `serve` off (`trace listen` still binds it: the OS picks a port).
+    expect(config.grpc).toMatchObject({ enabled: false, host: '0.0.0.0', port: 0 });
     expect(config.ingestGate).toEqual({ maxInFlight: 3, maxQueued: 0, maxWaitMs: 5000 });
     expect(config.ingestLimits.maxFutureSkewMs).toBe(60_000);
     expect(config.tenantKey).toBe('tenant.id');
     expect(config.rollupMinTraces).toBe(1e15);
+  });
+
+  it('OTLP listeners: TRACEDECK_OTLP_HTTP_PORT / _HOST move the HTTP one, 0 turns it off; TRACEDECK_GRPC=0 turns gRPC off', () => {
+    expect(loadConfig({ TRACEDECK_OTLP_HTTP_PORT: '0' }).otlpHttp.enabled).toBe(false);
+    expect(loadConfig({ TRACEDECK_OTLP_HTTP_PORT: '9418', TRACEDECK_OTLP_HTTP_HOST: '::1' }).otlpHttp).toEqual({ enabled: true, host: '::1', port: 9418 });
+    expect(loadConfig({ TRACEDECK_GRPC: 'off' }).grpc.enabled).toBe(false);
+    expect(() => loadConfig({ TRACEDECK_OTLP_HTTP_PORT: 'http' })).toThrow("TRACEDECK_OTLP_HTTP_PORT must be a port number (0-65535) (got 'http')");
+  });
+
+  it('TRACEDECK_CONFIG: a file, or off (no file, and `serve` does not look for one)', () => {
+    expect(loadConfig({ TRACEDECK_CONFIG: 'plano.yaml' })).toMatchObject({ lookForPlanoConfig: false, enrichSources: { file: 'plano.yaml' } });
+    expect(loadConfig({ TRACEDECK_CONFIG: 'OFF' })).toMatchObject({ lookForPlanoConfig: false, enrichSources: { file: null } });
+    expect(loadConfig({ TRACEDECK_CONFIG: ' ' })).toMatchObject({ lookForPlanoConfig: true, enrichSources: { file: null } });
   });
 
   it('HOST exposes the web server, HOSTNAME (Next.js’s name) is the fallback', () => {
