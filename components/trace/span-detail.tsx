@@ -1,5 +1,5 @@
 'use client';
-/** The panel of the selected span: facts, ids, attributes (click a value to filter the list), events, links. */
+/** The panel of the selected span: facts, ids, its chat messages, attributes (click a value to filter the list), events, links. */
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import type { CSSProperties, MouseEvent } from 'react';
@@ -11,6 +11,7 @@ import { formatNs } from '@/lib/trace/time-axis';
 import type { TreeNode } from '@/lib/trace/tree';
 import { AnyValueView, typeTag } from './any-value';
 import { CopyButton } from './copy-button';
+import { SpanMessagesSection } from './span-messages';
 import styles from './span-detail.module.css';
 
 export type SpanDetailProps = {
@@ -118,6 +119,7 @@ export function SpanDetail({ node, traceStartNs, selfNs, slot, onCritical, list,
           ) : null}
         </dl>
 
+        <SpanMessagesSection span={span} />
         <Attributes title="Attributes" map={span.attributes} list={list} testId="span-attributes" />
         <Attributes title="Resource attributes" map={span.resourceAttributes} list={list} testId="resource-attributes" />
 

@@ -5,6 +5,7 @@
  * service.version), LLM usage and cost, some 4xx/5xx and errors.
  * Output is OTLP/JSON (ExportTraceServiceRequest), the wire format of the HTTP route.
  */
+import { demoMessageAttributes } from './messages';
 import { Random } from './random';
 
 type JsonAnyValue = { stringValue: string } | { intValue: string } | { doubleValue: number } | { boolValue: boolean };
@@ -135,6 +136,7 @@ function planoRequest(rnd: Random, r: RequestShape): OtlpJsonRequest {
     ...(outcome === 'ok' ? [dbl('llm.time_to_first_token', Number(ttftMs.toFixed(1)))] : []),
     str('http.status_code', String(status)),
     ...(errorMessage ? [str('error.message', errorMessage)] : []),
+    ...demoMessageAttributes(traceId, outcome === 'ok'),
   ];
 
   const bySvc = (service: string, s: JsonSpan) => ({
