@@ -56,7 +56,25 @@ export function periodsOf(prices: ConditionalPrice[] | ModelPrice, ref: string):
 }
 
 /** Providers genai-prices knows by id (a candidate's provider is passed only when it is one). */
-const CATALOG_PROVIDERS = new Set(['openai', 'anthropic', 'google', 'mistral', 'deepseek', 'cohere', 'x-ai', 'groq', 'aws', 'azure', 'openrouter', 'together', 'fireworks', 'perplexity', 'novita', 'minimax', 'zai']);
+const CATALOG_PROVIDERS = new Set([
+  'openai',
+  'anthropic',
+  'google',
+  'mistral',
+  'deepseek',
+  'cohere',
+  'x-ai',
+  'groq',
+  'aws',
+  'azure',
+  'openrouter',
+  'together',
+  'fireworks',
+  'perplexity',
+  'novita',
+  'minimax',
+  'zai',
+]);
 
 /** The catalog's price history for one candidate name, or null when it does not know it. */
 export function catalogPeriods(candidate: ModelCandidate): PricePeriod[] | null {

@@ -13,7 +13,23 @@
 export type ModelCandidate = { model: string; provider: string | null };
 
 /** Vendors that prefix model ids (`openai-gpt-4o`, `anthropic.claude-…`, `meta-llama-…`). */
-const VENDORS = ['openai', 'anthropic', 'google', 'meta', 'mistral', 'mistralai', 'deepseek', 'cohere', 'xai', 'qwen', 'alibaba', 'amazon', 'groq', 'moonshotai', 'nvidia'];
+const VENDORS = [
+  'openai',
+  'anthropic',
+  'google',
+  'meta',
+  'mistral',
+  'mistralai',
+  'deepseek',
+  'cohere',
+  'xai',
+  'qwen',
+  'alibaba',
+  'amazon',
+  'groq',
+  'moonshotai',
+  'nvidia',
+];
 
 /** Provider names that mean another one in the catalog. */
 const PROVIDER_ALIASES: Record<string, string> = {

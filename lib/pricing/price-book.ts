@@ -14,9 +14,7 @@ function merge(override: PricePeriod[] | null, catalog: PricePeriod[] | null): P
   if (!override) return catalog;
   const start = override[0].fromMs;
   if (start === null || !catalog) return override;
-  const before = catalog
-    .filter((p) => p.fromMs === null || p.fromMs < start)
-    .map((p) => ({ ...p, toMs: p.toMs === null || p.toMs > start ? start : p.toMs }));
+  const before = catalog.filter((p) => p.fromMs === null || p.fromMs < start).map((p) => ({ ...p, toMs: p.toMs === null || p.toMs > start ? start : p.toMs }));
   return [...before, ...override];
 }
 
