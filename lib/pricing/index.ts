@@ -5,3 +5,4 @@ export { type ModelCandidate, modelCandidates } from './normalize';
 export { NO_OVERRIDES, type PriceOverrides, PricesFileError, parsePriceOverrides } from './overrides';
 export { PriceBook } from './price-book';
 export type { CostFigure, CostSource, PricePeriod, TokenRates, TokenUsage } from './types';
+export { spanCosts, summaryCost } from './trace-cost';
