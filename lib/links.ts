@@ -15,7 +15,7 @@ export function traceWindow(startNs: string, endNs: string): { from: string; to:
 
 export function traceHref(
   trace: { traceId: string; startTimeUnixNano: string; endTimeUnixNano: string },
-  opts: { where?: string; spanId?: string } = {},
+  opts: { where?: string; spanId?: string; foldInternal?: boolean } = {},
 ): string {
   const params = new URLSearchParams();
   if (opts.where) params.set('where', opts.where);
@@ -23,5 +23,6 @@ export function traceHref(
   params.set('from', from);
   params.set('to', to);
   if (opts.spanId) params.set('span', opts.spanId);
+  if (opts.foldInternal) params.set('fold', 'true');
   return `/traces/${trace.traceId}?${params.toString()}`;
 }

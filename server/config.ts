@@ -21,6 +21,7 @@ import { z } from 'zod';
 import { parseFlag } from '../lib/flag';
 import { DEFAULT_TENANT_KEY, type AttributeMapping, attributeMapping, parseAttributeMap } from '../lib/enrich/promoted-columns';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from '../lib/otlp/limits';
+import { DEFAULT_INTERNAL_RULES, type InternalSpanRules, parseInternalRules } from '../lib/trace/internal-spans';
 
 export type Env = Record<string, string | undefined>;
 
@@ -121,6 +122,14 @@ const envSchema = z.object({
   // Span-attribute rules and sampling (server/enrich-config.ts); '' is meaningful for the prefixes.
   // TRACEDECK_CONFIG=off: no Plano config, and `tracedeck serve` does not look for one either.
   TRACEDECK_CONFIG: text(undefined),
+  // Gateway-internal spans the waterfall and `tracedeck trace --fold-internal` fold (lib/trace/internal-spans.ts).
+  TRACEDECK_INTERNAL_SPANS: setting<InternalSpanRules>(DEFAULT_INTERNAL_RULES, 'service=…;name=… (comma-separated globs), or off', (t) => {
+    try {
+      return parseInternalRules(t);
+    } catch {
+      return null;
+    }
+  }),
   // Prices that add to or override the bundled catalog (server/pricing.ts reads the file).
   TRACEDECK_PRICES: text(undefined),
   TRACEDECK_HEADER_PREFIXES: raw,
@@ -174,6 +183,8 @@ export type ServerConfig = {
   grpc: { enabled: boolean; host: string; port: number; pidFile: string | null };
   /** The OTLP/HTTP listener beside the web port (POST /v1/traces, the same handler); port 0 turns it off. */
   otlpHttp: { enabled: boolean; host: string; port: number };
+  /** The spans folded as gateway-internal (TRACEDECK_INTERNAL_SPANS; default: Plano's internal services). */
+  internalSpans: InternalSpanRules;
   /** TRACEDECK_CONFIG is unset: `tracedeck serve` looks for Plano's config the way planoai does (server/plano-config.ts). */
   lookForPlanoConfig: boolean;
   /** Raw texts with their own parsers (server/enrich-config.ts). */
@@ -238,6 +249,7 @@ function toConfig(e: ParsedEnv): ServerConfig {
     },
     otlpHttp: { enabled: e.TRACEDECK_OTLP_HTTP_PORT !== 0, host: e.TRACEDECK_OTLP_HTTP_HOST, port: e.TRACEDECK_OTLP_HTTP_PORT },
     lookForPlanoConfig: e.TRACEDECK_CONFIG === undefined,
+    internalSpans: e.TRACEDECK_INTERNAL_SPANS,
     enrichSources: {
       file: e.TRACEDECK_CONFIG === undefined || /^off$/i.test(e.TRACEDECK_CONFIG) ? null : e.TRACEDECK_CONFIG,
       env: {

@@ -53,6 +53,8 @@ export type TraceCliOptions = {
   url?: string;
   /** Read token of a server that requires one (default: $TRACEDECK_TOKEN). */
   token?: string;
+  /** Fold gateway-internal spans into their parents (the server's TRACEDECK_INTERNAL_SPANS rules). */
+  foldInternal?: boolean;
 };
 
 export type TracePlan = {
@@ -69,6 +71,7 @@ export type TracePlan = {
   baseUrl: string;
   /** Sent as `Authorization: Bearer …`; null: none. */
   token: string | null;
+  foldInternal: boolean;
 };
 
 /** `--filter a,b --filter c` → ['a', 'b', 'c']; an empty piece is an error, as in planoai. */
@@ -222,5 +225,6 @@ export function planTrace(target: string | undefined, opts: TraceCliOptions, env
     verbose: opts.verbose ?? false,
     baseUrl: normalizeBaseUrl(opts.url ?? defaultUrl(env)),
     token: opts.token?.trim() || env.TRACEDECK_TOKEN?.trim() || null,
+    foldInternal: opts.foldInternal ?? false,
   };
 }

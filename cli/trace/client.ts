@@ -3,12 +3,20 @@
  * (GET /api/traces, /api/traces/{id}, /api/attributes). With a token (--token or
  * TRACEDECK_TOKEN) every request carries `Authorization: Bearer <token>`.
  */
+import type { InternalSpanRules } from '../../lib/trace/internal-spans';
 import type { StoredSpan, TraceSummary } from '../../lib/trace/wire';
 import { CliError } from './args';
 import type { CostFigure } from '../../lib/pricing/types';
 
 export type TraceListPage = { traces: TraceSummary[]; nextCursor: string | null };
-export type TraceDetail = { traceId: string; summaries: TraceSummary[]; spans: StoredSpan[]; costs?: { total: CostFigure | null } };
+export type TraceDetail = {
+  traceId: string;
+  summaries: TraceSummary[];
+  spans: StoredSpan[];
+  costs?: { total: CostFigure | null };
+  /** The server's rules for gateway-internal spans (absent from older servers). */
+  internalSpans?: InternalSpanRules;
+};
 export type AttributeKey = { key: string; scope: 'span' | 'resource' | 'intrinsic' };
 
 /** An error answer of the API: `{error, column?, length?, filterIndex?, where?, candidates?}`. */

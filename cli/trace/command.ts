@@ -5,6 +5,7 @@
  */
 import type { TraceSummary } from '../../lib/trace/wire';
 import { traceHref } from '../../lib/links';
+import { DEFAULT_INTERNAL_RULES, foldInternalSpans } from '../../lib/trace/internal-spans';
 import { parseWhereList, serializeWhere, unknownKeys, unknownKeysMessage } from '../../lib/where';
 import { CliError, MESSAGES, type TraceCliOptions, type TracePlan, planTrace, unmatchedFilterWarning, whereError } from './args';
 import { unmatchedPatterns } from './attributes';
@@ -45,14 +46,18 @@ export async function runTrace(target: string | undefined, options: TraceCliOpti
     const summaries = await findTraces(ready, client);
     const where = ready.where.length > 0 ? parseWhereList(ready.where).ast : null;
     const shareUrl = (t: { traceId: string; startTimeUnixNano: string; endTimeUnixNano: string }) =>
-      `${ready.baseUrl}${traceHref(t, where ? { where: serializeWhere(where) } : {})}`;
+      `${ready.baseUrl}${traceHref(t, { ...(where ? { where: serializeWhere(where) } : {}), foldInternal: ready.foldInternal })}`;
+    const getTrace = async (traceId: string) => {
+      const detail = await client.getTrace(traceId);
+      return detail && ready.foldInternal ? foldDetail(detail) : detail ? { detail, folded: undefined } : null;
+    };
 
     if (ready.json && ready.list) {
       io.out(`${formatJson({ trace_ids: summaries.map((s) => s.traceId) })}\n`);
       return 0;
     }
     if (ready.json) {
-      const details = await mapLimit(summaries, FETCH_CONCURRENCY, (s) => client.getTrace(s.traceId));
+      const details = await mapLimit(summaries, FETCH_CONCURRENCY, async (s) => (await getTrace(s.traceId))?.detail ?? null);
       const traces = details
         .filter((d): d is TraceDetail => d !== null && d.spans.length > 0)
         .map((d) => toPlanoaiTrace(d, { patterns, shareUrl: shareUrl(windowOf(d)) }));
@@ -61,12 +66,13 @@ export async function runTrace(target: string | undefined, options: TraceCliOpti
     }
 
     const showTree = async (summary: TraceSummary) => {
-      const detail = await client.getTrace(summary.traceId);
-      if (!detail || detail.spans.length === 0) {
+      const got = await getTrace(summary.traceId);
+      if (!got || got.detail.spans.length === 0) {
         lines([io.painter.paint(MESSAGES.noTraces, { fg: 'yellow' })]);
         return;
       }
-      lines(renderTrace(detail, { verbose: ready.verbose, patterns, shareUrl: shareUrl(windowOf(detail)) }, io.painter));
+      const { detail, folded } = got;
+      lines(renderTrace(detail, { verbose: ready.verbose, patterns, shareUrl: shareUrl(windowOf(detail)), folded }, io.painter));
     };
 
     if (ready.list) {
@@ -255,4 +261,10 @@ async function locateFilter(plan: TracePlan, io: TraceIo): Promise<number | null
     }
   }
   return null;
+}
+
+/** The trace with its gateway-internal spans folded into their parents, by the server's rules (Plano's defaults from an older server). */
+function foldDetail(detail: TraceDetail): { detail: TraceDetail; folded: Map<string, number> } {
+  const { spans, hiddenBy } = foldInternalSpans(detail.spans, detail.internalSpans ?? DEFAULT_INTERNAL_RULES);
+  return { detail: { ...detail, spans }, folded: hiddenBy };
 }

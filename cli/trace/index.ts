@@ -29,7 +29,8 @@ export function hasShowOptions(opts: TraceCommandOptions): boolean {
     opts.limit !== undefined ||
     opts.since !== undefined ||
     opts.json ||
-    opts.verbose,
+    opts.verbose ||
+    opts.foldInternal,
   );
 }
 
@@ -95,6 +96,7 @@ export function registerTraceCommand(program: Command, io: () => TraceIo): Comma
     .option('--json', 'output raw JSON (planoai shape)')
     .option('-v, --verbose', 'show all span attributes; default trims inbound/outbound to a few keys')
     .option('--url <url>', 'Tracedeck base URL (default: $TRACEDECK_URL or http://localhost:3000)')
+    .option('--fold-internal', 'fold gateway-internal spans (Plano routing, orchestration, hand-off: the server’s TRACEDECK_INTERNAL_SPANS) into their parents')
     .option('--token <token>', 'read token or tenant-scoped key, when the server requires one (default: $TRACEDECK_TOKEN)')
     .option(
       '--host <host>',

@@ -30,7 +30,13 @@ export function serviceColor(service: string): { fg: string; fg16?: string } {
 
 /** `costs`: as GET /api/traces/{id} prices it (absent from older servers). */
 export type TraceView = { traceId: string; spans: StoredSpan[]; costs?: { total: CostFigure | null } };
-export type RenderOptions = { verbose: boolean; patterns: readonly string[]; shareUrl?: string | null };
+export type RenderOptions = {
+  verbose: boolean;
+  patterns: readonly string[];
+  shareUrl?: string | null;
+  /** Internal spans folded into each shown span (--fold-internal). */
+  folded?: ReadonlyMap<string, number>;
+};
 
 const ns = (text: string) => BigInt(text);
 const msText = (nanos: bigint) => `${Math.max(0, Math.round(Number(nanos) / 1e6))}ms`;
@@ -89,10 +95,12 @@ export function renderTrace(trace: TraceView, options: RenderOptions, p: Painter
   const spanLabel = (span: StoredSpan, failed: boolean) => {
     const offset = msText(ns(span.startTimeUnixNano) - startNs);
     const name = span.name ? ` ${span.name}` : '';
+    const hidden = options.folded?.get(span.spanId) ?? 0;
+    const folded = hidden > 0 ? p.paint(` (+${hidden} internal)`, { dim: true }) : '';
     if (failed) {
-      return `${p.paint(`${offset} `, { fg: ERROR_RED })}${p.paint(span.service, { fg: ERROR_RED, bold: true })}${p.paint(name, { fg: ERROR_RED, italic: true })}`;
+      return `${p.paint(`${offset} `, { fg: ERROR_RED })}${p.paint(span.service, { fg: ERROR_RED, bold: true })}${p.paint(name, { fg: ERROR_RED, italic: true })}${folded}`;
     }
-    return `${p.paint(`${offset} `, { fg: '#949c99' })}${p.paint(span.service, { ...serviceColor(span.service), bold: true })}${p.paint(name, { fg: 'white', dim: true, bold: true, italic: true })}`;
+    return `${p.paint(`${offset} `, { fg: '#949c99' })}${p.paint(span.service, { ...serviceColor(span.service), bold: true })}${p.paint(name, { fg: 'white', dim: true, bold: true, italic: true })}${folded}`;
   };
 
   const spacer = (prefix: string) => guide(`${prefix}│`.trimEnd());

@@ -16,9 +16,11 @@ export type TraceHeaderProps = {
   tree: TraceTree<StoredSpan>;
   colors: ReadonlyMap<string, number>;
   errorCount: number;
+  /** Gateway-internal spans folded out of `tree`. */
+  folded?: number;
 };
 
-export function TraceHeader({ data, tree, colors, errorCount }: TraceHeaderProps) {
+export function TraceHeader({ data, tree, colors, errorCount, folded = 0 }: TraceHeaderProps) {
   const root = tree.roots.length ? tree.nodes[tree.roots[0]] : undefined;
   return (
     <header className={styles.header}>
@@ -43,13 +45,22 @@ export function TraceHeader({ data, tree, colors, errorCount }: TraceHeaderProps
           <CopyButton text={data.traceId} label="Copy trace id" />
         </span>
       </div>
-      <TraceFigures tree={tree} serviceCount={colors.size} errorCount={errorCount} tenants={data.tenants} cost={data.cost} unpricedSpans={data.unpricedSpans} />
+      <TraceFigures
+        tree={tree}
+        folded={folded}
+        serviceCount={colors.size}
+        errorCount={errorCount}
+        tenants={data.tenants}
+        cost={data.cost}
+        unpricedSpans={data.unpricedSpans}
+      />
     </header>
   );
 }
 
 function TraceFigures({
   tree,
+  folded,
   serviceCount,
   errorCount,
   tenants,
@@ -57,6 +68,8 @@ function TraceFigures({
   unpricedSpans,
 }: {
   tree: TraceTree<StoredSpan>;
+  /** Gateway-internal spans folded out of the tree (still counted: they are part of the trace). */
+  folded: number;
   serviceCount: number;
   errorCount: number;
   tenants: string[];
@@ -77,7 +90,10 @@ function TraceFigures({
       </div>
       <div>
         <dt>Spans</dt>
-        <dd data-testid="trace-span-count">{tree.nodes.length.toLocaleString('en-US')}</dd>
+        <dd data-testid="trace-span-count">
+          {(tree.nodes.length + folded).toLocaleString('en-US')}
+          {folded > 0 ? <span className={styles.foldedNote}> ({folded.toLocaleString('en-US')} internal folded)</span> : null}
+        </dd>
       </div>
       <div>
         <dt>Services</dt>

@@ -21,6 +21,10 @@ export type TraceToolbarProps = {
   onToggleCritical(): void;
   onExpandAll(): void;
   onCollapseAll(): void;
+  /** Gateway-internal spans in the trace (what "Fold internal" folds), and whether they are folded. */
+  internalCount: number;
+  internalFolded: boolean;
+  onToggleInternal(): void;
 };
 
 export function TraceToolbar(props: TraceToolbarProps) {
@@ -37,6 +41,21 @@ export function TraceToolbar(props: TraceToolbarProps) {
           title="Highlight the spans that determine when the trace ends"
         >
           Critical path
+        </button>
+        <button
+          type="button"
+          className={styles.button}
+          aria-pressed={props.internalFolded}
+          onClick={props.onToggleInternal}
+          disabled={props.internalCount === 0 && !props.internalFolded}
+          data-testid="toggle-fold-internal"
+          title={
+            props.internalCount === 0
+              ? 'No gateway-internal spans in this trace (TRACEDECK_INTERNAL_SPANS says which are)'
+              : `Fold the ${props.internalCount} gateway-internal span${props.internalCount === 1 ? '' : 's'} (Plano's routing, orchestration, hand-off) into their parents`
+          }
+        >
+          Fold internal{props.internalCount > 0 ? ` (${props.internalCount})` : ''}
         </button>
         <span className={styles.group}>
           <button type="button" className={styles.button} onClick={props.onExpandAll} data-testid="expand-all">

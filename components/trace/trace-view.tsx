@@ -4,6 +4,7 @@
  * waterfall beside the span panel (or the trace overview). The view state lives in
  * the URL (see ./use-trace-view.ts); the keyboard is ./use-trace-keys.ts.
  */
+import { parseAsBoolean, useQueryState } from 'nuqs';
 import { useRef } from 'react';
 import { TraceHeader } from './trace-header';
 import { TraceSide } from './trace-side';
@@ -17,7 +18,9 @@ import { WhereBanner } from './where-banner';
 import styles from './trace-view.module.css';
 
 export function TraceView({ data }: { data: TracePageData }) {
-  const { tree, colors, self, slowest, errorIndices, whereMatches } = useTraceData(data);
+  // fold=true: gateway-internal spans folded into their parents (kept in the URL like the rest of the view).
+  const [foldInternal, setFoldInternal] = useQueryState('fold', parseAsBoolean.withDefault(false));
+  const { tree, colors, self, slowest, errorIndices, whereMatches, fold } = useTraceData(data, foldInternal);
   const view = useTraceView(tree);
   const { state, setState, search, selectedIndex } = view;
   const critical = useCriticalPath(tree, state.cp);
@@ -30,7 +33,7 @@ export function TraceView({ data }: { data: TracePageData }) {
 
   return (
     <div className={`${styles.page} ${styles.palette}`} data-testid="trace-view">
-      <TraceHeader data={data} tree={tree} colors={colors} errorCount={errorIndices.length} />
+      <TraceHeader data={data} tree={tree} colors={colors} errorCount={errorIndices.length} folded={fold.by ? fold.count : 0} />
       <TraceToolbar
         traceId={data.traceId}
         searchRef={searchRef}
@@ -45,6 +48,9 @@ export function TraceView({ data }: { data: TracePageData }) {
         onToggleCritical={toggleCritical}
         onExpandAll={view.expandAll}
         onCollapseAll={view.collapseAll}
+        internalCount={fold.count}
+        internalFolded={foldInternal}
+        onToggleInternal={() => void setFoldInternal(foldInternal ? null : true)}
       />
       <WhereBanner wheres={data.wheres} canonical={data.whereCanonical} matched={whereMatches?.size ?? null} error={data.whereError} list={data.list} />
       <div className={styles.body}>
@@ -59,6 +65,7 @@ export function TraceView({ data }: { data: TracePageData }) {
             searchQuery={search.deferredQuery}
             critical={critical.byIndex}
             isCollapsed={view.isCollapsed}
+            foldedBy={fold.by}
             onSelect={view.onRowSelect}
             onToggle={view.onToggle}
             scrollRequest={view.scrollRequest}

@@ -1,5 +1,6 @@
 /** What the trace page (server) hands to its client components: plain, serializable data. */
 import type { ListContext } from '@/lib/trace/filter-link';
+import type { InternalSpanRules } from '@/lib/trace/internal-spans';
 import type { PackedTrace } from '@/lib/trace/pack';
 import type { WhereProblem } from '@/lib/trace/span-filter';
 import type { CostFigure } from '@/lib/pricing/types';
@@ -22,4 +23,6 @@ export type TracePageData = {
   whereError: WhereProblem | null;
   /** Where "back to the list" goes: the list's filter and time range. */
   list: ListContext;
+  /** The rules of the "Fold internal" switch (TRACEDECK_INTERNAL_SPANS). */
+  internalSpans: InternalSpanRules;
 };

@@ -5,13 +5,17 @@ import { assignServiceColors } from '@/lib/trace/colors';
 import { criticalPath, type PathSegment } from '@/lib/trace/critical-path';
 import { unpackSpans } from '@/lib/trace/pack';
 import { selfTimes, slowestSpans } from '@/lib/trace/self-time';
+import { foldInternalSpans } from '@/lib/trace/internal-spans';
 import { buildTraceTree, type TraceTree } from '@/lib/trace/tree';
 import type { StoredSpan } from '@/lib/trace/wire';
 import type { TracePageData } from './types';
 
-export function useTraceData(data: TracePageData) {
+/** `foldInternal`: the tree without the gateway-internal spans (folded into their parents, lib/trace/internal-spans). */
+export function useTraceData(data: TracePageData, foldInternal: boolean) {
   const spans = useMemo(() => unpackSpans(data.trace), [data.trace]);
-  const tree = useMemo(() => buildTraceTree(spans), [spans]);
+  // Computed either way: the switch shows how many spans it would fold.
+  const folded = useMemo(() => foldInternalSpans(spans, data.internalSpans), [spans, data.internalSpans]);
+  const tree = useMemo(() => buildTraceTree(foldInternal ? folded.spans : spans), [spans, folded, foldInternal]);
   const colors = useMemo(() => assignServiceColors(spans.map((s) => s.service)), [spans]);
   const self = useMemo(() => selfTimes(tree), [tree]);
   const slowest = useMemo(() => slowestSpans(tree, self, 5), [tree, self]);
@@ -25,7 +29,8 @@ export function useTraceData(data: TracePageData) {
     }
     return set;
   }, [data.matchedSpanIds, tree]);
-  return { tree, colors, self, slowest, errorIndices, whereMatches };
+  const fold = { count: folded.hiddenTotal, by: foldInternal ? folded.hiddenBy : null };
+  return { tree, colors, self, slowest, errorIndices, whereMatches, fold };
 }
 
 /** The critical path, computed only once it is shown (the first paint does not need it); its sections by node index. */

@@ -8,6 +8,7 @@
  *   expanded=a,b         lists the exceptions (so "collapse all" stays a short URL)
  *   q=text               search within the trace; only=1 hides non-matching spans
  *   cp=1                 critical path shown
+ *   fold=true            gateway-internal spans folded into their parents (read in ./trace-view.tsx)
  *
  * `where`, `from`, `to` (and `since`) come from the trace list and are read by the
  * server component; they are left untouched here.

@@ -28,6 +28,8 @@ export type WaterfallProps = {
   /** Critical path sections by node index, when the critical path is shown. */
   critical: ReadonlyMap<number, PathSegment[]> | null;
   isCollapsed(spanId: string): boolean;
+  /** With internal spans folded: how many each visible span holds hidden (lib/trace/internal-spans). */
+  foldedBy: ReadonlyMap<string, number> | null;
   onSelect(index: number): void;
   onToggle(index: number): void;
   scrollRequest: ScrollRequest | null;
@@ -37,7 +39,8 @@ const HEADER_PX = 30;
 const DEFAULT_ROW_PX = 28;
 
 export function Waterfall(props: WaterfallProps) {
-  const { tree, rows, colors, selectedIndex, whereMatches, searchMatches, searchQuery, critical, isCollapsed, onSelect, onToggle, scrollRequest } = props;
+  const { tree, rows, colors, selectedIndex, whereMatches, searchMatches, searchQuery, critical, isCollapsed, foldedBy, onSelect, onToggle, scrollRequest } =
+    props;
   const scrollRef = useRef<HTMLDivElement>(null);
   const rootRef = useRef<HTMLDivElement>(null);
   const [rowHeight, setRowHeight] = useState(DEFAULT_ROW_PX);
@@ -141,6 +144,7 @@ export function Waterfall(props: WaterfallProps) {
                     query={searchMatches === null ? '' : searchQuery}
                     collapsed={node.children.length > 0 && isCollapsed(node.span.spanId)}
                     segments={critical ? (critical.get(index) ?? null) : undefined}
+                    folded={foldedBy?.get(node.span.spanId) ?? 0}
                     onSelect={onSelect}
                     onToggle={onToggle}
                   />
@@ -167,11 +171,28 @@ type RowProps = {
   collapsed: boolean;
   /** undefined: critical path not shown; null: shown, this span is not on it. */
   segments: PathSegment[] | null | undefined;
+  /** Internal spans folded into this one. */
+  folded: number;
   onSelect(index: number): void;
   onToggle(index: number): void;
 };
 
-const Row = memo(function Row({ node, position, top, slot, duration, selected, whereMatch, search, query, collapsed, segments, onSelect, onToggle }: RowProps) {
+const Row = memo(function Row({
+  node,
+  position,
+  top,
+  slot,
+  duration,
+  selected,
+  whereMatch,
+  search,
+  query,
+  collapsed,
+  segments,
+  folded,
+  onSelect,
+  onToggle,
+}: RowProps) {
   const { span } = node;
   const isError = span.status.code === 2;
   const message = isError ? errorMessage(span) : null;
@@ -243,6 +264,11 @@ const Row = memo(function Row({ node, position, top, slot, duration, selected, w
           <Highlight text={span.name} query={query} />
         </span>
         {collapsed ? <span className={styles.hidden}>+{node.subtreeSize}</span> : null}
+        {folded > 0 ? (
+          <span className={styles.folded} title={`${folded} gateway-internal span${folded === 1 ? '' : 's'} folded into this one`} data-testid="folded-count">
+            +{folded} internal
+          </span>
+        ) : null}
         {node.parentMissing ? (
           <span className={styles.orphan} title={`Parent span ${span.parentSpanId ?? ''} is not in this trace (arrived late or dropped)`}>
             parent missing

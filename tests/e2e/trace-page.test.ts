@@ -270,6 +270,43 @@ describe('trace page (built app, headless Chromium)', () => {
     await page.context().close();
   });
 
+  it('folds Plano’s internal spans into their parents with a count, keeps the switch in the URL, and `tracedeck trace --fold-internal` agrees', async () => {
+    const page = await newPage();
+    const inbound = spanOf(plano, 'plano(inbound)');
+    const llm = spanOf(plano, 'plano(llm)');
+    await page.goto(`${app.url}/traces/${plano.traceId}`);
+    await expect.poll(() => rows(page).count()).toBe(4);
+    const toggle = page.getByTestId('toggle-fold-internal');
+    expect(await toggle.textContent()).toBe('Fold internal (2)');
+    await toggle.click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('fold')).toBe('true');
+    await expect.poll(() => rows(page).evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-span-id')))).toEqual([inbound.spanId, llm.spanId]);
+    expect(await row(page, inbound.spanId).getByTestId('folded-count').textContent()).toBe('+1 internal');
+    expect(await row(page, llm.spanId).getByTestId('folded-count').textContent()).toBe('+1 internal');
+    expect(await page.getByTestId('trace-span-count').textContent()).toBe('4 (2 internal folded)');
+    await shot(page, 'folded');
+    // The URL alone brings the folded view back.
+    const again = await newPage();
+    await again.goto(page.url());
+    await expect.poll(() => rows(again).count()).toBe(2);
+    await again.close();
+    await toggle.click();
+    await expect.poll(() => rows(page).count()).toBe(4);
+    expect(new URL(page.url()).searchParams.has('fold')).toBe(false);
+    await page.close();
+
+    const cli = (extra: string[]) =>
+      execFileSync(process.execPath, ['bin/tracedeck.mjs', 'trace', plano.traceId, '--url', app.url, ...extra], {
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+    const folded = cli(['--fold-internal']);
+    expect(folded).not.toContain('plano(routing)');
+    expect(folded).toMatch(/plano\(llm\) chat .* \(\+1 internal\)$/m);
+    expect(folded).toContain('&fold=true');
+    expect(cli([])).toContain('plano(routing)');
+  });
+
   it('collapses a node (its descendants disappear, the URL keeps it) and expands it again', async () => {
     const page = await newPage();
     const root = plano.spans.find((s) => s.parentSpanId === null) as Span;

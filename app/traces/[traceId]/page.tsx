@@ -116,6 +116,7 @@ async function TraceContent({
     matchedSpanIds,
     whereError: spanWhere.status === 'error' ? spanWhere.error : null,
     list: { wheres, from: filters.from ?? null, to: filters.to ?? null, since: filters.since ?? null },
+    internalSpans: serverConfig().internalSpans,
   };
   return <TraceView data={data} />;
 }

@@ -184,3 +184,33 @@ describe('runTrace', () => {
     expect(h.requests).toEqual([]);
   });
 });
+
+describe('runTrace --fold-internal', () => {
+  it('folds the server’s internal spans into their parents, counts them on the parent, and says so in the share URL', async () => {
+    const folding: Route = (url) =>
+      url.pathname === `/api/traces/${TRACE_ID}`
+        ? { status: 200, body: { ...detail, internalSpans: { services: ['plano(routing)', 'plano(outbound)'], names: [] } } }
+        : api(url);
+    const h = harness(folding);
+    expect(await h.run(TRACE_ID, { foldInternal: true })).toBe(0);
+    expect(h.out()).not.toContain('plano(routing)');
+    expect(h.out()).not.toContain('plano(outbound)');
+    expect(h.out()).toMatch(/plano\(inbound\) POST \/v1\/chat\/completions \(\+1 internal\)$/m);
+    expect(h.out()).toMatch(/plano\(llm\) chat gpt-4o \(\+1 internal\)$/m);
+    expect(h.out()).toMatch(/Open in Tracedeck: .*&fold=true/);
+    const json = harness(folding);
+    expect(await json.run(TRACE_ID, { foldInternal: true, json: true })).toBe(0);
+    const [trace] = (JSON.parse(json.out()) as { traces: { spans: { service: string }[] }[] }).traces;
+    expect(trace.spans.map((s) => s.service).sort()).toEqual(['plano(inbound)', 'plano(llm)']);
+  });
+
+  it('without the switch every span shows; a server without rules gets Plano’s defaults', async () => {
+    const h = harness(api);
+    expect(await h.run(TRACE_ID, {})).toBe(0);
+    expect(h.out()).toContain('plano(routing)');
+    expect(h.out()).not.toContain('internal)');
+    const old = harness(api);
+    expect(await old.run(TRACE_ID, { foldInternal: true })).toBe(0);
+    expect(old.out()).not.toContain('plano(routing)');
+  });
+});

@@ -71,6 +71,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TRACEDECK_OTLP_HTTP_PORT: 'http' })).toThrow("TRACEDECK_OTLP_HTTP_PORT must be a port number (0-65535) (got 'http')");
   });
 
+  it('TRACEDECK_INTERNAL_SPANS: Plano’s internal services by default, rules or off, a malformed one refused by name', () => {
+    expect(loadConfig({}).internalSpans.services).toContain('plano(routing)');
+    expect(loadConfig({ TRACEDECK_INTERNAL_SPANS: 'service=gw;name=auth *' }).internalSpans).toEqual({ services: ['gw'], names: ['auth *'] });
+    expect(loadConfig({ TRACEDECK_INTERNAL_SPANS: 'off' }).internalSpans).toEqual({ services: [], names: [] });
+    expect(() => loadConfig({ TRACEDECK_INTERNAL_SPANS: 'plano' })).toThrow(
+      "TRACEDECK_INTERNAL_SPANS must be service=…;name=… (comma-separated globs), or off (got 'plano')",
+    );
+  });
+
   it('TRACEDECK_CONFIG: a file, or off (no file, and `serve` does not look for one)', () => {
     expect(loadConfig({ TRACEDECK_CONFIG: 'plano.yaml' })).toMatchObject({ lookForPlanoConfig: false, enrichSources: { file: 'plano.yaml' } });
     expect(loadConfig({ TRACEDECK_CONFIG: 'OFF' })).toMatchObject({ lookForPlanoConfig: false, enrichSources: { file: null } });

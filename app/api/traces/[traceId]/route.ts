@@ -3,6 +3,8 @@
  * short id works when unique. With `where`, also `matchedSpanIds`: the spans of
  * the trace that match the filters at span level (for highlighting). A bad
  * filter gives 400 {error, column, filterIndex, where}, like the list.
+ * `internalSpans` carries the server's rules for folding gateway-internal spans
+ * (TRACEDECK_INTERNAL_SPANS), so `tracedeck trace --fold-internal` folds as the page does.
  */
 import { getTraceView, matchSpans } from '@/server/reads';
 import { requireReader } from '@/server/auth/http';
@@ -30,7 +32,13 @@ export function GET(request: Request, { params }: { params: Promise<{ traceId: s
     // A scoped reader gets 404 for another tenant's trace, as if it did not exist.
     const result = await getTraceView({ traceId, tenantScope: scope });
     if (result.status !== 'found') throw traceLookupError(traceId, result);
-    const body: Record<string, unknown> = { traceId: result.traceId, summaries: result.summaries, spans: result.spans, costs: result.costs };
+    const body: Record<string, unknown> = {
+      traceId: result.traceId,
+      summaries: result.summaries,
+      spans: result.spans,
+      costs: result.costs,
+      internalSpans: serverConfig().internalSpans,
+    };
     if (spanWhere.status === 'ok') {
       body.where = spanWhere.where;
       body.matchedSpanIds = await matchSpans({ traceId: result.traceId, filter: spanWhere.sql, tenantScope: scope });
