@@ -41,7 +41,7 @@ export async function aggregateQuery(db: Pick<Db, 'rows'>, req: AggregateRequest
   const rolled = await rollupAggregateCells(db, req, grid);
   if (rolled) return { ...rolled, grid, source: 'rollups' };
   const unit = req.query.pipeline.unit;
-  const rows = await db.rows<CellRow>(aggregateSql(req, grid));
+  const rows = await db.rows<CellRow>(aggregateStatement(req, grid));
   return { ...cellsFromRows(rows, req), grid, source: unit === 'spans' ? 'spans' : 'traces' };
 }
 
@@ -133,7 +133,8 @@ function aggregateOutput(a: AggregateCall, i: number): SQL {
   return sql`${sql.raw(a.fn)}(${input})`;
 }
 
-function aggregateSql(req: AggregateRequest, grid: BucketGrid | null): SQL {
+/** The statement of the traces and spans paths (exported for the tests that check no user text reaches it). */
+export function aggregateStatement(req: AggregateRequest, grid: BucketGrid | null): SQL {
   const { unit, by, aggregates } = req.query.pipeline;
   const spans = unit === 'spans';
   const alias = spans ? sql`s` : sql`t`;
@@ -169,7 +170,7 @@ function aggregateSql(req: AggregateRequest, grid: BucketGrid | null): SQL {
       WHERE ${where}
     ),
     ranked AS (
-      SELECT gk, row_number() OVER (ORDER BY count(*) DESC, gk ASC)::integer AS rn FROM base GROUP BY gk
+      SELECT gk, row_number() OVER (ORDER BY count(*) DESC, gk::text COLLATE "C" ASC)::integer AS rn FROM base GROUP BY gk
     ),
     topk AS (SELECT COALESCE(array_agg(gk ORDER BY rn), ARRAY[]::jsonb[]) AS keys FROM ranked WHERE rn <= ${top}::integer),
     labeled AS (

@@ -26,7 +26,7 @@
  * Errors have the filter's shape: `unknown aggregate 'p42' at column 20`,
  * `by() needs at least one key at column 3`.
  */
-import type { FieldRef, Span, WhereDiagnostic } from './ast';
+import type { FieldRef, WhereDiagnostic } from './ast';
 import { diagnostic } from './diagnostic';
 import { MAX_FILTER_LENGTH, fieldRef, parseFilterBeforePipe, parseWhere } from './parser';
 import { type AggregateCall, MAX_AGGREGATES, MAX_BY_KEYS, type Pipeline, type QueryParseResult, type QueryUnit, isAggregateName } from './query-ast';
@@ -82,9 +82,8 @@ class PipelineParser {
       tok = this.peek();
     }
     let by: FieldRef[] = [];
-    let byLoc: Span | null = null;
     if (isWord(tok, 'by') && this.followedByParen(tok)) {
-      ({ by, byLoc } = this.parseBy(this.next()));
+      by = this.parseBy(this.next());
       tok = this.peek();
     }
     if (tok.kind === 'eof') fail(`expected an aggregate such as count() after '${this.src.slice(pipeAt, tok.start).trim()}'`, tok.start);
@@ -95,11 +94,11 @@ class PipelineParser {
       if (aggregates.length >= MAX_AGGREGATES) fail(`more than ${MAX_AGGREGATES} aggregates`, tok.start);
       aggregates.push(this.parseAggregate());
     }
-    return { unit, by, byLoc, aggregates, loc: { start: pipeAt, end: this.src.length } };
+    return { unit, by, aggregates, loc: { start: pipeAt, end: this.src.length } };
   }
 
   /** `by(key, …)`; `byTok` is the word `by`. */
-  private parseBy(byTok: Token): { by: FieldRef[]; byLoc: Span } {
+  private parseBy(byTok: Token): FieldRef[] {
     this.next(); // (
     const keys: FieldRef[] = [];
     let tok = this.peek();
@@ -113,7 +112,7 @@ class PipelineParser {
       if (keys.length >= MAX_BY_KEYS) fail(`by() takes at most ${MAX_BY_KEYS} keys`, tok.start, tok.end - tok.start);
       keys.push(fieldRef(tok.text, { start: tok.start, end: tok.end }));
       const sep = this.next();
-      if (sep.kind === 'rparen') return { by: keys, byLoc: { start: byTok.start, end: sep.end } };
+      if (sep.kind === 'rparen') return keys;
       if (!isComma(sep)) fail(sep.kind === 'eof' ? `missing ')' to close 'by('` : `expected ',' or ')' in by(), not ${show(sep)}`, sep.start);
     }
   }

@@ -45,10 +45,8 @@ export type QueryUnit = 'traces' | 'spans';
 
 export type Pipeline = {
   unit: QueryUnit;
-  /** The group keys, in order; empty: one group (everything). */
+  /** The group keys, in order; empty (no `by(…)`, which needs one): one group, everything. */
   by: FieldRef[];
-  /** Where `by(…)` is written (null without it), for diagnostics. */
-  byLoc: Span | null;
   aggregates: AggregateCall[];
   /** From the `|` to the end. */
   loc: Span;

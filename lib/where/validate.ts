@@ -68,7 +68,7 @@ export function checkWhereList(texts: readonly string[]): ParseListResult {
  */
 export function validateQuery(q: QueryExpr): WhereDiagnostic[] {
   const out = validateWhere(q.filter);
-  const { unit, by, byLoc, aggregates } = q.pipeline;
+  const { unit, by, aggregates } = q.pipeline;
   const seenKeys = new Set<string>();
   for (const key of by) {
     const problem = keyProblem(key, unit, 'by');
@@ -76,7 +76,6 @@ export function validateQuery(q: QueryExpr): WhereDiagnostic[] {
     else if (seenKeys.has(fieldName(key))) out.push(diagnosticAt(key.loc, `by() lists '${fieldName(key)}' twice`));
     seenKeys.add(fieldName(key));
   }
-  if (byLoc && by.length === 0) out.push(diagnosticAt(byLoc, 'by() needs at least one key'));
   const seenAggregates = new Set<string>();
   for (const a of aggregates) {
     const problem = aggregateProblem(a, unit);
