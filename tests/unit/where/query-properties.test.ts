@@ -40,15 +40,13 @@ const attr = attrKey.map((key): FieldRef => ({ kind: 'attribute', key, loc: L })
 const intrinsic = (name: (typeof INTRINSICS)[number]): FieldRef => ({ kind: 'intrinsic', name, loc: L });
 
 const leaf: fc.Arbitrary<WhereExpr> = fc.oneof(
-  fc
-    .tuple(attr, fc.constantFrom('=', '!=', '~'), fc.string({ maxLength: 12 }))
-    .map(([field, op, text]): WhereExpr => ({
-      type: 'compare',
-      field,
-      op: op as '=',
-      value: { kind: 'string', text: MARK + text, quoted: true, loc: L },
-      loc: L,
-    })),
+  fc.tuple(attr, fc.constantFrom('=', '!=', '~'), fc.string({ maxLength: 12 })).map(([field, op, text]): WhereExpr => ({
+    type: 'compare',
+    field,
+    op: op as '=',
+    value: { kind: 'string', text: MARK + text, quoted: true, loc: L },
+    loc: L,
+  })),
   fc
     .tuple(attr, fc.constantFrom('>', '<='), fc.integer({ min: -1000, max: 1000 }))
     .map(([field, op, n]): WhereExpr => ({ type: 'compare', field, op: op as '>', value: { kind: 'number', value: n, text: String(n), loc: L }, loc: L })),
