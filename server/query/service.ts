@@ -19,29 +19,11 @@ import { compileSpanFilter, compileTraceFilter } from '../../lib/where/sql-compi
 import { scopeSpanFilter, scopeTraceFilter } from '../auth/scope';
 import { serverConfig } from '../config';
 import type { QueryInput } from './input';
+import type { Cell, ColumnUnit, QueryResponse } from '../../lib/query/response';
 
 export type { QueryInput };
 
-/** What a column holds, so a table or chart can format it. */
-export type ColumnUnit = 'time' | 'key' | 'count' | 'per_second' | 'ratio' | 'ms' | 'usd' | 'tokens' | null;
-export type Cell = string | number | null;
-
-export type QueryResponse = {
-  /** The query in canonical form (lib/where serializeQuery). */
-  query: string;
-  unit: 'traces' | 'spans';
-  columns: string[];
-  units: ColumnUnit[];
-  rows: Cell[][];
-  /** Indexes of the rows folding the groups past `limit` (their key cells read "other"). */
-  otherRows: number[];
-  /** What answered: the chart rollups (edges read from traces), `traces` or `spans`. */
-  source: AggregateAnswer['source'];
-  range: { from: string; to: string };
-  step: string | null;
-  limit: number;
-  queryMs: number;
-};
+export type { Cell, ColumnUnit, QueryResponse };
 
 export type QueryContext = { tenantKey: string; tenantScope: string | null };
 
