@@ -65,6 +65,10 @@
  * - Blank (empty or whitespace-only) text means "no filter": ast null, no
  *   diagnostics.
  *
+ * - Aggregate queries (./pipeline.ts) use this parser for their filter, which ends
+ *   at the first `|` outside parentheses and values; parseWhere itself never reads a
+ *   pipeline, so every filter keeps its meaning (`a=b | c` is still planoai's `a="b | c"`).
+ *
  * parseWhere never throws. It stops at the first error; every message names
  * what was expected and ends with ` at column N` (1-based).
  */
