@@ -3,10 +3,12 @@
  *   serve   build if needed, migrate, run the explorer (what `npm start` runs)
  *   seed    load demo Plano-like traces through the running server's OTLP route
  *   migrate apply database migrations and exit
+ *   obs     live LLM traffic from a running Tracedeck, like `planoai obs` (cli/obs)
  *   trace   show traces from a running Tracedeck, like `planoai trace` (cli/trace);
  *           `trace listen` / `trace down` run and stop the OTLP/gRPC listener (server/grpc)
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { nodeObsIo, registerObsCommand } from './obs';
 import { nodeTraceIo, registerTraceCommand } from './trace';
 
 // serve/migrate load the database drivers (about a second): imported only when run,
@@ -64,6 +66,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
     );
 
   registerTraceCommand(program, () => nodeTraceIo(env));
+  registerObsCommand(program, () => nodeObsIo(env));
 
   await program.parseAsync(argv);
 }

@@ -6,6 +6,7 @@
 import type { StoredSpan, TraceSummary } from '../../lib/trace/wire';
 import { CliError } from './args';
 import type { CostFigure } from '../../lib/pricing/types';
+import type { LiveSnapshot } from '../../lib/live/types';
 
 export type TraceListPage = { traces: TraceSummary[]; nextCursor: string | null };
 export type TraceDetail = { traceId: string; summaries: TraceSummary[]; spans: StoredSpan[]; costs?: { total: CostFigure | null } };
@@ -119,6 +120,15 @@ export class TracedeckClient {
       this.traces.set(key, pending);
     }
     return pending;
+  }
+
+  /** Live traffic over the last `since` (GET /api/live), for `tracedeck obs`. */
+  live({ where, since, recent }: { where: readonly string[]; since: string; recent?: number }): Promise<LiveSnapshot> {
+    const params = new URLSearchParams();
+    for (const w of where) params.append('where', w);
+    params.set('since', since);
+    if (recent !== undefined) params.set('recent', String(recent));
+    return this.get<LiveSnapshot>('/api/live', params);
   }
 
   async attributeKeys(): Promise<AttributeKey[]> {
