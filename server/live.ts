@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { Db } from '../db/client';
 import { costRows } from '../db/queries/cost';
+import { summariesCaughtUp } from '../db/summarizer';
 import { type LiveAggRow, type LiveCallRow, liveAggregates, liveCalls } from '../db/queries/live';
 import { tokensPerSecond } from '../lib/live/format';
 import type { LiveCall, LiveCost, LiveModelRow, LiveRouteRow, LiveSnapshot, Percentiles } from '../lib/live/types';
@@ -51,6 +52,8 @@ export function parseLiveParams(params: URLSearchParams, ctx: LiveContext, nowMs
 export async function liveSnapshot(db: Pick<Db, 'rows'>, input: LiveInput, ctx: LiveContext, prices: Pricing): Promise<LiveSnapshot> {
   const started = performance.now();
   const q = { filter: input.filter.sql, fromNs: input.fromNs, toNs: input.toNs, tenantKey: ctx.tenantKey };
+  // Every statement below reads the same summaries: wait for this server's own writes once, first.
+  await summariesCaughtUp(db);
   const [aggs, recent, failed, computed] = await Promise.all([
     liveAggregates(db, q),
     liveCalls(db, q, { limit: input.recent }),
