@@ -3,11 +3,13 @@
  *   serve   build if needed, migrate, run the explorer (what `npm start` runs)
  *   seed    load demo Plano-like traces through the running server's OTLP route
  *   migrate apply database migrations and exit
+ *   obs     live LLM traffic from a running Tracedeck, like `planoai obs` (cli/obs)
  *   trace   show traces from a running Tracedeck, like `planoai trace` (cli/trace);
  *           `trace listen` / `trace down` run and stop the OTLP/gRPC listener (server/grpc)
  *   query   aggregate requests or spans with the where grammar's `| by(…) <agg>` (cli/query)
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { nodeObsIo, registerObsCommand } from './obs';
 import { registerQueryCommand } from './query';
 import type { ServeOptions } from './serve';
 import { nodeTraceIo, registerTraceCommand } from './trace';
@@ -72,6 +74,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
     );
 
   registerTraceCommand(program, () => nodeTraceIo(env));
+  registerObsCommand(program, () => nodeObsIo(env));
   registerQueryCommand(program, () => nodeTraceIo(env));
 
   await program.parseAsync(argv);

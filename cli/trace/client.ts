@@ -8,6 +8,7 @@ import type { InternalSpanRules } from '../../lib/trace/internal-spans';
 import type { StoredSpan, TraceSummary } from '../../lib/trace/wire';
 import { CliError } from './args';
 import type { CostFigure } from '../../lib/pricing/types';
+import type { LiveSnapshot } from '../../lib/live/types';
 
 export type TraceListPage = { traces: TraceSummary[]; nextCursor: string | null };
 export type TraceDetail = {
@@ -128,6 +129,15 @@ export class TracedeckClient {
       this.traces.set(key, pending);
     }
     return pending;
+  }
+
+  /** Live traffic over the last `since` (GET /api/live), for `tracedeck obs`. */
+  live({ where, since, recent }: { where: readonly string[]; since: string; recent?: number }): Promise<LiveSnapshot> {
+    const params = new URLSearchParams();
+    for (const w of where) params.append('where', w);
+    params.set('since', since);
+    if (recent !== undefined) params.set('recent', String(recent));
+    return this.get<LiveSnapshot>('/api/live', params);
   }
 
   /** An aggregate query's table (GET /api/query): `q`, the range, `step` and `limit` as given. */

@@ -25,8 +25,15 @@ export function MissingKeys({ what, keys, field, candidates }: { what: string; k
 /** A panel's notice: nothing matched, or none of the matching requests carries the metric's keys; null to chart. */
 export function panelNotice(ctx: PanelContext, missing: MissingKeysSpec | undefined): ReactNode {
   if (ctx.emptyNotice) return ctx.emptyNotice;
-  const { coverage } = ctx.main;
+  const { coverage, totals } = ctx.main;
   if (!missing || coverage[missing.coverage] !== 0) return null;
+  if (missing.coverage === 'withCost') {
+    // No reported cost, but tokens priced at query time: there is a cost to chart.
+    if (totals.computedCostUsd != null) return null;
+    // Tokens whose model has no price: say which, rather than suggest a missing cost key.
+    if ((totals.unpricedRequests ?? 0) > 0 && ctx.main.cost?.note)
+      return <span data-testid="unpriced-cost-notice">{ctx.main.cost.note}: nothing to chart (not $0). Add the model to TRACEDECK_PRICES.</span>;
+  }
   return (
     <MissingKeys
       what={missing.what}

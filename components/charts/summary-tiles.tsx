@@ -42,12 +42,19 @@ function tileLine(spec: TileSpec, totals: MetricValues, sampled: boolean, format
   );
 }
 
+/** A tile's figure; a cost made only of requests without a price reads "no price", not a dash or $0. */
+function headlineText(field: string, totals: MetricValues, format: Format): string {
+  const value = figureOf(totals, field);
+  if (field === 'costUsd' && (value === null || value === undefined) && (totals.unpricedRequests ?? 0) > 0) return 'no price';
+  return format(value);
+}
+
 function Tile({ spec, totals, sampled }: { spec: TileSpec; totals: MetricValues; sampled: boolean }) {
   const format = UNIT_FORMATS[fieldInfo(spec.show[0]).unit].headline;
   return (
     <div className={styles.tile} data-testid={spec.testId} title={spec.title}>
       <div className={styles.tileLabel}>{spec.label}</div>
-      <div className={styles.tileValue}>{spec.show.map((field) => format(figureOf(totals, field))).join(' · ')}</div>
+      <div className={styles.tileValue}>{spec.show.map((field) => headlineText(field, totals, format)).join(' · ')}</div>
       <div className={styles.tileSub}>{tileLine(spec, totals, sampled, format)}</div>
     </div>
   );

@@ -59,6 +59,9 @@ function FigureCells({ column, totals, withEstimate, compact, sampled, list }: F
   const value = figureOf(totals, column.field);
   const estimate = measure.estimate ? estimateOf(totals, measure.estimate) : undefined;
   const headline = compact && column.headline;
+  // Requests whose model has no price: counted beside the known cost, or alone when nothing is priced (never "$0" or "–").
+  const unpriced = column.field === 'costUsd' ? (totals.unpricedRequests ?? 0) : 0;
+  const unpricedOnly = unpriced > 0 && (value === null || value === undefined);
   return (
     <>
       <td
@@ -67,15 +70,18 @@ function FigureCells({ column, totals, withEstimate, compact, sampled, list }: F
         data-value={column.rawValue ? value : undefined}
         {...(column.field === 'costUsd' && totals.costSource !== undefined ? { title: costTitle(totals), 'data-source': totals.costSource ?? '' } : {})}
       >
-        {headline && list ? (
+        {unpricedOnly ? null : headline && list ? (
           <a href={list} title="Open these requests in the trace list">
             {format(value)}
           </a>
         ) : (
           format(value)
         )}
-        {column.field === 'costUsd' && (totals.unpricedRequests ?? 0) > 0 ? (
-          <span className={styles.warnText}> +{totals.unpricedRequests} unpriced</span>
+        {unpriced > 0 ? (
+          <span className={styles.warnText}>
+            {unpricedOnly ? '' : ' +'}
+            {unpriced} unpriced
+          </span>
         ) : null}
         {headline && sampled ? (
           <span className={styles.inlineEstimate} title="Estimated requests (sampling-weighted)">

@@ -5,7 +5,7 @@
  * (the page keeps it in the URL). The where text being typed is local until
  * applied (Enter, blur with a change, a history pick, a tenant choice).
  */
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { type FilterState, rangeParams } from '@/lib/filter-state';
 import { DurationInputs } from './duration-inputs';
 import { loadHistory, rememberFilter } from './history';
@@ -33,6 +33,8 @@ export type FilterBarProps = {
   slashToFocus?: boolean;
   placeholder?: string;
   className?: string;
+  /** Shown instead of the time range picker (the live view's window buttons). */
+  rangeControl?: ReactNode;
 };
 
 export function FilterBar({
@@ -44,6 +46,7 @@ export function FilterBar({
   slashToFocus = true,
   placeholder,
   className,
+  rangeControl,
 }: FilterBarProps) {
   const inputRef = useRef<HTMLInputElement>(null);
   useSlashFocus(inputRef, slashToFocus);
@@ -102,7 +105,7 @@ export function FilterBar({
       />
       <div className={styles.controls}>
         {showTenant ? <TenantSelect tenantKey={tenantKey} whereText={draft} range={range} onSelect={applyWhere} /> : null}
-        <TimeRangePicker since={value.since} from={value.from} to={value.to} onChange={(r) => emit(r)} />
+        {rangeControl ?? <TimeRangePicker since={value.since} from={value.from} to={value.to} onChange={(r) => emit(r)} />}
         <DurationInputs minDuration={value.minDuration} maxDuration={value.maxDuration} onChange={(d) => emit(d)} />
       </div>
     </div>

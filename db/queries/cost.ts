@@ -17,12 +17,10 @@ import type { PriceBook } from '../../lib/pricing/price-book';
 import type { PricePeriod } from '../../lib/pricing/types';
 import type { Db } from '../client';
 import { timeRangeCondition } from './list-traces';
+import { setSum } from './trace-set';
 
 /** Traces whose cost is computed (or unknown): tokens, no reported cost. */
 const UNCOSTED = sql`t.cost_usd IS NULL AND (t.prompt_tokens IS NOT NULL OR t.completion_tokens IS NOT NULL)`;
-
-/** Sum of the distinct numeric values of `key` in the trace's attribute set (`{s, n?}` each), 0 when none. */
-const setSum = (key: string) => sql`COALESCE((SELECT sum((e.v ->> 'n')::float8) FROM jsonb_array_elements(t.attribute_set -> ${key}::text) AS e(v)), 0)`;
 
 type Num = bigint | number | string | null;
 

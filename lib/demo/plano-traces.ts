@@ -59,13 +59,22 @@ const msToNs = (ms: number) => BigInt(Math.round(ms * 1e6));
  * tenant calls a self-hosted `my-finetune` that no catalog prices (counted as unpriced).
  * Decided from values already drawn, so the rest of the traffic is the same either way.
  */
-export type DemoOptions = { traces: number; seed: number; endMs: number; hours: number; costGaps?: boolean };
+export type DemoOptions = { traces: number; seed: number; endMs: number; hours: number; costGaps?: boolean; gatewayDetails?: boolean };
+
+/**
+ * `gatewayDetails` (default on): what the live view shows — Plano's matched route
+ * (`plano.route.name`) and routing strategy, the requested model, fallbacks
+ * (`routing.is_fallback`), prompt-cache hits (`llm.usage.cached_input_tokens`,
+ * `plano.cache.warm`) and `llm.is_streaming`. Derived from values already drawn, like
+ * `costGaps`, so the rest of the traffic is the same either way.
+ */
+const ROUTE_NAMES = ['code', 'summarization', 'general'] as const;
 
 /** The model no price catalog knows (the demo's "unknown model"). */
 export const UNPRICED_DEMO_MODEL = 'my-finetune';
 
 /** Generates `traces` Plano-like traces ending before `endMs`, grouped into one OTLP request per trace. */
-export function* planoDemoRequests({ traces, seed, endMs, hours, costGaps = true }: DemoOptions): Generator<OtlpJsonRequest> {
+export function* planoDemoRequests({ traces, seed, endMs, hours, costGaps = true, gatewayDetails = true }: DemoOptions): Generator<OtlpJsonRequest> {
   const rnd = new Random(seed);
   const startMs = endMs - hours * 3600_000;
   for (let i = 0; i < traces; i++) {
@@ -86,6 +95,7 @@ export function* planoDemoRequests({ traces, seed, endMs, hours, costGaps = true
       outPrice,
       atMs: at,
       costGaps,
+      gatewayDetails,
     });
   }
 }
@@ -100,7 +110,27 @@ type RequestShape = {
   outPrice: number;
   atMs: number;
   costGaps: boolean;
+  gatewayDetails: boolean;
 };
+
+/** Route, strategy, fallback and cache of one request (see DemoOptions.gatewayDetails), from its token counts and outcome. */
+function gatewayDetailsOf(model: string, promptTokens: number, completionTokens: number, ok: boolean) {
+  const route = promptTokens % 4 === 0 ? null : ROUTE_NAMES[(promptTokens >> 2) % ROUTE_NAMES.length];
+  const cached = ok && promptTokens % 10 < 3 ? Math.floor(promptTokens * 0.6) : 0;
+  return {
+    llm: [
+      ...(route ? [str('plano.route.name', route)] : []),
+      str('model.requested', route ? 'router:auto' : model),
+      { key: 'llm.is_streaming', value: { boolValue: ok } },
+      ...(cached > 0 ? [int('llm.usage.cached_input_tokens', cached), { key: 'plano.cache.warm', value: { boolValue: true } }] : []),
+    ],
+    routing: [
+      str('routing.strategy', route ? 'llm_router' : 'model_alias'),
+      { key: 'routing.is_fallback', value: { boolValue: ok && completionTokens % 13 === 0 } },
+      ...(route ? [str('routing.selection_reason', `matched route ${route}`)] : []),
+    ],
+  };
+}
 
 function planoRequest(rnd: Random, r: RequestShape): OtlpJsonRequest {
   const traceId = rnd.hex(16);
@@ -159,7 +189,9 @@ function planoRequest(rnd: Random, r: RequestShape): OtlpJsonRequest {
     ...(error && errorMessage ? { status: { code: 2, message: errorMessage } } : {}),
   });
 
+  const details = r.gatewayDetails ? gatewayDetailsOf(r.model, promptTokens, completionTokens, outcome === 'ok') : null;
   const llmAttrs = [
+    ...(details?.llm ?? []),
     str('llm.model', r.model),
     str('llm.provider', r.provider),
     int('llm.usage.prompt_tokens', promptTokens),
@@ -195,7 +227,7 @@ function planoRequest(rnd: Random, r: RequestShape): OtlpJsonRequest {
       bySvc(
         'plano(routing)',
         span(ids.routing, ids.inbound, 'route', 1, routeStart, routeStart + routingMs, [
-          str('routing.strategy', 'model_alias'),
+          ...(details?.routing ?? [str('routing.strategy', 'model_alias')]),
           str('llm.provider', r.provider),
         ]),
       ),
