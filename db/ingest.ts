@@ -16,6 +16,7 @@
  * batches never queue on its hot rows (`user.id`, …).
  */
 import { type SQL, sql } from 'drizzle-orm';
+import { encodeAttributes, encodeEvents, encodeLinks } from '../lib/otlp/compact-attributes';
 import type { AttributeMap } from '../lib/otlp/span-record';
 import { type EnrichedSpan, PROMOTED_COLUMNS, type PromotedColumnValues, type PromotedValues } from '../lib/trace/promoted';
 import type { Db } from './db';
@@ -49,10 +50,11 @@ function toRow({ span, tenantId, promoted }: EnrichedSpan) {
     start_ns: span.startTimeUnixNano.toString(),
     end_ns: span.endTimeUnixNano.toString(),
     ...promotedColumnValues(promoted),
-    attributes: span.attributes,
-    resource_attributes: span.resourceAttributes,
-    events: span.events,
-    links: span.links,
+    // Stored in the compact form (lib/otlp/compact-attributes.ts); readers decode it.
+    attributes: encodeAttributes(span.attributes),
+    resource_attributes: encodeAttributes(span.resourceAttributes),
+    events: encodeEvents(span.events),
+    links: encodeLinks(span.links),
     scope_name: span.scopeName,
     scope_version: span.scopeVersion,
     flags: span.flags,
@@ -60,6 +62,8 @@ function toRow({ span, tenantId, promoted }: EnrichedSpan) {
       span.droppedAttributesCount || span.droppedEventsCount || span.droppedLinksCount
         ? { attributes: span.droppedAttributesCount, events: span.droppedEventsCount, links: span.droppedLinksCount }
         : null,
+    /** The decoded span (not a column): the attribute set is built from its canonical maps. */
+    span,
   };
 }
 
@@ -154,7 +158,7 @@ export async function storeSpans(
 /** Per (row tenant, trace): the attribute set of the batch's spans (merged into traces.attribute_set). */
 function attributeSets(rows: SpanRow[]): { tenant_id: string; trace_id: string; attribute_set: unknown }[] {
   const builder = new AttributeSetBuilder();
-  for (const row of rows) builder.add(`${row.tenant_id}\u0000${row.trace_id}`, row.attributes, row.resource_attributes);
+  for (const row of rows) builder.add(`${row.tenant_id}\u0000${row.trace_id}`, row.span.attributes, row.span.resourceAttributes);
   return [...builder.keys()].map((key) => {
     const [tenant_id, trace_id] = key.split('\u0000');
     return { tenant_id, trace_id, attribute_set: builder.get(key) };

@@ -1,4 +1,5 @@
 /** Row → API JSON mapping shared by the query functions. Times stay exact as decimal strings. */
+import { decodeAttributes, decodeEvents, decodeLinks } from '../../lib/otlp/compact-attributes';
 import type { StoredSpan, TraceSummary } from '../../lib/trace/wire';
 import type { spans, traces } from '../schema';
 
@@ -56,10 +57,11 @@ export function storedSpanFromRow(r: SpanRow): StoredSpan {
     startTimeUnixNano: nsString(r.start_ns),
     endTimeUnixNano: nsString(r.end_ns),
     durationMs: nsToMs(r.duration_ns),
-    attributes: r.attributes,
-    resourceAttributes: r.resource_attributes,
-    events: r.events,
-    links: r.links,
+    // Stored in the compact form (lib/otlp/compact-attributes.ts); the API speaks canonical OTLP/JSON.
+    attributes: decodeAttributes(r.attributes),
+    resourceAttributes: decodeAttributes(r.resource_attributes, 'resource_attributes'),
+    events: decodeEvents(r.events),
+    links: decodeLinks(r.links),
     scope: { name: r.scope_name, version: r.scope_version },
     flags: Number(r.flags),
   };

@@ -210,57 +210,89 @@ function spanCompare(field: FieldRef, op: CompareOp, value: Literal): SQL {
   return attributeCompare(field.key, op, value);
 }
 
-const attributeValue = (key: string) => sql`COALESCE(s.attributes -> ${key}::text, s.resource_attributes -> ${key}::text)`;
+// ---------------------------------------------------------------- span attributes
 
-function attributePresent(key: string): SQL {
+/*
+ * Spans store their attribute maps in the compact form of lib/otlp/compact-attributes.ts
+ * (`"gpt-4o"`, `42`, `{"i": "9007199254740993"}`, `{"d": 2}`, …); td_ctext / td_cnum read a
+ * value as text / number. The helpers below are the one place that spells the span columns:
+ * other span queries (db/queries) use them too, so a storage change carries over.
+ */
+
+/** The value of `key` on a span `s` (span attributes over resource ones), compact JSONB. */
+export const spanAttributeValue = (key: string) => sql`COALESCE(s.attributes -> ${key}::text, s.resource_attributes -> ${key}::text)`;
+
+/** The value of `key` on a span `s` as text, as the grammar compares it (NULL when absent or empty). */
+export const spanAttributeText = (key: string) => sql`td_ctext(${spanAttributeValue(key)})`;
+
+/** Whether a span `s` carries `key` (in its own or its resource's attributes). */
+export function spanAttributePresent(key: string): SQL {
   return sql`(s.attributes ? ${key}::text OR s.resource_attributes ? ${key}::text)`;
 }
 
+const attributePresent = spanAttributePresent;
+
 function attributeCompare(key: string, op: CompareOp, value: Literal): SQL {
-  const v = attributeValue(key);
+  const text = spanAttributeText(key);
+  const num = sql`td_cnum(${spanAttributeValue(key)})`;
   switch (op) {
     case '=':
       return attributeEquals(key, value);
     case '!=':
       return value.kind === 'string'
-        ? sql`td_text(${v}) <> ${value.text}::text`
-        : sql`(td_text(${v}) <> ${literalText(value)}::text AND td_num(${v}) IS DISTINCT FROM ${numericValue(value)}::float8)`;
+        ? sql`${text} <> ${value.text}::text`
+        : sql`(${text} <> ${literalText(value)}::text AND ${num} IS DISTINCT FROM ${numericValue(value)}::float8)`;
     case '~':
-      return sql`td_text(${v}) LIKE ${globToLike(literalText(value))}::text`;
+      return sql`${text} LIKE ${globToLike(literalText(value))}::text`;
     case '!~':
-      return sql`td_text(${v}) NOT LIKE ${globToLike(literalText(value))}::text`;
+      return sql`${text} NOT LIKE ${globToLike(literalText(value))}::text`;
     case '>':
     case '>=':
     case '<':
     case '<=':
-      return orderCompare(sql`td_num(${v})`, op, attributeNumber(value));
+      return orderCompare(num, op, attributeNumber(value));
     default:
       return unreachable(op, 'operator');
   }
 }
 
 /**
- * `key=value` as JSONB containment, which the GIN (jsonb_path_ops) index answers:
- * the value may be stored as a string, an int, a double or a bool, so each
- * spelling that fits the literal is tried. Span attributes win over resource ones.
+ * The compact spellings a stored value equal to the literal may have: the string, an int
+ * (a plain number within ±(2^53−1), else `{"i": digits}`), a double (a plain number when not
+ * integral, else `{"d": n}`, and `{"d": "-0"}` for zero), a bool. JSONB compares numbers by
+ * value, so `2` also finds an int stored as `2`.
  */
-function attributeEquals(key: string, value: Literal): SQL {
-  const text = literalText(value);
-  const candidates: unknown[] = [{ stringValue: text }];
+function compactCandidates(text: string): unknown[] {
+  const candidates: unknown[] = [text];
   const trimmed = text.trim();
   if (/^[-+]?\d+$/.test(trimmed)) {
-    const asInt = BigInt(trimmed).toString();
-    candidates.push({ intValue: asInt });
+    const asInt = BigInt(trimmed);
+    candidates.push(asInt >= -MAX_SAFE && asInt <= MAX_SAFE ? Number(asInt) : { i: asInt.toString() });
   }
   const asNumber = trimmed === '' ? NaN : Number(trimmed);
-  if (Number.isFinite(asNumber)) candidates.push({ doubleValue: asNumber });
-  if (/^(true|false)$/i.test(trimmed)) candidates.push({ boolValue: trimmed.toLowerCase() === 'true' });
+  if (Number.isFinite(asNumber)) {
+    if (!Number.isInteger(asNumber)) candidates.push(asNumber);
+    else candidates.push({ d: asNumber }, ...(asNumber === 0 ? [{ d: '-0' }] : []));
+  }
+  if (/^(true|false)$/i.test(trimmed)) candidates.push(trimmed.toLowerCase() === 'true');
+  return candidates;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * `key=value` as JSONB containment on the span's maps: the value may be stored as a
+ * string, an int, a double or a bool, so each spelling that fits the literal is tried.
+ * Span attributes win over resource ones.
+ */
+function attributeEquals(key: string, value: Literal): SQL {
+  const candidates = compactCandidates(literalText(value));
   const contains = (column: SQL) =>
     sql.join(
       candidates.map((c) => sql`${column} @> ${JSON.stringify({ [key]: c })}::jsonb`),
       sql` OR `,
     );
-  const numericOnly = value.kind === 'number' ? sql` OR td_num(${attributeValue(key)}) = ${asNumber}::float8` : sql``;
+  const numericOnly = value.kind === 'number' ? sql` OR td_cnum(${spanAttributeValue(key)}) = ${value.value}::float8` : sql``;
   return sql`((${contains(sql`s.attributes`)}) OR (NOT s.attributes ? ${key}::text AND (${contains(sql`s.resource_attributes`)}))${numericOnly})`;
 }
 
