@@ -15,40 +15,62 @@ const MAX_VALUE_LENGTH = 200;
 /** Kinds whose values are suggested (arrays and kvlists are not values one types into a filter). */
 const SUGGESTED_KINDS: ReadonlySet<AnyValueKind> = new Set(['string', 'int', 'double', 'bool', 'bytes']);
 
-export function catalogEntries(spans: SpanRecord[]): { keys: CatalogKeyRow[]; values: CatalogValueRow[] } {
+/**
+ * `valuesDone`: keys whose values the catalog no longer collects (high-cardinality keys at
+ * their cap): only their key counts are folded.
+ */
+export function catalogEntries(spans: SpanRecord[], valuesDone: ReadonlySet<string> = new Set()): { keys: CatalogKeyRow[]; values: CatalogValueRow[] } {
   const keys = new Map<string, CatalogKeyRow>();
   const values = new Map<string, CatalogValueRow>();
   // Resource attributes repeat on every span of a resource; count each map object once.
   const seenResources = new Set<AttributeMap>();
 
-  const fold = (map: AttributeMap, scope: 'span' | 'resource', lastSeen: string) => {
+  // Last-seen times compare as bigints and become text once at the end (parsing a BigInt per attribute cost more than the fold).
+  const lastSeenOf = new Map<CatalogKeyRow | CatalogValueRow, bigint>();
+  const seenAt = (row: CatalogKeyRow | CatalogValueRow, at: bigint) => {
+    const old = lastSeenOf.get(row);
+    if (old === undefined || at > old) lastSeenOf.set(row, at);
+  };
+
+  const fold = (map: AttributeMap, scope: 'span' | 'resource', lastSeen: bigint) => {
     for (const key in map) {
       const value = map[key];
       const type = anyValueKind(value);
       const keyId = `${scope}\u0000${key}`;
       const k = keys.get(keyId);
-      if (!k) keys.set(keyId, { key, scope, value_type: type, seen_count: 1, last_seen_ns: lastSeen });
-      else {
+      if (!k) {
+        const row: CatalogKeyRow = { key, scope, value_type: type, seen_count: 1, last_seen_ns: '' };
+        keys.set(keyId, row);
+        seenAt(row, lastSeen);
+      } else {
         k.seen_count++;
         if (k.value_type !== type) k.value_type = 'mixed';
-        if (BigInt(lastSeen) > BigInt(k.last_seen_ns)) k.last_seen_ns = lastSeen;
+        seenAt(k, lastSeen);
       }
+      if (valuesDone.has(key)) continue;
       const text = SUGGESTED_KINDS.has(type) ? setValueText(value) : null;
       if (text === null || text.length > MAX_VALUE_LENGTH) continue;
       const valueId = `${key}\u0000${text}`;
       const v = values.get(valueId);
-      if (!v) values.set(valueId, { key, value: text, seen_count: 1, last_seen_ns: lastSeen });
-      else v.seen_count++;
+      if (!v) {
+        const row: CatalogValueRow = { key, value: text, seen_count: 1, last_seen_ns: '' };
+        values.set(valueId, row);
+        seenAt(row, lastSeen);
+      } else {
+        v.seen_count++;
+        seenAt(v, lastSeen);
+      }
     }
   };
 
   for (const span of spans) {
-    const lastSeen = span.startTimeUnixNano.toString();
+    const lastSeen = span.startTimeUnixNano;
     fold(span.attributes, 'span', lastSeen);
     if (!seenResources.has(span.resourceAttributes)) {
       seenResources.add(span.resourceAttributes);
       fold(span.resourceAttributes, 'resource', lastSeen);
     }
   }
+  for (const [row, at] of lastSeenOf) row.last_seen_ns = at.toString();
   return { keys: [...keys.values()], values: [...values.values()] };
 }

@@ -29,11 +29,13 @@ class CatalogBuffer {
   private pending: Pending = { keys: new Map(), values: new Map() };
   private timer: ReturnType<typeof setTimeout> | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  /** Keys at MAX_TRACKED_VALUES in the table: their values are not collected any more (ids would flood the buffer). */
+  private readonly saturated = new Set<string>();
 
   constructor(private readonly db: Pick<Db, 'rows'>) {}
 
   add(spans: SpanRecord[]): void {
-    const { keys, values } = catalogEntries(spans);
+    const { keys, values } = catalogEntries(spans, this.saturated);
     this.merge(keys, values);
     this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
     this.timer.unref?.();
@@ -69,7 +71,8 @@ class CatalogBuffer {
       if (batch.keys.size === 0) return;
       this.pending = { keys: new Map(), values: new Map() };
       try {
-        await writeCatalog(this.db, [...batch.keys.values()], [...batch.values.values()]);
+        const saturated = await writeCatalog(this.db, [...batch.keys.values()], [...batch.values.values()]);
+        for (const key of saturated) this.saturated.add(key);
       } catch (err) {
         console.error(`[tracedeck] attribute catalog update failed (spans are stored; retrying): ${err instanceof Error ? err.message : String(err)}`);
         this.merge([...batch.keys.values()], [...batch.values.values()]);
@@ -112,7 +115,8 @@ function capPerKey(values: CatalogValueRow[]): CatalogValueRow[] {
   return kept;
 }
 
-async function writeCatalog(db: Pick<Db, 'rows'>, keys: CatalogKeyRow[], allValues: CatalogValueRow[]): Promise<void> {
+/** Writes the counts; resolves to the keys of this flush that are now at MAX_TRACKED_VALUES. */
+async function writeCatalog(db: Pick<Db, 'rows'>, keys: CatalogKeyRow[], allValues: CatalogValueRow[]): Promise<string[]> {
   const values = capPerKey(allValues);
   await db.rows(sql`
     INSERT INTO attribute_keys AS k (key, scope, value_type, seen_count, last_seen_ns, distinct_values)
@@ -124,8 +128,8 @@ async function writeCatalog(db: Pick<Db, 'rows'>, keys: CatalogKeyRow[], allValu
       seen_count = k.seen_count + EXCLUDED.seen_count,
       last_seen_ns = GREATEST(k.last_seen_ns, EXCLUDED.last_seen_ns),
       value_type = CASE WHEN k.value_type = EXCLUDED.value_type THEN k.value_type ELSE 'mixed' END`);
-  if (values.length === 0) return;
-  await db.rows(sql`
+  if (values.length === 0) return [];
+  const saturated = await db.rows<{ key: string; distinct_values: number }>(sql`
     WITH v AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(values)}::jsonb)
         AS x(key text, value text, seen_count bigint, last_seen_ns bigint)
@@ -142,5 +146,7 @@ async function writeCatalog(db: Pick<Db, 'rows'>, keys: CatalogKeyRow[], allValu
     )
     UPDATE attribute_keys k SET distinct_values = k.distinct_values + n.new_values
     FROM (SELECT key, count(*)::integer AS new_values FROM upserted WHERE is_new GROUP BY key) n
-    WHERE k.key = n.key`);
+    WHERE k.key = n.key
+    RETURNING k.key, k.distinct_values`);
+  return saturated.filter((r) => Number(r.distinct_values) >= MAX_TRACKED_VALUES).map((r) => r.key);
 }

@@ -8,6 +8,8 @@ import { EnrichConfigError } from '../lib/enrich/config';
 import { type AuthConfig, AuthConfigError, parseAuthConfig } from './auth/config';
 import { ConfigError, type Env, type ServerConfig, loadConfig } from './config';
 import { type EnrichSettings, loadEnrichSettingsStrict } from './enrich-config';
+import { PricesFileError } from '../lib/pricing';
+import { loadPricingStrict } from './pricing';
 
 export type CheckedConfig = { config: ServerConfig; enrich: EnrichSettings; auth: AuthConfig };
 
@@ -16,9 +18,11 @@ export function checkConfigStrict(env: Env): CheckedConfig {
   try {
     const config = loadConfig(env);
     if (config.attributeMappingError) throw new ConfigError(config.attributeMappingError);
-    return { config, enrich: loadEnrichSettingsStrict(config), auth: parseAuthConfig(config.authKeys) };
+    const checked = { config, enrich: loadEnrichSettingsStrict(config), auth: parseAuthConfig(config.authKeys) };
+    loadPricingStrict(config.pricesFile);
+    return checked;
   } catch (err) {
-    if (err instanceof EnrichConfigError || err instanceof AuthConfigError) throw new ConfigError(err.message);
+    if (err instanceof EnrichConfigError || err instanceof AuthConfigError || err instanceof PricesFileError) throw new ConfigError(err.message);
     throw err;
   }
 }

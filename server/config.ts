@@ -116,6 +116,8 @@ const envSchema = z.object({
   TRACEDECK_GRPC_PID_FILE: text(undefined),
   // Span-attribute rules and sampling (server/enrich-config.ts); '' is meaningful for the prefixes.
   TRACEDECK_CONFIG: text(undefined),
+  // Prices that add to or override the bundled catalog (server/pricing.ts reads the file).
+  TRACEDECK_PRICES: text(undefined),
   TRACEDECK_HEADER_PREFIXES: raw,
   TRACEDECK_STATIC_ATTRIBUTES: raw,
   TRACEDECK_OVERRIDE_EXISTING: raw,
@@ -167,6 +169,8 @@ export type ServerConfig = {
     env: { TRACEDECK_HEADER_PREFIXES?: string; TRACEDECK_STATIC_ATTRIBUTES?: string; TRACEDECK_OVERRIDE_EXISTING?: string };
     sampling: string | undefined;
   };
+  /** TRACEDECK_PRICES: a YAML or JSON file of model prices (server/pricing.ts), or null. */
+  pricesFile: string | null;
   /** Raw texts of the auth keys (server/auth/config.ts). */
   authKeys: { TRACEDECK_INGEST_KEYS?: string; TRACEDECK_READ_TOKENS?: string; TRACEDECK_TENANT_SCOPED_KEYS?: string };
   nextDistDir: string;
@@ -223,6 +227,7 @@ function toConfig(e: ParsedEnv): ServerConfig {
       },
       sampling: e.TRACEDECK_SAMPLING,
     },
+    pricesFile: e.TRACEDECK_PRICES ?? null,
     authKeys: {
       TRACEDECK_INGEST_KEYS: e.TRACEDECK_INGEST_KEYS,
       TRACEDECK_READ_TOKENS: e.TRACEDECK_READ_TOKENS,

@@ -5,9 +5,10 @@
  */
 import type { StoredSpan, TraceSummary } from '../../lib/trace/wire';
 import { CliError } from './args';
+import type { CostFigure } from '../../lib/pricing/types';
 
 export type TraceListPage = { traces: TraceSummary[]; nextCursor: string | null };
-export type TraceDetail = { traceId: string; summaries: TraceSummary[]; spans: StoredSpan[] };
+export type TraceDetail = { traceId: string; summaries: TraceSummary[]; spans: StoredSpan[]; costs?: { total: CostFigure | null } };
 export type AttributeKey = { key: string; scope: 'span' | 'resource' | 'intrinsic' };
 
 /** An error answer of the API: `{error, column?, length?, filterIndex?, where?, candidates?}`. */

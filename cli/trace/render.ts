@@ -6,6 +6,8 @@
 import type { StoredSpan, TraceSummary } from '../../lib/trace/wire';
 import { type AttrPair, displayAttributes, displayValue, spanErrorBanner } from './attributes';
 import type { Painter, Style } from './style';
+import { costText } from '../../lib/pricing/label';
+import type { CostFigure } from '../../lib/pricing/types';
 
 /** Plano's brand purple, planoai's colour for attribute values. */
 export const PLANO_COLOR = '#969FF4';
@@ -26,7 +28,8 @@ export function serviceColor(service: string): { fg: string; fg16?: string } {
   return { fg: 'white' };
 }
 
-export type TraceView = { traceId: string; spans: StoredSpan[] };
+/** `costs`: as GET /api/traces/{id} prices it (absent from older servers). */
+export type TraceView = { traceId: string; spans: StoredSpan[]; costs?: { total: CostFigure | null } };
 export type RenderOptions = { verbose: boolean; patterns: readonly string[]; shareUrl?: string | null };
 
 const ns = (text: string) => BigInt(text);
@@ -66,7 +69,12 @@ function buildTree(spans: readonly StoredSpan[]): { roots: StoredSpan[]; childre
 export function renderTrace(trace: TraceView, options: RenderOptions, p: Painter): string[] {
   if (trace.spans.length === 0) return [p.paint('No spans found for this trace.', { fg: 'yellow' })];
   const { startNs, endNs } = traceBounds(trace.spans);
-  const lines: string[] = ['', `${p.paint('Trace:', { bold: true })} ${trace.traceId} ${p.paint(`(${msText(endNs - startNs)} total)`, { dim: true })}`, ''];
+  const cost = trace.costs?.total ? `  ${p.paint('cost', { dim: true })} ${costText(trace.costs.total)}` : '';
+  const lines: string[] = [
+    '',
+    `${p.paint('Trace:', { bold: true })} ${trace.traceId} ${p.paint(`(${msText(endNs - startNs)} total)`, { dim: true })}${cost}`,
+    '',
+  ];
   const { roots, children } = buildTree(trace.spans);
   const guide = (text: string) => p.paint(text, GUIDE);
   const visited = new Set<string>();
@@ -140,6 +148,7 @@ export function renderTraceList(traces: readonly TraceSummary[], p: Painter): st
     if (t.llmModel) extras.push(t.llmModel);
     if (t.httpStatusCode !== null) extras.push(p.paint(String(t.httpStatusCode), t.httpStatusCode >= 400 ? { fg: 'red', bold: true } : { fg: 'green' }));
     else if (t.errorCount > 0) extras.push(p.paint('error', { fg: 'red', bold: true }));
+    if (t.cost) extras.push(t.cost.source === 'unknown' ? p.paint(costText(t.cost), { fg: 'yellow' }) : costText(t.cost));
     const rest = summaryLabel(t).slice(8);
     lines.push(`  ${p.paint('-', { dim: true })} ${t.traceId.slice(0, 8)}${p.paint(rest, { dim: true })}${extras.length ? `  ${extras.join('  ')}` : ''}`);
   }

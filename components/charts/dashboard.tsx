@@ -166,6 +166,12 @@ function Notes({ data, main }: { data: DashboardData; main: MetricsResponse }) {
           was stored. Percentiles are not weighted.
         </div>
       ) : null}
+      {main.cost?.note ? (
+        <div className={`${styles.note} ${styles.warn}`} data-testid="unpriced-note">
+          {main.cost.note} — not counted in the cost (add them to TRACEDECK_PRICES).
+        </div>
+      ) : null}
+      {main.cost?.pricesError ? <div className={`${styles.note} ${styles.warn}`}>{main.cost.pricesError} — priced from the bundled catalog only.</div> : null}
       {sampling.configError ? <div className={`${styles.note} ${styles.warn}`}>{sampling.configError} — the setting is ignored.</div> : null}
       {coverage.requests > 0 && coverage.withModel === 0 ? (
         <div className={`${styles.note} ${styles.warn}`} data-testid="no-model-note">

@@ -6,6 +6,7 @@ import { METRICS, type TileSpec, fieldInfo } from '@/lib/metrics/registry';
 import type { MetricValues } from '@/lib/metrics/types';
 import styles from './charts.module.css';
 import { UNIT_FORMATS, fmtPct } from './format';
+import { CostSourceLine } from './cost-source';
 
 type Format = (n: number | null | undefined) => string;
 
@@ -26,6 +27,8 @@ function Estimate({ value, format }: { value: number | null | undefined; format:
  */
 function tileLine(spec: TileSpec, totals: MetricValues, sampled: boolean, format: Format): ReactNode {
   const headline = figureOf(totals, spec.show[0]);
+  // The cost tile says where its figure comes from (reported, computed, both) and what has no price.
+  if (spec.show[0] === 'costUsd' && totals.costSource !== undefined) return <CostSourceLine totals={totals} />;
   if (spec.missing && (headline === null || headline === undefined)) return spec.missing;
   const rate = spec.rate ? fmtPct(figureOf(totals, spec.rate)) : null;
   const details = spec.details?.map((d) => [d.before, format(figureOf(totals, d.field)), d.after].filter(Boolean).join(' ')).join(' · ');

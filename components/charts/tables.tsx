@@ -10,7 +10,9 @@ import { estimateOf, figureOf } from '@/lib/metrics/figures';
 import { type ColumnSpec, METRICS, fieldInfo } from '@/lib/metrics/registry';
 import type { MetricsGroup, MetricsResponse } from '@/lib/metrics/types';
 import styles from './charts.module.css';
-import { UNIT_FORMATS, fmtCompact, fmtCost, fmtInt, fmtMs, fmtNs } from './format';
+import { UNIT_FORMATS, fmtCompact, fmtInt, fmtMs, fmtNs } from './format';
+import { costText } from '@/lib/pricing/label';
+import { costTitle } from './cost-source';
 
 type GroupTableProps = {
   testId: string;
@@ -59,7 +61,12 @@ function FigureCells({ column, totals, withEstimate, compact, sampled, list }: F
   const headline = compact && column.headline;
   return (
     <>
-      <td className={`${styles.num} ${column.alarm ? (rateClass(value) ?? '') : ''}`} data-column={column.id} data-value={column.rawValue ? value : undefined}>
+      <td
+        className={`${styles.num} ${column.alarm ? (rateClass(value) ?? '') : ''}`}
+        data-column={column.id}
+        data-value={column.rawValue ? value : undefined}
+        {...(column.field === 'costUsd' && totals.costSource !== undefined ? { title: costTitle(totals), 'data-source': totals.costSource ?? '' } : {})}
+      >
         {headline && list ? (
           <a href={list} title="Open these requests in the trace list">
             {format(value)}
@@ -67,6 +74,9 @@ function FigureCells({ column, totals, withEstimate, compact, sampled, list }: F
         ) : (
           format(value)
         )}
+        {column.field === 'costUsd' && (totals.unpricedRequests ?? 0) > 0 ? (
+          <span className={styles.warnText}> +{totals.unpricedRequests} unpriced</span>
+        ) : null}
         {headline && sampled ? (
           <span className={styles.inlineEstimate} title="Estimated requests (sampling-weighted)">
             ≈{fmtCompact(estimate)}
@@ -183,7 +193,9 @@ export function TraceTable({ testId, title, traces, where }: { testId: string; t
                   <td>
                     <span className={`${styles.mono} ${styles.truncate}`}>{t.llmModel ?? '–'}</span>
                   </td>
-                  <td className={styles.num}>{fmtCost(t.costUsd)}</td>
+                  <td className={styles.num} data-source={t.cost?.source ?? ''}>
+                    {costText(t.cost)}
+                  </td>
                 </tr>
               );
             })}

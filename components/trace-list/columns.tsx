@@ -4,6 +4,7 @@ import type { ReactNode } from 'react';
 import type { TraceSummary } from '@/lib/trace/wire';
 import { formatDurationMs, formatTimestamp } from '@/lib/format';
 import styles from './trace-list.module.css';
+import { costText, fmtUsd } from '@/lib/pricing/label';
 
 export const tableFeatureSet = tableFeatures({ columnVisibilityFeature });
 const helper = createColumnHelper<typeof tableFeatureSet, TraceSummary>();
@@ -118,7 +119,17 @@ export function traceColumns(ctx: ColumnContext) {
     helper.accessor('costUsd', {
       id: 'cost',
       header: COLUMN_LABELS.cost,
-      cell: (c) => <span className={styles.num}>{c.getValue() === null ? '' : `$${(c.getValue() as number).toFixed(4)}`}</span>,
+      // The cost with its source: reported by the gateway, computed from the price book, or no price (never $0).
+      cell: (c) => {
+        const cost = c.row.original.cost;
+        if (!cost) return <span className={styles.num} />;
+        return (
+          <span className={styles.num} data-testid="trace-cost" data-source={cost.source} title={costText(cost)}>
+            {cost.usd === null ? 'no price' : fmtUsd(cost.usd)}
+            <span className={styles.costSource}>{cost.source === 'reported' ? ' rep' : cost.source === 'computed' ? ' calc' : ''}</span>
+          </span>
+        );
+      },
     }),
   ]);
 }

@@ -6,6 +6,7 @@ import { formatEpochNs } from '@/lib/trace/format';
 import { formatNs } from '@/lib/trace/time-axis';
 import type { TraceTree } from '@/lib/trace/tree';
 import type { StoredSpan } from '@/lib/trace/wire';
+import { costText } from '@/lib/pricing/label';
 import { CopyButton } from './copy-button';
 import type { TracePageData } from './types';
 import styles from './trace-view.module.css';
@@ -42,7 +43,7 @@ export function TraceHeader({ data, tree, colors, errorCount }: TraceHeaderProps
           <CopyButton text={data.traceId} label="Copy trace id" />
         </span>
       </div>
-      <TraceFigures tree={tree} serviceCount={colors.size} errorCount={errorCount} tenants={data.tenants} />
+      <TraceFigures tree={tree} serviceCount={colors.size} errorCount={errorCount} tenants={data.tenants} cost={data.cost} unpricedSpans={data.unpricedSpans} />
     </header>
   );
 }
@@ -52,11 +53,15 @@ function TraceFigures({
   serviceCount,
   errorCount,
   tenants,
+  cost,
+  unpricedSpans,
 }: {
   tree: TraceTree<StoredSpan>;
   serviceCount: number;
   errorCount: number;
   tenants: string[];
+  cost: TracePageData['cost'];
+  unpricedSpans: number;
 }) {
   const orphanCount = tree.nodes.reduce((n, node) => n + (node.parentMissing ? 1 : 0), 0);
   const named = tenants.filter((t) => t !== '');
@@ -90,6 +95,19 @@ function TraceFigures({
         <div>
           <dt>Parent missing</dt>
           <dd className={styles.warnText}>{orphanCount}</dd>
+        </div>
+      ) : null}
+      {cost ? (
+        <div>
+          <dt>Cost</dt>
+          <dd
+            data-testid="trace-cost"
+            data-source={cost.source}
+            title={unpricedSpans > 0 ? `${unpricedSpans} LLM span(s) have no price for their model: not counted` : undefined}
+          >
+            {costText(cost)}
+            {unpricedSpans > 0 && cost.source !== 'unknown' ? ` + ${unpricedSpans} unpriced` : ''}
+          </dd>
         </div>
       ) : null}
       {named.length > 0 ? (

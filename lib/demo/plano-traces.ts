@@ -52,10 +52,19 @@ const dbl = (key: string, value: number): JsonKeyValue => ({ key, value: { doubl
 
 const msToNs = (ms: number) => BigInt(Math.round(ms * 1e6));
 
-export type DemoOptions = { traces: number; seed: number; endMs: number; hours: number };
+/**
+ * `costGaps` (default on): the cost engine's cases — about a third of the LLM spans carry
+ * tokens but no reported cost (priced by Tracedeck from the catalog), and the smallest
+ * tenant calls a self-hosted `my-finetune` that no catalog prices (counted as unpriced).
+ * Decided from values already drawn, so the rest of the traffic is the same either way.
+ */
+export type DemoOptions = { traces: number; seed: number; endMs: number; hours: number; costGaps?: boolean };
+
+/** The model no price catalog knows (the demo's "unknown model"). */
+export const UNPRICED_DEMO_MODEL = 'my-finetune';
 
 /** Generates `traces` Plano-like traces ending before `endMs`, grouped into one OTLP request per trace. */
-export function* planoDemoRequests({ traces, seed, endMs, hours }: DemoOptions): Generator<OtlpJsonRequest> {
+export function* planoDemoRequests({ traces, seed, endMs, hours, costGaps = true }: DemoOptions): Generator<OtlpJsonRequest> {
   const rnd = new Random(seed);
   const startMs = endMs - hours * 3600_000;
   for (let i = 0; i < traces; i++) {
@@ -65,11 +74,32 @@ export function* planoDemoRequests({ traces, seed, endMs, hours }: DemoOptions):
     const session = `sess_${user}_${rnd.int(1, 4)}`;
     const [model, provider, inPrice, outPrice] = rnd.weighted(MODELS.map((m) => [m, m[4]] as const));
     const at = startMs + rnd.next() * (endMs - startMs - 120_000);
-    yield planoRequest(rnd, { tenant, user, session, model, provider, inPrice, outPrice, atMs: at });
+    const unpriced = costGaps && tenant === 'wayne-enterprises';
+    yield planoRequest(rnd, {
+      tenant,
+      user,
+      session,
+      model: unpriced ? UNPRICED_DEMO_MODEL : model,
+      provider: unpriced ? 'self-hosted' : provider,
+      inPrice,
+      outPrice,
+      atMs: at,
+      costGaps,
+    });
   }
 }
 
-type RequestShape = { tenant: string; user: string; session: string; model: string; provider: string; inPrice: number; outPrice: number; atMs: number };
+type RequestShape = {
+  tenant: string;
+  user: string;
+  session: string;
+  model: string;
+  provider: string;
+  inPrice: number;
+  outPrice: number;
+  atMs: number;
+  costGaps: boolean;
+};
 
 function planoRequest(rnd: Random, r: RequestShape): OtlpJsonRequest {
   const traceId = rnd.hex(16);
@@ -84,6 +114,9 @@ function planoRequest(rnd: Random, r: RequestShape): OtlpJsonRequest {
   const promptTokens = rnd.int(40, 3000);
   const completionTokens = outcome === 'ok' ? rnd.int(10, 900) : 0;
   const cost = (promptTokens * r.inPrice + completionTokens * r.outPrice) / 1e6;
+  // The gateway did not price it: Tracedeck computes the cost (or, for the unknown model, cannot).
+  // llama-3.1-70b (Groq's old name) is in no catalog either: its gateway always reports the cost.
+  const reportsCost = !r.costGaps || r.model === 'llama-3.1-70b' || (r.model !== UNPRICED_DEMO_MODEL && promptTokens % 3 !== 0);
   const routingMs = rnd.latencyMs(3, 0.4);
   const ttftMs = rnd.latencyMs(r.model.includes('mini') || r.model.includes('haiku') ? 250 : 600);
   const llmMs = outcome === 'timeout' ? 30_000 : outcome === 'rate_limited' ? rnd.latencyMs(40) : ttftMs + completionTokens * rnd.latencyMs(12, 0.3);
@@ -131,7 +164,7 @@ function planoRequest(rnd: Random, r: RequestShape): OtlpJsonRequest {
     int('llm.usage.prompt_tokens', promptTokens),
     int('llm.usage.completion_tokens', completionTokens),
     int('llm.usage.total_tokens', promptTokens + completionTokens),
-    dbl('llm.usage.total_cost_usd', Number(cost.toFixed(6))),
+    ...(reportsCost ? [dbl('llm.usage.total_cost_usd', Number(cost.toFixed(6)))] : []),
     ...(outcome === 'ok' ? [dbl('llm.time_to_first_token', Number(ttftMs.toFixed(1)))] : []),
     str('http.status_code', String(status)),
     ...(errorMessage ? [str('error.message', errorMessage)] : []),

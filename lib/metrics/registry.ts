@@ -281,10 +281,11 @@ const ENTRIES = [
     name: 'cost',
     label: 'Cost',
     unit: 'usd',
-    description: 'Sum of the reported cost in USD (null when no request carries a cost key).',
+    description:
+      'Cost in USD: what the spans reported plus, for requests with tokens and no reported cost, tokens × the price in force (computed at query time, server/metrics/cost.ts). Requests whose model has no price are counted, never $0.',
     measures: [{ column: 'cost_usd', field: 'costUsd', aggregate: { kind: 'sum', of: 't.cost_usd' }, estimate: 'costUsd', rollup: 'column' }],
     dashboard: {
-      tiles: [{ testId: 'summary-cost', label: 'Cost', show: ['costUsd'], estimate: 'costUsd', note: 'USD, as reported', missing: 'no cost keys' }],
+      tiles: [{ testId: 'summary-cost', label: 'Cost', show: ['costUsd'], estimate: 'costUsd', note: 'USD', missing: 'no cost keys' }],
       chart: {
         kind: 'bars',
         testId: 'chart-cost',

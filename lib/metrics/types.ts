@@ -36,7 +36,40 @@ export type MetricValues = {
   lastNs: string | null;
   /** Sampling-weighted totals (≈): estimates, not counts. */
   estimated: Estimates;
-} & { [K in Exclude<ValueField, 'requests'>]?: number | null };
+} & { [K in Exclude<ValueField, 'requests'>]?: number | null } & CostFields;
+
+/**
+ * Where a cell's cost comes from (with the `cost` metric): `costUsd` is what is known —
+ * reported plus computed at query time (server/metrics/cost.ts) — and the requests whose
+ * model has no price are counted, never priced $0.
+ */
+export type CostFields = {
+  /** Sum of the costs the spans reported (llm.usage.total_cost_usd), null when none did. */
+  reportedCostUsd?: number | null;
+  /** Sum of tokens × price for requests with tokens and no reported cost, null when none was priced. */
+  computedCostUsd?: number | null;
+  /** Requests with tokens, no reported cost and no price for their model. */
+  unpricedRequests?: number;
+  /** `reported`, `computed`, `reported + computed`, `unknown` (only unpriced requests), or null (no cost, no tokens). */
+  costSource?: string | null;
+};
+
+/** Requests of a model with tokens, no reported cost and no price (model null: no model name). */
+export type UnpricedModelCount = { model: string | null; requests: number };
+
+/** How the response's costs were made, and what could not be priced (with the `cost` metric). */
+export type CostInfo = {
+  /** Always 'query': prices are applied when reading, so a changed TRACEDECK_PRICES reprices past requests. */
+  pricedAt: 'query';
+  unpricedRequests: number;
+  /** Per model, most requests first. */
+  unpriced: UnpricedModelCount[];
+  /** "412 requests of `my-finetune` have no price", or null. */
+  note: string | null;
+  /** The TRACEDECK_PRICES file in use, and why it was ignored (null: fine or unset). */
+  pricesFile: string | null;
+  pricesError: string | null;
+};
 
 export type MetricsBucket = {
   /** Bucket bounds clipped to the range, ISO 8601 and epoch ms: [start, end). */
@@ -103,6 +136,8 @@ export type MetricsResponse = {
   groups: MetricsGroup[];
   coverage: Coverage;
   sampling: SamplingInfo;
+  /** With the `cost` metric: computed cost and unpriced requests (see CostFields). */
+  cost?: CostInfo;
   /** Server-side time of the aggregation query, ms. */
   queryMs: number;
   /**

@@ -3,6 +3,7 @@
  * and the CLI prints. Times stay exact as decimal strings of Unix nanoseconds.
  */
 import type { AttributeMap, SpanEvent, SpanLink } from '../otlp/span-record';
+import type { CostFigure } from '../pricing/types';
 
 export type TraceSummary = {
   traceId: string;
@@ -21,7 +22,14 @@ export type TraceSummary = {
   promptTokens: number | null;
   completionTokens: number | null;
   totalTokens: number | null;
+  /** The reported cost (llm.usage.total_cost_usd summed over the spans), null when none reported one. */
   costUsd: number | null;
+  /** Cache-read, cache-creation and reasoning tokens (each distinct value of the trace's spans once), null when absent. */
+  cachedInputTokens?: number | null;
+  cacheCreationTokens?: number | null;
+  reasoningTokens?: number | null;
+  /** The cost with its source (reported, computed at read time, or unknown: no price), null without tokens or cost. Set by the server. */
+  cost?: CostFigure | null;
 };
 
 export type StoredSpan = {

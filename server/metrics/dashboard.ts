@@ -15,6 +15,8 @@ import { type FilterState, type SearchParamsRecord, effectiveWheres, fromSearchP
 import { equalsTerm } from '../../lib/metrics/links';
 import { type MetricsContext, type MetricsInput, metricsBucket, metricsFilter, metricsRange } from './input';
 import { queryMetrics } from './request';
+import { pricing } from '../pricing';
+import { summaryCost } from '../../lib/pricing/trace-cost';
 import { type DashboardData, type DashboardScope, DEFAULT_DASHBOARD_SINCE, STACK_OPTIONS, STACK_TOP, type StackBy, stackKey } from '../../lib/metrics/scope';
 
 export type { DashboardData, DashboardScope, StackBy };
@@ -79,8 +81,10 @@ export async function loadDashboard(
         // The charts' error definition, read from the summary columns (no span probes).
         listTraces(db, { filter: compiled.sql ? sql`${compiled.sql} AND ${IS_ERROR}` : IS_ERROR, range, limit: 10 }),
       ]);
-      data.slowest = slowest.traces;
-      data.failing = failing.traces;
+      // Each trace's cost with its source, priced now (lib/pricing).
+      const { book } = pricing();
+      data.slowest = slowest.traces.map((t) => ({ ...t, cost: summaryCost(t, book) }));
+      data.failing = failing.traces.map((t) => ({ ...t, cost: summaryCost(t, book) }));
     }
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;

@@ -13,6 +13,8 @@ import { bucketBounds, formatBucket } from '../../lib/metrics/bucket';
 import { rollupScope } from '../../db/queries/rollup-scope';
 import { METRIC_NAMES, type MetricsBucket, type MetricsResponse } from '../../lib/metrics/types';
 import { type MetricsContext, type MetricsInput, selectedMetrics } from './input';
+import { addComputedCost } from './cost';
+import { pricing } from '../pricing';
 
 export type { MetricsContext, MetricsInput };
 
@@ -43,8 +45,6 @@ export async function queryMetrics(db: Pick<Db, 'rows'>, input: MetricsInput, ct
     modelKeys,
     rollup,
   });
-  const queryMs = performance.now() - started;
-
   const buckets: MetricsBucket[] = [];
   if (series) {
     for (let i = 0; i < result.grid.count; i++) {
@@ -57,7 +57,7 @@ export async function queryMetrics(db: Pick<Db, 'rows'>, input: MetricsInput, ct
   const groupByInfo = result.groupBy ? { ...result.groupBy, drillKeys: await seenKeys(db, result.groupBy.drillKeys) } : null;
   const sampled = result.sampling.weightedRequests > 0;
   const sampling = enrichSettings(config).sampling;
-  return {
+  const response: MetricsResponse = {
     where: filter.ast ? serializeWhere(filter.ast) : null,
     range: { from: iso(fromNs), to: iso(toNs), fromNs: fromNs.toString(), toNs: toNs.toString() },
     bucket: { size: formatBucket(bucketMs), ms: bucketMs, auto: input.bucket.auto, count: series ? result.grid.count : 0 },
@@ -78,7 +78,13 @@ export async function queryMetrics(db: Pick<Db, 'rows'>, input: MetricsInput, ct
         ? 'Estimated totals (≈) weight each stored request by its sampling adjusted count (tracestate ot=th, or TRACEDECK_SAMPLING); raw counts are what was stored.'
         : 'No sampling in this range: every request was stored, so estimates equal the raw counts.',
     },
-    queryMs: Math.round(queryMs * 10) / 10,
+    queryMs: 0,
     source: result.source,
   };
+  // Prices apply at query time: tokens × the price in force, for requests without a reported cost.
+  if (result.metrics.has('cost')) {
+    await addComputedCost(db, response, { input, grid: result.grid, tenantKey: ctx.tenantKey, modelKeys }, pricing(config));
+  }
+  response.queryMs = Math.round((performance.now() - started) * 10) / 10;
+  return response;
 }

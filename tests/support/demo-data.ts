@@ -52,8 +52,9 @@ export function flattenRequests(requests: OtlpJsonRequest[]): DemoTrace[] {
   return [...byTrace.values()];
 }
 
-export function demoRequests(traces: number, seed: number, endMs = Date.now(), hours = 2): OtlpJsonRequest[] {
-  return [...planoDemoRequests({ traces, seed, endMs, hours })];
+/** The demo traffic; `costGaps` off by default here, so every LLM span reports its cost (the suites sum reported costs). */
+export function demoRequests(traces: number, seed: number, endMs = Date.now(), hours = 2, costGaps = false): OtlpJsonRequest[] {
+  return [...planoDemoRequests({ traces, seed, endMs, hours, costGaps })];
 }
 
 /** Posts the requests to /v1/traces in batches of `perBatch` traces; throws on any non-200 or rejected span. */

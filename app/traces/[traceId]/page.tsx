@@ -109,6 +109,8 @@ async function TraceContent({
     traceId: result.traceId,
     trace: packSpans(result.traceId, result.spans),
     tenants: result.summaries.map((s) => s.tenantId),
+    cost: result.costs?.total ?? null,
+    unpricedSpans: result.costs?.unpricedSpans ?? 0,
     wheres,
     whereCanonical: spanWhere.status === 'ok' ? spanWhere.where : null,
     matchedSpanIds,

@@ -30,7 +30,7 @@ export function GET(request: Request, { params }: { params: Promise<{ traceId: s
     // A scoped reader gets 404 for another tenant's trace, as if it did not exist.
     const result = await getTraceView({ traceId, tenantScope: scope });
     if (result.status !== 'found') throw traceLookupError(traceId, result);
-    const body: Record<string, unknown> = { traceId: result.traceId, summaries: result.summaries, spans: result.spans };
+    const body: Record<string, unknown> = { traceId: result.traceId, summaries: result.summaries, spans: result.spans, costs: result.costs };
     if (spanWhere.status === 'ok') {
       body.where = spanWhere.where;
       body.matchedSpanIds = await matchSpans({ traceId: result.traceId, filter: spanWhere.sql, tenantScope: scope });
