@@ -22,6 +22,7 @@ import { type EnrichedSpan, PROMOTED_COLUMNS, type PromotedColumnValues, type Pr
 import type { Db } from './db';
 import { recordCatalog } from './catalog-buffer';
 import { ensurePartitionsFor, forgetPartitions, isMissingPartition } from './partitions';
+import { BatchResources } from './resources';
 import { noteAppended } from './summarizer';
 import { AttributeSetBuilder } from './trace-attribute-set';
 import { SPAN_SUMMARY_SOURCE, SUMMARY_COLUMNS, spanSummaryAggregate } from './trace-summary';
@@ -35,7 +36,7 @@ export type StoreResult = {
 
 type SpanRow = ReturnType<typeof toRow>;
 
-function toRow({ span, tenantId, promoted }: EnrichedSpan) {
+function toRow({ span, tenantId, promoted }: EnrichedSpan, resources: BatchResources) {
   return {
     tenant_id: tenantId ?? '',
     trace_id: span.traceId,
@@ -52,7 +53,7 @@ function toRow({ span, tenantId, promoted }: EnrichedSpan) {
     ...promotedColumnValues(promoted),
     // Stored in the compact form (lib/otlp/compact-attributes.ts); readers decode it.
     attributes: encodeAttributes(span.attributes),
-    resource_attributes: encodeAttributes(span.resourceAttributes),
+    resource_id: resources.idOf(span.resourceAttributes),
     events: encodeEvents(span.events),
     links: encodeLinks(span.links),
     scope_name: span.scopeName,
@@ -101,8 +102,9 @@ const byKey = (a: SpanRow, b: SpanRow) =>
               ? 1
               : 0;
 
-export function spanRows(spans: readonly EnrichedSpan[]): SpanRow[] {
-  const rows = spans.map(toRow);
+/** The batch's rows; `resources` collects the distinct resources they reference. */
+export function spanRows(spans: readonly EnrichedSpan[], resources = new BatchResources()): SpanRow[] {
+  const rows = spans.map((span) => toRow(span, resources));
   inheritTenantWithinBatch(rows);
   // Insert in one global key order so concurrent batches with overlapping spans (retries) cannot deadlock.
   rows.sort(byKey);
@@ -131,11 +133,12 @@ export async function storeSpans(
   { adoptOrphans = true }: StoreOptions = {},
 ): Promise<StoreResult> {
   if (spans.length === 0) return { inserted: 0, duplicates: 0 };
-  const rows = spanRows(spans);
+  const resources = new BatchResources();
+  const rows = spanRows(spans, resources);
   const sets = attributeSets(rows);
   // Prepared once per connection and planned once (a generic plan: its text never changes,
   // values are parameters); planning it per batch cost ~20 ms.
-  const statement = appendStatement(spansInput(rows), JSON.stringify(sets), adoptOrphans);
+  const statement = appendStatement(spansInput(rows), JSON.stringify(sets), JSON.stringify(resources.list()), adoptOrphans);
   const starts = spans.map((s) => s.span.startTimeUnixNano);
   await ensurePartitionsFor(db, starts);
   const append = () => db.rows<{ inserted: bigint | number }>(statement, { prepare: true });
@@ -181,7 +184,7 @@ const INPUT_COLUMNS = [
   ['end_ns', 'bigint'],
   ...PROMOTED_COLUMNS.map((c) => [c.column, c.sqlType] as const),
   ['attributes', 'jsonb'],
-  ['resource_attributes', 'jsonb'],
+  ['resource_id', 'bigint'],
   ['events', 'jsonb'],
   ['links', 'jsonb'],
   ['scope_name', 'text'],
@@ -252,7 +255,7 @@ function jsonValues(rows: SpanRow[], column: keyof SpanRow): (string | null)[] {
   });
 }
 
-function appendStatement(input: SQL, setsJson: string, mayAdopt: boolean) {
+function appendStatement(input: SQL, setsJson: string, resourcesJson: string, mayAdopt: boolean) {
   return sql`
     WITH input AS (SELECT * FROM ${input} i),
     inserted AS (
@@ -265,7 +268,15 @@ function appendStatement(input: SQL, setsJson: string, mayAdopt: boolean) {
         end_ns - start_ns, ${STORED_AS_INPUT}
       FROM input
       ON CONFLICT DO NOTHING
-      RETURNING ${sql.raw(SPAN_SUMMARY_SOURCE)}
+      RETURNING ${sql.raw(SPAN_SUMMARY_SOURCE)}, resource_id
+    ),
+    -- the resources of the stored spans, under the tenant each span was stored in (a retry finds them there)
+    new_resources AS (
+      INSERT INTO resources (tenant_id, id, attributes)
+      SELECT k.tenant_id, r.id, r.attributes
+      FROM (SELECT DISTINCT tenant_id, resource_id FROM inserted) k
+      JOIN jsonb_to_recordset(${resourcesJson}::jsonb) AS r(id bigint, attributes jsonb) ON r.id = k.resource_id
+      ON CONFLICT DO NOTHING
     ),
     per_trace AS (${spanSummaryAggregate(sql`inserted`)}),
     sets AS (SELECT * FROM jsonb_to_recordset(${setsJson}::jsonb) AS x(tenant_id text, trace_id text, attribute_set jsonb)),

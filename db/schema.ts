@@ -67,7 +67,8 @@ export const spans = pgTable(
     // Full maps, events and links in the compact form of lib/otlp/compact-attributes.ts, which
     // restores every OTLP value type exactly; SQL reads its values with td_ctext / td_cnum.
     attributes: jsonb('attributes').$type<CompactAttributes>().notNull(),
-    resourceAttributes: jsonb('resource_attributes').$type<CompactAttributes>().notNull(),
+    /** The span's resource, stored once in `resources` (tenant_id, id). */
+    resourceId: bigint('resource_id', { mode: 'bigint' }).notNull(),
     events: jsonb('events').$type<CompactEvent[]>().notNull(),
     links: jsonb('links').$type<CompactLink[]>().notNull(),
     scopeName: text('scope_name'),
@@ -89,6 +90,23 @@ export const spans = pgTable(
     // `where`), and a trace's spans are read through the primary key. Each extra index
     // here was paid on every ingested span (the two GIN indexes alone halved ingest).
   ],
+);
+
+/**
+ * Each distinct resource (its attribute map, compact form) once per tenant, referenced by
+ * spans.resource_id: every span of a batch usually shares one or a few resources, so the map
+ * is no longer repeated on every span row. The id is a content hash (db/resources.ts), so
+ * ingest writes a resource with `ON CONFLICT DO NOTHING` and needs no lookup. tenant_id leads
+ * the key so the table is distributed with spans (db/SCALING.md). Rows are never updated.
+ */
+export const resources = pgTable(
+  'resources',
+  {
+    tenantId: text('tenant_id').notNull().default(''),
+    id: bigint('id', { mode: 'bigint' }).notNull(),
+    attributes: jsonb('attributes').$type<CompactAttributes>().notNull(),
+  },
+  (t) => [primaryKey({ name: 'resources_pkey', columns: [t.tenantId, t.id] })],
 );
 
 /**

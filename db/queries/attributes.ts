@@ -5,6 +5,7 @@ import { spanAttributePresent, spanAttributeText } from '../../lib/where/sql-com
 import { flushCatalog } from '../catalog-buffer';
 import type { Db } from '../client';
 import { type TimeRangeNs, timeRangeCondition } from './list-traces';
+import { spansWithResource } from './rows';
 import { summariesCaughtUp } from '../summarizer';
 
 export type AttributeKeyInfo = {
@@ -59,7 +60,8 @@ export async function listTenantAttributeKeys(
     WITH recent AS (
       SELECT tenant_id, trace_id FROM traces WHERE tenant_id = ${tenant}::text ORDER BY start_ns DESC NULLS LAST LIMIT ${sampleTraces}
     ), sample AS (
-      SELECT s.attributes, s.resource_attributes FROM spans s JOIN recent r ON s.tenant_id = r.tenant_id AND s.trace_id = r.trace_id
+      SELECT s.attributes, COALESCE(r.attributes, '{}'::jsonb) AS resource_attributes
+      FROM ${spansWithResource('s').from} JOIN recent rt ON s.tenant_id = rt.tenant_id AND s.trace_id = rt.trace_id
     ), entries AS (
       SELECT e.key, 'span' AS scope, e.value FROM sample, jsonb_each(sample.attributes) AS e
       UNION ALL

@@ -215,19 +215,23 @@ function spanCompare(field: FieldRef, op: CompareOp, value: Literal): SQL {
 /*
  * Spans store their attribute maps in the compact form of lib/otlp/compact-attributes.ts
  * (`"gpt-4o"`, `42`, `{"i": "9007199254740993"}`, `{"d": 2}`, …); td_ctext / td_cnum read a
- * value as text / number. The helpers below are the one place that spells the span columns:
- * other span queries (db/queries) use them too, so a storage change carries over.
+ * value as text / number. A span's resource map is stored once in `resources`, by
+ * (tenant_id, spans.resource_id). The helpers below are the one place that spells these
+ * columns: other span queries (db/queries) use them too, so a storage change carries over.
  */
 
+/** A scalar subquery over the resource of span `s` (its map as `r.attributes`). */
+const ofResource = (expr: SQL) => sql`(SELECT ${expr} FROM resources r WHERE r.tenant_id = s.tenant_id AND r.id = s.resource_id)`;
+
 /** The value of `key` on a span `s` (span attributes over resource ones), compact JSONB. */
-export const spanAttributeValue = (key: string) => sql`COALESCE(s.attributes -> ${key}::text, s.resource_attributes -> ${key}::text)`;
+export const spanAttributeValue = (key: string) => sql`COALESCE(s.attributes -> ${key}::text, ${ofResource(sql`r.attributes -> ${key}::text`)})`;
 
 /** The value of `key` on a span `s` as text, as the grammar compares it (NULL when absent or empty). */
 export const spanAttributeText = (key: string) => sql`td_ctext(${spanAttributeValue(key)})`;
 
 /** Whether a span `s` carries `key` (in its own or its resource's attributes). */
 export function spanAttributePresent(key: string): SQL {
-  return sql`(s.attributes ? ${key}::text OR s.resource_attributes ? ${key}::text)`;
+  return sql`(s.attributes ? ${key}::text OR COALESCE(${ofResource(sql`r.attributes ? ${key}::text`)}, false))`;
 }
 
 const attributePresent = spanAttributePresent;
@@ -293,7 +297,8 @@ function attributeEquals(key: string, value: Literal): SQL {
       sql` OR `,
     );
   const numericOnly = value.kind === 'number' ? sql` OR td_cnum(${spanAttributeValue(key)}) = ${value.value}::float8` : sql``;
-  return sql`((${contains(sql`s.attributes`)}) OR (NOT s.attributes ? ${key}::text AND (${contains(sql`s.resource_attributes`)}))${numericOnly})`;
+  const inResource = ofResource(sql`${contains(sql`r.attributes`)}`);
+  return sql`((${contains(sql`s.attributes`)}) OR (NOT s.attributes ? ${key}::text AND COALESCE(${inResource}, false))${numericOnly})`;
 }
 
 /** A text column; `present` guards the negated forms (a missing value is not "another value"). */

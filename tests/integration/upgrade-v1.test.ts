@@ -163,6 +163,9 @@ describeEachDatabase('upgrade from storage v1', (kind) => {
       sql`SELECT attributes -> 'big' AS big, attributes -> 'user.id' AS "user" FROM spans WHERE span_id = '00000000000000a1'`,
     );
     expect(stored).toEqual({ big: { i: '9007199254740993' }, user: 'usr_v1' });
+    // Both spans share one resource, now stored once.
+    const resources = await db.rows<{ tenant_id: string; attributes: unknown }>(sql`SELECT tenant_id, attributes FROM resources`);
+    expect(resources).toEqual([{ tenant_id: 'acme', attributes: { 'service.name': 'svc', 'host.cpus': 8 } }]);
     // Span-level filters read the compact form.
     const matched = await matchSpans(db, { traceId: TRACE, filter: spanFilter('big=9007199254740993 AND whole=2 AND host.cpus>7 AND ok=false') });
     expect(matched).toEqual(['00000000000000a1', '00000000000000a2']);
