@@ -35,6 +35,8 @@ export const TARGETS = {
   tenantChart7d: atMost(100, '100 ms'),
   allTenantChart7d: atMost(150, '150 ms @10M'),
   tenantPage7d: atMost(500, '500 ms'),
+  /** Issue #15: `| by(llm.model) p95(duration)` over 7 days at 1M spans (GET /api/query). */
+  queryPipeline7d: atMost(300, '300 ms @1M'),
   bigTrace: atMost(300, '300 ms'),
   /** Acknowledged span → findable by `where` in the list API, read through another server process. */
   freshnessP99: atMost(2000, '2 s at 20k spans/s'),

@@ -1,16 +1,23 @@
 /**
  * CPU the server process spends per ingested span, without HTTP or Next.js: each workload
  * batch is decoded, enriched and stored (db/ingest.ts storeSpans, catalog folded) into a
- * fresh Postgres schema, and the process's own CPU time (user + system, not wall time: the
- * database works in its own processes) is divided by the spans. A figure for profiling the
- * request path on a shared, noisy machine, where wall-clock throughput moves with the load.
+ * fresh Postgres schema, and the process's own CPU time (user + system, not wall time) is
+ * divided by the spans. The database's share is read the same way from /proc for this
+ * client's backends (Postgres on this machine): the appends, then the summaries, built in
+ * one go at the end (the summarizer is held off with its advisory lock meanwhile; live, it
+ * runs in many small passes, which cost somewhat more). A figure for profiling the request
+ * path on a shared, noisy machine, where wall-clock throughput moves with the load.
  *
  *   npx tsx bench/ingest-cpu.ts [--spans 200000] [--database-url URL]
  */
 import fs from 'node:fs';
+import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
 import { createDb } from '../db/client';
 import { flushCatalog } from '../db/catalog-buffer';
 import { storeSpans } from '../db/ingest';
+import { jobLockKey } from '../db/locks';
+import { summarizeNow } from '../db/summarizer';
 import { enrichSpan } from '../lib/enrich/enrich';
 import { decodeExportRequest } from '../lib/otlp';
 import { processPromotionOptions } from '../server/ingest/deps';
@@ -21,15 +28,48 @@ import { workloadFiles } from './workload-files';
 
 const SCHEMA = 'bench_ingest_cpu';
 
-type Stage = 'decode' | 'enrich' | 'store';
+type Stage = 'decode' | 'enrich' | 'store' | 'dbAppend' | 'dbSummarize';
+
+const APP = 'bench_ingest_cpu';
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time (µs) of this bench's database backends so far, from /proc (0 for a backend not readable here). */
+async function backendsCpu(admin: postgres.Sql): Promise<number> {
+  const rows = await admin<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE application_name = ${APP}`;
+  let ticks = 0;
+  for (const { pid } of rows) {
+    try {
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      /* not on this machine */
+    }
+  }
+  return (ticks * 1e6) / CLOCK_TICKS_PER_SECOND;
+}
 
 export async function ingestCpu(spansWanted: number, databaseUrl: string): Promise<Record<Stage, number> & { spans: number }> {
   const { files } = workloadFiles(spansWanted, 1);
   await dropSchemas(databaseUrl, [SCHEMA]);
-  const db = await createDb({ databaseUrl, schemaName: SCHEMA });
+  const url = new URL(databaseUrl);
+  url.searchParams.set('application_name', APP);
+  const db = await createDb({ databaseUrl: url.toString(), schemaName: SCHEMA, maxConnections: 3 });
   await db.migrate();
+  const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  // Hold the summarizer off until the end (its passes try this lock and step back).
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let locked!: () => void;
+  const isLocked = new Promise<void>((r) => (locked = r));
+  const holder = db.transaction(async (tx) => {
+    await tx.rows(sql`SELECT pg_advisory_xact_lock(${jobLockKey('summarizer')})`);
+    locked();
+    await released;
+  });
+  await isLocked;
   const promotion = processPromotionOptions();
-  const cpu: Record<Stage, number> = { decode: 0, enrich: 0, store: 0 };
+  const cpu: Record<Stage, number> = { decode: 0, enrich: 0, store: 0, dbAppend: 0, dbSummarize: 0 };
+  const dbStart = await backendsCpu(admin);
   const since = (start: NodeJS.CpuUsage) => {
     const d = process.cpuUsage(start);
     return d.user + d.system;
@@ -53,7 +93,15 @@ export async function ingestCpu(spansWanted: number, databaseUrl: string): Promi
     const t = process.cpuUsage();
     await flushCatalog(db);
     cpu.store += since(t);
+    const appended = await backendsCpu(admin);
+    cpu.dbAppend = appended - dbStart;
+    release();
+    await holder;
+    await summarizeNow(db);
+    cpu.dbSummarize = (await backendsCpu(admin)) - appended;
   } finally {
+    release();
+    await admin.end();
     await db.close();
     await dropSchemas(databaseUrl, [SCHEMA]);
   }
@@ -68,6 +116,7 @@ if (isMain(import.meta.url)) {
       console.log(
         `${fmt(r.spans)} spans; CPU of this process per span: decode ${us(r.decode)}, enrich ${us(r.enrich)}, store ${us(r.store)}, total ${us(r.decode + r.enrich + r.store)}`,
       );
+      console.log(`database backends per span: appends and catalog ${us(r.dbAppend)}, summaries ${us(r.dbSummarize)} (in one go at the end)`);
       process.exit(0);
     },
     (err) => {

@@ -5,8 +5,10 @@
  *   migrate apply database migrations and exit
  *   trace   show traces from a running Tracedeck, like `planoai trace` (cli/trace);
  *           `trace listen` / `trace down` run and stop the OTLP/gRPC listener (server/grpc)
+ *   query   aggregate requests or spans with the where grammar's `| by(…) <agg>` (cli/query)
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { registerQueryCommand } from './query';
 import { nodeTraceIo, registerTraceCommand } from './trace';
 
 // serve/migrate load the database drivers (about a second): imported only when run,
@@ -64,6 +66,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
     );
 
   registerTraceCommand(program, () => nodeTraceIo(env));
+  registerQueryCommand(program, () => nodeTraceIo(env));
 
   await program.parseAsync(argv);
 }

@@ -10,6 +10,7 @@
  *   catalog values last seen then.
  */
 import { sql } from 'drizzle-orm';
+import { jobLockKey } from './locks';
 import type { Db } from './db';
 import { DAY_NS, dropPartitionsBefore, ensurePartitionsBetween, forgetPartitions } from './partitions';
 
@@ -27,7 +28,7 @@ const EVERY_MS = 10 * 60_000;
 export async function runMaintenance(db: Pick<Db, 'transaction'>, { retentionMs, nowMs = Date.now }: MaintenanceOptions): Promise<MaintenanceResult> {
   const nowNs = BigInt(Math.floor(nowMs())) * 1_000_000n;
   const result = await db.transaction(async (tx): Promise<MaintenanceResult> => {
-    const [lock] = await tx.rows<{ ok: boolean }>(sql`SELECT pg_try_advisory_xact_lock(hashtextextended('tracedeck.maintenance', 0)) AS ok`);
+    const [lock] = await tx.rows<{ ok: boolean }>(sql`SELECT pg_try_advisory_xact_lock(${jobLockKey('maintenance')}) AS ok`);
     if (!lock?.ok) return { busy: true, created: 0, dropped: [] };
     // Dropping a partition waits for the reads on its table; do not queue every other query behind it for long.
     if (tx.kind === 'postgres') await tx.rows(sql`SET LOCAL lock_timeout = '5s'`);

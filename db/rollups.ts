@@ -24,6 +24,7 @@
  * under continuous traffic; until then queries read it from `traces` (exact).
  */
 import { type SQL, sql } from 'drizzle-orm';
+import { jobLockKey } from './locks';
 import { HIST_BINS } from '../lib/metrics/histogram';
 import { type Measure, METRIC_NAMES } from '../lib/metrics/registry';
 import type { Db } from './client';
@@ -177,7 +178,7 @@ async function rollOnce(db: Pick<Db, 'transaction'>, force: boolean): Promise<Pa
     // JIT off: the planner's estimates for these many-aggregate statements trip jit_above_cost,
     // and compiling them took ~0.6 s for ~40 ms of work (Postgres 15).
     const [lock] = await tx.rows<{ ok: boolean }>(sql`
-      SELECT pg_try_advisory_xact_lock(hashtextextended('tracedeck.rollups', 0)) AS ok, ${tx.kind === 'postgres' ? sql`set_config('jit', 'off', true)` : sql`NULL`} AS jit`);
+      SELECT pg_try_advisory_xact_lock(${jobLockKey('rollups')}) AS ok, ${tx.kind === 'postgres' ? sql`set_config('jit', 'off', true)` : sql`NULL`} AS jit`);
     if (!lock?.ok) return { rolled: 0, busy: true };
     const due = force
       ? sql`true`

@@ -20,6 +20,7 @@
  * it after the next pass, about a second later.
  */
 import { sql } from 'drizzle-orm';
+import { jobLockKey } from './locks';
 import type { Db } from './db';
 import { scheduleRollups } from './rollups';
 import { deltaSummaryAggregate, insertSummaries, mergedSummaries, SPAN_SUMMARY_SOURCE, spanSummaryAggregate } from './trace-summary';
@@ -47,7 +48,7 @@ async function summarizeOnce(db: Pick<Db, 'transaction'>): Promise<Pass> {
   return db.transaction(async (tx) => {
     // JIT off: these many-aggregate statements trip jit_above_cost and compiling them cost far more than running them.
     const [lock] = await tx.rows<{ ok: boolean }>(sql`
-      SELECT pg_try_advisory_xact_lock(hashtextextended('tracedeck.summarizer', 0)) AS ok, ${tx.kind === 'postgres' ? sql`set_config('jit', 'off', true)` : sql`NULL`} AS jit`);
+      SELECT pg_try_advisory_xact_lock(${jobLockKey('summarizer')}) AS ok, ${tx.kind === 'postgres' ? sql`set_config('jit', 'off', true)` : sql`NULL`} AS jit`);
     if (!lock?.ok) return { merged: 0, busy: true };
     // A pass touches a few thousand traces among millions: index probes, never a hash join over a
     // day's partitions. The statistics of a table emptied every second (trace_deltas) or of a fresh

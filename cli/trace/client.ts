@@ -1,8 +1,9 @@
 /**
  * The CLI's only way to the data: the HTTP API the web UI reads
- * (GET /api/traces, /api/traces/{id}, /api/attributes). With a token (--token or
+ * (GET /api/traces, /api/traces/{id}, /api/attributes, /api/query). With a token (--token or
  * TRACEDECK_TOKEN) every request carries `Authorization: Bearer <token>`.
  */
+import type { QueryResponse } from '../../lib/query/response';
 import type { StoredSpan, TraceSummary } from '../../lib/trace/wire';
 import { CliError } from './args';
 import type { CostFigure } from '../../lib/pricing/types';
@@ -119,6 +120,13 @@ export class TracedeckClient {
       this.traces.set(key, pending);
     }
     return pending;
+  }
+
+  /** An aggregate query's table (GET /api/query): `q`, the range, `step` and `limit` as given. */
+  query(params: { q: string; since?: string; from?: string; to?: string; step?: string; limit?: string }): Promise<QueryResponse> {
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(params)) if (value !== undefined) search.set(key, value);
+    return this.get<QueryResponse>('/api/query', search);
   }
 
   async attributeKeys(): Promise<AttributeKey[]> {

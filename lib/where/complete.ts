@@ -27,7 +27,8 @@
  * start of one.
  */
 import type { CompareOp, WhereExpr } from './ast';
-import { keywordOf, scanToken, scanValue, skipWhitespace } from './scanner';
+import { pipelineContext } from './complete-pipeline';
+import { isPipe, keywordOf, scanToken, scanValue, skipWhitespace } from './scanner';
 import { needsQuotes } from './serializer';
 import type { Token } from './scanner';
 
@@ -36,6 +37,11 @@ export type CompletionContext =
   | { kind: 'operator'; key: string; prefix: string; from: number; to: number }
   | { kind: 'value'; key: string; op: CompareOp; prefix: string; quoted: boolean; from: number; to: number }
   | { kind: 'connective'; prefix: string; from: number; to: number }
+  /**
+   * In a query's pipeline (./complete-pipeline.ts): an aggregate name; `head` says what
+   * else fits there — `unit`: `spans` and `by(` (right after `|`), `by`: `by(` (after `spans`).
+   */
+  | { kind: 'aggregate'; prefix: string; head: 'unit' | 'by' | 'none'; from: number; to: number }
   | { kind: 'none'; from: number; to: number };
 
 /** What the operator list offers, in this order. */
@@ -51,12 +57,15 @@ function followedByOperator(text: string, tok: Token): boolean {
   return next.kind === 'op' || next.kind === 'badop';
 }
 
-/** Context at `cursor` (clamped to the text; default: end of text). */
-export function completionContext(text: string, cursor: number = text.length): CompletionContext {
+/**
+ * Context at `cursor` (clamped to the text; default: end of text). With `query`, the
+ * text is an aggregate query: after a `|` ending the filter, the pipeline's contexts.
+ */
+export function completionContext(text: string, cursor: number = text.length, { query = false }: { query?: boolean } = {}): CompletionContext {
   const src = typeof text === 'string' ? text : '';
   const at = Math.max(0, Math.min(Number.isFinite(cursor) ? Math.floor(cursor) : src.length, src.length));
   try {
-    return walk(src, at);
+    return walk(src, at, query);
   } catch {
     return { kind: 'none', from: at, to: at };
   }
@@ -78,7 +87,7 @@ function contextFor(state: State, text: string, prefix: string, from: number, to
   }
 }
 
-function walk(text: string, cursor: number): CompletionContext {
+function walk(text: string, cursor: number, query: boolean): CompletionContext {
   const none = (): CompletionContext => ({ kind: 'none', from: cursor, to: cursor });
   let state: State = { s: 'term' };
   let pos = 0;
@@ -87,6 +96,10 @@ function walk(text: string, cursor: number): CompletionContext {
   // 2 × (length + 1) iterations are always enough.
   for (let guard = 0; guard <= 2 * (text.length + 1); guard++) {
     const tok = scanToken(text, pos);
+    // A query's `|` after a whole term (or before any): the pipeline's contexts.
+    if (query && isPipe(tok) && depth === 0 && tok.end <= cursor && (state.s === 'afterTerm' || (state.s === 'term' && pos === 0))) {
+      return pipelineContext(text, tok.start, cursor);
+    }
     // Cursor between tokens (or at the end): insert at the cursor.
     if (tok.kind === 'eof' || tok.start > cursor) return contextFor(state, text, '', cursor, cursor);
     if (tok.start === cursor) {

@@ -17,9 +17,23 @@ export {
   parseWhereList,
   planoaiCompatFilter,
 } from './parser';
-export { needsQuotes, quoteString, serializeLiteral, serializeWhere } from './serializer';
+export { needsQuotes, quoteString, serializeLiteral, serializeQuery, serializeWhere } from './serializer';
+export { parseQuery } from './pipeline';
+export {
+  AGGREGATE_NAMES,
+  MAX_AGGREGATES,
+  MAX_BY_KEYS,
+  NAMED_FIELDS,
+  aggregateText,
+  argumentKind,
+  fieldName,
+  isAggregateName,
+  isNamedField,
+  percentileOf,
+} from './query-ast';
+export type { AggregateCall, AggregateName, NamedField, Pipeline, QueryExpr, QueryParseResult, QueryUnit } from './query-ast';
 export { collectConditions, collectFieldKeys, collectFieldRefs, unknownKeys, unknownKeysMessage } from './keys';
 export type { Condition } from './keys';
-export { checkWhere, checkWhereList, validateWhere, validateWhereList } from './validate';
+export { checkQuery, checkWhere, checkWhereList, validateQuery, validateWhere, validateWhereList } from './validate';
 export { formatDurationNanos, isDurationLiteral, parseDurationLiteral, parseSince } from './duration';
 export { parseNumberLiteral } from './literal';

@@ -65,6 +65,10 @@
  * - Blank (empty or whitespace-only) text means "no filter": ast null, no
  *   diagnostics.
  *
+ * - Aggregate queries (./pipeline.ts) use this parser for their filter, which ends
+ *   at the first `|` outside parentheses and values; parseWhere itself never reads a
+ *   pipeline, so every filter keeps its meaning (`a=b | c` is still planoai's `a="b | c"`).
+ *
  * parseWhere never throws. It stops at the first error; every message names
  * what was expected and ends with ` at column N` (1-based).
  */
@@ -73,7 +77,7 @@ import type { CompareOp, FieldRef, IntrinsicName, Literal, ParseResult, Span, Wh
 import { diagnostic } from './diagnostic';
 import { collectConditions } from './keys';
 import { classifyUnquoted } from './literal';
-import { KEY_RE, findUnstorableChar, keywordOf, scanToken, scanValue, skipWhitespace } from './scanner';
+import { KEY_RE, findUnstorableChar, isPipe, keywordOf, scanToken, scanValue, skipWhitespace } from './scanner';
 import type { Token } from './scanner';
 import type { ParseListResult, WhereListDiagnostic } from './types';
 
@@ -119,15 +123,28 @@ class Parser {
   private prev: Token | null = null;
   private cache: { pos: number; tok: Token } | null = null;
 
-  constructor(private readonly src: string) {}
+  /** `stopAtPipe`: a query's filter, which ends at a `|` outside parentheses and values (./pipeline.ts). */
+  constructor(
+    private readonly src: string,
+    private readonly stopAtPipe = false,
+  ) {}
 
   parseFilter(): WhereExpr {
     const result = this.parseOr(0);
-    // parseAnd stops only at the end, at `)` or at OR (which parseOr takes), so
-    // anything left here is a `)` without its `(`.
+    // parseAnd stops only at the end, at `)`, at OR (which parseOr takes) or at a
+    // query's `|`, so anything else left here is a `)` without its `(`.
     const next = this.peek();
-    if (next.kind !== 'eof') this.failUnexpected(next);
+    if (next.kind !== 'eof' && !this.atPipe(next)) this.failUnexpected(next);
     return result.expr;
+  }
+
+  /** Where the filter stopped: the `|` of a query, or the end. */
+  get stoppedAt(): number {
+    return this.peek().start;
+  }
+
+  private atPipe(tok: Token): boolean {
+    return this.stopAtPipe && isPipe(tok);
   }
 
   private peek(): Token {
@@ -179,7 +196,7 @@ class Parser {
     let left = this.parseUnary(depth);
     for (;;) {
       const tok = this.peek();
-      if (tok.kind === 'eof' || tok.kind === 'rparen') break;
+      if (tok.kind === 'eof' || tok.kind === 'rparen' || this.atPipe(tok)) break;
       const kw = keywordOf(tok);
       if (kw === 'or') break;
       if (kw === 'and') this.take(tok);
@@ -334,6 +351,26 @@ export function parseWhere(text: string): ParseResult {
     // Defensive: a bug must not take the caller down with it.
     const reason = e instanceof Error ? e.message : 'unknown error';
     return { ast: null, diagnostics: [diagnostic(`internal error while parsing the filter (${reason})`, 0)] };
+  }
+}
+
+/**
+ * The filter of a query (./pipeline.ts): the grammar up to the first `|` outside
+ * parentheses and values (a value may contain `|`: `a=x|y`), without the planoai
+ * fallback, which the query parser tries itself. Throws nothing; `end` is the
+ * offset of that `|` (the text's length when there is none).
+ */
+export function parseFilterBeforePipe(src: string): { ok: true; ast: WhereExpr | null; end: number } | { ok: false; diagnostic: WhereDiagnostic } {
+  const first = scanToken(src, 0);
+  if (first.kind === 'eof' || isPipe(first)) return { ok: true, ast: null, end: first.start };
+  const parser = new Parser(src, true);
+  try {
+    const ast = parser.parseFilter();
+    return { ok: true, ast, end: parser.stoppedAt };
+  } catch (e) {
+    if (e instanceof ParseFailure) return { ok: false, diagnostic: e.diagnostic };
+    const reason = e instanceof Error ? e.message : 'unknown error';
+    return { ok: false, diagnostic: diagnostic(`internal error while parsing the query (${reason})`, 0) };
   }
 }
 

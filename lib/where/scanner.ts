@@ -61,6 +61,11 @@ export function keywordOf(tok: Token): Keyword | null {
   return lower === 'and' || lower === 'or' || lower === 'not' || lower === 'exists' ? lower : null;
 }
 
+/** The `|` that starts a query's pipeline (scanned as a single unknown character). */
+export function isPipe(tok: Token): boolean {
+  return tok.kind === 'unknown' && tok.text === '|';
+}
+
 const BAD_OPS = ['==', '<>', '=>', '=<'] as const;
 
 /** Next structure-mode token at or after `pos` (leading whitespace skipped). */

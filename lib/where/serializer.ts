@@ -22,6 +22,7 @@ import type { FieldRef, Literal, WhereExpr } from './ast';
 import { isDurationLiteral, formatDurationNanos, parseDurationLiteral } from './duration';
 import { unreachable } from './exhaustive';
 import { parseNumberLiteral } from './literal';
+import type { QueryExpr } from './query-ast';
 import { isIntrinsicName } from './parser';
 import { KEY_RE, isWhitespaceCode } from './scanner';
 
@@ -41,6 +42,20 @@ function precedence(e: WhereExpr): number {
     default:
       return unreachable(e, 'filter node');
   }
+}
+
+/**
+ * Canonical text of a query: the filter, ` | `, `spans ` when the unit is spans,
+ * `by(a, b) ` and the aggregates joined by `, `; `| count()` without a filter.
+ * parseQuery(serializeQuery(q)).ast equals q ignoring `loc` (as serializeWhere's).
+ */
+export function serializeQuery(q: QueryExpr): string {
+  const p = q.pipeline;
+  const unit = p.unit === 'spans' ? 'spans ' : '';
+  const by = p.by.length > 0 ? `by(${p.by.map((f) => serializeField(f, false)).join(', ')}) ` : '';
+  const aggregates = p.aggregates.map((a) => `${a.fn}(${a.arg ? serializeField(a.arg, false) : ''})`).join(', ');
+  const pipeline = `| ${unit}${by}${aggregates}`;
+  return q.filter ? `${serializeWhere(q.filter)} ${pipeline}` : pipeline;
 }
 
 /** Canonical text for an AST; '' for null (no filter). */

@@ -173,6 +173,28 @@ function setCompare(key: string, op: CompareOp, value: Literal): SQL {
   }
 }
 
+// ---------------------------------------------------------------- attribute values (aggregate queries)
+
+/**
+ * A table expression of the values of `key` the trace `t` carries (one row per
+ * distinct value: `s` its text, `n` its number or NULL), for the aggregate queries
+ * (db/queries/aggregate.ts): group keys and fields read through here, so a change
+ * of the attribute set's encoding is made in this file only.
+ */
+export function traceAttributeValues(key: string): SQL {
+  return sql`(SELECT e.v->>'s' AS s, (e.v->>'n')::float8 AS n FROM jsonb_array_elements(t.attribute_set -> ${key}::text) AS e(v))`;
+}
+
+/** The text of `key` on span `s` (span attribute, else resource attribute), as the filters read it; NULL when absent. */
+export function spanAttributeText(key: string): SQL {
+  return sql`td_text(${attributeValue(key)})`;
+}
+
+/** The number of `key` on span `s` (numeric strings count), as `>`/`<` read it; NULL when absent or not a number. */
+export function spanAttributeNumber(key: string): SQL {
+  return sql`td_num(${attributeValue(key)})`;
+}
+
 // ---------------------------------------------------------------- span predicates
 
 /** Keys with their own typed column filled from exactly that key (exact same semantics as JSONB). */

@@ -14,3 +14,10 @@ export function scopeTraceFilter(filter: SQL | null, tenant: string | null): SQL
   if (tenant === null) return filter;
   return filter ? sql`(${tenantCondition(tenant)} AND (${filter}))` : sql`(${tenantCondition(tenant)})`;
 }
+
+/** A span-level filter (over `spans s`, an aggregate query's `| spans`) confined to `tenant` (null: unchanged). */
+export function scopeSpanFilter(filter: SQL | null, tenant: string | null): SQL | null {
+  if (tenant === null) return filter;
+  const own = sql`s.tenant_id = ${tenant}::text`;
+  return filter ? sql`(${own} AND (${filter}))` : sql`(${own})`;
+}

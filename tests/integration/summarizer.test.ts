@@ -7,12 +7,15 @@
  * - an exporter's retry storm (one batch sent 8× at once) shows no duplicate span and no
  *   wrong count in any read: list, counts, charts, trace page, OTLP download and the CLI;
  * - (Postgres) two clients of one database, each ingesting and summarizing at once, as two
- *   servers would: exact summaries, no span lost or counted twice.
+ *   servers would: exact summaries, no span lost or counted twice;
+ * - (Postgres) the one-at-a-time lock is per schema: a store in another schema of the same
+ *   database never waits on this one's pass.
  */
 import { execFile } from 'node:child_process';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../db/client';
+import { jobLockKey } from '../../db/locks';
 import { storeSpans } from '../../db/ingest';
 import { stopSummarizer, summarizeNow, vacuumDeltas } from '../../db/summarizer';
 import { enrichSpan } from '../../lib/enrich/enrich';
@@ -216,5 +219,43 @@ describe.runIf(DATABASE_KINDS.includes('postgres'))('two servers on one Postgres
     expect(rows).toHaveLength(120);
     expect(rows).toEqual(await summariesFromSpans(database.db));
     expect(new Set(rows.map((r) => r.span_count))).toEqual(new Set([6]));
+  });
+});
+
+describe.runIf(DATABASE_KINDS.includes('postgres'))('two stores in two schemas of one Postgres database', () => {
+  let a: TestDatabase;
+  let b: TestDatabase;
+  beforeAll(async () => {
+    [a, b] = await Promise.all([openTestDatabase('postgres'), openTestDatabase('postgres')]);
+  });
+  afterAll(async () => {
+    await Promise.all([a?.dispose(), b?.dispose()]);
+  });
+
+  it("one schema's summarizer runs while the other's lock is held", async () => {
+    // Schema a's lock, held by a transaction in a (as a pass in another server would hold it).
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const holder = a.db.transaction(async (tx) => {
+      await tx.rows(sql`SELECT pg_advisory_xact_lock(${jobLockKey('summarizer')})`);
+      locked();
+      await held;
+    });
+    await isLocked;
+    try {
+      await storeSpans(a.db, records(1, 2, 3));
+      await storeSpans(b.db, records(1, 2, 3));
+      await summarizeNow(b.db);
+      expect(await count(b.db, 'traces')).toBe(2);
+      expect(await count(a.db, 'trace_deltas')).toBe(2);
+      expect(await count(a.db, 'traces')).toBe(0);
+    } finally {
+      release();
+      await holder;
+    }
+    await summarizeNow(a.db);
+    expect(await count(a.db, 'traces')).toBe(2);
   });
 });

@@ -9,6 +9,7 @@ import * as attributeValues from '../../app/api/attributes/[key]/values/route';
 import * as attributes from '../../app/api/attributes/route';
 import * as login from '../../app/api/auth/login/route';
 import * as metrics from '../../app/api/metrics/route';
+import * as query from '../../app/api/query/route';
 import * as traceOtlp from '../../app/api/traces/[traceId]/otlp/route';
 import * as traceById from '../../app/api/traces/[traceId]/route';
 import * as traces from '../../app/api/traces/route';
@@ -24,6 +25,7 @@ const ROUTES: [string, RegExp, Handler][] = [
   ['GET', /^\/api\/attributes$/, attributes.GET as Handler],
   ['GET', /^\/api\/attributes\/(?<key>[^/]+)\/values$/, attributeValues.GET as Handler],
   ['GET', /^\/api\/metrics$/, metrics.GET as Handler],
+  ['GET', /^\/api\/query$/, query.GET as Handler],
   ['POST', /^\/api\/auth\/login$/, login.POST as Handler],
 ];
 
