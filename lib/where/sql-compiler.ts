@@ -185,16 +185,6 @@ export function traceAttributeValues(key: string): SQL {
   return sql`(SELECT e.v->>'s' AS s, (e.v->>'n')::float8 AS n FROM jsonb_array_elements(t.attribute_set -> ${key}::text) AS e(v))`;
 }
 
-/** The text of `key` on span `s` (span attribute, else resource attribute), as the filters read it; NULL when absent. */
-export function spanAttributeText(key: string): SQL {
-  return sql`td_text(${attributeValue(key)})`;
-}
-
-/** The number of `key` on span `s` (numeric strings count), as `>`/`<` read it; NULL when absent or not a number. */
-export function spanAttributeNumber(key: string): SQL {
-  return sql`td_num(${attributeValue(key)})`;
-}
-
 // ---------------------------------------------------------------- span predicates
 
 /** Keys with their own typed column filled from exactly that key (exact same semantics as JSONB). */
@@ -248,8 +238,11 @@ const ofResource = (expr: SQL) => sql`(SELECT ${expr} FROM resources r WHERE r.t
 /** The value of `key` on a span `s` (span attributes over resource ones), compact JSONB. */
 export const spanAttributeValue = (key: string) => sql`COALESCE(s.attributes -> ${key}::text, ${ofResource(sql`r.attributes -> ${key}::text`)})`;
 
-/** The value of `key` on a span `s` as text, as the grammar compares it (NULL when absent or empty). */
+/** The text of `key` on span `s` (span attribute, else resource attribute), as the filters read it; NULL when absent or empty. */
 export const spanAttributeText = (key: string) => sql`td_ctext(${spanAttributeValue(key)})`;
+
+/** The number of `key` on span `s` (numeric strings count), as `>`/`<` read it; NULL when absent or not a number. */
+export const spanAttributeNumber = (key: string) => sql`td_cnum(${spanAttributeValue(key)})`;
 
 /** Whether a span `s` carries `key` (in its own or its resource's attributes). */
 export function spanAttributePresent(key: string): SQL {
@@ -260,7 +253,7 @@ const attributePresent = spanAttributePresent;
 
 function attributeCompare(key: string, op: CompareOp, value: Literal): SQL {
   const text = spanAttributeText(key);
-  const num = sql`td_cnum(${spanAttributeValue(key)})`;
+  const num = spanAttributeNumber(key);
   switch (op) {
     case '=':
       return attributeEquals(key, value);
@@ -318,7 +311,7 @@ function attributeEquals(key: string, value: Literal): SQL {
       candidates.map((c) => sql`${column} @> ${JSON.stringify({ [key]: c })}::jsonb`),
       sql` OR `,
     );
-  const numericOnly = value.kind === 'number' ? sql` OR td_cnum(${spanAttributeValue(key)}) = ${value.value}::float8` : sql``;
+  const numericOnly = value.kind === 'number' ? sql` OR ${spanAttributeNumber(key)} = ${value.value}::float8` : sql``;
   const inResource = ofResource(sql`${contains(sql`r.attributes`)}`);
   return sql`((${contains(sql`s.attributes`)}) OR (NOT s.attributes ? ${key}::text AND COALESCE(${inResource}, false))${numericOnly})`;
 }
