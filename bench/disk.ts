@@ -32,7 +32,8 @@ type Group = (typeof GROUPS)[number];
 
 /** Which part of the store a table belongs to (by name: the schema's names are the storage engine's own). */
 export function tableGroup(table: string): Group {
-  if (table === 'spans') return 'spans';
+  // A span's resource is stored once in `resources` (db/resources.ts): still span data.
+  if (table === 'spans' || table === 'resources') return 'spans';
   if (table === 'traces') return 'traces';
   if (/rollup/.test(table)) return 'rollups';
   if (/^attribute_|catalog/.test(table)) return 'catalog';

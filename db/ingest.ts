@@ -16,11 +16,13 @@
  * batches never queue on its hot rows (`user.id`, …).
  */
 import { type SQL, sql } from 'drizzle-orm';
+import { encodeAttributes, encodeEvents, encodeLinks } from '../lib/otlp/compact-attributes';
 import type { AttributeMap } from '../lib/otlp/span-record';
 import { type EnrichedSpan, PROMOTED_COLUMNS, type PromotedColumnValues, type PromotedValues } from '../lib/trace/promoted';
 import type { Db } from './db';
 import { recordCatalog } from './catalog-buffer';
 import { ensurePartitionsFor, forgetPartitions, isMissingPartition } from './partitions';
+import { BatchResources } from './resources';
 import { noteAppended } from './summarizer';
 import { AttributeSetBuilder } from './trace-attribute-set';
 import { SPAN_SUMMARY_SOURCE, SUMMARY_COLUMNS, spanSummaryAggregate } from './trace-summary';
@@ -34,7 +36,7 @@ export type StoreResult = {
 
 type SpanRow = ReturnType<typeof toRow>;
 
-function toRow({ span, tenantId, promoted }: EnrichedSpan) {
+function toRow({ span, tenantId, promoted }: EnrichedSpan, resources: BatchResources) {
   return {
     tenant_id: tenantId ?? '',
     trace_id: span.traceId,
@@ -49,10 +51,11 @@ function toRow({ span, tenantId, promoted }: EnrichedSpan) {
     start_ns: span.startTimeUnixNano.toString(),
     end_ns: span.endTimeUnixNano.toString(),
     ...promotedColumnValues(promoted),
-    attributes: span.attributes,
-    resource_attributes: span.resourceAttributes,
-    events: span.events,
-    links: span.links,
+    // Stored in the compact form (lib/otlp/compact-attributes.ts); readers decode it.
+    attributes: encodeAttributes(span.attributes),
+    resource_id: resources.idOf(span.resourceAttributes),
+    events: encodeEvents(span.events),
+    links: encodeLinks(span.links),
     scope_name: span.scopeName,
     scope_version: span.scopeVersion,
     flags: span.flags,
@@ -60,6 +63,8 @@ function toRow({ span, tenantId, promoted }: EnrichedSpan) {
       span.droppedAttributesCount || span.droppedEventsCount || span.droppedLinksCount
         ? { attributes: span.droppedAttributesCount, events: span.droppedEventsCount, links: span.droppedLinksCount }
         : null,
+    /** The decoded span (not a column): the attribute set is built from its canonical maps. */
+    span,
   };
 }
 
@@ -97,8 +102,9 @@ const byKey = (a: SpanRow, b: SpanRow) =>
               ? 1
               : 0;
 
-export function spanRows(spans: readonly EnrichedSpan[]): SpanRow[] {
-  const rows = spans.map(toRow);
+/** The batch's rows; `resources` collects the distinct resources they reference. */
+export function spanRows(spans: readonly EnrichedSpan[], resources = new BatchResources()): SpanRow[] {
+  const rows = spans.map((span) => toRow(span, resources));
   inheritTenantWithinBatch(rows);
   // Insert in one global key order so concurrent batches with overlapping spans (retries) cannot deadlock.
   rows.sort(byKey);
@@ -127,11 +133,12 @@ export async function storeSpans(
   { adoptOrphans = true }: StoreOptions = {},
 ): Promise<StoreResult> {
   if (spans.length === 0) return { inserted: 0, duplicates: 0 };
-  const rows = spanRows(spans);
+  const resources = new BatchResources();
+  const rows = spanRows(spans, resources);
   const sets = attributeSets(rows);
   // Prepared once per connection and planned once (a generic plan: its text never changes,
   // values are parameters); planning it per batch cost ~20 ms.
-  const statement = appendStatement(spansInput(rows), JSON.stringify(sets), adoptOrphans);
+  const statement = appendStatement(spansInput(rows), JSON.stringify(sets), JSON.stringify(resources.list()), adoptOrphans);
   const starts = spans.map((s) => s.span.startTimeUnixNano);
   await ensurePartitionsFor(db, starts);
   const append = () => db.rows<{ inserted: bigint | number }>(statement, { prepare: true });
@@ -154,7 +161,7 @@ export async function storeSpans(
 /** Per (row tenant, trace): the attribute set of the batch's spans (merged into traces.attribute_set). */
 function attributeSets(rows: SpanRow[]): { tenant_id: string; trace_id: string; attribute_set: unknown }[] {
   const builder = new AttributeSetBuilder();
-  for (const row of rows) builder.add(`${row.tenant_id}\u0000${row.trace_id}`, row.attributes, row.resource_attributes);
+  for (const row of rows) builder.add(`${row.tenant_id}\u0000${row.trace_id}`, row.span.attributes, row.span.resourceAttributes);
   return [...builder.keys()].map((key) => {
     const [tenant_id, trace_id] = key.split('\u0000');
     return { tenant_id, trace_id, attribute_set: builder.get(key) };
@@ -177,7 +184,7 @@ const INPUT_COLUMNS = [
   ['end_ns', 'bigint'],
   ...PROMOTED_COLUMNS.map((c) => [c.column, c.sqlType] as const),
   ['attributes', 'jsonb'],
-  ['resource_attributes', 'jsonb'],
+  ['resource_id', 'bigint'],
   ['events', 'jsonb'],
   ['links', 'jsonb'],
   ['scope_name', 'text'],
@@ -253,7 +260,7 @@ function jsonValues(rows: SpanRow[], column: keyof SpanRow): (string | null)[] {
   });
 }
 
-function appendStatement(input: SQL, setsJson: string, mayAdopt: boolean) {
+function appendStatement(input: SQL, setsJson: string, resourcesJson: string, mayAdopt: boolean) {
   return sql`
     WITH input AS (SELECT * FROM ${input} i),
     inserted AS (
@@ -266,7 +273,15 @@ function appendStatement(input: SQL, setsJson: string, mayAdopt: boolean) {
         end_ns - start_ns, ${STORED_AS_INPUT}
       FROM input
       ON CONFLICT DO NOTHING
-      RETURNING ${sql.raw(SPAN_SUMMARY_SOURCE)}
+      RETURNING ${sql.raw(SPAN_SUMMARY_SOURCE)}, resource_id
+    ),
+    -- the resources of the stored spans, under the tenant each span was stored in (a retry finds them there)
+    new_resources AS (
+      INSERT INTO resources (tenant_id, id, attributes)
+      SELECT k.tenant_id, r.id, r.attributes
+      FROM (SELECT DISTINCT tenant_id, resource_id FROM inserted) k
+      JOIN jsonb_to_recordset(${resourcesJson}::jsonb) AS r(id bigint, attributes jsonb) ON r.id = k.resource_id
+      ON CONFLICT DO NOTHING
     ),
     per_trace AS (${spanSummaryAggregate(sql`inserted`)}),
     sets AS (SELECT * FROM jsonb_to_recordset(${setsJson}::jsonb) AS x(tenant_id text, trace_id text, attribute_set jsonb)),

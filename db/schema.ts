@@ -4,8 +4,9 @@
  * a hand-written migration next to them.
  *
  * Shape (the one SigNoz, ClickStack, Tempo and Phoenix converge on):
- * - every span keeps its full attribute maps as JSONB in canonical OTLP/JSON form
- *   (`{"k": {"intValue": "42"}}`), so value types survive and the OTLP JSON export is lossless;
+ * - every span keeps its full attribute maps as JSONB in a compact typed form
+ *   (lib/otlp/compact-attributes.ts: `{"k": 42, "big": {"i": "9007199254740993"}}`), so value
+ *   types survive and the OTLP JSON export is lossless;
  * - hot keys are promoted to typed columns at ingest (tenant, user, session, model,
  *   tokens, cost, HTTP status) so the common filters and charts never touch JSONB;
  * - `tenant_id` leads every key and there are no serial ids, so the tables can be
@@ -16,7 +17,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, unique } from 'drizzle-orm/pg-core';
-import type { AttributeMap, SpanEvent, SpanLink } from '../lib/otlp/span-record';
+import type { CompactAttributes, CompactEvent, CompactLink } from '../lib/otlp/compact-attributes';
 import { PROMOTED_COLUMNS, type PromotedColumn, promotedColumn } from '../lib/trace/promoted';
 
 const ns = (name: string) => bigint(name, { mode: 'bigint' });
@@ -63,11 +64,13 @@ export const spans = pgTable(
     endNs: ns('end_ns').notNull(),
     durationNs: ns('duration_ns').notNull(),
     ...promotedColumns(),
-    // Full maps, canonical OTLP/JSON AnyValue per key.
-    attributes: jsonb('attributes').$type<AttributeMap>().notNull(),
-    resourceAttributes: jsonb('resource_attributes').$type<AttributeMap>().notNull(),
-    events: jsonb('events').$type<SpanEvent[]>().notNull(),
-    links: jsonb('links').$type<SpanLink[]>().notNull(),
+    // Full maps, events and links in the compact form of lib/otlp/compact-attributes.ts, which
+    // restores every OTLP value type exactly; SQL reads its values with td_ctext / td_cnum.
+    attributes: jsonb('attributes').$type<CompactAttributes>().notNull(),
+    /** The span's resource, stored once in `resources` (tenant_id, id). */
+    resourceId: bigint('resource_id', { mode: 'bigint' }).notNull(),
+    events: jsonb('events').$type<CompactEvent[]>().notNull(),
+    links: jsonb('links').$type<CompactLink[]>().notNull(),
     scopeName: text('scope_name'),
     scopeVersion: text('scope_version'),
     flags: integer('flags').notNull().default(0),
@@ -87,6 +90,23 @@ export const spans = pgTable(
     // `where`), and a trace's spans are read through the primary key. Each extra index
     // here was paid on every ingested span (the two GIN indexes alone halved ingest).
   ],
+);
+
+/**
+ * Each distinct resource (its attribute map, compact form) once per tenant, referenced by
+ * spans.resource_id: every span of a batch usually shares one or a few resources, so the map
+ * is no longer repeated on every span row. The id is a content hash (db/resources.ts), so
+ * ingest writes a resource with `ON CONFLICT DO NOTHING` and needs no lookup. tenant_id leads
+ * the key so the table is distributed with spans (db/SCALING.md). Rows are never updated.
+ */
+export const resources = pgTable(
+  'resources',
+  {
+    tenantId: text('tenant_id').notNull().default(''),
+    id: bigint('id', { mode: 'bigint' }).notNull(),
+    attributes: jsonb('attributes').$type<CompactAttributes>().notNull(),
+  },
+  (t) => [primaryKey({ name: 'resources_pkey', columns: [t.tenantId, t.id] })],
 );
 
 /**

@@ -121,6 +121,13 @@ async function adoptUntenantedSpans(tx: Tx, traceIds: string[]): Promise<void> {
     DELETE FROM spans s USING ${pairsTable} p
     WHERE s.tenant_id = '' AND s.trace_id = p.trace_id
       AND EXISTS (SELECT 1 FROM spans x WHERE x.tenant_id = p.tenant_id AND x.trace_id = s.trace_id AND x.span_id = s.span_id)`);
+  // A resource is stored per tenant (db/resources.ts): the moved spans' resources go along.
+  await tx.rows(sql`
+    INSERT INTO resources (tenant_id, id, attributes)
+    SELECT DISTINCT ON (p.tenant_id, r.id) p.tenant_id, r.id, r.attributes
+    FROM spans s JOIN ${pairsTable} p ON s.trace_id = p.trace_id JOIN resources r ON r.tenant_id = '' AND r.id = s.resource_id
+    WHERE s.tenant_id = ''
+    ON CONFLICT DO NOTHING`);
   await tx.rows(sql`UPDATE spans s SET tenant_id = p.tenant_id FROM ${pairsTable} p WHERE s.tenant_id = '' AND s.trace_id = p.trace_id`);
   // The trace's summaries (the tenant-less one and the tenant's) are rebuilt as one from its spans;
   // the attribute set is the union of theirs (sets only grow). Both starts' granules change in the rollups.

@@ -5,8 +5,9 @@
  * the stored set by the ingest statement (`td_set_union`), which is idempotent, so an
  * exporter's retry changes nothing.
  *
- * `s` and `n` follow the SQL helpers the span-level filters use (td_text / td_num in
- * db/migrations), so trace-level and span-level answers agree.
+ * `s` and `n` follow the SQL helpers the span-level filters use (td_ctext / td_cnum on the
+ * compact span columns, which read as td_text / td_num read the canonical form; db/migrations),
+ * so trace-level and span-level answers agree.
  */
 import type { AttributeMap, OtlpAnyValue } from '../lib/otlp/span-record';
 

@@ -1,9 +1,11 @@
 /** Attribute catalog reads: keys for autocomplete, top values for dropdowns. */
 import { type SQL, sql } from 'drizzle-orm';
 import { INTRINSICS } from '../../lib/where/ast';
+import { spanAttributePresent, spanAttributeText } from '../../lib/where/sql-compiler';
 import { flushCatalog } from '../catalog-buffer';
 import type { Db } from '../client';
 import { type TimeRangeNs, timeRangeCondition } from './list-traces';
+import { spansWithResource } from './rows';
 import { summariesCaughtUp } from '../summarizer';
 
 export type AttributeKeyInfo = {
@@ -58,20 +60,17 @@ export async function listTenantAttributeKeys(
     WITH recent AS (
       SELECT tenant_id, trace_id FROM traces WHERE tenant_id = ${tenant}::text ORDER BY start_ns DESC NULLS LAST LIMIT ${sampleTraces}
     ), sample AS (
-      SELECT s.attributes, s.resource_attributes FROM spans s JOIN recent r ON s.tenant_id = r.tenant_id AND s.trace_id = r.trace_id
+      SELECT s.attributes, COALESCE(r.attributes, '{}'::jsonb) AS resource_attributes
+      FROM ${spansWithResource('s').from} JOIN recent rt ON s.tenant_id = rt.tenant_id AND s.trace_id = rt.trace_id
     ), entries AS (
       SELECT e.key, 'span' AS scope, e.value FROM sample, jsonb_each(sample.attributes) AS e
       UNION ALL
       SELECT e.key, 'resource' AS scope, e.value FROM sample, jsonb_each(sample.resource_attributes) AS e
     ), typed AS (
-      SELECT key, scope, value,
-        CASE WHEN value ? 'stringValue' THEN 'string' WHEN value ? 'intValue' THEN 'int' WHEN value ? 'doubleValue' THEN 'double'
-             WHEN value ? 'boolValue' THEN 'bool' WHEN value ? 'bytesValue' THEN 'bytes' WHEN value ? 'arrayValue' THEN 'array'
-             WHEN value ? 'kvlistValue' THEN 'kvlist' ELSE 'empty' END AS value_type
-      FROM entries
+      SELECT key, scope, value, COALESCE(td_ctype(value), 'empty') AS value_type FROM entries
     )
     SELECT key, scope, CASE WHEN count(DISTINCT value_type) > 1 THEN 'mixed' ELSE min(value_type) END AS value_type,
-      count(*) AS seen_count, count(DISTINCT td_text(value)) AS distinct_values
+      count(*) AS seen_count, count(DISTINCT td_ctext(value)) AS distinct_values
     FROM typed GROUP BY key, scope ORDER BY count(*) DESC, key, scope`);
   return [
     ...intrinsicKeys(),
@@ -110,10 +109,10 @@ export async function listAttributeValues(
       ORDER BY seen_count DESC, value LIMIT ${limit}`);
   } else {
     rows = await db.rows(sql`
-      SELECT td_text(COALESCE(s.attributes -> ${key}::text, s.resource_attributes -> ${key}::text)) AS value, count(*) AS count
+      SELECT ${spanAttributeText(key)} AS value, count(*) AS count
       FROM traces t JOIN spans s ON s.tenant_id = t.tenant_id AND s.trace_id = t.trace_id
       WHERE ${timeRangeCondition(range, sql`t.start_ns`)} AND ${filter ?? sql`true`}
-        AND (s.attributes ? ${key}::text OR s.resource_attributes ? ${key}::text)
+        AND ${spanAttributePresent(key)}
       GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${limit}`);
   }
   return rows.filter((r) => r.value !== null).map((r) => ({ value: r.value, count: Number(r.count) }));

@@ -16,8 +16,11 @@ const spansOfTrace = (id: string, alias = 'spans', tenantScope: string | null = 
 export type TenantScoped = { tenantScope?: string | null };
 const inTenant = (tenantScope: string | null | undefined) => (tenantScope ? sql` AND tenant_id = ${tenantScope}::text` : sql``);
 import type { StoredSpan, TraceSummary } from '../../lib/trace/wire';
-import { type SpanRow, type TraceRow, storedSpanFromRow, traceSummaryFromRow } from './rows';
+import { type SpanRow, type TraceRow, spansWithResource, storedSpanFromRow, traceSummaryFromRow } from './rows';
 import { summariesCaughtUp } from '../summarizer';
+
+/** Whole spans (alias `s`) with their resource's map. */
+const withResource = spansWithResource('s');
 
 export type TraceLookup =
   | { status: 'found'; traceId: string; summaries: TraceSummary[]; spans: StoredSpan[] }
@@ -41,7 +44,7 @@ export async function getTrace(db: Pick<Db, 'rows'>, { traceId, tenantScope = nu
   if (ids.length === 0) return { status: 'not_found' };
   const [id] = ids;
   const [spans, summaries] = await Promise.all([
-    db.rows<SpanRow>(sql`SELECT * FROM spans WHERE ${spansOfTrace(id, 'spans', tenantScope)} ORDER BY start_ns, span_id`),
+    db.rows<SpanRow>(sql`SELECT ${withResource.columns} FROM ${withResource.from} WHERE ${spansOfTrace(id, 's', tenantScope)} ORDER BY s.start_ns, s.span_id`),
     db.rows<TraceRow>(sql`SELECT * FROM traces WHERE trace_id = ${id}::text${inTenant(tenantScope)} ORDER BY tenant_id`),
   ]);
   if (spans.length === 0) return { status: 'not_found' };
@@ -76,7 +79,7 @@ export async function getTraceForExport(db: Pick<Db, 'rows'>, { traceId, tenantS
   if (ids.length === 0) return { status: 'not_found' };
   const [id] = ids;
   const rows = await db.rows<SpanRow & { dropped_counts: ExportableSpan['droppedCounts'] }>(
-    sql`SELECT * FROM spans WHERE ${spansOfTrace(id, 'spans', tenantScope)} ORDER BY tenant_id, start_ns, span_id`,
+    sql`SELECT ${withResource.columns} FROM ${withResource.from} WHERE ${spansOfTrace(id, 's', tenantScope)} ORDER BY s.tenant_id, s.start_ns, s.span_id`,
   );
   if (rows.length === 0) return { status: 'not_found' };
   return { status: 'found', traceId: id, spans: rows.map((r) => ({ ...storedSpanFromRow(r), droppedCounts: r.dropped_counts ?? null })) };
@@ -113,14 +116,14 @@ export async function getTraceView(db: Pick<Db, 'rows'>, { traceId, tenantScope 
   const [aggregated, summaries] = await Promise.all([
     db.rows<{ spans: string | null }>(sql`
       SELECT json_agg(json_build_object(
-        'trace_id', trace_id, 'span_id', span_id, 'parent_span_id', parent_span_id, 'trace_state', trace_state,
-        'tenant_id', tenant_id, 'name', name, 'kind', kind, 'service', service,
-        'status_code', status_code, 'status_message', status_message,
-        'start_ns', start_ns::text, 'end_ns', end_ns::text, 'duration_ns', duration_ns::text,
-        'attributes', attributes, 'resource_attributes', resource_attributes, 'events', events, 'links', links,
-        'scope_name', scope_name, 'scope_version', scope_version, 'flags', flags
-      ) ORDER BY start_ns, span_id)::text AS spans
-      FROM spans WHERE ${spansOfTrace(id, 'spans', tenantScope)}`),
+        'trace_id', s.trace_id, 'span_id', s.span_id, 'parent_span_id', s.parent_span_id, 'trace_state', s.trace_state,
+        'tenant_id', s.tenant_id, 'name', s.name, 'kind', s.kind, 'service', s.service,
+        'status_code', s.status_code, 'status_message', s.status_message,
+        'start_ns', s.start_ns::text, 'end_ns', s.end_ns::text, 'duration_ns', s.duration_ns::text,
+        'attributes', s.attributes, 'resource_attributes', COALESCE(r.attributes, '{}'::jsonb), 'events', s.events, 'links', s.links,
+        'scope_name', s.scope_name, 'scope_version', s.scope_version, 'flags', s.flags
+      ) ORDER BY s.start_ns, s.span_id)::text AS spans
+      FROM ${withResource.from} WHERE ${spansOfTrace(id, 's', tenantScope)}`),
     db.rows<TraceRow>(sql`SELECT * FROM traces WHERE trace_id = ${id}::text${inTenant(tenantScope)} ORDER BY tenant_id`),
   ]);
   const text = aggregated[0]?.spans;

@@ -15,6 +15,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { AttributeMapping } from '../../lib/enrich/promoted-columns';
 import { type BucketGrid, bucketGrid } from '../../lib/metrics/bucket';
 import { type Coverage, type GroupByInfo, type MetricName, type MetricValues, type MetricsGroup, NONE_LABEL, OTHER_LABEL } from '../../lib/metrics/types';
+import { spanAttributePresent, spanAttributeText } from '../../lib/where/sql-compiler';
 import { flushCatalog } from '../catalog-buffer';
 import type { Db } from '../client';
 import { timeRangeCondition } from './list-traces';
@@ -61,10 +62,10 @@ export function groupColumn(key: string, tenantKey: string, modelKeys: readonly 
 
 /** The value of `key` on the first span (by start) of the trace that carries it, as the grammar reads it. */
 function firstSpanValue(key: string): SQL {
-  return sql`(SELECT td_text(COALESCE(s.attributes -> ${key}::text, s.resource_attributes -> ${key}::text))
+  return sql`(SELECT ${spanAttributeText(key)}
     FROM spans s
     WHERE s.tenant_id = t.tenant_id AND s.trace_id = t.trace_id
-      AND (s.attributes ? ${key}::text OR s.resource_attributes ? ${key}::text)
+      AND ${spanAttributePresent(key)}
     ORDER BY s.start_ns, s.span_id LIMIT 1)`;
 }
 

@@ -1,4 +1,6 @@
 /** Row → API JSON mapping shared by the query functions. Times stay exact as decimal strings. */
+import { type SQL, sql } from 'drizzle-orm';
+import { type CompactAttributes, decodeAttributes, decodeEvents, decodeLinks } from '../../lib/otlp/compact-attributes';
 import type { StoredSpan, TraceSummary } from '../../lib/trace/wire';
 import type { spans, traces } from '../schema';
 
@@ -52,7 +54,21 @@ export function traceSummaryFromRow(r: TraceRow): TraceSummary {
   };
 }
 
-export type SpanRow = SqlRow<typeof spans.$inferSelect>;
+/** A span row joined with its resource's map (spansWithResource). */
+export type SpanRow = SqlRow<typeof spans.$inferSelect> & { resource_attributes: CompactAttributes };
+
+/**
+ * `spans` (as `alias`) joined with its resource, for readers of whole spans: the FROM clause and
+ * the select list with the resource's map as `resource_attributes`.
+ */
+export function spansWithResource(alias: string): { from: SQL; columns: SQL } {
+  const a = sql.raw(alias);
+  return {
+    // LEFT: a span is never hidden, even if its resource row were missing (ingest writes both in one statement).
+    from: sql`spans ${a} LEFT JOIN resources r ON r.tenant_id = ${a}.tenant_id AND r.id = ${a}.resource_id`,
+    columns: sql`${a}.*, COALESCE(r.attributes, '{}'::jsonb) AS resource_attributes`,
+  };
+}
 
 export function storedSpanFromRow(r: SpanRow): StoredSpan {
   return {
@@ -68,10 +84,11 @@ export function storedSpanFromRow(r: SpanRow): StoredSpan {
     startTimeUnixNano: nsString(r.start_ns),
     endTimeUnixNano: nsString(r.end_ns),
     durationMs: nsToMs(r.duration_ns),
-    attributes: r.attributes,
-    resourceAttributes: r.resource_attributes,
-    events: r.events,
-    links: r.links,
+    // Stored in the compact form (lib/otlp/compact-attributes.ts); the API speaks canonical OTLP/JSON.
+    attributes: decodeAttributes(r.attributes),
+    resourceAttributes: decodeAttributes(r.resource_attributes, 'resource_attributes'),
+    events: decodeEvents(r.events),
+    links: decodeLinks(r.links),
     scope: { name: r.scope_name, version: r.scope_version },
     flags: Number(r.flags),
   };

@@ -20,7 +20,8 @@
  * number comes back as its decimal string, and a doubleValue given as a non-finite number
  * comes back as "NaN" / "Infinity" / "-Infinity" (the spellings the converters store).
  *
- * SQL reads this form with td_ctext / td_cnum (db/sql/compact-attributes.sql).
+ * Spans are stored in this form (db/ingest.ts); SQL reads it with td_ctext / td_cnum, and
+ * td_compact_map / _events / _links convert the canonical form (db/migrations/0009_compact_attributes.sql).
  */
 import type { AttributeMap, OtlpAnyValue, SpanEvent, SpanLink } from './span-record';
 

@@ -185,16 +185,6 @@ export function traceAttributeValues(key: string): SQL {
   return sql`(SELECT e.v->>'s' AS s, (e.v->>'n')::float8 AS n FROM jsonb_array_elements(t.attribute_set -> ${key}::text) AS e(v))`;
 }
 
-/** The text of `key` on span `s` (span attribute, else resource attribute), as the filters read it; NULL when absent. */
-export function spanAttributeText(key: string): SQL {
-  return sql`td_text(${attributeValue(key)})`;
-}
-
-/** The number of `key` on span `s` (numeric strings count), as `>`/`<` read it; NULL when absent or not a number. */
-export function spanAttributeNumber(key: string): SQL {
-  return sql`td_num(${attributeValue(key)})`;
-}
-
 // ---------------------------------------------------------------- span predicates
 
 /** Keys with their own typed column filled from exactly that key (exact same semantics as JSONB). */
@@ -232,58 +222,98 @@ function spanCompare(field: FieldRef, op: CompareOp, value: Literal): SQL {
   return attributeCompare(field.key, op, value);
 }
 
-const attributeValue = (key: string) => sql`COALESCE(s.attributes -> ${key}::text, s.resource_attributes -> ${key}::text)`;
+// ---------------------------------------------------------------- span attributes
 
-function attributePresent(key: string): SQL {
-  return sql`(s.attributes ? ${key}::text OR s.resource_attributes ? ${key}::text)`;
+/*
+ * Spans store their attribute maps in the compact form of lib/otlp/compact-attributes.ts
+ * (`"gpt-4o"`, `42`, `{"i": "9007199254740993"}`, `{"d": 2}`, …); td_ctext / td_cnum read a
+ * value as text / number. A span's resource map is stored once in `resources`, by
+ * (tenant_id, spans.resource_id). The helpers below are the one place that spells these
+ * columns: other span queries (db/queries) use them too, so a storage change carries over.
+ */
+
+/** A scalar subquery over the resource of span `s` (its map as `r.attributes`). */
+const ofResource = (expr: SQL) => sql`(SELECT ${expr} FROM resources r WHERE r.tenant_id = s.tenant_id AND r.id = s.resource_id)`;
+
+/** The value of `key` on a span `s` (span attributes over resource ones), compact JSONB. */
+export const spanAttributeValue = (key: string) => sql`COALESCE(s.attributes -> ${key}::text, ${ofResource(sql`r.attributes -> ${key}::text`)})`;
+
+/** The text of `key` on span `s` (span attribute, else resource attribute), as the filters read it; NULL when absent or empty. */
+export const spanAttributeText = (key: string) => sql`td_ctext(${spanAttributeValue(key)})`;
+
+/** The number of `key` on span `s` (numeric strings count), as `>`/`<` read it; NULL when absent or not a number. */
+export const spanAttributeNumber = (key: string) => sql`td_cnum(${spanAttributeValue(key)})`;
+
+/** Whether a span `s` carries `key` (in its own or its resource's attributes). */
+export function spanAttributePresent(key: string): SQL {
+  return sql`(s.attributes ? ${key}::text OR COALESCE(${ofResource(sql`r.attributes ? ${key}::text`)}, false))`;
 }
 
+const attributePresent = spanAttributePresent;
+
 function attributeCompare(key: string, op: CompareOp, value: Literal): SQL {
-  const v = attributeValue(key);
+  const text = spanAttributeText(key);
+  const num = spanAttributeNumber(key);
   switch (op) {
     case '=':
       return attributeEquals(key, value);
     case '!=':
       return value.kind === 'string'
-        ? sql`td_text(${v}) <> ${value.text}::text`
-        : sql`(td_text(${v}) <> ${literalText(value)}::text AND td_num(${v}) IS DISTINCT FROM ${numericValue(value)}::float8)`;
+        ? sql`${text} <> ${value.text}::text`
+        : sql`(${text} <> ${literalText(value)}::text AND ${num} IS DISTINCT FROM ${numericValue(value)}::float8)`;
     case '~':
-      return sql`td_text(${v}) LIKE ${globToLike(literalText(value))}::text`;
+      return sql`${text} LIKE ${globToLike(literalText(value))}::text`;
     case '!~':
-      return sql`td_text(${v}) NOT LIKE ${globToLike(literalText(value))}::text`;
+      return sql`${text} NOT LIKE ${globToLike(literalText(value))}::text`;
     case '>':
     case '>=':
     case '<':
     case '<=':
-      return orderCompare(sql`td_num(${v})`, op, attributeNumber(value));
+      return orderCompare(num, op, attributeNumber(value));
     default:
       return unreachable(op, 'operator');
   }
 }
 
 /**
- * `key=value` as JSONB containment, which the GIN (jsonb_path_ops) index answers:
- * the value may be stored as a string, an int, a double or a bool, so each
- * spelling that fits the literal is tried. Span attributes win over resource ones.
+ * The compact spellings a stored value equal to the literal may have: the string, an int
+ * (a plain number within ±(2^53−1), else `{"i": digits}`), a double (a plain number when not
+ * integral, else `{"d": n}`, and `{"d": "-0"}` for zero), a bool. JSONB compares numbers by
+ * value, so `2` also finds an int stored as `2`.
  */
-function attributeEquals(key: string, value: Literal): SQL {
-  const text = literalText(value);
-  const candidates: unknown[] = [{ stringValue: text }];
+function compactCandidates(text: string): unknown[] {
+  const candidates: unknown[] = [text];
   const trimmed = text.trim();
   if (/^[-+]?\d+$/.test(trimmed)) {
-    const asInt = BigInt(trimmed).toString();
-    candidates.push({ intValue: asInt });
+    const asInt = BigInt(trimmed);
+    candidates.push(asInt >= -MAX_SAFE && asInt <= MAX_SAFE ? Number(asInt) : { i: asInt.toString() });
   }
   const asNumber = trimmed === '' ? NaN : Number(trimmed);
-  if (Number.isFinite(asNumber)) candidates.push({ doubleValue: asNumber });
-  if (/^(true|false)$/i.test(trimmed)) candidates.push({ boolValue: trimmed.toLowerCase() === 'true' });
+  if (Number.isFinite(asNumber)) {
+    if (!Number.isInteger(asNumber)) candidates.push(asNumber);
+    else candidates.push({ d: asNumber }, ...(asNumber === 0 ? [{ d: '-0' }] : []));
+  }
+  if (/^(true|false)$/i.test(trimmed)) candidates.push(trimmed.toLowerCase() === 'true');
+  return candidates;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * `key=value` as JSONB containment on the span's maps: the value may be stored as a
+ * string, an int, a double or a bool, so each spelling that fits the literal is tried.
+ * Span attributes win over resource ones.
+ */
+function attributeEquals(key: string, value: Literal): SQL {
+  const candidates = compactCandidates(literalText(value));
   const contains = (column: SQL) =>
     sql.join(
       candidates.map((c) => sql`${column} @> ${JSON.stringify({ [key]: c })}::jsonb`),
       sql` OR `,
     );
-  const numericOnly = value.kind === 'number' ? sql` OR td_num(${attributeValue(key)}) = ${asNumber}::float8` : sql``;
-  return sql`((${contains(sql`s.attributes`)}) OR (NOT s.attributes ? ${key}::text AND (${contains(sql`s.resource_attributes`)}))${numericOnly})`;
+  const numericOnly = value.kind === 'number' ? sql` OR ${spanAttributeNumber(key)} = ${value.value}::float8` : sql``;
+  const inResource = ofResource(sql`${contains(sql`r.attributes`)}`);
+  return sql`((${contains(sql`s.attributes`)}) OR (NOT s.attributes ? ${key}::text AND COALESCE(${inResource}, false))${numericOnly})`;
 }
 
 /** A text column; `present` guards the negated forms (a missing value is not "another value"). */

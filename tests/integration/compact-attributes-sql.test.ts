@@ -1,21 +1,19 @@
 /**
- * db/sql/compact-attributes.sql on PGlite and Postgres: for values of every type, read
+ * The compact-form SQL of migration 0009 on PGlite and Postgres: for values of every type, read
  * from an attribute map the way the `where` compiler reads them (`attributes -> key`),
  * td_ctext / td_cnum of the compact form equal td_text / td_num of the canonical form
  * (as ingest stores it: JSON.stringify). Also: the compact form survives a trip through
- * JSONB exactly, and takes fewer bytes than the canonical one on bench-shaped spans.
+ * JSONB exactly, takes fewer bytes than the canonical one on bench-shaped spans, and the
+ * migration's SQL conversion (td_compact_map / _events / _links) writes what the TypeScript
+ * encoder writes.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { planoWorkload } from '../../bench/plano-workload';
 import { decodeExportRequest } from '../../lib/otlp';
-import { decodeAttributes, encodeAttributes } from '../../lib/otlp/compact-attributes';
-import type { AttributeMap, OtlpAnyValue } from '../../lib/otlp/span-record';
+import { decodeAttributes, encodeAttributes, encodeEvents, encodeLinks } from '../../lib/otlp/compact-attributes';
+import type { AttributeMap, OtlpAnyValue, SpanEvent, SpanLink } from '../../lib/otlp/span-record';
 import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';
-
-const SQL_FILE = path.resolve(import.meta.dirname, '../../db/sql/compact-attributes.sql');
 
 const str = (stringValue: string): OtlpAnyValue => ({ stringValue });
 const int = (intValue: string): OtlpAnyValue => ({ intValue });
@@ -82,8 +80,6 @@ describeEachDatabase('compact attribute SQL readers', (kind) => {
 
   beforeAll(async () => {
     database = await openTestDatabase(kind);
-    // Loaded into this run's schema (first on the search path), as a migration would.
-    for (const statement of readFileSync(SQL_FILE, 'utf8').split('--> statement-breakpoint')) await database.db.rows(sql.raw(statement));
   });
   afterAll(() => database?.dispose());
 
@@ -150,5 +146,32 @@ describeEachDatabase('compact attribute SQL readers', (kind) => {
     );
     expect(size.n).toBe(maps.length);
     expect(size.compact / size.canonical).toBeLessThan(0.75);
+  });
+
+  it('the SQL conversion of canonical maps, events and links writes what the TypeScript encoder writes', async () => {
+    const attrs = (n: number): AttributeMap => Object.fromEntries(Object.entries(VALUES).slice(n, n + 5));
+    const events: SpanEvent[] = [
+      { timeUnixNano: '1700000000000000001', name: 'bare', attributes: {} },
+      { timeUnixNano: '1700000000000000002', name: 'with attributes', attributes: attrs(0) },
+      { timeUnixNano: '1700000000000000003', name: 'dropped only', attributes: {}, droppedAttributesCount: 3 },
+      { timeUnixNano: '1700000000000000004', name: 'both', attributes: attrs(10), droppedAttributesCount: 0 },
+    ];
+    const link = (n: number, extra: Partial<SpanLink>): SpanLink => ({ traceId: `${n}`.repeat(32), spanId: `${n}`.repeat(16), attributes: {}, ...extra });
+    const links: SpanLink[] = [
+      link(1, {}),
+      link(2, { attributes: attrs(20) }),
+      link(3, { traceState: 'k=v' }),
+      link(4, { droppedAttributesCount: 2 }),
+      link(5, { attributes: attrs(30), traceState: 'a=b', droppedAttributesCount: 1 }),
+    ];
+    // What v1 stored: the canonical form through JSON.stringify (which writes a double -0 as 0).
+    const stored = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+    const [row] = await database.db.rows<{ different_keys: string[] | null; same_events: boolean; same_links: boolean; empty: boolean }>(sql`
+      SELECT (SELECT array_agg(k) FROM jsonb_object_keys(${JSON.stringify(VALUES)}::jsonb) AS k
+          WHERE td_compact_map(${JSON.stringify(VALUES)}::jsonb) -> k IS DISTINCT FROM ${JSON.stringify(encodeAttributes(stored(VALUES)))}::jsonb -> k) AS different_keys,
+        td_compact_events(${JSON.stringify(events)}::jsonb) = ${JSON.stringify(encodeEvents(stored(events)))}::jsonb AS same_events,
+        td_compact_links(${JSON.stringify(links)}::jsonb) = ${JSON.stringify(encodeLinks(stored(links)))}::jsonb AS same_links,
+        (td_compact_map('{}') = '{}' AND td_compact_events('[]') = '[]' AND td_compact_links('[]') = '[]') AS empty`);
+    expect(row).toEqual({ different_keys: null, same_events: true, same_links: true, empty: true });
   });
 });

@@ -14,6 +14,7 @@ import { DEFAULT_INGEST_LIMITS } from '../../lib/otlp';
 import type { AuthResult } from '../../server/auth/principal';
 import { ingestGate } from '../../server/ingest/gate';
 import { type ExportOutcome, type ExportRequest, type ReceiveDeps, type ReceiveSettings, receiveExport } from '../../server/ingest/receive';
+import { getTraceView } from '../../db/queries/get-trace';
 import { summarizeNow } from '../../db/summarizer';
 import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';
 
@@ -132,6 +133,13 @@ describeEachDatabase('receiveExport', (kind) => {
 
     expect((await receiveExport(request(exportJson(adopted, [{ 'tenant.id': 'acme' }])), deps())).ok).toBe(true);
     expect((await storedSpans(adopted)).map((r) => r.tenant_id)).toEqual(['acme', 'acme']);
+    // Resources are stored per tenant: the adopted span's resource moved along with it.
+    const view = await getTraceView(database.db, { traceId: adopted });
+    if (view.status !== 'found') throw new Error(view.status);
+    expect(view.spans.map((s) => s.resourceAttributes)).toEqual([
+      { 'service.name': { stringValue: 'receive-test' } },
+      { 'service.name': { stringValue: 'receive-test' } },
+    ]);
   });
 
   it('an auth refusal keeps its status and failure, before the body is read', async () => {

@@ -49,6 +49,14 @@ function richTrace() {
                   { key: 'ratio', value: { doubleValue: 0.125 } },
                   { key: 'neg', value: { doubleValue: -2.5e-7 } },
                   { key: 'nan', value: { doubleValue: 'NaN' } },
+                  { key: 'whole', value: { doubleValue: 2 } },
+                  { key: 'inf', value: { doubleValue: 'Infinity' } },
+                  {
+                    key: 'deep',
+                    value: {
+                      kvlistValue: { values: [{ key: 'n', value: { arrayValue: { values: [{ intValue: '-9223372036854775808' }, { doubleValue: 3 }] } } }] },
+                    },
+                  },
                   { key: 'ok', value: { boolValue: false } },
                   { key: 'raw', value: { bytesValue: 'AAEC/w==' } },
                   {
@@ -194,6 +202,12 @@ describeEachDatabase('trace download as OTLP/JSON, and where highlighting', (kin
     });
     expect(root?.attributes.find((a) => a.key === 'big')?.value).toEqual({ intValue: '9007199254740993' });
     expect(root?.attributes.find((a) => a.key === 'raw')?.value).toEqual({ bytesValue: 'AAEC/w==' });
+    // Stored compact (2.0 as {"d": 2}), a double 2.0 still comes back a double, not an int.
+    expect(root?.attributes.find((a) => a.key === 'whole')?.value).toEqual({ doubleValue: 2 });
+    expect(root?.attributes.find((a) => a.key === 'inf')?.value).toEqual({ doubleValue: 'Infinity' });
+    expect(root?.attributes.find((a) => a.key === 'deep')?.value).toEqual({
+      kvlistValue: { values: [{ key: 'n', value: { arrayValue: { values: [{ intValue: '-9223372036854775808' }, { doubleValue: 3 }] } } }] },
+    });
     expect(root?.events[1]).toEqual({
       timeUnixNano: at(900),
       name: 'exception',

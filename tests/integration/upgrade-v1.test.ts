@@ -11,11 +11,12 @@ import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Db, createDb, MIGRATIONS_FOLDER } from '../../db/client';
-import { getTraceForExport, getTraceView } from '../../db/queries/get-trace';
+import { getTraceForExport, getTraceView, matchSpans } from '../../db/queries/get-trace';
 import { listTraces } from '../../db/queries/list-traces';
-import { compileTraceFilter } from '../../lib/where/sql-compiler';
+import { compileSpanFilter, compileTraceFilter } from '../../lib/where/sql-compiler';
 import { parseWhere } from '../../lib/where';
 import { describeEachDatabase, TEST_DATABASE_URL } from '../support/databases';
+import type { AttributeMap, SpanEvent, SpanLink } from '../../lib/otlp/span-record';
 import { spanRecord } from '../support/span-record';
 import { storeRecords } from '../support/store-spans';
 
@@ -31,14 +32,61 @@ function v1Migrations(): string {
 }
 
 const DAY_NS = 86_400_000_000_000n;
+
+function spanFilter(where: string) {
+  const compiled = compileSpanFilter(parseWhere(where).ast!);
+  if (!compiled.ok) throw new Error(compiled.error.message);
+  return compiled.sql;
+}
 const TRACE = 'a1'.repeat(16);
 const NOW_NS = BigInt(Date.now()) * 1_000_000n;
+
+/** Values of every type as v1 stored them (canonical OTLP/JSON through JSON.stringify). */
+const TYPED: AttributeMap = {
+  big: { intValue: '9007199254740993' },
+  odd: { intValue: '007' },
+  whole: { doubleValue: 2 },
+  ratio: { doubleValue: 0.125 },
+  nan: { doubleValue: 'NaN' },
+  inf: { doubleValue: '-Infinity' },
+  ok: { boolValue: false },
+  raw: { bytesValue: 'AAEC/w==' },
+  none: {},
+  list: { arrayValue: { values: [{ stringValue: 'a' }, { intValue: '-9223372036854775808' }, { arrayValue: { values: [] } }] } },
+  kv: {
+    kvlistValue: {
+      values: [
+        { key: 'z', value: { doubleValue: 1e300 } },
+        { key: 'z', value: { stringValue: 'dup' } },
+      ],
+    },
+  },
+};
+const EVENTS: SpanEvent[] = [
+  { timeUnixNano: String(NOW_NS - 2n * DAY_NS + 5n), name: 'bare', attributes: {} },
+  {
+    timeUnixNano: String(NOW_NS - 2n * DAY_NS + 6n),
+    name: 'exception',
+    attributes: { 'exception.message': { stringValue: 'boom' } },
+    droppedAttributesCount: 1,
+  },
+];
+const LINKS: SpanLink[] = [
+  { traceId: 'b2'.repeat(16), spanId: 'c3'.repeat(8), traceState: 'k=v', attributes: {} },
+  { traceId: 'b2'.repeat(16), spanId: 'c4'.repeat(8), attributes: TYPED, droppedAttributesCount: 2 },
+];
+const RESOURCE: AttributeMap = { 'service.name': { stringValue: 'svc' }, 'host.cpus': { intValue: '8' } };
+const spanAttributes = (user: string): AttributeMap => ({
+  'tenant.id': { stringValue: 'acme' },
+  'user.id': { stringValue: user },
+  'llm.usage.total_tokens': { intValue: '7' },
+  ...TYPED,
+});
 
 /** Two spans of one trace and its summary, as v1 ingest stored them (verbose OTLP/JSON maps). */
 async function writeV1Data(db: Db): Promise<void> {
   const start = NOW_NS - 2n * DAY_NS;
-  const attrs = (user: string) =>
-    JSON.stringify({ 'tenant.id': { stringValue: 'acme' }, 'user.id': { stringValue: user }, 'llm.usage.total_tokens': { intValue: '7' } });
+  const attrs = (user: string) => JSON.stringify(spanAttributes(user));
   for (const [spanId, parent, offset, user] of [
     ['00000000000000a1', null, 0n, 'usr_v1'],
     ['00000000000000a2', '00000000000000a1', 1_000_000n, 'usr_v1b'],
@@ -48,7 +96,7 @@ async function writeV1Data(db: Db): Promise<void> {
         user_id, total_tokens, attributes, resource_attributes, events, links, flags)
       VALUES ('acme', ${TRACE}, ${spanId}, ${parent}, ${parent ? 'child' : 'root'}, 2, 'svc', 0, ${String(start + offset)}::bigint,
         ${String(start + 9_000_000n)}::bigint, ${String(9_000_000n - offset)}::bigint, ${user}, 7, ${attrs(user)}::jsonb,
-        '{"service.name": {"stringValue": "svc"}}'::jsonb, '[]'::jsonb, '[]'::jsonb, 0)`);
+        ${JSON.stringify(RESOURCE)}::jsonb, ${JSON.stringify(parent ? [] : EVENTS)}::jsonb, ${JSON.stringify(parent ? [] : LINKS)}::jsonb, 0)`);
   }
   await db.rows(sql`
     INSERT INTO traces (tenant_id, trace_id, start_ns, end_ns, duration_ns, root_name, root_service, span_count, error_count, user_id, total_tokens, attribute_set)
@@ -102,6 +150,25 @@ describeEachDatabase('upgrade from storage v1', (kind) => {
     ]);
     const exported = await getTraceForExport(db, { traceId: TRACE });
     expect(exported.status === 'found' && exported.spans.length).toBe(2);
+  });
+
+  it('the v1 spans read back identically: every value type, events, links, resource (stored compact now)', async () => {
+    const view = await getTraceView(db, { traceId: TRACE });
+    if (view.status !== 'found') throw new Error(view.status);
+    expect(view.spans.map((s) => ({ attributes: s.attributes, resource: s.resourceAttributes, events: s.events, links: s.links }))).toStrictEqual([
+      { attributes: spanAttributes('usr_v1'), resource: RESOURCE, events: EVENTS, links: LINKS },
+      { attributes: spanAttributes('usr_v1b'), resource: RESOURCE, events: [], links: [] },
+    ]);
+    const [stored] = await db.rows<{ big: unknown; user: unknown }>(
+      sql`SELECT attributes -> 'big' AS big, attributes -> 'user.id' AS "user" FROM spans WHERE span_id = '00000000000000a1'`,
+    );
+    expect(stored).toEqual({ big: { i: '9007199254740993' }, user: 'usr_v1' });
+    // Both spans share one resource, now stored once.
+    const resources = await db.rows<{ tenant_id: string; attributes: unknown }>(sql`SELECT tenant_id, attributes FROM resources`);
+    expect(resources).toEqual([{ tenant_id: 'acme', attributes: { 'service.name': 'svc', 'host.cpus': 8 } }]);
+    // Span-level filters read the compact form.
+    const matched = await matchSpans(db, { traceId: TRACE, filter: spanFilter('big=9007199254740993 AND whole=2 AND host.cpus>7 AND ok=false') });
+    expect(matched).toEqual(['00000000000000a1', '00000000000000a2']);
   });
 
   it('a new span of the v1 trace merges into its summary', async () => {
