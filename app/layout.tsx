@@ -22,6 +22,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <nav>
             <Link href="/">Traces</Link>
             <Link href="/tenants">Tenants</Link>
+            <Link href="/explore">Explore</Link>
           </nav>
           <Suspense>
             <HeaderAuthStatus />

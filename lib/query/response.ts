@@ -27,3 +27,7 @@ export type QueryResponse = {
   limit: number;
   queryMs: number;
 };
+
+/** What the /explore page renders: an answer, a query error (with its column when it is the query's), or nothing asked yet. */
+export type ExploreResult =
+  { kind: 'empty' } | { kind: 'answer'; answer: QueryResponse } | { kind: 'error'; message: string; column: number | null; length: number | null };
