@@ -13,6 +13,8 @@ import filterStyles from '@/components/filter-bar/filter-bar.module.css';
 import chartStyles from '@/components/charts/charts.module.css';
 import { rangeParams } from '@/lib/filter-state';
 import { rowTraceListHref } from '@/lib/query/drill';
+import { addQueryTerm, queryFilterText } from '@/lib/query/edit-query';
+import { LatencyHeatmaps } from '@/components/heatmap/latency-heatmaps';
 import type { ExploreResult } from '@/lib/query/response';
 import styles from './explore.module.css';
 import { QueryBox } from './query-box';
@@ -65,6 +67,16 @@ export function QueryExplorer({ result, pageKey }: { result: ExploreResult; page
       <div key={pageKey} className={pending ? styles.pending : ''} aria-busy={pending}>
         <Result result={result} pending={pending} onOpen={open} onExample={(q) => void setState({ q })} />
       </div>
+      {result.kind === 'answer' ? (
+        <LatencyHeatmaps
+          wheres={[queryFilterText(result.answer.query) ?? '']}
+          range={range}
+          onAddTerm={(key, value) => {
+            const q = addQueryTerm(state.q, key, value);
+            if (q) void setState({ q });
+          }}
+        />
+      ) : null}
     </div>
   );
 }

@@ -10,7 +10,9 @@ import fs from 'node:fs';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DifferencesResponse } from '../../lib/query/heatmap';
 import type { QueryResponse } from '../../lib/query/response';
+import { checkWhere } from '../../lib/where';
 import type { TraceSummary } from '../../lib/trace/wire';
 import { type AppServer, startAppServer } from '../support/app-server';
 import { launchBrowser } from '../support/browser';
@@ -129,6 +131,71 @@ describe('/explore (built app, headless Chromium)', () => {
     // A URL with a bad query renders the API's error.
     await open(page, new URLSearchParams({ q: '| by() count()' }).toString());
     await expect.poll(() => page.getByTestId('explore-error').textContent()).toMatch(/by\(\) needs at least one key/);
+    await page.close();
+  });
+
+  /** Drags across a heatmap from (fx0, fy0) to (fx1, fy1), fractions of its box, and returns the differences answer the page asked for. */
+  const brush = async (page: Page, testId: string, [fx0, fy0, fx1, fy1]: number[]) => {
+    const svg = page.getByTestId(testId);
+    await svg.waitFor();
+    const box = (await svg.boundingBox())!;
+    const answer = page.waitForResponse((r) => r.url().includes('/api/heatmap/differences'));
+    await page.mouse.move(box.x + box.width * fx0, box.y + box.height * fy0);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * ((fx0 + fx1) / 2), box.y + box.height * ((fy0 + fy1) / 2), { steps: 4 });
+    await page.mouse.move(box.x + box.width * fx1, box.y + box.height * fy1, { steps: 4 });
+    await page.mouse.up();
+    const res = await answer;
+    expect(res.status()).toBe(200);
+    return (await res.json()) as DifferencesResponse;
+  };
+
+  it('trace list: brushing the slow requests on the latency heatmap ranks what is different, and a value becomes a filter', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await page.goto(`${app.url}/?since=24h`);
+    await page.waitForSelector('[data-testid="trace-table"]');
+    await hydrated(page);
+    // The cells add up to every request of the range.
+    await page.waitForSelector('[data-testid="heatmap-duration"] rect[data-count]');
+    const counts = await page
+      .locator('[data-testid="heatmap-duration"] rect[data-count]')
+      .evaluateAll((rs) => rs.map((r) => Number(r.getAttribute('data-count'))));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(150);
+
+    const answer = await brush(page, 'heatmap-duration', [0.02, 0.02, 0.98, 0.5]);
+    expect(answer.selectedTotal).toBeGreaterThan(0);
+    expect(answer.selectedTotal + answer.restTotal).toBe(150);
+    await page.getByTestId('heatmap-duration-selection').waitFor();
+    const items = page.getByTestId('difference-item');
+    await expect.poll(() => items.count()).toBe(answer.values.length);
+    expect(answer.values.length).toBeGreaterThan(0);
+    const top = answer.values[0];
+    const pct = (x: number) => `${x * 100 >= 10 || x === 0 ? Math.round(x * 100) : (x * 100).toFixed(1)}%`;
+    expect(await items.first().textContent()).toBe(`${top.key} = ${top.value}: ${pct(top.selectedShare)} of selected vs ${pct(top.restShare)} of the rest`);
+    await page.screenshot({ path: `${SCREENSHOTS}/heatmap-differences.png`, fullPage: true });
+
+    await Promise.all([page.waitForURL(/where=/), items.first().click()]);
+    const where = new URL(page.url()).searchParams.get('where')!;
+    expect(checkWhere(where).diagnostics).toEqual([]);
+    expect(where).toContain(top.key);
+    await page.close();
+  });
+
+  it('/explore: the heatmaps follow the query filter, and a clicked value is ANDed into the query', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1200 } });
+    await open(page, new URLSearchParams({ q: '| by(llm.model) p95(ttft)', since: '24h' }).toString());
+    const answer = await brush(page, 'heatmap-ttft', [0.02, 0.02, 0.98, 0.5]);
+    expect(answer.field).toBe('ttft');
+    expect(answer.selectedTotal).toBeGreaterThan(0);
+    expect(answer.restTotal).toBeGreaterThan(0);
+    const items = page.getByTestId('difference-item');
+    await expect.poll(() => items.count()).toBe(answer.values.length);
+    expect(answer.values.length).toBeGreaterThan(0);
+    const top = answer.values[0];
+    await Promise.all([page.waitForURL(/q=/), items.first().click()]);
+    const q = new URL(page.url()).searchParams.get('q')!;
+    expect(q.endsWith('| by(llm.model) p95(ttft)')).toBe(true);
+    expect(q).toContain(top.key);
     await page.close();
   });
 });

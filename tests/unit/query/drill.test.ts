@@ -64,3 +64,15 @@ describe('drill-down from a query row to the trace list', () => {
     expect(rowTraceListHref(bad, 0)).toBeNull();
   });
 });
+
+describe('editing the filter of a query', () => {
+  it('reads the filter alone and ANDs a term to it, keeping the pipeline', async () => {
+    const { addQueryTerm, queryFilterText } = await import('../../../lib/query/edit-query');
+    expect(queryFilterText('tenant.id=acme | by(llm.model) count()')).toBe('tenant.id = acme');
+    expect(queryFilterText('| count()')).toBe('');
+    expect(queryFilterText('| p42()')).toBeNull();
+    expect(addQueryTerm('| by(llm.model) p95(duration)', 'llm.model', 'gpt-4o')).toBe('llm.model = gpt-4o | by(llm.model) p95(duration)');
+    expect(addQueryTerm('a=1 OR b=2 | count()', 'error.message', 'rate limit')).toBe('(a = 1 OR b = 2) AND error.message = "rate limit" | count()');
+    expect(addQueryTerm('| count()', 'bad key', 'x')).toBeNull();
+  });
+});
