@@ -122,7 +122,9 @@ function Result({
       <div className={styles.status} data-testid="explore-status" aria-live="polite">
         {pending
           ? 'Loading…'
-          : `${answer.rows.length} rows · ${answer.unit === 'spans' ? 'spans' : 'requests'} · source: ${answer.source} · ${answer.queryMs} ms${answer.step ? ` · step ${answer.step}` : ''}`}
+          : `${answer.rows.length} rows · ${answer.unit === 'spans' ? 'spans' : 'requests'} · source: ${answer.source} · ${answer.queryMs} ms${answer.step ? ` · step ${answer.step}` : ''}${
+              answer.cost?.unpricedRequests ? ` · ${answer.cost.unpricedRequests} requests without a price left out of cost` : ''
+            }`}
       </div>
       <ResultChart answer={answer} hrefOf={hrefOf} onOpen={onOpen} />
       <ResultTable answer={answer} hrefOf={hrefOf} onOpen={onOpen} />

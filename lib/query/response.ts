@@ -25,6 +25,12 @@ export type QueryResponse = {
   /** The bucket size (`5m`) when stepped. */
   step: string | null;
   limit: number;
+  /**
+   * Present when an aggregate reads a request's cost: it is the reported cost, else the cost of its
+   * tokens priced at query time (as on the charts); `unpricedRequests` have tokens but no price and
+   * are left out of the figures (never counted as $0).
+   */
+  cost?: { pricedAt: 'query'; unpricedRequests: number };
   queryMs: number;
 };
 
