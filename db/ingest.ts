@@ -207,9 +207,11 @@ const STORED_AS_INPUT = sql.raw(
  */
 function spansInput(rows: SpanRow[]): SQL {
   const arrays = INPUT_COLUMNS.map(([column, type]) => {
-    const values = type === 'jsonb' ? jsonValues(rows, column) : textValues(rows, column);
-    const joined = joinValues(values);
-    return joined === null ? sql`${sql.param(values)}::text[]` : sql`string_to_array(${joined}::text, chr(1), chr(2))`;
+    if (type === 'jsonb') return sql`string_to_array(${joinValues(jsonValues(rows, column))}::text, chr(1), chr(2))`;
+    const values = textValues(rows, column);
+    const joined = holdsMarks(values) ? null : joinValues(values);
+    // '' (one empty value) would split into no element at all: that one travels as text[] too.
+    return joined === null || joined === '' ? sql`${sql.param(values)}::text[]` : sql`string_to_array(${joined}::text, chr(1), chr(2))`;
   });
   const casts = INPUT_COLUMNS.map(([column, type]) => sql.raw(`${column}::${type} AS ${column}`));
   const names = INPUT_COLUMNS.map(([column]) => sql.raw(column));
@@ -219,14 +221,17 @@ function spansInput(rows: SpanRow[]): SQL {
 const SEPARATOR = '\u0001';
 const NULL_MARK = '\u0002';
 
-/**
- * The values joined by SEPARATOR, NULL as NULL_MARK; null when a value holds either mark,
- * or when the join is '' (one empty value), which string_to_array reads as no element at all.
- */
-function joinValues(values: (string | null)[]): string | null {
-  for (const v of values) if (v !== null && (v.includes(SEPARATOR) || v === NULL_MARK)) return null;
-  const joined = values.map((v) => v ?? NULL_MARK).join(SEPARATOR);
-  return joined === '' ? null : joined;
+/** Whether a value holds a mark (never so for JSON texts: JSON.stringify escapes control characters). */
+function holdsMarks(values: (string | null)[]): boolean {
+  for (const v of values) if (v !== null && (v.includes(SEPARATOR) || v === NULL_MARK)) return true;
+  return false;
+}
+
+/** The values joined by SEPARATOR, NULL as NULL_MARK. A JSON text is never '', so a JSON column never joins to ''. */
+function joinValues(values: (string | null)[]): string {
+  let out = '';
+  for (let i = 0; i < values.length; i++) out += (i === 0 ? '' : SEPARATOR) + (values[i] ?? NULL_MARK);
+  return out;
 }
 
 function textValues(rows: SpanRow[], column: keyof SpanRow): (string | null)[] {
