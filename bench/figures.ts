@@ -37,6 +37,8 @@ export const TARGETS = {
   tenantPage7d: atMost(500, '500 ms'),
   /** Issue #15: `| by(llm.model) p95(duration)` over 7 days at 1M spans (GET /api/query). */
   queryPipeline7d: atMost(300, '300 ms @1M'),
+  /** Issue #15: latency / TTFT heatmaps and their "what's different" ranking (GET /api/heatmap, /differences). */
+  heatmap: atMost(1000, '1 s @1M'),
   bigTrace: atMost(300, '300 ms'),
   /** Acknowledged span → findable by `where` in the list API, read through another server process. */
   freshnessP99: atMost(2000, '2 s at 20k spans/s'),

@@ -1,6 +1,6 @@
 /**
  * The whole performance run on one loaded database: generate (cached) → ingest (server
- * kept up) → where queries → charts → aggregate queries → 5,000-span trace page → with the server stopped,
+ * kept up) → where queries → charts → aggregate queries → heatmaps → 5,000-span trace page → with the server stopped,
  * bytes per span and the raw COPY baseline → ingest through 2 processes and the freshness
  * lag (bench/ingest.ts finishIngest), then one table of every figure beside its target.
  *
@@ -14,6 +14,7 @@ import { finishIngest, runIngest } from './ingest';
 import { withPeakRss } from './ingest-post';
 import { benchOptions } from './options';
 import { runQueryBench } from './query';
+import { runHeatmapBench } from './heatmap';
 import { runQueryPipelineBench } from './query-pipeline';
 import { fmt, isMain } from './support';
 import { runTracePageBench } from './trace-page';
@@ -34,6 +35,8 @@ async function main() {
       figures.push(...(await runChartsBench(o, ingest.app.url)));
       console.log('');
       figures.push(...(await runQueryPipelineBench(o, ingest.app.url)));
+      console.log('');
+      figures.push(...(await runHeatmapBench(o, ingest.app.url)));
       console.log('');
       figures.push(...(await runTracePageBench(o, ingest.app.url)));
       return figures;

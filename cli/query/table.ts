@@ -17,6 +17,13 @@ export function formatCell(value: Cell, unit: ColumnUnit): string {
 
 const isText = (unit: ColumnUnit) => unit === 'key' || unit === 'time';
 
+/** Cost read per request is priced at query time when not reported; requests no price covers are left out. */
+function costNote(answer: QueryResponse): string {
+  if (!answer.cost) return '';
+  const n = answer.cost.unpricedRequests;
+  return ` · cost: reported or priced now${n > 0 ? `, ${n} request${n === 1 ? '' : 's'} without a price left out` : ''}`;
+}
+
 export function renderQueryTable(answer: QueryResponse, painter: Painter): string[] {
   const cells = answer.rows.map((row) => row.map((v, i) => formatCell(v, answer.units[i] ?? null)));
   const widths = answer.columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
@@ -25,7 +32,7 @@ export function renderQueryTable(answer: QueryResponse, painter: Painter): strin
       .map((v, i) => (isText(answer.units[i] ?? null) ? v.padEnd(widths[i]) : v.padStart(widths[i])))
       .join('  ')
       .trimEnd();
-  const footer = `${answer.rows.length} row${answer.rows.length === 1 ? '' : 's'} · ${answer.unit} · source: ${answer.source} · ${answer.range.from} → ${answer.range.to}${answer.step ? ` · step ${answer.step}` : ''}`;
+  const footer = `${answer.rows.length} row${answer.rows.length === 1 ? '' : 's'} · ${answer.unit} · source: ${answer.source} · ${answer.range.from} → ${answer.range.to}${answer.step ? ` · step ${answer.step}` : ''}${costNote(answer)}`;
   return [
     painter.paint(line(answer.columns), { bold: true }),
     line(widths.map((w) => '-'.repeat(w))),

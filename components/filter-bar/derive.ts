@@ -2,7 +2,7 @@
  * Pure derivations behind the filter bar's controls (kept out of the .tsx
  * files so they can be tested without a DOM).
  */
-import { checkWhere, collectFieldRefs, parseDurationLiteral, parseWhere, serializeWhere, validateWhere } from '@/lib/where';
+import { checkQuery, checkWhere, collectFieldRefs, parseDurationLiteral, parseWhere, serializeWhere, validateWhere } from '@/lib/where';
 import { isPlanoaiFallback } from '@/lib/where/complete';
 import { fieldKey, findTopLevelEquals } from '@/lib/where/edit';
 
@@ -24,6 +24,11 @@ export function checkWhereText(text: string): WhereTextCheck {
   const parsed = parseWhere(text);
   const problem = parsed.diagnostics[0] ?? validateWhere(parsed.ast)[0] ?? null;
   return { problem, fallback: isPlanoaiFallback(parsed.ast) ? serializeWhere(parsed.ast) : null };
+}
+
+/** The same check for an aggregate query (`<filter> | by(…) count()`): its first syntax or validation problem. */
+export function checkQueryText(text: string): WhereTextCheck {
+  return { problem: checkQuery(text).diagnostics[0] ?? null, fallback: null };
 }
 
 /** The problem the box shows: its own first, else the server's for the applied text while it is unchanged. */

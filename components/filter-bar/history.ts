@@ -6,6 +6,8 @@
  */
 
 export const HISTORY_STORAGE_KEY = 'tracedeck.whereHistory';
+/** The /explore query box's own history (aggregate queries are not filters). */
+export const QUERY_HISTORY_STORAGE_KEY = 'tracedeck.queryHistory';
 export const HISTORY_LIMIT = 10;
 
 /** `text` added to the front of `list`: blank texts ignored, an equal entry moved up, at most `limit` kept. */
@@ -43,25 +45,25 @@ function defaultStorage(): StorageLike | null {
   }
 }
 
-export function loadHistory(storage: StorageLike | null = defaultStorage()): string[] {
+export function loadHistory(storage: StorageLike | null = defaultStorage(), key = HISTORY_STORAGE_KEY): string[] {
   try {
-    return parseHistory(storage?.getItem(HISTORY_STORAGE_KEY));
+    return parseHistory(storage?.getItem(key));
   } catch {
     return [];
   }
 }
 
-export function saveHistory(list: readonly string[], storage: StorageLike | null = defaultStorage()): void {
+export function saveHistory(list: readonly string[], storage: StorageLike | null = defaultStorage(), key = HISTORY_STORAGE_KEY): void {
   try {
-    storage?.setItem(HISTORY_STORAGE_KEY, JSON.stringify(list.slice(0, HISTORY_LIMIT)));
+    storage?.setItem(key, JSON.stringify(list.slice(0, HISTORY_LIMIT)));
   } catch {
     // Storage full or disabled: history is a convenience, not state.
   }
 }
 
 /** Loads, pushes `text`, saves; returns the new list. */
-export function rememberFilter(text: string, storage: StorageLike | null = defaultStorage()): string[] {
-  const next = pushHistory(loadHistory(storage), text);
-  saveHistory(next, storage);
+export function rememberFilter(text: string, storage: StorageLike | null = defaultStorage(), key = HISTORY_STORAGE_KEY): string[] {
+  const next = pushHistory(loadHistory(storage, key), text);
+  saveHistory(next, storage, key);
   return next;
 }

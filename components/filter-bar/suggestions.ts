@@ -4,8 +4,10 @@
  */
 import type { CompletionContext } from '@/lib/where/complete';
 import { COMPLETION_CONNECTIVES, COMPLETION_OPERATORS } from '@/lib/where/complete';
+import { COMPLETION_AGGREGATES, COMPLETION_PIPELINE_HEAD } from '@/lib/where/complete-pipeline';
 import { formatValue } from '@/lib/where/edit';
 import { INTRINSICS } from '@/lib/where/ast';
+import { NAMED_FIELDS } from '@/lib/where/query-ast';
 
 export type KeyScope = 'span' | 'resource' | 'intrinsic';
 
@@ -20,7 +22,7 @@ export type AttributeKey = {
 
 export type ValueCount = { value: string; count: number };
 
-export type SuggestionKind = 'key' | 'operator' | 'value' | 'connective' | 'history';
+export type SuggestionKind = 'key' | 'operator' | 'value' | 'connective' | 'aggregate' | 'history';
 
 export type Suggestion = {
   /** Unique within a list. */
@@ -194,11 +196,48 @@ export function buildSuggestions(ctx: CompletionContext, { keys, values, limit =
       if (ctx.prefix !== '') out = out.concat(keySuggestions(keys, ctx.prefix, false));
       break;
     }
+    case 'aggregate':
+      out = aggregateSuggestions(ctx.prefix, ctx.head);
+      break;
     case 'none':
       break;
   }
   return out.slice(0, limit);
 }
+
+const AGGREGATE_DETAILS: Record<string, string> = {
+  'count()': 'rows',
+  'rate()': 'rows per second',
+  'errors()': 'failed rows',
+  'error_rate()': 'failed share',
+  'count_distinct(': 'distinct values of a key',
+  'by(': 'group by keys',
+  spans: 'aggregate spans, not requests',
+};
+
+/** Aggregate names (and, at the pipeline's head, `spans` and `by(`) starting with the prefix. */
+function aggregateSuggestions(prefix: string, head: 'unit' | 'by' | 'none'): Suggestion[] {
+  const words = [...(head === 'unit' ? COMPLETION_PIPELINE_HEAD : head === 'by' ? ['by('] : []), ...COMPLETION_AGGREGATES];
+  const p = prefix.toLowerCase();
+  return words
+    .filter((w) => w.startsWith(p))
+    .map((w) => ({
+      id: `agg:${w}`,
+      kind: 'aggregate',
+      label: w,
+      insert: w,
+      detail: AGGREGATE_DETAILS[w] ?? (w.endsWith('(') ? 'of a number field' : undefined),
+    }));
+}
+
+/** The chart names aggregates read (`tokens`, `cost`, `ttft`, …), listed before the attribute keys in a query box. */
+export const NAMED_FIELD_KEYS: readonly AttributeKey[] = Object.keys(NAMED_FIELDS).map((key) => ({
+  key,
+  scopes: ['intrinsic'],
+  valueType: 'number',
+  seenCount: 0,
+  highCardinality: false,
+}));
 
 export function historySuggestions(history: readonly string[]): Suggestion[] {
   return history.map((h, i) => ({ id: `history:${i}`, kind: 'history', label: h, insert: h, detail: i === 0 ? 'recent' : undefined }));

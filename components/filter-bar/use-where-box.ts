@@ -9,7 +9,7 @@
 import { type ChangeEvent, type KeyboardEvent, type RefObject, type SyntheticEvent, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { applyCompletion } from '@/lib/where/complete';
 import type { RangeQuery } from './data';
-import { type WhereProblem, checkWhereText, shownWhereProblem } from './derive';
+import { type WhereProblem, checkQueryText, checkWhereText, shownWhereProblem } from './derive';
 import { type AttributeKey, type Suggestion, preselectIndex } from './suggestions';
 import { useWhereSuggestions } from './use-where-suggestions';
 
@@ -26,6 +26,8 @@ export type WhereBoxInput = {
   /** An error the server reported for the applied text (shown while the text is unchanged). */
   serverError: WhereProblem | null;
   inputRef: RefObject<HTMLInputElement | null>;
+  /** `query`: the text is an aggregate query (`<filter> | by(…) count()`), checked and completed as one. Default `where`. */
+  mode?: 'where' | 'query';
 };
 
 export type WhereBoxList = {
@@ -39,7 +41,8 @@ export type WhereBoxList = {
   note: string | null;
 };
 
-export function useWhereBox({ text, appliedText, onTextChange, onApply, keys, range, history, serverError, inputRef }: WhereBoxInput) {
+export function useWhereBox({ text, appliedText, onTextChange, onApply, keys, range, history, serverError, inputRef, mode = 'where' }: WhereBoxInput) {
+  const checkText = mode === 'query' ? checkQueryText : checkWhereText;
   const id = useId();
   const ids = { list: `${id}-list`, message: `${id}-msg`, option: (i: number) => `${id}-opt-${i}` };
 
@@ -51,12 +54,21 @@ export function useWhereBox({ text, appliedText, onTextChange, onApply, keys, ra
   const [historyMode, setHistoryMode] = useState(false);
   const [active, setActive] = useState<{ sig: string; index: number } | null>(null);
 
-  const check = useMemo(() => checkWhereText(text), [text]);
+  const check = useMemo(() => checkText(text), [checkText, text]);
   const problem = shownWhereProblem(check.problem, text, appliedText, serverError);
 
   const safeCursor = Math.min(cursor, text.length);
   const listOpen = focused && open;
-  const { ctx, showHistory, items, note } = useWhereSuggestions({ text, cursor: safeCursor, keys, range, history, historyMode, listOpen });
+  const { ctx, showHistory, items, note } = useWhereSuggestions({
+    text,
+    cursor: safeCursor,
+    keys,
+    range,
+    history,
+    historyMode,
+    listOpen,
+    query: mode === 'query',
+  });
 
   // The highlight belongs to one list: a new text, cursor or list resets it to the default.
   const sig = `${showHistory ? 'h' : 'c'}|${safeCursor}|${text}|${items.length}`;
@@ -68,7 +80,7 @@ export function useWhereBox({ text, appliedText, onTextChange, onApply, keys, ra
   useOptionInView(listRef, optionsVisible && activeIndex >= 0 ? ids.option(activeIndex) : null);
 
   const tryApply = (candidate: string): boolean => {
-    if (checkWhereText(candidate).problem) return false;
+    if (checkText(candidate).problem) return false;
     onApply(candidate);
     return true;
   };
@@ -87,7 +99,8 @@ export function useWhereBox({ text, appliedText, onTextChange, onApply, keys, ra
       tryApply(item.insert);
       return;
     }
-    const edit = applyCompletion(text, ctx, item.insert);
+    // `p95(` and `by(` wait for their key: no space after the parenthesis.
+    const edit = applyCompletion(text, ctx, item.insert, { space: !item.insert.endsWith('(') });
     pendingCursorRef.current = edit.cursor;
     setCursor(edit.cursor);
     onTextChange(edit.text);

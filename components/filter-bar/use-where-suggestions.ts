@@ -8,7 +8,7 @@ import { useMemo } from 'react';
 import { type CompletionContext, completionContext } from '@/lib/where/complete';
 import type { RangeQuery } from './data';
 import { useAttributeValues } from './hooks';
-import { type AttributeKey, type Suggestion, type ValueCount, buildSuggestions, historySuggestions, valueSource } from './suggestions';
+import { type AttributeKey, NAMED_FIELD_KEYS, type Suggestion, type ValueCount, buildSuggestions, historySuggestions, valueSource } from './suggestions';
 
 export type WhereSuggestionsInput = {
   text: string;
@@ -21,6 +21,8 @@ export type WhereSuggestionsInput = {
   historyMode: boolean;
   /** The list is open (values are fetched only then). */
   listOpen: boolean;
+  /** The text is an aggregate query: pipeline contexts, aggregate names and the chart's field names too. */
+  query?: boolean;
 };
 
 export type WhereSuggestions = {
@@ -30,8 +32,9 @@ export type WhereSuggestions = {
   note: string | null;
 };
 
-export function useWhereSuggestions({ text, cursor, keys, range, history, historyMode, listOpen }: WhereSuggestionsInput): WhereSuggestions {
-  const ctx = useMemo(() => completionContext(text, cursor), [text, cursor]);
+export function useWhereSuggestions({ text, cursor, keys, range, history, historyMode, listOpen, query = false }: WhereSuggestionsInput): WhereSuggestions {
+  const ctx = useMemo(() => completionContext(text, cursor, { query }), [text, cursor, query]);
+  const keyList = useMemo(() => (query ? [...NAMED_FIELD_KEYS, ...keys] : keys), [query, keys]);
   const showHistory = history.length > 0 && (historyMode || text.trim() === '');
   const source = !showHistory && ctx.kind === 'value' ? valueSource(ctx.key, keys) : null;
   const fetched = useAttributeValues(listOpen && source?.kind === 'fetch' ? source.key : null, range, { limit: 50, debounceMs: 200 });
@@ -39,8 +42,8 @@ export function useWhereSuggestions({ text, cursor, keys, range, history, histor
     source?.kind === 'static' ? source.values.map((value) => ({ value, count: 0 })) : source?.kind === 'fetch' ? fetched.values : null;
 
   const items: Suggestion[] = useMemo(
-    () => (showHistory ? historySuggestions(history) : buildSuggestions(ctx, { keys, values })),
-    [showHistory, history, ctx, keys, values],
+    () => (showHistory ? historySuggestions(history) : buildSuggestions(ctx, { keys: keyList, values })),
+    [showHistory, history, ctx, keyList, values],
   );
 
   let note: string | null = null;

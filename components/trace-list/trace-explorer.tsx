@@ -8,9 +8,10 @@ import { parseAsString, useQueryStates } from 'nuqs';
 import { useRouter } from 'next/navigation';
 import { useCallback, useMemo, useState, useTransition } from 'react';
 import { FilterBar } from '@/components/filter-bar';
+import { LatencyHeatmaps } from '@/components/heatmap/latency-heatmaps';
 import { filterUrlParsers } from '@/components/filter-bar/url-state';
 import type { TraceSummary } from '@/lib/trace/wire';
-import { type FilterState, absolutize, effectiveWheres, toSearchParams } from '@/lib/filter-state';
+import { type FilterState, absolutize, effectiveWheres, rangeParams, toSearchParams } from '@/lib/filter-state';
 import { traceHref } from '@/lib/links';
 import { appendTerm } from '@/lib/where/edit';
 import { ColumnPicker } from './column-picker';
@@ -105,6 +106,9 @@ export function TraceExplorer({ firstPage, tenantKey, pageKey }: { firstPage: Fi
         </button>
         <ColumnPicker visible={visibility} onChange={(next) => void setQuery({ cols: visibilityToParam(next) })} />
       </div>
+      {firstPage.error ? null : (
+        <LatencyHeatmaps wheres={effectiveWheres(filter)} range={rangeParams(filter)} onAddTerm={(key, value) => addFilter(key, value, false)} />
+      )}
       <TraceResults
         key={pageKey}
         firstPage={firstPage}

@@ -25,6 +25,12 @@ export type AggregateRequest = {
   mapping: AttributeMapping;
   /** Set when the filter is at most one tenant (db/queries/rollup-scope.ts): the rollups may answer. */
   rollup: RollupScope | null;
+  /**
+   * Per request, `cost` reads the reported cost, else the cost computed from its tokens with these
+   * prices (db/queries/cost.ts priceRows as JSON: the models of the uncosted requests in range);
+   * null: reported cost only (no uncosted request, or the unit is spans).
+   */
+  prices?: string | null;
 };
 
 /**

@@ -31,6 +31,7 @@ import type { Db } from '../client';
 import { summariesCaughtUp } from '../summarizer';
 import { timeRangeCondition } from './list-traces';
 import { rollupAggregateCells } from './aggregate-rollup';
+import { pricesTable, tracePriceLookup } from './cost';
 import { type AggregateAnswer, type AggregateCell, type AggregateRequest, promotedColumnOf } from './aggregate-request';
 
 export type { AggregateAnswer, AggregateCell, AggregateRequest };
@@ -38,7 +39,8 @@ export type { AggregateAnswer, AggregateCell, AggregateRequest };
 export async function aggregateQuery(db: Pick<Db, 'rows'>, req: AggregateRequest): Promise<AggregateAnswer> {
   await summariesCaughtUp(db);
   const grid = req.stepMs === null ? null : bucketGrid(req.fromNs, req.toNs, req.stepMs);
-  const rolled = await rollupAggregateCells(db, req, grid);
+  // The rollups hold reported cost only: with requests to price, cost is read from traces.
+  const rolled = req.prices ? null : await rollupAggregateCells(db, req, grid);
   if (rolled) return { ...rolled, grid, source: 'rollups' };
   const unit = req.query.pipeline.unit;
   const rows = await db.rows<CellRow>(aggregateStatement(req, grid));
@@ -61,6 +63,8 @@ function numberField(field: FieldRef, req: AggregateRequest): SQL {
     return spans ? sql`(s.duration_ns::float8 / 1e6)` : sql`(t.duration_ns::float8 / 1e6)`;
   }
   const column = promotedColumnOf(field.key, req.mapping);
+  // A request's cost: reported, else priced from its tokens at query time (as the charts price it).
+  if (column === 'cost_usd' && !spans && req.prices) return sql`COALESCE(t.cost_usd, ${tracePriceLookup(pricesTable(req.prices))})::float8`;
   if (column !== null && (spans ? isNamedField(field.key) : true)) return sql.raw(`(${spans ? 's' : 't'}.${column})::float8`);
   if (spans) return spanAttributeNumber(field.key);
   return sql`(SELECT max(v.n) FROM ${traceAttributeValues(field.key)} v)`;

@@ -41,7 +41,7 @@ export type CostQuery = {
 export type CostRow = { rank: number; b: number | null; model: string | null; computed: number | null; estComputed: number | null; unpriced: number };
 
 /** Models of the uncosted traces in range, to look up in the price book. */
-async function uncostedModels(db: Pick<Db, 'rows'>, q: CostQuery): Promise<string[]> {
+export async function uncostedModels(db: Pick<Db, 'rows'>, q: Pick<CostQuery, 'filter' | 'fromNs' | 'toNs'>): Promise<string[]> {
   const rows = await db.rows<{ m: string }>(sql`
     SELECT DISTINCT t.llm_model AS m FROM traces t
     WHERE ${timeRangeCondition(q, sql`t.start_ns`)} AND ${q.filter ?? sql`true`} AND ${UNCOSTED} AND t.llm_model IS NOT NULL
@@ -50,7 +50,7 @@ async function uncostedModels(db: Pick<Db, 'rows'>, q: CostQuery): Promise<strin
 }
 
 /** The price periods of `models` as the JSON rows the statement reads (ns bounds; NULL rates fall back in SQL). */
-function priceRows(models: readonly string[], book: PriceBook) {
+export function priceRows(models: readonly string[], book: PriceBook) {
   const out: { model: string; from_ns: string | null; to_ns: string | null; i: number; o: number; c?: number; w?: number; r?: number }[] = [];
   const ns = (ms: number | null) => (ms === null ? null : (BigInt(Math.round(ms)) * 1_000_000n).toString());
   for (const model of models) {
@@ -69,6 +69,28 @@ const TRACE_COST = sql`(
   + greatest(COALESCE(t.completion_tokens, 0) - CASE WHEN p.r IS NULL THEN 0 ELSE u.reasoning END, 0) * p.o
   + CASE WHEN p.r IS NULL THEN 0 ELSE u.reasoning * p.r END)`;
 
+/**
+ * The computed cost of trace `t` (NULL when its model has no price in force at its start), with the
+ * price rows read from `prices` (a table of priceRows' columns: a CTE name or pricesTable()).
+ */
+export function tracePriceLookup(prices: SQL): SQL {
+  return sql`(
+    SELECT ${TRACE_COST}
+    FROM ${prices} p,
+      LATERAL (SELECT ${setSum('llm.usage.cached_input_tokens')} AS cached, ${setSum('llm.usage.cache_creation_tokens')} AS creation,
+                      ${setSum('llm.usage.reasoning_tokens')} AS reasoning) u
+    WHERE p.model = t.llm_model AND (p.from_ns IS NULL OR t.start_ns >= p.from_ns) AND (p.to_ns IS NULL OR t.start_ns < p.to_ns)
+    LIMIT 1)`;
+}
+
+/** priceRows as a table expression (one JSON parameter). */
+export function pricesTable(pricesJson: string): SQL {
+  return sql`(SELECT * FROM jsonb_to_recordset(${pricesJson}::jsonb) AS x(model text, from_ns bigint, to_ns bigint, i float8, o float8, c float8, w float8, r float8))`;
+}
+
+/** Requests with tokens and no reported cost, in range and filter. */
+export { UNCOSTED as UNCOSTED_TRACE };
+
 /** Computed cost and unpriced requests per (group rank, bucket, model), with the totals rows (rank 0, bucket null). */
 export async function costRows(db: Pick<Db, 'rows'>, q: CostQuery, book: PriceBook): Promise<CostRow[]> {
   const models = await uncostedModels(db, q);
@@ -85,20 +107,11 @@ export async function costRows(db: Pick<Db, 'rows'>, q: CostQuery, book: PriceBo
     ...(q.grid ? [sql`(x.b, x.model)`, ...(q.group ? [sql`(x.rank, x.b, x.model)`] : [])] : []),
   ];
   const rows = await db.rows<{ rank: Num; b: Num; model: string | null; computed: Num; est: Num; unpriced: Num }>(sql`
-    WITH prices AS (
-      SELECT * FROM jsonb_to_recordset(${prices}::jsonb) AS p(model text, from_ns bigint, to_ns bigint, i float8, o float8, c float8, w float8, r float8)
-    ),
+    WITH prices AS ${pricesTable(prices)},
     x AS (
       SELECT ${rank} AS rank, ${bucket} AS b, t.llm_model AS model, t.sample_weight AS weight, cost.usd
       FROM traces t
-      LEFT JOIN LATERAL (
-        SELECT ${TRACE_COST} AS usd
-        FROM prices p,
-          LATERAL (SELECT ${setSum('llm.usage.cached_input_tokens')} AS cached, ${setSum('llm.usage.cache_creation_tokens')} AS creation,
-                          ${setSum('llm.usage.reasoning_tokens')} AS reasoning) u
-        WHERE p.model = t.llm_model AND (p.from_ns IS NULL OR t.start_ns >= p.from_ns) AND (p.to_ns IS NULL OR t.start_ns < p.to_ns)
-        LIMIT 1
-      ) cost ON true
+      LEFT JOIN LATERAL (SELECT ${tracePriceLookup(sql`prices`)} AS usd) cost ON true
       WHERE ${timeRangeCondition(q, sql`t.start_ns`)} AND ${q.filter ?? sql`true`} AND ${UNCOSTED}
     )
     SELECT ${q.group ? sql`CASE WHEN GROUPING(x.rank) = 1 THEN 0 ELSE x.rank END` : sql`0`} AS rank,

@@ -92,7 +92,7 @@ function numbers(v: unknown): number[] {
  * statement cross jit_above_cost, and compiling it took seconds (9 s measured on Postgres 15
  * for ~100 ms of execution). PGlite has no JIT.
  */
-async function withoutJit<T extends Record<string, unknown>>(db: Pick<Db, 'rows'>, query: SQL): Promise<T[]> {
+export async function withoutJit<T extends Record<string, unknown>>(db: Pick<Db, 'rows'>, query: SQL): Promise<T[]> {
   const full = db as Partial<Db>;
   if (full.kind !== 'postgres' || typeof full.transaction !== 'function') return db.rows<T>(query);
   return full.transaction(async (tx) => {

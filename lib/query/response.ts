@@ -25,5 +25,15 @@ export type QueryResponse = {
   /** The bucket size (`5m`) when stepped. */
   step: string | null;
   limit: number;
+  /**
+   * Present when an aggregate reads a request's cost: it is the reported cost, else the cost of its
+   * tokens priced at query time (as on the charts); `unpricedRequests` have tokens but no price and
+   * are left out of the figures (never counted as $0).
+   */
+  cost?: { pricedAt: 'query'; unpricedRequests: number };
   queryMs: number;
 };
+
+/** What the /explore page renders: an answer, a query error (with its column when it is the query's), or nothing asked yet. */
+export type ExploreResult =
+  { kind: 'empty' } | { kind: 'answer'; answer: QueryResponse } | { kind: 'error'; message: string; column: number | null; length: number | null };

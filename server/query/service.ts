@@ -10,11 +10,14 @@
 import type { SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { type AggregateAnswer, type AggregateCell, aggregateQuery } from '../../db/queries/aggregate';
+import { queryPrices } from '../../db/queries/aggregate-cost';
 import { promotedColumnOf } from '../../db/queries/aggregate-request';
+import type { AttributeMapping } from '../../lib/enrich/promoted-columns';
+import { pricing } from '../pricing';
 import { rollupScope } from '../../db/queries/rollup-scope';
 import { bucketBounds, formatBucket } from '../../lib/metrics/bucket';
 import { OTHER_LABEL } from '../../lib/metrics/types';
-import { type AggregateCall, type QueryExpr, aggregateText, fieldName, serializeQuery } from '../../lib/where';
+import { type AggregateCall, type QueryExpr, aggregateText, argumentKind, fieldName, serializeQuery } from '../../lib/where';
 import { compileSpanFilter, compileTraceFilter } from '../../lib/where/sql-compiler';
 import { scopeSpanFilter, scopeTraceFilter } from '../auth/scope';
 import { serverConfig } from '../config';
@@ -40,14 +43,27 @@ function compiledFilter(query: QueryExpr, ctx: QueryContext): SQL | null {
   return scope(compiled.sql, ctx.tenantScope);
 }
 
+/** Whether an aggregate of the query reads a request's cost (the `cost` name or a key feeding that column). */
+function readsRequestCost(query: QueryExpr, mapping: AttributeMapping): boolean {
+  if (query.pipeline.unit !== 'traces') return false;
+  return query.pipeline.aggregates.some(
+    (a) => argumentKind(a.fn) === 'number' && a.arg?.kind === 'attribute' && promotedColumnOf(a.arg.key, mapping) === 'cost_usd',
+  );
+}
+
 export async function runQuery(db: Pick<Db, 'rows'>, input: QueryInput, ctx: QueryContext): Promise<QueryResponse> {
   const started = performance.now();
   const config = serverConfig();
   const { query, range, step, limit } = input;
   const scope = query.pipeline.unit === 'traces' ? rollupScope(query.filter, ctx.tenantKey, ctx.tenantScope, []) : null;
+  const filter = compiledFilter(query, ctx);
+  const priced = readsRequestCost(query, config.attributeMapping)
+    ? await queryPrices(db, { filter, fromNs: range.fromNs, toNs: range.toNs }, pricing(config).book)
+    : null;
   const answer = await aggregateQuery(db, {
     query,
-    filter: compiledFilter(query, ctx),
+    filter,
+    prices: priced?.prices ?? null,
     fromNs: range.fromNs,
     toNs: range.toNs,
     stepMs: step?.ms ?? null,
@@ -65,6 +81,7 @@ export async function runQuery(db: Pick<Db, 'rows'>, input: QueryInput, ctx: Que
     range: { from: iso(range.fromNs), to: iso(range.toNs) },
     step: step ? formatBucket(step.ms) : null,
     limit,
+    ...(priced ? { cost: { pricedAt: 'query' as const, unpricedRequests: priced.unpricedRequests } } : {}),
     queryMs: Math.round((performance.now() - started) * 10) / 10,
   };
 }

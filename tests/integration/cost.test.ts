@@ -13,6 +13,7 @@ import { resetConfigForTests } from '../../server/config';
 import { useDb } from '../../server/db';
 import type { AttributeMap } from '../../lib/otlp/span-record';
 import type { MetricsResponse } from '../../lib/metrics/types';
+import type { QueryResponse } from '../../lib/query/response';
 import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';
 import { startRouteServer } from '../support/route-server';
 import { spanRecord } from '../support/span-record';
@@ -133,6 +134,32 @@ describeEachDatabase('cost computed at query time', (kind) => {
     const sum = (body.series ?? []).reduce((a, p) => a + (p.computedCostUsd ?? 0), 0);
     expect(sum).toBeCloseTo(body.totals.computedCostUsd ?? 0, 9);
     expect((body.series ?? []).reduce((a, p) => a + (p.unpricedRequests ?? 0), 0)).toBe(3);
+  });
+
+  const query = async (q: string) => {
+    const range = { from: new Date(nowMs - 60 * MIN_MS).toISOString(), to: new Date(nowMs + MIN_MS).toISOString() };
+    const res = await fetch(`${server.url}/api/query?${new URLSearchParams({ q, ...range })}`);
+    expect(res.status).toBe(200);
+    return (await res.json()) as QueryResponse;
+  };
+
+  it('aggregate queries price requests without a reported cost as the charts do, and count the unpriced ones apart', async () => {
+    const body = await query('| by(tenant.id) sum(cost), count()');
+    const rows = Object.fromEntries(body.rows.map((r) => [r[0], r.slice(1)]));
+    expect(rows.acme[0]).toBeCloseTo(0.5 + MINI, 9);
+    // globex: my-selfhosted's $3; its three my-finetune requests have no price and are left out, not $0.
+    expect(rows.globex[0]).toBeCloseTo(3, 9);
+    expect(rows.initech[0]).toBeCloseTo(4, 9);
+    expect(body.cost).toEqual({ pricedAt: 'query', unpricedRequests: 3 });
+    const byModel = await query('llm.model=hist-model | max(cost), min(llm.usage.total_cost_usd)');
+    expect(byModel.rows[0][0]).toBeCloseTo(3, 9);
+    expect(byModel.rows[0][1]).toBeCloseTo(1, 9);
+    expect(byModel.cost).toEqual({ pricedAt: 'query', unpricedRequests: 0 });
+    // A query that reads no cost says nothing about it; per span, cost is what the span reported.
+    expect((await query('| count()')).cost).toBeUndefined();
+    const spans = await query('| spans sum(cost)');
+    expect(spans.rows[0][0]).toBeCloseTo(0.5, 9);
+    expect(spans.cost).toBeUndefined();
   });
 
   it('reprices past requests when TRACEDECK_PRICES changes', async () => {

@@ -199,3 +199,26 @@ describe('values API helpers', () => {
     expect(normalizeValues('nope')).toEqual([]);
   });
 });
+
+describe('query-mode suggestions (the /explore box)', () => {
+  const at = (text: string) => buildSuggestions(completionContext(text, text.length, { query: true }), { keys, values: null }).map((i) => i.label);
+
+  it('offers spans, by( and the aggregates right after the pipe, and only aggregates after by(…)', () => {
+    const head = at('tenant.id=acme | ');
+    expect(head.slice(0, 3)).toEqual(['by(', 'spans', 'count()']);
+    expect(head).toContain('p95(');
+    const afterBy = at('| by(llm.model) ');
+    expect(afterBy).not.toContain('by(');
+    expect(afterBy).toContain('count()');
+  });
+
+  it('narrows aggregate names by prefix and lists keys inside by() and an aggregate', () => {
+    expect(at('| by(llm.model) p9')).toEqual(['p90(', 'p95(', 'p99(']);
+    expect(at('| by(tenant.')).toEqual(['tenant.id']);
+    expect(at('| count(), p95(http.')).toEqual(['http.status_code']);
+  });
+
+  it('reads a filter without a pipe as a filter (keys, operators, values)', () => {
+    expect(at('tenant.id ')).toContain('=');
+  });
+});
