@@ -185,8 +185,6 @@ export function traceAttributeValues(key: string): SQL {
   return sql`(SELECT e.v->>'s' AS s, (e.v->>'n')::float8 AS n FROM jsonb_array_elements(t.attribute_set -> ${key}::text) AS e(v))`;
 }
 
-<<<<<<< HEAD
-=======
 /**
  * A table expression of every (key, value) pair the trace `t` carries (`key`, `s` the
  * value as text), each distinct value once per trace: the "what's different" ranking
@@ -196,17 +194,6 @@ export function traceAttributeEntries(): SQL {
   return sql`(SELECT k.key AS key, e.v->>'s' AS s FROM jsonb_each(t.attribute_set) AS k(key, vals) CROSS JOIN LATERAL jsonb_array_elements(k.vals) AS e(v))`;
 }
 
-/** The text of `key` on span `s` (span attribute, else resource attribute), as the filters read it; NULL when absent. */
-export function spanAttributeText(key: string): SQL {
-  return sql`td_text(${attributeValue(key)})`;
-}
-
-/** The number of `key` on span `s` (numeric strings count), as `>`/`<` read it; NULL when absent or not a number. */
-export function spanAttributeNumber(key: string): SQL {
-  return sql`td_num(${attributeValue(key)})`;
-}
-
->>>>>>> issue-query
 // ---------------------------------------------------------------- span predicates
 
 /** Keys with their own typed column filled from exactly that key (exact same semantics as JSONB). */

@@ -8,12 +8,9 @@ import type { AddressInfo } from 'node:net';
 import * as attributeValues from '../../app/api/attributes/[key]/values/route';
 import * as attributes from '../../app/api/attributes/route';
 import * as login from '../../app/api/auth/login/route';
-<<<<<<< HEAD
-import * as live from '../../app/api/live/route';
-=======
 import * as heatmapDifferences from '../../app/api/heatmap/differences/route';
 import * as heatmap from '../../app/api/heatmap/route';
->>>>>>> issue-query
+import * as live from '../../app/api/live/route';
 import * as metrics from '../../app/api/metrics/route';
 import * as query from '../../app/api/query/route';
 import * as traceOtlp from '../../app/api/traces/[traceId]/otlp/route';
