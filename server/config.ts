@@ -69,6 +69,15 @@ function setting<T>(fallback: T, expected: string, parse: (text: string) => T | 
     });
 }
 
+/** The session keys of Plano and the OpenTelemetry conventions, in the order they win. */
+export const DEFAULT_SESSION_KEYS = ['session.id', 'plano.session_id', 'gen_ai.conversation.id'] as const;
+
+/** `a, b,c` → ['a', 'b', 'c']; null when empty or a key is not a `where` key. */
+function parseKeyList(text: string): string[] | null {
+  const keys = text.split(',').map((k) => k.trim());
+  return keys.length > 0 && keys.every((k) => /^[A-Za-z0-9_.:-]+$/.test(k)) ? keys : null;
+}
+
 const integer =
   (min: number, max = Number.MAX_SAFE_INTEGER) =>
   (text: string) => {
@@ -106,6 +115,8 @@ const envSchema = z.object({
   TRACEDECK_MAX_QUEUED_INGEST: nonNegativeInt(undefined),
   TRACEDECK_INGEST_QUEUE_TIMEOUT_MS: positiveInt(5000),
   TRACEDECK_TENANT_KEY: text(DEFAULT_TENANT_KEY),
+  // Sessions (/sessions): a trace's session is the first of these keys any of its spans carries.
+  TRACEDECK_SESSION_KEYS: setting<string[]>([...DEFAULT_SESSION_KEYS], 'comma-separated attribute keys', parseKeyList),
   // Storage: whole days of spans older than this are dropped (db/maintenance.ts); `off` keeps everything.
   TRACEDECK_RETENTION: setting<number | 'off'>(30 * DAY_MS, 'a number of days such as 30d, or off', parseRetention),
   // Charts: below this many traces in range the exact path answers (db/queries/metrics-rollup.ts has the default).
@@ -163,6 +174,8 @@ export type ServerConfig = {
   ingestGate: IngestGateOptions;
   /** The attribute that names the tenant. */
   tenantKey: string;
+  /** The keys naming a trace's session, first present wins (TRACEDECK_SESSION_KEYS). */
+  sessionKeys: string[];
   /** Past this many distinct values, a key's values are not suggested (ids). */
   maxCatalogValues: number;
   /** The keys feeding the LLM columns: built-ins, then TRACEDECK_ATTRIBUTE_MAP's. */
@@ -234,6 +247,7 @@ function toConfig(e: ParsedEnv): ServerConfig {
       maxWaitMs: e.TRACEDECK_INGEST_QUEUE_TIMEOUT_MS,
     },
     tenantKey: e.TRACEDECK_TENANT_KEY,
+    sessionKeys: e.TRACEDECK_SESSION_KEYS,
     maxCatalogValues: 1000,
     attributeMapping: mapping.mapping,
     attributeMappingError: mapping.error,

@@ -59,7 +59,16 @@ const msToNs = (ms: number) => BigInt(Math.round(ms * 1e6));
  * tenant calls a self-hosted `my-finetune` that no catalog prices (counted as unpriced).
  * Decided from values already drawn, so the rest of the traffic is the same either way.
  */
-export type DemoOptions = { traces: number; seed: number; endMs: number; hours: number; costGaps?: boolean; gatewayDetails?: boolean };
+export type DemoOptions = {
+  traces: number;
+  seed: number;
+  endMs: number;
+  hours: number;
+  costGaps?: boolean;
+  gatewayDetails?: boolean;
+  /** Plano's `plano.session_id` on the root (inbound) span, as the gateway sets it (default on; no random draw). */
+  planoSessionIds?: boolean;
+};
 
 /**
  * `gatewayDetails` (default on): what the live view shows — Plano's matched route
@@ -74,7 +83,15 @@ const ROUTE_NAMES = ['code', 'summarization', 'general'] as const;
 export const UNPRICED_DEMO_MODEL = 'my-finetune';
 
 /** Generates `traces` Plano-like traces ending before `endMs`, grouped into one OTLP request per trace. */
-export function* planoDemoRequests({ traces, seed, endMs, hours, costGaps = true, gatewayDetails = true }: DemoOptions): Generator<OtlpJsonRequest> {
+export function* planoDemoRequests({
+  traces,
+  seed,
+  endMs,
+  hours,
+  costGaps = true,
+  gatewayDetails = true,
+  planoSessionIds = true,
+}: DemoOptions): Generator<OtlpJsonRequest> {
   const rnd = new Random(seed);
   const startMs = endMs - hours * 3600_000;
   for (let i = 0; i < traces; i++) {
@@ -96,6 +113,7 @@ export function* planoDemoRequests({ traces, seed, endMs, hours, costGaps = true
       atMs: at,
       costGaps,
       gatewayDetails,
+      planoSessionIds,
     });
   }
 }
@@ -111,6 +129,7 @@ type RequestShape = {
   atMs: number;
   costGaps: boolean;
   gatewayDetails: boolean;
+  planoSessionIds: boolean;
 };
 
 /** Route, strategy, fallback and cache of one request (see DemoOptions.gatewayDetails), from its token counts and outcome. */
@@ -220,7 +239,13 @@ function planoRequest(rnd: Random, r: RequestShape): OtlpJsonRequest {
           2,
           t0,
           end,
-          [str('http.method', 'POST'), str('http.target', route), str('http.status_code', String(status)), str('llm.model', r.model)],
+          [
+            str('http.method', 'POST'),
+            str('http.target', route),
+            str('http.status_code', String(status)),
+            str('llm.model', r.model),
+            ...(r.planoSessionIds ? [str('plano.session_id', r.session)] : []),
+          ],
           isError,
         ),
       ),

@@ -54,10 +54,10 @@ export function flattenRequests(requests: OtlpJsonRequest[]): DemoTrace[] {
 
 /**
  * The demo traffic; `costGaps` off by default here, so every LLM span reports its cost (the suites sum reported costs),
- * and no gateway details (routes, cached tokens: suites add their own).
+ * and no gateway details (routes, cached tokens: suites add their own) nor Plano's session ids.
  */
 export function demoRequests(traces: number, seed: number, endMs = Date.now(), hours = 2, costGaps = false): OtlpJsonRequest[] {
-  return [...planoDemoRequests({ traces, seed, endMs, hours, costGaps, gatewayDetails: false })];
+  return [...planoDemoRequests({ traces, seed, endMs, hours, costGaps, gatewayDetails: false, planoSessionIds: false })];
 }
 
 /** Posts the requests to /v1/traces in batches of `perBatch` traces; throws on any non-200 or rejected span. */

@@ -13,6 +13,8 @@ import * as heatmap from '../../app/api/heatmap/route';
 import * as live from '../../app/api/live/route';
 import * as metrics from '../../app/api/metrics/route';
 import * as query from '../../app/api/query/route';
+import * as sessionById from '../../app/api/sessions/[sessionId]/route';
+import * as sessions from '../../app/api/sessions/route';
 import * as traceOtlp from '../../app/api/traces/[traceId]/otlp/route';
 import * as traceById from '../../app/api/traces/[traceId]/route';
 import * as traces from '../../app/api/traces/route';
@@ -30,6 +32,8 @@ const ROUTES: [string, RegExp, Handler][] = [
   ['GET', /^\/api\/metrics$/, metrics.GET as Handler],
   ['GET', /^\/api\/live$/, live.GET as Handler],
   ['GET', /^\/api\/query$/, query.GET as Handler],
+  ['GET', /^\/api\/sessions$/, sessions.GET as Handler],
+  ['GET', /^\/api\/sessions\/(?<sessionId>[^/]+)$/, sessionById.GET as Handler],
   ['GET', /^\/api\/heatmap$/, heatmap.GET as Handler],
   ['GET', /^\/api\/heatmap\/differences$/, heatmapDifferences.GET as Handler],
   ['POST', /^\/api\/auth\/login$/, login.POST as Handler],

@@ -29,6 +29,13 @@ describe('loadConfig', () => {
     });
   });
 
+  it('TRACEDECK_SESSION_KEYS: the three keys by default, a comma list in order, a bad key refused by name', () => {
+    expect(loadConfig({}).sessionKeys).toEqual(['session.id', 'plano.session_id', 'gen_ai.conversation.id']);
+    expect(loadConfig({ TRACEDECK_SESSION_KEYS: ' conv.id , session.id' }).sessionKeys).toEqual(['conv.id', 'session.id']);
+    expect(() => loadConfig({ TRACEDECK_SESSION_KEYS: 'a b' })).toThrow(/TRACEDECK_SESSION_KEYS must be comma-separated attribute keys/);
+    expect(() => loadConfig({ TRACEDECK_SESSION_KEYS: 'a,,b' })).toThrow(/TRACEDECK_SESSION_KEYS/);
+  });
+
   it('TRACEDECK_RETENTION: whole days or off, anything else refused by name', () => {
     expect(loadConfig({ TRACEDECK_RETENTION: '7d' }).retentionMs).toBe(7 * 86_400_000);
     expect(loadConfig({ TRACEDECK_RETENTION: ' 400D ' }).ingestLimits.maxAgeMs).toBe(400 * 86_400_000);
