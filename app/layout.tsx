@@ -23,6 +23,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/">Traces</Link>
             <Link href="/tenants">Tenants</Link>
             <Link href="/live">Live</Link>
+            <Link href="/sessions">Sessions</Link>
             <Link href="/explore">Explore</Link>
           </nav>
           <Suspense>
