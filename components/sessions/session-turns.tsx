@@ -73,7 +73,7 @@ export function SessionTurnsView({ sessionId, detail, error }: { sessionId: stri
           {detail.summaries.map((s) => (
             <Summary key={s.tenantId} s={s} />
           ))}
-          <table className="data" data-testid="session-turns">
+          <table className={`data ${styles.turns}`} data-testid="session-turns">
             <thead>
               <tr>
                 <th className="num">#</th>
