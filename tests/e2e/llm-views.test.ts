@@ -8,7 +8,8 @@
  *   page header says where the trace's cost came from;
  * - /live: updates without a reload when new spans arrive, its window and filter bar, and
  *   no polling while the tab is hidden;
- * - `tracedeck obs`: printed once when not a terminal, and --json.
+ * - `tracedeck obs`: printed once when not a terminal, and --json;
+ * - /sessions: the seeded multi-turn sessions, sorted and filtered, and a session page's turns.
  * Each page is checked against the API. Screenshots: tests/e2e/screenshots/{cost,live}-*.png.
  */
 import { execFile, execFileSync } from 'node:child_process';
@@ -20,6 +21,7 @@ import type { MetricsResponse } from '../../lib/metrics/types';
 import { fmtUsd } from '../../lib/pricing/label';
 import type { CostFigure } from '../../lib/pricing/types';
 import type { LiveSnapshot } from '../../lib/live/types';
+import type { SessionDetail, SessionList } from '../../lib/sessions/types';
 import { type AppServer, startAppServer } from '../support/app-server';
 import { launchBrowser } from '../support/browser';
 
@@ -284,6 +286,83 @@ describe('LLM operator views (built app, headless Chromium)', () => {
     await setVisibility('visible');
     await expect.poll(() => page.getByTestId('live-latest').getAttribute('data-trace-id'), { timeout: 10_000 }).toBe(hiddenTrace);
     expect(requests.length).toBeGreaterThan(0);
+    await page.close();
+  });
+
+  const sessionsApi = async (query: string) => (await (await fetch(`${app.url}/api/sessions?${query}`)).json()) as SessionList;
+  /** The session table's rows: id, tenant, turns and cost text, in row order. */
+  const sessionRows = (page: Page) =>
+    page.locator('[data-testid="session-table"] tbody tr[data-session]').evaluateAll((trs) =>
+      trs.map((tr) => ({
+        id: tr.getAttribute('data-session'),
+        tenant: tr.getAttribute('data-tenant'),
+        turns: Number(tr.querySelector('[data-column="turns"]')?.textContent),
+        cost: tr.querySelector('[data-column="cost"]')?.getAttribute('data-source') ?? null,
+      })),
+    );
+
+  it('/sessions lists the seeded sessions as the API does, sorts by a column header and takes the filter bar', async () => {
+    const api = await sessionsApi('since=24h');
+    // The seed makes multi-turn sessions: several turns per session id.
+    expect(api.sessions.some((s) => s.turns >= 3)).toBe(true);
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    await page.goto(`${app.url}/sessions`);
+    await page.waitForSelector('[data-testid="session-table"]');
+    await hydrated(page);
+    const rows = await sessionRows(page);
+    expect(rows).toEqual(api.sessions.map((s) => ({ id: s.sessionId, tenant: s.tenantId, turns: s.turns, cost: s.cost.source ?? '' })));
+    await page.screenshot({ path: `${SCREENSHOTS}/sessions-list.png` });
+
+    await page.getByTestId('sort-turns').click();
+    await page.waitForSelector('[data-testid="session-table"][data-sort="-turns"]');
+    expect(new URL(page.url()).searchParams.get('sort')).toBe('-turns');
+    const byTurns = await sessionsApi('since=24h&sort=-turns');
+    expect((await sessionRows(page)).map((r) => r.id)).toEqual(byTurns.sessions.map((s) => s.sessionId));
+    const turns = (await sessionRows(page)).map((r) => r.turns);
+    expect(turns).toEqual([...turns].sort((a, b) => b - a));
+
+    await page.goto(`${app.url}/sessions?where=${encodeURIComponent('tenant.id=globex')}&sort=-cost`);
+    await page.waitForSelector('[data-testid="session-table"]');
+    const globex = await sessionRows(page);
+    expect(globex.length).toBeGreaterThan(0);
+    expect(new Set(globex.map((r) => r.tenant))).toEqual(new Set(['globex']));
+    expect(globex.map((r) => r.id)).toEqual((await sessionsApi('since=24h&sort=-cost&where=tenant.id%3Dglobex')).sessions.map((s) => s.sessionId));
+    await page.close();
+  });
+
+  it('a session page shows its turns over time as the API does, each linking to its trace', async () => {
+    const api = await sessionsApi('since=24h&sort=-turns&limit=1');
+    const top = api.sessions[0];
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    await page.goto(`${app.url}/sessions?sort=-turns`);
+    await page.waitForSelector('[data-testid="session-table"]');
+    await page.locator(`tr[data-session="${top.sessionId}"][data-tenant="${top.tenantId}"] a`).click();
+    await page.waitForSelector('[data-testid="session-turns"]');
+    const url = new URL(page.url());
+    expect(decodeURIComponent(url.pathname)).toBe(`/sessions/${top.sessionId}`);
+    const detail = (await (await fetch(`${app.url}/api/sessions/${encodeURIComponent(top.sessionId)}?${url.searchParams}`)).json()) as SessionDetail;
+    expect(detail.turns).toHaveLength(top.turns);
+    const shown = await page.locator('[data-testid="session-turns"] tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => ({
+        traceId: tr.getAttribute('data-trace-id'),
+        message: tr.querySelector('[data-column="message"]')?.textContent ?? '',
+        cost: tr.querySelector('[data-column="cost"]')?.getAttribute('data-source') ?? '',
+        link: tr.querySelector('a')?.getAttribute('href') ?? '',
+      })),
+    );
+    expect(shown.map((r) => r.traceId)).toEqual(detail.turns.map((t) => t.traceId));
+    for (const [i, t] of detail.turns.entries()) {
+      expect(shown[i].message).toBe(t.userMessage ?? t.rootName);
+      expect(shown[i].cost).toBe(t.cost?.source ?? '');
+      expect(shown[i].link.startsWith(`/traces/${t.traceId}?`)).toBe(true);
+    }
+    // Oldest first: the conversation in order.
+    const starts = detail.turns.map((t) => BigInt(t.startTimeUnixNano));
+    expect(starts).toEqual([...starts].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    expect(await page.getByTestId('session-summary').first().getAttribute('data-tenant')).toBe(top.tenantId);
+    await page.screenshot({ path: `${SCREENSHOTS}/sessions-page.png` });
+    await page.getByTestId('turn-trace-link').first().click();
+    await page.waitForURL(new RegExp(`/traces/${detail.turns[0].traceId}`));
     await page.close();
   });
 
