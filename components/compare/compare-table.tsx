@@ -36,6 +36,7 @@ function Row({ row }: { row: CompareRow }) {
       <td>
         <span className={styles.spanName} style={{ '--indent': `${row.depth * INDENT_PX}px` } as CSSProperties}>
           <span className={styles.service}>{row.service}</span> {row.name}
+          {row.nameB ? <span className={styles.nameB}> → {row.nameB}</span> : null}
         </span>
         {side === 'both' ? null : <span className={styles.onlyTag}>only in {side.toUpperCase()}</span>}
       </td>

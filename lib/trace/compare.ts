@@ -8,6 +8,9 @@
  *   service and name are paired in start order: the first `llm` call of A with the first
  *   of B, the second with the second. Spans of another name in between do not shift the
  *   pairing, so children that started in another order still pair up.
+ * - Spans still without a partner then pair by service alone, in start order: an LLM call
+ *   named after its model (`chat gpt-4o` vs `chat llama-3.1-70b`) is the same step with
+ *   another model, which is what a comparison is for. Such a row carries both names.
  * - A span left without a partner is "only in A" (or B), and so is its whole subtree.
  * - Rows come in A's depth-first order; a span only in B follows the row of its previous
  *   sibling in B (or opens its level), so each trace reads in its own order.
@@ -29,6 +32,8 @@ export type CompareRow = {
   depth: number;
   service: string;
   name: string;
+  /** B's name when it differs from A's (the pair matched by service only). */
+  nameB: string | null;
   /** The span of each trace; one is null for a span only in one trace. */
   a: StoredSpan | null;
   b: StoredSpan | null;
@@ -102,21 +107,48 @@ function differences(a: StoredSpan, b: StoredSpan, costs: SpanCostsBySide): Fiel
 /** Node indices of the two trees, aligned; one side is null for a span only in one trace. */
 type Pair = [number | null, number | null];
 
-const alignKey = (tree: TraceTree<StoredSpan>, index: number) => `${tree.nodes[index].span.service}\u0000${tree.nodes[index].span.name}`;
+const nameKey = (tree: TraceTree<StoredSpan>, index: number) => `${tree.nodes[index].span.service}\u0000${tree.nodes[index].span.name}`;
+const serviceKey = (tree: TraceTree<StoredSpan>, index: number) => tree.nodes[index].span.service;
 
-/** Pairs two sibling lists (each in start order) by service and name, the k-th of a key with the k-th; see the header. */
-export function alignSiblings(treeA: TraceTree<StoredSpan>, a: readonly number[], treeB: TraceTree<StoredSpan>, b: readonly number[]): Pair[] {
+/** Partners in B of the spans of A, the k-th of A with the k-th of B of the same key; unpaired spans are skipped. */
+function pairByKey(
+  keyOf: (tree: TraceTree<StoredSpan>, index: number) => string,
+  treeA: TraceTree<StoredSpan>,
+  a: readonly number[],
+  treeB: TraceTree<StoredSpan>,
+  b: readonly number[],
+  partner: Map<number, number>,
+): void {
   const waitingInB = new Map<string, number[]>();
   for (const j of b) {
-    const key = alignKey(treeB, j);
+    const key = keyOf(treeB, j);
     const queue = waitingInB.get(key);
     if (queue) queue.push(j);
     else waitingInB.set(key, [j]);
   }
+  for (const i of a) {
+    const j = waitingInB.get(keyOf(treeA, i))?.shift();
+    if (j !== undefined) partner.set(i, j);
+  }
+}
+
+/** Pairs two sibling lists (each in start order): by service and name, then what is left by service; see the header. */
+export function alignSiblings(treeA: TraceTree<StoredSpan>, a: readonly number[], treeB: TraceTree<StoredSpan>, b: readonly number[]): Pair[] {
+  const partner = new Map<number, number>();
+  pairByKey(nameKey, treeA, a, treeB, b, partner);
+  const pairedB = new Set(partner.values());
+  pairByKey(
+    serviceKey,
+    treeA,
+    a.filter((i) => !partner.has(i)),
+    treeB,
+    b.filter((j) => !pairedB.has(j)),
+    partner,
+  );
   const pairs: Pair[] = [];
   const pairOfB = new Map<number, number>();
   for (const i of a) {
-    const j = waitingInB.get(alignKey(treeA, i))?.shift();
+    const j = partner.get(i);
     if (j !== undefined) pairOfB.set(j, pairs.length);
     pairs.push([i, j ?? null]);
   }
@@ -162,6 +194,7 @@ export function compareTraces(spansA: readonly StoredSpan[], spansB: readonly St
       depth,
       service: span.service,
       name: span.name,
+      nameB: both && b.span.name !== a.span.name ? b.span.name : null,
       a: a?.span ?? null,
       b: b?.span ?? null,
       deltaMs: both ? b.span.durationMs - a.span.durationMs : null,

@@ -274,9 +274,12 @@ describe('trace list (built app, headless Chromium)', () => {
     const rootB = spansB.find((s) => !s.parentSpanId);
     expect(await root.getByTestId('compare-delta').textContent()).toBe(deltaText((rootB?.durationMs ?? 0) - (rootA?.durationMs ?? 0), rootA?.durationMs ?? 0));
     expect(await root.locator('li[data-field="model"]').textContent()).toBe(`model ${a.llmModel} → ${b.llmModel}`);
-    // The LLM spans are named after their model, so each is only in its own trace.
-    expect(await page.locator(`[data-testid="compare-row"][data-side="a"][data-name="chat ${a.llmModel}"]`).count()).toBe(1);
-    expect(await page.locator(`[data-testid="compare-row"][data-side="b"][data-name="chat ${b.llmModel}"]`).count()).toBe(1);
+    // The LLM spans are named after their model: they pair by service, with both names and the differing values.
+    const llm = page.locator(`[data-testid="compare-row"][data-service="plano(llm)"]`);
+    expect(await llm.count()).toBe(1);
+    expect(await llm.getAttribute('data-side')).toBe('both');
+    expect(await llm.getAttribute('data-name')).toBe(`chat ${a.llmModel}`);
+    expect(await llm.locator('li[data-field="model"]').textContent()).toBe(`model ${a.llmModel} → ${b.llmModel}`);
     await page.screenshot({ path: `${SCREENSHOTS}/compare.png`, fullPage: true });
     await page.close();
   });

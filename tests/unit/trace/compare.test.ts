@@ -90,6 +90,30 @@ describe('compareTraces', () => {
     expect(shape(compareTraces(a, b).rows)).toEqual(['0 root ar br', '1 call - b1', '1 call a1 -']);
   });
 
+  it('pairs what is left by service, so a step named after its model still aligns, carrying both names', () => {
+    const a = [
+      span('a', 'ar', null, 'root', 0, 100),
+      span('a', 'a1', 'ar', 'chat gpt-4o', 10, 50, { service: 'plano(llm)' }),
+      span('a', 'a2', 'a1', 'POST', 11, 49),
+    ];
+    const b = [
+      span('b', 'br', null, 'root', 0, 100),
+      span('b', 'b1', 'br', 'chat llama', 10, 80, { service: 'plano(llm)' }),
+      span('b', 'b2', 'b1', 'POST', 11, 79),
+      span('b', 'b3', 'br', 'chat llama', 85, 90, { service: 'plano(llm)' }),
+    ];
+    const result = compareTraces(a, b);
+    expect(shape(result.rows)).toEqual(['0 root ar br', '1 chat gpt-4o a1 b1', '2 POST a2 b2', '1 chat llama - b3']);
+    expect(result.rows.map((r) => r.nameB)).toEqual([null, 'chat llama', null, null]);
+    expect(result.rows[1].deltaMs).toBe(30);
+  });
+
+  it('prefers the same name over the same service when both could pair', () => {
+    const a = [span('a', 'ar', null, 'root', 0, 100), span('a', 'a1', 'ar', 'fetch', 10, 20), span('a', 'a2', 'ar', 'embed', 30, 40)];
+    const b = [span('b', 'br', null, 'root', 0, 100), span('b', 'b2', 'br', 'embed', 5, 15)];
+    expect(shape(compareTraces(a, b).rows)).toEqual(['0 root ar br', '1 fetch a1 -', '1 embed a2 b2']);
+  });
+
   it('lists the differing model, route, tokens, cost and status of a pair', () => {
     const attrs = (model: string, route: string, tokens: string) => ({
       'llm.model': { stringValue: model },
