@@ -22,9 +22,11 @@ import path from 'node:path';
 import { type EnrichConfig, EnrichConfigError, enrichConfigFrom, resolveEnrichConfig, samplingSettingFor, tracingBlockFromEnv } from '../lib/enrich/config';
 import { NO_SAMPLING, type SamplingConfig, parseSamplingConfig } from '../lib/enrich/sampling';
 import { type ServerConfig, serverConfig } from './config';
+import { reloadedFromFile } from './reloaded-file';
+
+export { RECHECK_MS } from './reloaded-file';
 
 /** How often ingest may look at the TRACEDECK_CONFIG file for changes. */
-export const RECHECK_MS = 2000;
 
 export type SamplingSettings = {
   config: SamplingConfig;
@@ -99,33 +101,9 @@ function loadEnrichSettingsLenient(config: ServerConfig): EnrichSettings {
   return { rules, sampling };
 }
 
-/** mtime and size of the file, 'missing' when it cannot be read, '' when none is configured. */
-function fileStamp(file: string | null): string {
-  if (!file) return '';
-  try {
-    const st = fs.statSync(/* turbopackIgnore: true */ file);
-    return `${st.mtimeMs}:${st.size}`;
-  } catch {
-    return 'missing';
-  }
-}
-
-type Loaded = { settings: EnrichSettings; stamp: string; checkedAt: number };
-
-// Per configuration object: a reset configuration (tests) starts afresh.
-const loaded = new WeakMap<ServerConfig, Loaded>();
-
 /** The settings in effect for ingest (see the header for reloading). `nowMs` is for tests. */
 export function enrichSettings(config: ServerConfig = serverConfig(), nowMs = Date.now()): EnrichSettings {
-  const file = config.enrichSources.file;
-  const current = loaded.get(config);
-  if (current && (!file || nowMs - current.checkedAt < RECHECK_MS)) return current.settings;
-  const stamp = fileStamp(file);
-  if (current && stamp === current.stamp) {
-    current.checkedAt = nowMs;
-    return current.settings;
-  }
-  const settings = loadEnrichSettingsLenient(config);
-  loaded.set(config, { settings, stamp, checkedAt: nowMs });
-  return settings;
+  return settingsFollowingFile(config, nowMs);
 }
+
+const settingsFollowingFile = reloadedFromFile((config) => config.enrichSources.file, loadEnrichSettingsLenient);

@@ -12,8 +12,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { NO_OVERRIDES, PriceBook, PricesFileError, parsePriceOverrides } from '../lib/pricing';
 import { type ServerConfig, serverConfig } from './config';
+import { reloadedFromFile } from './reloaded-file';
 
-export const RECHECK_MS = 2000;
+export { RECHECK_MS } from './reloaded-file';
 
 export type Pricing = { book: PriceBook; file: string | null; error: string | null };
 
@@ -34,41 +35,26 @@ export function loadPricingStrict(file: string | null): Pricing {
   }
 }
 
-function stamp(file: string | null): string {
-  if (!file) return '';
-  try {
-    const st = fs.statSync(/* turbopackIgnore: true */ file);
-    return `${st.mtimeMs}:${st.size}`;
-  } catch {
-    return 'missing';
-  }
-}
-
-type Loaded = { pricing: Pricing; stamp: string; checkedAt: number };
-const loaded = new WeakMap<ServerConfig, Loaded>();
 const logged = new Set<string>();
 
 /** The pricing in effect (see the header). `nowMs` is for tests. */
 export function pricing(config: ServerConfig = serverConfig(), nowMs = Date.now()): Pricing {
+  return pricingFollowingFile(config, nowMs);
+}
+
+const pricingFollowingFile = reloadedFromFile((config) => config.pricesFile, loadPricingLenient);
+
+/** The file's book, or, when the file is broken, the catalog alone with the reason (logged once). */
+function loadPricingLenient(config: ServerConfig): Pricing {
   const file = config.pricesFile;
-  const current = loaded.get(config);
-  if (current && (!file || nowMs - current.checkedAt < RECHECK_MS)) return current.pricing;
-  const now = stamp(file);
-  if (current && now === current.stamp) {
-    current.checkedAt = nowMs;
-    return current.pricing;
-  }
-  let next: Pricing;
   try {
-    next = loadPricingStrict(file);
+    return loadPricingStrict(file);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (!logged.has(message)) {
       logged.add(message);
       console.error(`[tracedeck] ${message}; pricing from the bundled catalog only`);
     }
-    next = { book: new PriceBook(NO_OVERRIDES), file, error: message };
+    return { book: new PriceBook(NO_OVERRIDES), file, error: message };
   }
-  loaded.set(config, { pricing: next, stamp: now, checkedAt: nowMs });
-  return next;
 }
