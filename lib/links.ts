@@ -26,3 +26,8 @@ export function traceHref(
   if (opts.foldInternal) params.set('fold', 'true');
   return `/traces/${trace.traceId}?${params.toString()}`;
 }
+
+/** The comparison of two traces (`/compare`), A first. */
+export function compareHref(a: string, b: string): string {
+  return `/compare?${new URLSearchParams({ a, b }).toString()}`;
+}

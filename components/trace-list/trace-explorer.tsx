@@ -17,6 +17,7 @@ import { appendTerm } from '@/lib/where/edit';
 import { ColumnPicker } from './column-picker';
 import { DEFAULT_SINCE, type FirstPage } from './list-defaults';
 import { COLUMN_LABELS, DEFAULT_HIDDEN_COLUMNS } from './columns';
+import { CompareBar } from './compare-bar';
 import { TraceTable } from './trace-table';
 import styles from './trace-list.module.css';
 
@@ -143,6 +144,13 @@ function TraceResults({ firstPage, pending, filter, sort, tenantKey, visibility,
   const [cursor, setCursor] = useState(firstPage.nextCursor);
   const [loading, setLoading] = useState(false);
   const [loadError, setLoadError] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string[]>([]);
+  // Keeps the last two ticked: a third tick replaces the oldest, so "Compare" always has a pair.
+  const toggleSelected = useCallback(
+    (traceId: string) => setSelected((ids) => (ids.includes(traceId) ? ids.filter((id) => id !== traceId) : [...ids, traceId].slice(-2))),
+    [],
+  );
+  const selectedSet = useMemo(() => new Set(selected), [selected]);
 
   const loadMore = async () => {
     if (!cursor) return;
@@ -185,15 +193,20 @@ function TraceResults({ firstPage, pending, filter, sort, tenantKey, visibility,
           No traces match this filter in this time range.
         </div>
       ) : (
-        <TraceTable
-          traces={rows}
-          tenantKey={tenantKey}
-          columnVisibility={visibility}
-          sort={sort}
-          onSortChange={onSortChange}
-          addFilter={addFilter}
-          onOpen={onOpen}
-        />
+        <>
+          <CompareBar selected={selected} onClear={() => setSelected([])} />
+          <TraceTable
+            traces={rows}
+            selected={selectedSet}
+            onToggleSelected={toggleSelected}
+            tenantKey={tenantKey}
+            columnVisibility={visibility}
+            sort={sort}
+            onSortChange={onSortChange}
+            addFilter={addFilter}
+            onOpen={onOpen}
+          />
+        </>
       )}
       {cursor || loadError ? (
         <div className={styles.footer}>

@@ -17,13 +17,16 @@ export type TraceTableProps = {
   onSortChange: (sort: string) => void;
   addFilter: AddFilter;
   onOpen: (trace: TraceSummary, newTab: boolean) => void;
+  /** Trace ids ticked for comparison, and how a tick toggles (the checkbox column shows only with it). */
+  selected?: ReadonlySet<string>;
+  onToggleSelected?: (traceId: string) => void;
 };
 
 function isTypingTarget(target: EventTarget | null): boolean {
   return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 }
 
-export function TraceTable({ traces, tenantKey, columnVisibility, sort, onSortChange, addFilter, onOpen }: TraceTableProps) {
+export function TraceTable({ traces, tenantKey, columnVisibility, sort, onSortChange, addFilter, onOpen, selected, onToggleSelected }: TraceTableProps) {
   const maxDurationMs = useMemo(() => traces.reduce((m, t) => Math.max(m, t.durationMs), 0), [traces]);
   const columns = useMemo(() => traceColumns({ addFilter, tenantKey, maxDurationMs }), [addFilter, tenantKey, maxDurationMs]);
   const table = useTable({
@@ -64,6 +67,7 @@ export function TraceTable({ traces, tenantKey, columnVisibility, sort, onSortCh
       <thead>
         {table.getHeaderGroups().map((group) => (
           <tr key={group.id}>
+            {onToggleSelected ? <th className={styles.selectCell} aria-label="Select to compare" /> : null}
             {group.headers.map((header) => {
               const serverSort = SORTABLE[header.column.id];
               const activeSort = serverSort === sortKey;
@@ -92,6 +96,17 @@ export function TraceTable({ traces, tenantKey, columnVisibility, sort, onSortCh
             className={index === active ? styles.active : undefined}
             onClick={(e) => onOpen(row.original, e.metaKey || e.ctrlKey)}
           >
+            {onToggleSelected ? (
+              <td className={styles.selectCell} onClick={(e) => e.stopPropagation()}>
+                <input
+                  type="checkbox"
+                  aria-label={`Select trace ${row.original.traceId.slice(0, 8)} to compare`}
+                  checked={selected?.has(row.original.traceId) ?? false}
+                  onChange={() => onToggleSelected(row.original.traceId)}
+                  data-testid="compare-select"
+                />
+              </td>
+            ) : null}
             {row.getVisibleCells().map((cell) => (
               <td key={cell.id} data-column={cell.column.id}>
                 <table.FlexRender cell={cell} />

@@ -7,6 +7,7 @@ import { formatNs } from '@/lib/trace/time-axis';
 import type { TraceTree } from '@/lib/trace/tree';
 import type { StoredSpan } from '@/lib/trace/wire';
 import { costText } from '@/lib/pricing/label';
+import { CompareWith } from './compare-with';
 import { CopyButton } from './copy-button';
 import type { TracePageData } from './types';
 import styles from './trace-view.module.css';
@@ -44,6 +45,7 @@ export function TraceHeader({ data, tree, colors, errorCount, folded = 0 }: Trac
           </span>
           <CopyButton text={data.traceId} label="Copy trace id" />
         </span>
+        <CompareWith traceId={data.traceId} />
       </div>
       <TraceFigures
         tree={tree}

@@ -14,8 +14,18 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppServer, startAppServer } from '../support/app-server';
 import { launchBrowser } from '../support/browser';
+import { deltaText } from '../../components/compare/delta';
 
-type ListTrace = { traceId: string; tenantId: string; httpStatusCode: number | null; durationMs: number; userId: string | null };
+type ListTrace = {
+  traceId: string;
+  tenantId: string;
+  httpStatusCode: number | null;
+  durationMs: number;
+  userId: string | null;
+  rootName: string | null;
+  llmModel: string | null;
+};
+type TraceBody = { traceId: string; spans: { spanId: string; parentSpanId: string | null; durationMs: number }[] };
 type ListBody = { traces: ListTrace[]; nextCursor: string | null };
 
 const SCREENSHOTS = 'tests/e2e/screenshots';
@@ -177,7 +187,7 @@ describe('trace list (built app, headless Chromium)', () => {
     expect(url.searchParams.get('from')).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(url.searchParams.get('where')).toBe('status=error');
     const ids = await rowIds(page);
-    const headers = await page.locator('[data-testid="trace-table"] th').evaluateAll((ths) => ths.map((th) => th.getAttribute('data-column')));
+    const headers = await page.locator('[data-testid="trace-table"] th[data-column]').evaluateAll((ths) => ths.map((th) => th.getAttribute('data-column')));
     expect(headers).toEqual(['start', 'trace', 'tenant', 'cost']);
 
     const fresh = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -185,7 +195,9 @@ describe('trace list (built app, headless Chromium)', () => {
     await other.goto(link);
     await other.waitForSelector('[data-testid="trace-table"]');
     expect(await rowIds(other)).toEqual(ids);
-    expect(await other.locator('[data-testid="trace-table"] th').evaluateAll((ths) => ths.map((th) => th.getAttribute('data-column')))).toEqual(headers);
+    expect(await other.locator('[data-testid="trace-table"] th[data-column]').evaluateAll((ths) => ths.map((th) => th.getAttribute('data-column')))).toEqual(
+      headers,
+    );
     await fresh.close();
     await context.close();
   });
@@ -212,6 +224,137 @@ describe('trace list (built app, headless Chromium)', () => {
     expect(url.pathname).toBe(`/traces/${ids[0]}`);
     expect(url.searchParams.get('from')).toMatch(/^\d{4}-/);
     expect(url.searchParams.get('where')).toBe('tenant.id=acme-corp');
+    await page.close();
+  });
+
+  const traceBody = async (id: string) => (await (await fetch(`${app.url}/api/traces/${id}`)).json()) as TraceBody;
+  /** Two traces of the list's first page with the same root span and different models, and a third one. */
+  const comparablePair = async () => {
+    const { traces } = await api('limit=50&since=24h');
+    for (const [i, t] of traces.entries()) {
+      const j = traces.findIndex((u, k) => k > i && u.rootName === t.rootName && u.llmModel && t.llmModel && u.llmModel !== t.llmModel);
+      if (j > 0) return { i, j, k: traces.findIndex((_, k) => k !== i && k !== j), traces };
+    }
+    throw new Error('the seed has no two comparable traces on the first page');
+  };
+  const row = (page: Page, index: number) => page.locator('[data-testid="trace-table"] tbody tr').nth(index);
+
+  it('ticking two rows and pressing Compare opens /compare with the spans aligned, deltas and differing values', async () => {
+    const { i, j, k, traces } = await comparablePair();
+    const [a, b] = [traces[i], traces[j]];
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await openList(page);
+    expect(await rowIds(page)).toEqual(traces.map((t) => t.traceId));
+    // A third tick drops the oldest: tick k, then i and j, and the pair is (i, j).
+    for (const index of [k, i, j]) await row(page, index).getByTestId('compare-select').check();
+    await expect.poll(() => page.getByTestId('compare-selection').textContent()).toBe('2 of 2 selected');
+    expect(await row(page, k).getByTestId('compare-select').isChecked()).toBe(false);
+    await Promise.all([page.waitForURL(/\/compare\?/), page.getByTestId('compare-selected').click()]);
+    const url = new URL(page.url());
+    expect([url.searchParams.get('a'), url.searchParams.get('b')]).toEqual([a.traceId, b.traceId]);
+
+    await page.waitForSelector('[data-testid="compare-table"]');
+    expect(await page.getByTestId('compare-head-a').getByTestId('compare-trace-link').textContent()).toBe(a.traceId);
+    expect(await page.getByTestId('compare-head-b').getByTestId('compare-trace-link').textContent()).toBe(b.traceId);
+    // Every span of each trace is on a row, once: aligned, or marked as only in its trace.
+    const [spansA, spansB] = [(await traceBody(a.traceId)).spans, (await traceBody(b.traceId)).spans];
+    const count = async (id: string) => Number(await page.getByTestId(id).textContent());
+    const [matched, onlyA, onlyB] = [await count('compare-matched'), await count('compare-only-a'), await count('compare-only-b')];
+    expect(matched + onlyA).toBe(spansA.length);
+    expect(matched + onlyB).toBe(spansB.length);
+    const rows = page.getByTestId('compare-row');
+    expect(await rows.count()).toBe(matched + onlyA + onlyB);
+    expect(await page.locator('[data-testid="compare-row"][data-side="a"]').count()).toBe(onlyA);
+    expect(await page.locator('[data-testid="compare-row"][data-side="b"]').count()).toBe(onlyB);
+    // The roots align (same service and name); their delta and the differing model are shown.
+    const root = rows.first();
+    expect(await root.getAttribute('data-side')).toBe('both');
+    expect(await root.getAttribute('data-name')).toBe(a.rootName);
+    const rootA = spansA.find((s) => !s.parentSpanId);
+    const rootB = spansB.find((s) => !s.parentSpanId);
+    expect(await root.getByTestId('compare-delta').textContent()).toBe(deltaText((rootB?.durationMs ?? 0) - (rootA?.durationMs ?? 0), rootA?.durationMs ?? 0));
+    expect(await root.locator('li[data-field="model"]').textContent()).toBe(`model ${a.llmModel} → ${b.llmModel}`);
+    // The LLM spans are named after their model: they pair by service, with both names and the differing values.
+    const llm = page.locator(`[data-testid="compare-row"][data-service="plano(llm)"]`);
+    expect(await llm.count()).toBe(1);
+    expect(await llm.getAttribute('data-side')).toBe('both');
+    expect(await llm.getAttribute('data-name')).toBe(`chat ${a.llmModel}`);
+    expect(await llm.locator('li[data-field="model"]').textContent()).toBe(`model ${a.llmModel} → ${b.llmModel}`);
+    await page.screenshot({ path: `${SCREENSHOTS}/compare.png`, fullPage: true });
+    await page.close();
+  });
+
+  it('"Compare with…" on a trace page takes a short id, lands on a shareable URL; bad ids are named', async () => {
+    const { i, j, traces } = await comparablePair();
+    const [a, b] = [traces[i], traces[j]];
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${app.url}/traces/${a.traceId}`);
+    await page.locator('[data-testid="compare-with"] summary').click();
+    await page.getByTestId('compare-with-input').fill(b.traceId.slice(0, 8));
+    await Promise.all([page.waitForURL(/\/compare\?/), page.getByTestId('compare-with-submit').click()]);
+    const shared = page.url();
+    expect(new URL(shared).searchParams.get('a')).toBe(a.traceId);
+    expect(new URL(shared).searchParams.get('b')).toBe(b.traceId.slice(0, 8));
+    expect(await page.getByTestId('compare-head-b').getByTestId('compare-trace-link').textContent()).toBe(b.traceId);
+    const rowCount = await page.getByTestId('compare-row').count();
+    expect(rowCount).toBeGreaterThan(0);
+    // The link alone opens the same comparison.
+    const fresh = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const other = await fresh.newPage();
+    await other.goto(shared);
+    expect(await other.getByTestId('compare-row').count()).toBe(rowCount);
+    await fresh.close();
+
+    const problem = async (query: string) => {
+      await page.goto(`${app.url}/compare?${query}`);
+      return page
+        .getByTestId('compare-error')
+        .locator(':scope > li')
+        .evaluateAll((lis) => lis.map((li) => [li.getAttribute('data-problem'), li.textContent]));
+    };
+    expect(await problem(`a=${a.traceId}&b=deadbeef`)).toEqual([['not_found', 'Trace B: no trace deadbeef was found.']]);
+    expect(await problem('a=xyz&b=')).toEqual([
+      ['malformed', 'Trace A: xyz is not a trace id (it takes 8 or 32 hex characters).'],
+      ['missing', 'Trace B: no id given.'],
+    ]);
+
+    // Two traces sharing a short id: the page lists both, each a link to the comparison with that one.
+    const twins = ['abcabc01000000000000000000000001', 'abcabc01000000000000000000000002'];
+    const nowNs = BigInt(Date.now()) * 1_000_000n;
+    const res = await fetch(`${app.url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        resourceSpans: twins.map((traceId, n) => ({
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'twin' } }] },
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId,
+                  spanId: `00000000000000${n + 1}0`,
+                  name: 'GET /twin',
+                  kind: 2,
+                  startTimeUnixNano: `${nowNs}`,
+                  endTimeUnixNano: `${nowNs + 5_000_000n}`,
+                },
+              ],
+            },
+          ],
+        })),
+      }),
+    });
+    expect(res.status).toBe(200);
+    // Summaries follow the append within about a second: wait until the API sees both twins.
+    await expect.poll(async () => (await fetch(`${app.url}/api/traces/abcabc01`)).status).toBe(409);
+    const ambiguous = await problem(`a=abcabc01&b=${b.traceId}`);
+    expect(ambiguous.map(([p]) => p)).toEqual(['ambiguous']);
+    expect(ambiguous[0][1]).toMatch(/^Trace A: short id abcabc01 matches 2 traces; pick one below or give the full id\./);
+    const candidate = page.getByTestId('compare-error').locator('a').first();
+    const candidateId = (await candidate.textContent()) ?? '';
+    expect(twins).toContain(candidateId);
+    await Promise.all([page.waitForURL(new RegExp(`a=${candidateId}`)), candidate.click()]);
+    expect(await page.getByTestId('compare-head-a').getByTestId('compare-trace-link').textContent()).toBe(candidateId);
     await page.close();
   });
 });
