@@ -74,7 +74,9 @@ export type DemoOptions = {
  * `gatewayDetails` (default on): what the live view shows — Plano's matched route
  * (`plano.route.name`) and routing strategy, the requested model, fallbacks
  * (`routing.is_fallback`), prompt-cache hits (`llm.usage.cached_input_tokens`,
- * `plano.cache.warm`) and `llm.is_streaming`. Derived from values already drawn, like
+ * `plano.cache.warm`), Anthropic cache writes (`llm.usage.cache_creation_tokens`),
+ * extended-thinking tokens on claude-3-5-sonnet's code route (`llm.usage.reasoning_tokens`)
+ * and `llm.is_streaming`. Derived from values already drawn, like
  * `costGaps`, so the rest of the traffic is the same either way.
  */
 const ROUTE_NAMES = ['code', 'summarization', 'general'] as const;
@@ -136,12 +138,18 @@ type RequestShape = {
 function gatewayDetailsOf(model: string, promptTokens: number, completionTokens: number, ok: boolean) {
   const route = promptTokens % 4 === 0 ? null : ROUTE_NAMES[(promptTokens >> 2) % ROUTE_NAMES.length];
   const cached = ok && promptTokens % 10 < 3 ? Math.floor(promptTokens * 0.6) : 0;
+  // Anthropic-style prompt-cache writes (inside the input) and extended-thinking tokens (inside the output).
+  const claude = model.startsWith('claude');
+  const cacheWrite = ok && claude && promptTokens % 10 === 3 ? Math.floor(promptTokens * 0.5) : 0;
+  const reasoning = ok && model === 'claude-3-5-sonnet' && route === 'code' ? Math.floor(completionTokens * 0.3) : 0;
   return {
     llm: [
       ...(route ? [str('plano.route.name', route)] : []),
       str('model.requested', route ? 'router:auto' : model),
       { key: 'llm.is_streaming', value: { boolValue: ok } },
       ...(cached > 0 ? [int('llm.usage.cached_input_tokens', cached), { key: 'plano.cache.warm', value: { boolValue: true } }] : []),
+      ...(cacheWrite > 0 ? [int('llm.usage.cache_creation_tokens', cacheWrite)] : []),
+      ...(reasoning > 0 ? [int('llm.usage.reasoning_tokens', reasoning)] : []),
     ],
     routing: [
       str('routing.strategy', route ? 'llm_router' : 'model_alias'),
