@@ -11,11 +11,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { resetConfigForTests } from '../../server/config';
 import { useDb } from '../../server/db';
-import type { AttributeMap } from '../../lib/otlp/span-record';
 import type { MetricsResponse } from '../../lib/metrics/types';
 import type { QueryResponse } from '../../lib/query/response';
 import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';
 import { startRouteServer } from '../support/route-server';
+import { llmRequestAttributes } from '../support/llm-request';
 import { spanRecord } from '../support/span-record';
 import { storeRecords } from '../support/store-spans';
 
@@ -23,7 +23,6 @@ const MIN_MS = 60_000;
 const NS_PER_MS = 1_000_000n;
 
 const int = (n: number) => ({ intValue: String(n) });
-const str = (s: string) => ({ stringValue: s });
 
 type Req = { tenant: string; model: string; input: number; output: number; cached?: number; cost?: number; minutesAgo: number };
 
@@ -64,14 +63,8 @@ describeEachDatabase('cost computed at query time', (kind) => {
     useDb(database.db);
     server = await startRouteServer();
     const spans = REQUESTS.map((r, i) => {
-      const attributes: AttributeMap = {
-        'tenant.id': str(r.tenant),
-        'llm.model': str(r.model),
-        'llm.usage.prompt_tokens': int(r.input),
-        'llm.usage.completion_tokens': int(r.output),
-      };
+      const attributes = llmRequestAttributes(r);
       if (r.cached !== undefined) attributes['llm.usage.cached_input_tokens'] = int(r.cached);
-      if (r.cost !== undefined) attributes['llm.usage.total_cost_usd'] = { doubleValue: r.cost };
       const start = BigInt(nowMs - r.minutesAgo * MIN_MS) * NS_PER_MS;
       return spanRecord({
         traceId: (i + 1).toString(16).padStart(32, 'c'),

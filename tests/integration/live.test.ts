@@ -9,11 +9,11 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { resetConfigForTests } from '../../server/config';
 import { useDb } from '../../server/db';
-import type { AttributeMap } from '../../lib/otlp/span-record';
 import type { LiveSnapshot } from '../../lib/live/types';
 import { PriceBook, costOf } from '../../lib/pricing';
 import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';
 import { startRouteServer } from '../support/route-server';
+import { llmRequestAttributes } from '../support/llm-request';
 import { spanRecord } from '../support/span-record';
 import { storeRecords } from '../support/store-spans';
 
@@ -130,14 +130,8 @@ describeEachDatabase('live traffic (GET /api/live)', (kind) => {
     useDb(database.db);
     server = await startRouteServer();
     const spans = REQUESTS.map((r, i) => {
-      const attributes: AttributeMap = {
-        'tenant.id': str(r.tenant),
-        'llm.model': str(r.model),
-        'llm.usage.prompt_tokens': int(r.input),
-        'llm.usage.completion_tokens': int(r.output),
-      };
+      const attributes = llmRequestAttributes(r);
       if (r.status !== undefined) attributes['http.status_code'] = str(String(r.status));
-      if (r.cost !== undefined) attributes['llm.usage.total_cost_usd'] = { doubleValue: r.cost };
       if (r.ttftMs !== undefined) attributes['llm.time_to_first_token'] = { doubleValue: r.ttftMs };
       if (r.route) attributes['plano.route.name'] = str(r.route);
       if (r.strategy) attributes['routing.strategy'] = str(r.strategy);
