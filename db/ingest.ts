@@ -248,15 +248,11 @@ function textValues(rows: SpanRow[], column: keyof SpanRow): (string | null)[] {
   });
 }
 
-/** A JSONB column's values as JSON texts. Spans of one resource share its map object: it is serialized once. */
+/** A JSONB column's values as JSON texts (each row's value is its own object: resources travel by id). */
 function jsonValues(rows: SpanRow[], column: keyof SpanRow): (string | null)[] {
-  const serialized = new Map<unknown, string>();
   return rows.map((r) => {
     const v = r[column];
-    if (v === null || v === undefined) return null;
-    let text = serialized.get(v);
-    if (text === undefined) serialized.set(v, (text = JSON.stringify(v)));
-    return text;
+    return v === null || v === undefined ? null : JSON.stringify(v);
   });
 }
 
