@@ -29,6 +29,7 @@ import { HIST_BINS } from '../lib/metrics/histogram';
 import { type Measure, METRIC_NAMES } from '../lib/metrics/registry';
 import type { Db } from './client';
 import { binColumn, inputColumn, measuresFor, scalarAggregates, traceInputs } from './queries/metric-sql';
+import { UNCOSTED_COLUMNS, uncostedInputs } from './rollup-cost';
 
 /** Base granule (td_rollup_granule in db/migrations/0004 uses the same size). */
 export const ROLLUP_GRANULE_MS = 300_000;
@@ -87,7 +88,8 @@ export function storedColumns(measures: readonly Measure[]): StoredColumn[] {
 
 /** Every measure the roller stores: those of every metric and the cell measures. */
 const ROLLED_MEASURES = measuresFor(new Set(METRIC_NAMES)).filter((m) => m.rollup !== undefined);
-const ALL_COLUMNS = storedColumns(ROLLED_MEASURES);
+/** With the uncosted requests' token sums, which the charts' computed cost reads (./rollup-cost.ts). */
+const ALL_COLUMNS = [...storedColumns(ROLLED_MEASURES), ...UNCOSTED_COLUMNS];
 
 /** The aggregates of `columns` over the traces scan, named; `stored`: histograms trimmed (td_hist_trim). */
 export function fromTraces(columns: readonly StoredColumn[], stored = false): SQL {
@@ -135,7 +137,7 @@ async function rebuild(tx: Pick<Db, 'rows'>, granules: bigint[]): Promise<void> 
       SELECT g.lo AS granule, x.*
       FROM unnest(${bigints(granules)}) AS g(lo)
       CROSS JOIN LATERAL (
-        SELECT t.tenant_id, t.llm_model, ${traceInputs(ROLLED_MEASURES, { bins: true })} FROM traces t
+        SELECT t.tenant_id, t.llm_model, ${traceInputs(ROLLED_MEASURES, { bins: true })}, ${uncostedInputs()} FROM traces t
         WHERE t.start_ns >= g.lo AND t.start_ns < g.lo + ${GRANULE_NS.toString()}::bigint
         OFFSET 0 -- one index range scan per granule, never flattened into a join
       ) x

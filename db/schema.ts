@@ -248,6 +248,25 @@ export const traceRollups = pgTable(
     estTotalTokens: doublePrecision('est_total_tokens'),
     costUsd: doublePrecision('cost_usd'),
     estCostUsd: doublePrecision('est_cost_usd'),
+    /**
+     * What the charts price at query time (db/queries/cost-rollup.ts): the requests with tokens and no
+     * reported cost, and their token sums split the way lib/pricing/cost.ts prices them (input net of
+     * cached and cache-creation tokens; output with and without the reasoning tokens taken out), each with
+     * its sampling-weighted estimate. Summed per granule, these price exactly as the requests one by one.
+     */
+    uncostedRequests: integer('uncosted_requests').notNull().default(0),
+    ucFreshInput: bigint('uc_fresh_input', { mode: 'number' }),
+    ucCachedInput: bigint('uc_cached_input', { mode: 'number' }),
+    ucCacheCreation: bigint('uc_cache_creation', { mode: 'number' }),
+    ucOutput: bigint('uc_output', { mode: 'number' }),
+    ucPlainOutput: bigint('uc_plain_output', { mode: 'number' }),
+    ucReasoning: bigint('uc_reasoning', { mode: 'number' }),
+    estUcFreshInput: doublePrecision('est_uc_fresh_input'),
+    estUcCachedInput: doublePrecision('est_uc_cached_input'),
+    estUcCacheCreation: doublePrecision('est_uc_cache_creation'),
+    estUcOutput: doublePrecision('est_uc_output'),
+    estUcPlainOutput: doublePrecision('est_uc_plain_output'),
+    estUcReasoning: doublePrecision('est_uc_reasoning'),
     covModel: integer('cov_model').notNull(),
     covTokens: integer('cov_tokens').notNull(),
     covCost: integer('cov_cost').notNull(),

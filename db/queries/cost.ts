@@ -7,9 +7,9 @@
  *
  * Two statements: the models of the unpriced-so-far traces in range (so only their
  * prices are sent), then the sums per cell (group rank × bucket) and model. Cached,
- * cache-creation and reasoning tokens are read from the trace's attribute set (each
- * distinct value once: a trace whose two LLM spans report the same count counts it once;
- * the trace page prices each span exactly).
+ * cache-creation and reasoning tokens are the trace's promoted columns (summed over its
+ * spans). Charts answered from the rollups price the rollups' token sums instead
+ * (./cost-rollup.ts).
  */
 import { type SQL, sql } from 'drizzle-orm';
 import type { BucketGrid } from '../../lib/metrics/bucket';
@@ -17,7 +17,6 @@ import type { PriceBook } from '../../lib/pricing/price-book';
 import type { PricePeriod } from '../../lib/pricing/types';
 import type { Db } from '../client';
 import { timeRangeCondition } from './list-traces';
-import { setSum } from './trace-set';
 
 /** Traces whose cost is computed (or unknown): tokens, no reported cost. */
 const UNCOSTED = sql`t.cost_usd IS NULL AND (t.prompt_tokens IS NOT NULL OR t.completion_tokens IS NOT NULL)`;
@@ -62,12 +61,34 @@ export function priceRows(models: readonly string[], book: PriceBook) {
   return out;
 }
 
-/** The cost of one trace at price row `p` (see lib/pricing/cost.ts for the same formula in TypeScript). */
-const TRACE_COST = sql`(
-  greatest(COALESCE(t.prompt_tokens, 0) - u.cached - u.creation, 0) * p.i
-  + u.cached * COALESCE(p.c, p.i) + u.creation * COALESCE(p.w, p.i)
-  + greatest(COALESCE(t.completion_tokens, 0) - CASE WHEN p.r IS NULL THEN 0 ELSE u.reasoning END, 0) * p.o
-  + CASE WHEN p.r IS NULL THEN 0 ELSE u.reasoning * p.r END)`;
+/**
+ * A request's tokens split the way lib/pricing/cost.ts prices them (negative counts as 0):
+ * input net of the cached and cache-creation tokens, output with and without the reasoning
+ * tokens taken out (which one depends on whether the price has a reasoning rate). The cost is
+ * linear in these, so it prices their sums over many requests (the rollups') exactly too.
+ */
+export const TOKEN_SPLIT = {
+  fresh_input: sql`greatest(greatest(COALESCE(t.prompt_tokens, 0), 0) - greatest(COALESCE(t.cached_input_tokens, 0), 0) - greatest(COALESCE(t.cache_creation_tokens, 0), 0), 0)`,
+  cached_input: sql`greatest(COALESCE(t.cached_input_tokens, 0), 0)`,
+  cache_creation: sql`greatest(COALESCE(t.cache_creation_tokens, 0), 0)`,
+  output: sql`greatest(COALESCE(t.completion_tokens, 0), 0)`,
+  plain_output: sql`greatest(greatest(COALESCE(t.completion_tokens, 0), 0) - greatest(COALESCE(t.reasoning_tokens, 0), 0), 0)`,
+  reasoning: sql`greatest(COALESCE(t.reasoning_tokens, 0), 0)`,
+} as const;
+
+export type TokenPart = keyof typeof TOKEN_SPLIT;
+export const TOKEN_PARTS = Object.keys(TOKEN_SPLIT) as TokenPart[];
+
+/** USD of tokens split as TOKEN_SPLIT (`part` gives each amount) at price row `p` (see lib/pricing/cost.ts for the same formula). */
+export function splitCost(part: (name: TokenPart) => SQL): SQL {
+  return sql`(${part('fresh_input')} * p.i + ${part('cached_input')} * COALESCE(p.c, p.i) + ${part('cache_creation')} * COALESCE(p.w, p.i)
+    + CASE WHEN p.r IS NULL THEN ${part('output')} * p.o ELSE ${part('plain_output')} * p.o + ${part('reasoning')} * p.r END)`;
+}
+
+/** The price row of `prices` for `model` in force at `ns` (a condition on alias `p`). */
+export function priceInForce(model: SQL, ns: SQL): SQL {
+  return sql`p.model = ${model} AND (p.from_ns IS NULL OR ${ns} >= p.from_ns) AND (p.to_ns IS NULL OR ${ns} < p.to_ns)`;
+}
 
 /**
  * The computed cost of trace `t` (NULL when its model has no price in force at its start), with the
@@ -75,11 +96,9 @@ const TRACE_COST = sql`(
  */
 export function tracePriceLookup(prices: SQL): SQL {
   return sql`(
-    SELECT ${TRACE_COST}
-    FROM ${prices} p,
-      LATERAL (SELECT ${setSum('llm.usage.cached_input_tokens')} AS cached, ${setSum('llm.usage.cache_creation_tokens')} AS creation,
-                      ${setSum('llm.usage.reasoning_tokens')} AS reasoning) u
-    WHERE p.model = t.llm_model AND (p.from_ns IS NULL OR t.start_ns >= p.from_ns) AND (p.to_ns IS NULL OR t.start_ns < p.to_ns)
+    SELECT ${splitCost((part) => TOKEN_SPLIT[part])}
+    FROM ${prices} p
+    WHERE ${priceInForce(sql`t.llm_model`, sql`t.start_ns`)}
     LIMIT 1)`;
 }
 
@@ -91,33 +110,40 @@ export function pricesTable(pricesJson: string): SQL {
 /** Requests with tokens and no reported cost, in range and filter. */
 export { UNCOSTED as UNCOSTED_TRACE };
 
-/** Computed cost and unpriced requests per (group rank, bucket, model), with the totals rows (rank 0, bucket null). */
-export async function costRows(db: Pick<Db, 'rows'>, q: CostQuery, book: PriceBook): Promise<CostRow[]> {
-  const models = await uncostedModels(db, q);
-  if (models.length === 0) return [];
-  const prices = JSON.stringify(priceRows(models, book));
-  const rank = q.group
-    ? sql`COALESCE(array_position(ARRAY(SELECT k FROM jsonb_array_elements_text(${JSON.stringify(q.keys)}::jsonb) WITH ORDINALITY AS e(k, i) ORDER BY i), ${q.group}), ${q.keys.length + 1}::integer)`
-    : sql`0`;
+/** The rank of a group value among `q.keys` (keys.length + 1: "other"; 0 when not grouped). */
+export function rankOf(q: Pick<CostQuery, 'keys'>, group: SQL | null): SQL {
+  if (!group) return sql`0`;
+  return sql`COALESCE(array_position(ARRAY(SELECT k FROM jsonb_array_elements_text(${JSON.stringify(q.keys)}::jsonb) WITH ORDINALITY AS e(k, i) ORDER BY i), ${group}), ${q.keys.length + 1}::integer)`;
+}
+
+/** The grid bucket of time `ns` (NULL without a grid). */
+export function bucketOf(q: Pick<CostQuery, 'grid' | 'bucketMs'>, ns: SQL): SQL {
+  if (!q.grid) return sql`NULL::integer`;
   const sizeNs = BigInt(q.bucketMs) * 1_000_000n;
-  const bucket = q.grid ? sql`((t.start_ns - ${q.grid.originNs.toString()}::bigint) / ${sizeNs.toString()}::bigint)::integer` : sql`NULL::integer`;
+  return sql`((${ns} - ${q.grid.originNs.toString()}::bigint) / ${sizeNs.toString()}::bigint)::integer`;
+}
+
+/**
+ * The cells' sums over `x` (rank, b, model, usd, est, unpriced): per (rank, model), per model,
+ * and per bucket with a grid, as CostRow's columns. Rows are decoded by costRowsOf.
+ */
+export function cellSums(q: { grouped: boolean; grid: BucketGrid | null }): SQL {
+  const grouped = q.grouped;
   const sets = [
-    ...(q.group ? [sql`(x.rank, x.model)`] : []),
+    ...(grouped ? [sql`(x.rank, x.model)`] : []),
     sql`(x.model)`,
-    ...(q.grid ? [sql`(x.b, x.model)`, ...(q.group ? [sql`(x.rank, x.b, x.model)`] : [])] : []),
+    ...(q.grid ? [sql`(x.b, x.model)`, ...(grouped ? [sql`(x.rank, x.b, x.model)`] : [])] : []),
   ];
-  const rows = await db.rows<{ rank: Num; b: Num; model: string | null; computed: Num; est: Num; unpriced: Num }>(sql`
-    WITH prices AS ${pricesTable(prices)},
-    x AS (
-      SELECT ${rank} AS rank, ${bucket} AS b, t.llm_model AS model, t.sample_weight AS weight, cost.usd
-      FROM traces t
-      LEFT JOIN LATERAL (SELECT ${tracePriceLookup(sql`prices`)} AS usd) cost ON true
-      WHERE ${timeRangeCondition(q, sql`t.start_ns`)} AND ${q.filter ?? sql`true`} AND ${UNCOSTED}
-    )
-    SELECT ${q.group ? sql`CASE WHEN GROUPING(x.rank) = 1 THEN 0 ELSE x.rank END` : sql`0`} AS rank,
+  return sql`
+    SELECT ${grouped ? sql`CASE WHEN GROUPING(x.rank) = 1 THEN 0 ELSE x.rank END` : sql`0`} AS rank,
       ${q.grid ? sql`CASE WHEN GROUPING(x.b) = 1 THEN NULL ELSE x.b END` : sql`NULL::integer`} AS b,
-      x.model, sum(x.usd) AS computed, sum(x.usd * x.weight) AS est, count(*) FILTER (WHERE x.usd IS NULL) AS unpriced
-    FROM x GROUP BY GROUPING SETS (${sql.join(sets, sql`, `)})`);
+      x.model, sum(x.usd) AS computed, sum(x.est) AS est, sum(x.unpriced) AS unpriced
+    FROM x GROUP BY GROUPING SETS (${sql.join(sets, sql`, `)})`;
+}
+
+type CellSumRow = { rank: Num; b: Num; model: string | null; computed: Num; est: Num; unpriced: Num };
+
+export function costRowsOf(rows: readonly CellSumRow[]): CostRow[] {
   const num = (v: Num) => (v === null ? null : Number(v));
   return rows.map((r) => ({
     rank: Number(r.rank),
@@ -125,6 +151,24 @@ export async function costRows(db: Pick<Db, 'rows'>, q: CostQuery, book: PriceBo
     model: r.model,
     computed: num(r.computed),
     estComputed: num(r.est),
-    unpriced: Number(r.unpriced),
+    unpriced: Number(r.unpriced ?? 0),
   }));
+}
+
+/** Computed cost and unpriced requests per (group rank, bucket, model), with the totals rows (rank 0, bucket null). */
+export async function costRows(db: Pick<Db, 'rows'>, q: CostQuery, book: PriceBook): Promise<CostRow[]> {
+  const models = await uncostedModels(db, q);
+  if (models.length === 0) return [];
+  const prices = JSON.stringify(priceRows(models, book));
+  const rows = await db.rows<CellSumRow>(sql`
+    WITH prices AS ${pricesTable(prices)},
+    x AS (
+      SELECT ${rankOf(q, q.group)} AS rank, ${bucketOf(q, sql`t.start_ns`)} AS b, t.llm_model AS model,
+        cost.usd, cost.usd * t.sample_weight AS est, CASE WHEN cost.usd IS NULL THEN 1 ELSE 0 END AS unpriced
+      FROM traces t
+      LEFT JOIN LATERAL (SELECT ${tracePriceLookup(sql`prices`)} AS usd) cost ON true
+      WHERE ${timeRangeCondition(q, sql`t.start_ns`)} AND ${q.filter ?? sql`true`} AND ${UNCOSTED}
+    )
+    ${cellSums({ grouped: q.group !== null, grid: q.grid })}`);
+  return costRowsOf(rows);
 }

@@ -4,7 +4,7 @@
  * the newest requests. Everything reads `traces` with its time range, so only the window's
  * daily partitions are touched: the promoted columns (model, status, tokens, reported cost,
  * TTFT, session) and the duration carry most figures; the route, routing strategy,
- * fallback flag, cache flag and cached tokens come from the trace's attribute set (no span
+ * fallback flag and cache flag come from the trace's attribute set (no span
  * is read). Computed cost comes from db/queries/cost.ts (prices applied at query time).
  *
  * One statement with GROUPING SETS for the totals and the three groupings (percentile_cont
@@ -15,7 +15,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { summariesCaughtUp } from '../summarizer';
 import { timeRangeCondition } from './list-traces';
-import { setSum, setText, traceCondition } from './trace-set';
+import { setText, traceCondition } from './trace-set';
 
 /** Plano's keys (crates/brightstaff/src/tracing/constants.rs; `model.requested` as planoai obs reads it). */
 export const LIVE_KEYS = {
@@ -24,9 +24,6 @@ export const LIVE_KEYS = {
   requestedModel: 'model.requested',
   streaming: 'llm.is_streaming',
   errorMessage: 'error.message',
-  cachedInput: 'llm.usage.cached_input_tokens',
-  cacheCreation: 'llm.usage.cache_creation_tokens',
-  reasoning: 'llm.usage.reasoning_tokens',
 } as const;
 
 /** A fallback endpoint served the request. */
@@ -102,7 +99,7 @@ export async function liveAggregates(db: Pick<Db, 'rows'>, q: LiveQuery): Promis
     WITH w AS MATERIALIZED (
       SELECT t.llm_model AS model, t.session_id, t.duration_ns / 1e6 AS latency_ms, t.ttft_ms, t.http_status_code AS status,
         t.error_count, t.prompt_tokens, t.completion_tokens, t.cost_usd,
-        ${setSum(LIVE_KEYS.cachedInput, { orNull: true })} AS cached, ${setSum(LIVE_KEYS.cacheCreation, { orNull: true })} AS creation,
+        t.cached_input_tokens AS cached, t.cache_creation_tokens AS creation,
         ${setText(LIVE_KEYS.route)} AS route, ${setText(LIVE_KEYS.strategy)} AS strategy,
         ${traceCondition(FALLBACK_WHERE, q.tenantKey)} AS fallback, ${traceCondition(CACHE_HIT_WHERE, q.tenantKey)} AS cache_hit
       FROM traces t WHERE ${where(q)}
@@ -181,8 +178,8 @@ export async function liveCalls(db: Pick<Db, 'rows'>, q: LiveQuery, { limit, fai
   const rows = await db.rows<Record<string, unknown>>(sql`
     SELECT t.trace_id, t.tenant_id, t.start_ns, t.duration_ns, t.llm_model, t.http_status_code, t.error_count,
       t.prompt_tokens, t.completion_tokens, t.cost_usd, t.ttft_ms, t.session_id, t.user_id,
-      ${setSum(LIVE_KEYS.cachedInput, { orNull: true })} AS cached, ${setSum(LIVE_KEYS.cacheCreation, { orNull: true })} AS creation,
-      ${setSum(LIVE_KEYS.reasoning, { orNull: true })} AS reasoning,
+      t.cached_input_tokens AS cached, t.cache_creation_tokens AS creation,
+      t.reasoning_tokens AS reasoning,
       ${setText(LIVE_KEYS.route)} AS route, ${setText(LIVE_KEYS.strategy)} AS strategy, ${setText(LIVE_KEYS.requestedModel)} AS requested,
       ${setText(LIVE_KEYS.streaming)} AS streaming, ${setText(LIVE_KEYS.errorMessage)} AS error_message,
       ${traceCondition(FALLBACK_WHERE, q.tenantKey)} AS fallback, ${traceCondition(CACHE_HIT_WHERE, q.tenantKey)} AS cache_hit

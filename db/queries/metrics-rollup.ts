@@ -51,7 +51,7 @@ function minTraces(scope: RollupScope): number {
   return scope.minTraces ?? ROLLUP_MIN_TRACES;
 }
 
-type Shape = {
+export type Shape = {
   dims: number;
   /** The group value of a row of `traces` or `trace_rollups` under `alias`. */
   group: (alias: string) => SQL;
@@ -59,7 +59,7 @@ type Shape = {
   tenant: (alias: string) => SQL;
 };
 
-function shapeOf(q: MetricsQuery, scope: RollupScope): Shape | null {
+export function shapeOf(q: Pick<MetricsQuery, 'groupBy' | 'tenantKey'>, scope: Pick<RollupScope, 'tenantId'>): Shape | null {
   const byTenant = q.groupBy === q.tenantKey;
   const byModel = !byTenant && q.groupBy === 'llm.model';
   if (q.groupBy !== null && !byTenant && !byModel) return null;
@@ -102,9 +102,9 @@ export async function withoutJit<T extends Record<string, unknown>>(db: Pick<Db,
 }
 
 /** The granules a request reads from the rollups: whole 5-minute granules, and whole hours among them. */
-type Window = { fFrom: bigint; fTo: bigint; hFrom: bigint; hTo: bigint };
+export type Window = { fFrom: bigint; fTo: bigint; hFrom: bigint; hTo: bigint };
 
-function windowOf(q: MetricsQuery): Window | null {
+export function windowOf(q: Pick<MetricsQuery, 'fromNs' | 'toNs' | 'series' | 'bucketMs'>): Window | null {
   const fFrom = ceilTo(q.fromNs, GRANULE_NS);
   const fTo = floorTo(q.toNs, GRANULE_NS);
   if (fTo <= fFrom) return null;

@@ -20,15 +20,6 @@ type SqlRow<Row> = { [K in keyof Row & string as SnakeCase<K>]: DriverValue<Row[
 
 export type TraceRow = SqlRow<typeof traces.$inferSelect>;
 
-/** Sum of a key's distinct numeric values in the trace's attribute set (`{s, n?}` each), null when absent. */
-function setSum(set: TraceRow['attribute_set'] | undefined, key: string): number | null {
-  const values = set?.[key];
-  if (!values) return null;
-  let sum: number | null = null;
-  for (const v of values) if (typeof v.n === 'number') sum = (sum ?? 0) + v.n;
-  return sum;
-}
-
 export function traceSummaryFromRow(r: TraceRow): TraceSummary {
   return {
     traceId: r.trace_id,
@@ -48,9 +39,9 @@ export function traceSummaryFromRow(r: TraceRow): TraceSummary {
     completionTokens: numOrNull(r.completion_tokens),
     totalTokens: numOrNull(r.total_tokens),
     costUsd: r.cost_usd === null ? null : Number(r.cost_usd),
-    cachedInputTokens: setSum(r.attribute_set, 'llm.usage.cached_input_tokens'),
-    cacheCreationTokens: setSum(r.attribute_set, 'llm.usage.cache_creation_tokens'),
-    reasoningTokens: setSum(r.attribute_set, 'llm.usage.reasoning_tokens'),
+    cachedInputTokens: numOrNull(r.cached_input_tokens),
+    cacheCreationTokens: numOrNull(r.cache_creation_tokens),
+    reasoningTokens: numOrNull(r.reasoning_tokens),
   };
 }
 

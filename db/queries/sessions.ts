@@ -20,7 +20,7 @@ import type { Db } from '../client';
 import { summariesCaughtUp } from '../summarizer';
 import { UNCOSTED_TRACE, priceRows, pricesTable, tracePriceLookup, uncostedModels } from './cost';
 import { timeRangeCondition } from './list-traces';
-import { setSum, setText } from './trace-set';
+import { setText } from './trace-set';
 
 export type SessionQuery = { filter: SQL | null; fromNs: bigint; toNs: bigint; keys: readonly string[] };
 
@@ -199,9 +199,7 @@ export async function sessionTurns(db: Pick<Db, 'rows'>, q: SessionQuery & { ses
   const rows = await db.rows<Record<string, unknown>>(sql`
     SELECT t.trace_id, t.tenant_id, t.start_ns, t.duration_ns, t.root_name, t.llm_model, t.ttft_ms,
       t.prompt_tokens, t.completion_tokens, t.cost_usd, t.http_status_code, t.error_count, t.user_id,
-      ${setSum('llm.usage.cached_input_tokens', { orNull: true })} AS cached,
-      ${setSum('llm.usage.cache_creation_tokens', { orNull: true })} AS creation,
-      ${setSum('llm.usage.reasoning_tokens', { orNull: true })} AS reasoning,
+      t.cached_input_tokens AS cached, t.cache_creation_tokens AS creation, t.reasoning_tokens AS reasoning,
       ${setText(TURN_KEYS.route)} AS route, ${setText(TURN_KEYS.preview)} AS preview
     FROM traces t WHERE ${inRange(q, match)}
     ORDER BY t.start_ns, t.trace_id, t.tenant_id

@@ -9,12 +9,6 @@ import { type SQL, sql } from 'drizzle-orm';
 import { parseWhere } from '../../lib/where';
 import { compileTraceFilter } from '../../lib/where/sql-compiler';
 
-/** Sum of the distinct numeric values of `key` (each once per trace): 0 when none, or NULL with `orNull`. */
-export function setSum(key: string, { orNull = false } = {}): SQL {
-  const sum = sql`(SELECT sum((e.v ->> 'n')::float8) FROM jsonb_array_elements(t.attribute_set -> ${key}::text) AS e(v))`;
-  return orNull ? sum : sql`COALESCE(${sum}, 0)`;
-}
-
 /** The first stored value of `key` as text (a request carries one route, one strategy), NULL when absent. */
 export function setText(key: string): SQL {
   return sql`(t.attribute_set -> ${key}::text -> 0 ->> 's')`;

@@ -133,6 +133,9 @@ export function promotedValues(span: AttributeMap, resource: AttributeMap, mappi
     promptTokens,
     completionTokens,
     totalTokens,
+    cachedInputTokens: intOrNull(amount(num(PROMOTED_KEYS.cachedInputTokens))),
+    cacheCreationTokens: intOrNull(amount(num(PROMOTED_KEYS.cacheCreationTokens))),
+    reasoningTokens: intOrNull(amount(num(PROMOTED_KEYS.reasoningTokens))),
     costUsd: amount(num(mapping.costUsd)),
     ttftMs: num(mapping.ttftMs),
     // Out-of-range values stay in JSONB only; the int column would reject them.

@@ -78,6 +78,29 @@ export const PROMOTED_COLUMNS = [
     perTrace: 'sum',
     mapName: 'total_tokens',
   },
+  // The token kinds pricing reads beside prompt/completion (lib/pricing/cost.ts USAGE_KEYS, the same keys in the
+  // same order): priced from these columns and summed into the rollups, not read from the attribute set.
+  {
+    field: 'cachedInputTokens',
+    column: 'cached_input_tokens',
+    sqlType: 'bigint',
+    keys: ['llm.usage.cached_input_tokens', 'gen_ai.usage.cache_read.input_tokens', 'llm.token_count.prompt_details.cache_read'],
+    perTrace: 'sum',
+  },
+  {
+    field: 'cacheCreationTokens',
+    column: 'cache_creation_tokens',
+    sqlType: 'bigint',
+    keys: ['llm.usage.cache_creation_tokens', 'gen_ai.usage.cache_creation.input_tokens', 'llm.token_count.prompt_details.cache_write'],
+    perTrace: 'sum',
+  },
+  {
+    field: 'reasoningTokens',
+    column: 'reasoning_tokens',
+    sqlType: 'bigint',
+    keys: ['llm.usage.reasoning_tokens', 'gen_ai.usage.reasoning.output_tokens', 'llm.token_count.completion_details.reasoning'],
+    perTrace: 'sum',
+  },
   { field: 'costUsd', column: 'cost_usd', sqlType: 'double precision', keys: ['llm.usage.total_cost_usd'], perTrace: 'sum', mapName: 'cost_usd' },
   { field: 'httpStatusCode', column: 'http_status_code', sqlType: 'integer', keys: ['http.status_code', 'http.response.status_code'], perTrace: 'root' },
   /** Milliseconds from the request to the first streamed token (Plano's `llm.time_to_first_token`). */

@@ -1,11 +1,13 @@
 /**
  * Adds computed cost to a metrics response: db/queries/cost.ts prices the requests
- * that carry tokens but no reported cost (at query time, with the price book in force),
+ * that carry tokens but no reported cost (at query time, with the price book in force) —
+ * from the rollups' token sums when the metrics came from the rollups (db/queries/cost-rollup.ts),
  * and every cell — totals, groups, series points — gets its reported, computed and
  * known cost, its source, and its count of requests without a price.
  */
 import type { Db } from '../../db/client';
 import { type CostRow, costRows } from '../../db/queries/cost';
+import { rollupCostRows } from '../../db/queries/cost-rollup';
 import { groupColumn } from '../../db/queries/metrics';
 import type { BucketGrid } from '../../lib/metrics/bucket';
 import type { CostInfo, MetricValues, MetricsResponse } from '../../lib/metrics/types';
@@ -54,25 +56,32 @@ function applySeries(series: MetricValues[] | undefined, cells: Map<string, Cell
 export async function addComputedCost(
   db: Pick<Db, 'rows'>,
   response: MetricsResponse,
-  q: { input: MetricsInput; grid: BucketGrid; tenantKey: string; modelKeys: readonly string[] },
+  q: {
+    input: MetricsInput;
+    grid: BucketGrid;
+    tenantKey: string;
+    modelKeys: readonly string[];
+    /** The tenant the rollup path kept (null: all), when the metrics were answered from the rollups. */
+    rollupTenant?: string | null;
+  },
   prices: Pricing,
 ): Promise<void> {
   const { input } = q;
   const column = input.groupBy ? groupColumn(input.groupBy, q.tenantKey, q.modelKeys) : null;
   const ranked = response.groups.filter((g) => !g.other);
-  const rows = await costRows(
-    db,
-    {
-      filter: input.filter.sql,
-      fromNs: input.range.fromNs,
-      toNs: input.range.toNs,
-      group: column?.expr ?? null,
-      keys: ranked.map((g) => g.key),
-      grid: input.series ? q.grid : null,
-      bucketMs: input.bucket.ms,
-    },
-    prices.book,
-  );
+  const common = {
+    fromNs: input.range.fromNs,
+    toNs: input.range.toNs,
+    keys: ranked.map((g) => g.key),
+    grid: input.series ? q.grid : null,
+    bucketMs: input.bucket.ms,
+  };
+  // A chart answered from the rollups prices their token sums; otherwise (or if they cannot answer) the traces.
+  const fromRollups =
+    response.source === 'rollup' && q.rollupTenant !== undefined
+      ? await rollupCostRows(db, { ...common, groupBy: input.groupBy, tenantKey: q.tenantKey, tenantId: q.rollupTenant }, prices.book)
+      : null;
+  const rows = fromRollups ?? (await costRows(db, { ...common, filter: input.filter.sql, group: column?.expr ?? null }, prices.book));
   const cells = byCell(rows);
   applyCell(response.totals, cells.get('0/'));
   applySeries(response.series, cells, 0);

@@ -83,7 +83,8 @@ export async function queryMetrics(db: Pick<Db, 'rows'>, input: MetricsInput, ct
   };
   // Prices apply at query time: tokens × the price in force, for requests without a reported cost.
   if (result.metrics.has('cost')) {
-    await addComputedCost(db, response, { input, grid: result.grid, tenantKey: ctx.tenantKey, modelKeys }, pricing(config));
+    const rollupTenant = result.source === 'rollup' && rollup ? rollup.tenantId : undefined;
+    await addComputedCost(db, response, { input, grid: result.grid, tenantKey: ctx.tenantKey, modelKeys, rollupTenant }, pricing(config));
   }
   response.queryMs = Math.round((performance.now() - started) * 10) / 10;
   return response;
