@@ -7,7 +7,7 @@
  * reprices every past granule.
  */
 import { type SQL, sql } from 'drizzle-orm';
-import { TOKEN_PARTS, TOKEN_SPLIT, type TokenPart, UNCOSTED_TRACE } from './queries/cost';
+import { TOKEN_PARTS, TOKEN_SPLIT, type TokenPart, UNCOSTED_TRACE } from './queries/cost-tokens';
 import type { StoredColumn } from './rollups';
 
 /** The rollup column of a token part's sum (`uc_fresh_input`), and of its estimate (`est_uc_fresh_input`). */

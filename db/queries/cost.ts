@@ -17,9 +17,9 @@ import type { PriceBook } from '../../lib/pricing/price-book';
 import type { PricePeriod } from '../../lib/pricing/types';
 import type { Db } from '../client';
 import { timeRangeCondition } from './list-traces';
+import { TOKEN_SPLIT, UNCOSTED_TRACE as UNCOSTED, splitCost } from './cost-tokens';
 
-/** Traces whose cost is computed (or unknown): tokens, no reported cost. */
-const UNCOSTED = sql`t.cost_usd IS NULL AND (t.prompt_tokens IS NOT NULL OR t.completion_tokens IS NOT NULL)`;
+export { TOKEN_PARTS, TOKEN_SPLIT, type TokenPart, splitCost } from './cost-tokens';
 
 type Num = bigint | number | string | null;
 
@@ -61,30 +61,6 @@ export function priceRows(models: readonly string[], book: PriceBook) {
   return out;
 }
 
-/**
- * A request's tokens split the way lib/pricing/cost.ts prices them (negative counts as 0):
- * input net of the cached and cache-creation tokens, output with and without the reasoning
- * tokens taken out (which one depends on whether the price has a reasoning rate). The cost is
- * linear in these, so it prices their sums over many requests (the rollups') exactly too.
- */
-export const TOKEN_SPLIT = {
-  fresh_input: sql`greatest(greatest(COALESCE(t.prompt_tokens, 0), 0) - greatest(COALESCE(t.cached_input_tokens, 0), 0) - greatest(COALESCE(t.cache_creation_tokens, 0), 0), 0)`,
-  cached_input: sql`greatest(COALESCE(t.cached_input_tokens, 0), 0)`,
-  cache_creation: sql`greatest(COALESCE(t.cache_creation_tokens, 0), 0)`,
-  output: sql`greatest(COALESCE(t.completion_tokens, 0), 0)`,
-  plain_output: sql`greatest(greatest(COALESCE(t.completion_tokens, 0), 0) - greatest(COALESCE(t.reasoning_tokens, 0), 0), 0)`,
-  reasoning: sql`greatest(COALESCE(t.reasoning_tokens, 0), 0)`,
-} as const;
-
-export type TokenPart = keyof typeof TOKEN_SPLIT;
-export const TOKEN_PARTS = Object.keys(TOKEN_SPLIT) as TokenPart[];
-
-/** USD of tokens split as TOKEN_SPLIT (`part` gives each amount) at price row `p` (see lib/pricing/cost.ts for the same formula). */
-export function splitCost(part: (name: TokenPart) => SQL): SQL {
-  return sql`(${part('fresh_input')} * p.i + ${part('cached_input')} * COALESCE(p.c, p.i) + ${part('cache_creation')} * COALESCE(p.w, p.i)
-    + CASE WHEN p.r IS NULL THEN ${part('output')} * p.o ELSE ${part('plain_output')} * p.o + ${part('reasoning')} * p.r END)`;
-}
-
 /** The price row of `prices` for `model` in force at `ns` (a condition on alias `p`). */
 export function priceInForce(model: SQL, ns: SQL): SQL {
   return sql`p.model = ${model} AND (p.from_ns IS NULL OR ${ns} >= p.from_ns) AND (p.to_ns IS NULL OR ${ns} < p.to_ns)`;
@@ -108,7 +84,7 @@ export function pricesTable(pricesJson: string): SQL {
 }
 
 /** Requests with tokens and no reported cost, in range and filter. */
-export { UNCOSTED as UNCOSTED_TRACE };
+export { UNCOSTED_TRACE } from './cost-tokens';
 
 /** The rank of a group value among `q.keys` (keys.length + 1: "other"; 0 when not grouped). */
 export function rankOf(q: Pick<CostQuery, 'keys'>, group: SQL | null): SQL {
