@@ -5,7 +5,8 @@
  */
 import { getTableColumns } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { MAPPABLE_FIELDS, PROMOTED_KEYS } from '../../../lib/enrich/promoted-columns';
+import { MAPPABLE_FIELDS, PROMOTED_KEYS, promotedValues } from '../../../lib/enrich/promoted-columns';
+import { USAGE_KEYS } from '../../../lib/pricing/cost';
 import { PROMOTED_COLUMNS, SUMMED_PROMOTED_COLUMNS, promotedColumn } from '../../../lib/trace/promoted';
 import { spans, traces } from '../../../db/schema';
 
@@ -50,7 +51,33 @@ describe('promoted columns', () => {
       cost_usd: 'costUsd',
       ttft_ms: 'ttftMs',
     });
-    expect(SUMMED_PROMOTED_COLUMNS.map((c) => c.column)).toEqual(['prompt_tokens', 'completion_tokens', 'total_tokens', 'cost_usd']);
+    expect(SUMMED_PROMOTED_COLUMNS.map((c) => c.column)).toEqual([
+      'prompt_tokens',
+      'completion_tokens',
+      'total_tokens',
+      'cached_input_tokens',
+      'cache_creation_tokens',
+      'reasoning_tokens',
+      'cost_usd',
+    ]);
+  });
+
+  it('the token columns pricing reads take the keys lib/pricing reads, in its order (the charts and the trace page price alike)', () => {
+    expect(PROMOTED_KEYS.cachedInputTokens).toEqual(USAGE_KEYS.cachedInput);
+    expect(PROMOTED_KEYS.cacheCreationTokens).toEqual(USAGE_KEYS.cacheCreation);
+    expect(PROMOTED_KEYS.reasoningTokens).toEqual(USAGE_KEYS.reasoning);
+  });
+
+  it('a span promotes its cache-read, cache-creation and reasoning tokens (numeric strings too; out-of-range ones stay in JSONB)', () => {
+    const v = promotedValues(
+      {
+        'gen_ai.usage.cache_read.input_tokens': { intValue: '120' },
+        'llm.usage.cache_creation_tokens': { stringValue: '30' },
+        'llm.usage.reasoning_tokens': { doubleValue: 1e13 },
+      },
+      {},
+    );
+    expect([v.cachedInputTokens, v.cacheCreationTokens, v.reasoningTokens]).toEqual([120, 30, null]);
   });
 
   it('field and column names are unique', () => {
