@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { namesUnrolledMetric } from '../../../db/queries/rollup-scope';
 import { measuresFor } from '../../../db/queries/metric-sql';
 import { storedColumns } from '../../../db/rollups';
+import { UNCOSTED_COLUMNS } from '../../../db/rollup-cost';
 import { traceRollups, traces } from '../../../db/schema';
 import { UNITS } from '../../../lib/metrics/metric-spec';
 import { CELL_MEASURES, METRICS, METRIC_NAMES, type Measure, fieldInfo, isRolledUp, measureFields } from '../../../lib/metrics/registry';
@@ -67,10 +68,10 @@ describe('metric registry entries', () => {
 });
 
 describe('rollups', () => {
-  it('the stored columns are exactly the measure columns of trace_rollups in db/schema.ts', () => {
+  it('the stored columns are exactly the measure columns of trace_rollups in db/schema.ts, with the uncosted token sums', () => {
     const keys = ['granule_ms', 'bucket_ns', 'dims', 'tenant_id', 'llm_model'];
     const table = [...dbColumns(traceRollups)].filter((c) => !keys.includes(c)).sort();
-    const stored = storedColumns(measuresFor(new Set(METRIC_NAMES)).filter((m) => m.rollup !== undefined)).map((c) => c.name);
+    const stored = [...storedColumns(measuresFor(new Set(METRIC_NAMES)).filter((m) => m.rollup !== undefined)), ...UNCOSTED_COLUMNS].map((c) => c.name);
     expect(duplicates(stored)).toEqual([]);
     expect([...stored].sort()).toEqual(table);
   });
