@@ -216,4 +216,18 @@ describeEachDatabase('ingest grouped by tenant', (kind) => {
     // Without the switch a mixed batch is one statement holding several tenants.
     expect(logs.off[0].filter((r) => r.tbl === 'spans')).toEqual([expect.objectContaining({ tenants: 4 })]);
   });
+
+  it("'auto' leaves the switch off on a database without the citus extension", async () => {
+    const batch = [30, 31, 32].flatMap((t) => [span(t, 0, tenantOf(t)), span(t, 1, tenantOf(t))]);
+    const promotion = processPromotionOptions();
+    await on.db.rows(sql`DELETE FROM insert_log`);
+    await storeSpans(
+      on.db,
+      batch.map((s) => enrichSpan(s, promotion)),
+      { groupByTenant: 'auto' },
+    );
+    stopSummarizer(on.db);
+    const spansStatements = await on.db.rows<{ tenants: number }>(sql`SELECT tenants FROM insert_log WHERE tbl = 'spans'`);
+    expect(spansStatements.map((r) => Number(r.tenants))).toEqual([3]);
+  });
 });
