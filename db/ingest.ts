@@ -206,7 +206,7 @@ async function joinTracesTenants(tx: Pick<Db, 'rows'>, rows: SpanRow[]): Promise
   return joined.sort(byKey);
 }
 
-/** Consecutive runs of one tenant (rows are in key order, which leads with the tenant). */
+/** The rows of each tenant, tenants in key order and rows in key order within (concurrent batches write in one order: no deadlock). */
 function groupsByTenant(rows: SpanRow[]): Map<string, SpanRow[]> {
   const groups = new Map<string, SpanRow[]>();
   for (const row of rows) {
