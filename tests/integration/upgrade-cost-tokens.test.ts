@@ -1,5 +1,5 @@
 /**
- * Upgrading a database that holds data from before migration 0012 (cost tokens as promoted
+ * Upgrading a database that holds data from before migration 0011 (cost tokens as promoted
  * columns, uncosted token sums in the rollups): the spans' cache-read, cache-creation and
  * reasoning tokens are backfilled from their attributes (Plano's and GenAI's keys), the
  * traces get their sums, and the granules holding uncosted requests are marked dirty, so
@@ -19,13 +19,13 @@ import { ensurePartitionsFor } from '../../db/partitions';
 import { PriceBook, parsePriceOverrides } from '../../lib/pricing';
 import { TEST_DATABASE_URL, describeEachDatabase } from '../support/databases';
 
-/** A copy of db/migrations that stops before 0012 (journal index 11). */
-function migrationsBefore0012(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-pre0012-migrations-'));
+/** A copy of db/migrations that stops before 0011 (journal index 11). */
+function migrationsBefore0011(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-pre0011-migrations-'));
   fs.cpSync(MIGRATIONS_FOLDER, dir, { recursive: true });
   const journalPath = path.join(dir, 'meta', '_journal.json');
   const journal = JSON.parse(fs.readFileSync(journalPath, 'utf8')) as { entries: { idx: number; tag: string }[] };
-  journal.entries = journal.entries.filter((e) => e.tag < '0012');
+  journal.entries = journal.entries.filter((e) => e.tag < '0011');
   fs.writeFileSync(journalPath, JSON.stringify(journal));
   return dir;
 }
@@ -38,7 +38,7 @@ const UNCOSTED_TRACE = 'e1'.repeat(16);
 const REPORTED_TRACE = 'e2'.repeat(16);
 const book = new PriceBook(parsePriceOverrides('models:\n  think-model: { input: 2, output: 8, cached_input: 0.5, cache_creation: 3, reasoning: 20 }'));
 
-/** Spans as the pre-0012 ingest stored them (compact attributes, no token columns), their traces, and a rollup row of the time. */
+/** Spans as the pre-0011 ingest stored them (compact attributes, no token columns), their traces, and a rollup row of the time. */
 async function writeOldData(db: Db): Promise<void> {
   await ensurePartitionsFor(db, [BASE_NS]);
   const spans: [string, string, string | null, bigint, Record<string, unknown>, number | null, number | null, number | null][] = [
@@ -107,14 +107,14 @@ async function writeOldData(db: Db): Promise<void> {
   }
 }
 
-describeEachDatabase('upgrade to cost tokens as columns (migration 0012)', (kind) => {
+describeEachDatabase('upgrade to cost tokens as columns (migration 0011)', (kind) => {
   const schemaName = `td_upgrade12_${Math.random().toString(16).slice(2, 10)}`;
   const dataDir = kind === 'pglite' ? fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-upgrade12-')) : undefined;
   const options = { databaseUrl: kind === 'postgres' ? TEST_DATABASE_URL : '', dataDir, schemaName, maxConnections: 2 };
   let db: Db;
 
   beforeAll(async () => {
-    const old = await createDb({ ...options, migrationsFolder: migrationsBefore0012() });
+    const old = await createDb({ ...options, migrationsFolder: migrationsBefore0011() });
     await old.migrate();
     await writeOldData(old);
     await old.close();
