@@ -22,7 +22,8 @@
  * Trace level reads attributes from `t.attribute_set` (every value the trace's spans
  * carry, per key; db/trace-attribute-set.ts), which gives the same answer as probing
  * the spans — "some span has a value satisfying P" is "some value in the set does" —
- * without touching them: `key=value` is a GIN containment probe on `traces`. Only the
+ * without touching them: `key=value` is a GIN containment probe on `traces`; `key > n` on a
+ * hot numeric key reads its bound columns (lib/trace/numeric-bounds.ts), the set's own max/min. Only the
  * span intrinsics the summary cannot answer (name, service, kind, span duration, …)
  * still probe the trace's spans.
  */
