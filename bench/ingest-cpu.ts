@@ -8,7 +8,8 @@
  * runs in many small passes, which cost somewhat more). A figure for profiling the request
  * path on a shared, noisy machine, where wall-clock throughput moves with the load.
  *
- *   npx tsx bench/ingest-cpu.ts [--spans 200000] [--database-url URL]
+ *   npx tsx bench/ingest-cpu.ts [--spans 200000] [--database-url URL] [--schema bench_ingest_cpu]
+ *     [--group-by-tenant off|on]   (one append statement per tenant of a batch, db/ingest.ts)
  */
 import fs from 'node:fs';
 import { sql } from 'drizzle-orm';
@@ -23,19 +24,19 @@ import { decodeExportRequest } from '../lib/otlp';
 import { processPromotionOptions } from '../server/ingest/deps';
 import { dropSchemas } from './ingest-post';
 import { benchOptions } from './options';
-import { fmt, isMain } from './support';
+import { parseFlag } from '../lib/flag';
+import { arg, fmt, isMain } from './support';
 import { workloadFiles } from './workload-files';
 
 const SCHEMA = 'bench_ingest_cpu';
 
 type Stage = 'decode' | 'enrich' | 'store' | 'dbAppend' | 'dbSummarize';
 
-const APP = 'bench_ingest_cpu';
 const CLOCK_TICKS_PER_SECOND = 100;
 
 /** CPU time (µs) of this bench's database backends so far, from /proc (0 for a backend not readable here). */
-async function backendsCpu(admin: postgres.Sql): Promise<number> {
-  const rows = await admin<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE application_name = ${APP}`;
+async function backendsCpu(admin: postgres.Sql, app: string): Promise<number> {
+  const rows = await admin<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE application_name = ${app}`;
   let ticks = 0;
   for (const { pid } of rows) {
     try {
@@ -48,12 +49,19 @@ async function backendsCpu(admin: postgres.Sql): Promise<number> {
   return (ticks * 1e6) / CLOCK_TICKS_PER_SECOND;
 }
 
-export async function ingestCpu(spansWanted: number, databaseUrl: string): Promise<Record<Stage, number> & { spans: number }> {
+export type IngestCpuOptions = { schema?: string; groupByTenant?: boolean };
+
+export async function ingestCpu(
+  spansWanted: number,
+  databaseUrl: string,
+  { schema = SCHEMA, groupByTenant = false }: IngestCpuOptions = {},
+): Promise<Record<Stage, number> & { spans: number }> {
   const { files } = workloadFiles(spansWanted, 1);
-  await dropSchemas(databaseUrl, [SCHEMA]);
+  await dropSchemas(databaseUrl, [schema]);
   const url = new URL(databaseUrl);
-  url.searchParams.set('application_name', APP);
-  const db = await createDb({ databaseUrl: url.toString(), schemaName: SCHEMA, maxConnections: 3 });
+  // The backends are found by this name: the schema's, so two runs of the bench on other schemas do not mix.
+  url.searchParams.set('application_name', schema);
+  const db = await createDb({ databaseUrl: url.toString(), schemaName: schema, maxConnections: 3 });
   await db.migrate();
   const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
   // Hold the summarizer off until the end (its passes try this lock and step back).
@@ -69,7 +77,7 @@ export async function ingestCpu(spansWanted: number, databaseUrl: string): Promi
   await isLocked;
   const promotion = processPromotionOptions();
   const cpu: Record<Stage, number> = { decode: 0, enrich: 0, store: 0, dbAppend: 0, dbSummarize: 0 };
-  const dbStart = await backendsCpu(admin);
+  const dbStart = await backendsCpu(admin, schema);
   const since = (start: NodeJS.CpuUsage) => {
     const d = process.cpuUsage(start);
     return d.user + d.system;
@@ -86,31 +94,33 @@ export async function ingestCpu(spansWanted: number, databaseUrl: string): Promi
       const enriched = decoded.spans.map((span) => enrichSpan(span, promotion));
       cpu.enrich += since(t);
       t = process.cpuUsage();
-      await storeSpans(db, enriched);
+      await storeSpans(db, enriched, { groupByTenant });
       cpu.store += since(t);
       spans += enriched.length;
     }
     const t = process.cpuUsage();
     await flushCatalog(db);
     cpu.store += since(t);
-    const appended = await backendsCpu(admin);
+    const appended = await backendsCpu(admin, schema);
     cpu.dbAppend = appended - dbStart;
     release();
     await holder;
     await summarizeNow(db);
-    cpu.dbSummarize = (await backendsCpu(admin)) - appended;
+    cpu.dbSummarize = (await backendsCpu(admin, schema)) - appended;
   } finally {
     release();
     await admin.end();
     await db.close();
-    await dropSchemas(databaseUrl, [SCHEMA]);
+    await dropSchemas(databaseUrl, [schema]);
   }
   return { ...cpu, spans };
 }
 
 if (isMain(import.meta.url)) {
   const o = benchOptions();
-  ingestCpu(o.spans, o.databaseUrl).then(
+  const groupByTenant = parseFlag(arg('group-by-tenant', 'off'));
+  if (groupByTenant === null) throw new Error('--group-by-tenant must be on or off');
+  ingestCpu(o.spans, o.databaseUrl, { schema: arg('schema', SCHEMA), groupByTenant }).then(
     (r) => {
       const us = (x: number) => `${(x / r.spans).toFixed(1)} µs`;
       console.log(

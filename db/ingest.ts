@@ -118,6 +118,13 @@ export type StoreOptions = {
    * knowing a trace id must not let one tenant's key pull spans it did not send into its tenant.
    */
   adoptOrphans?: boolean;
+  /**
+   * One append statement per tenant of the batch (all in one transaction) instead of one for
+   * the whole batch, so on a table distributed by tenant_id (Citus) each statement touches one
+   * shard. 'auto': when the database has the citus extension. Off by default: on plain Postgres
+   * it costs a statement per tenant (db/SCALING.md has the figures).
+   */
+  groupByTenant?: boolean | 'auto';
 };
 
 /**
@@ -130,19 +137,16 @@ export type StoreOptions = {
 export async function storeSpans(
   db: Pick<Db, 'rows' | 'transaction'>,
   spans: readonly EnrichedSpan[],
-  { adoptOrphans = true }: StoreOptions = {},
+  { adoptOrphans = true, groupByTenant = false }: StoreOptions = {},
 ): Promise<StoreResult> {
   if (spans.length === 0) return { inserted: 0, duplicates: 0 };
   const resources = new BatchResources();
   const rows = spanRows(spans, resources);
-  const sets = attributeSets(rows);
-  // Prepared once per connection and planned once (a generic plan: its text never changes,
-  // values are parameters); planning it per batch cost ~20 ms.
-  const statement = appendStatement(spansInput(rows), JSON.stringify(sets), JSON.stringify(resources.list()), adoptOrphans);
+  const perTenant = groupByTenant === 'auto' ? await usesCitus(db) : groupByTenant;
+  const append = perTenant ? () => appendPerTenant(db, rows, resources, adoptOrphans) : () => appendBatch(db, rows, resources, adoptOrphans);
   const starts = spans.map((s) => s.span.startTimeUnixNano);
   await ensurePartitionsFor(db, starts);
-  const append = () => db.rows<{ inserted: bigint | number }>(statement, { prepare: true });
-  const [result] = await append().catch(async (err: unknown) => {
+  const inserted = await append().catch(async (err: unknown) => {
     // A day's partition went away under this process's feet (retention in another server): make it again, once.
     if (!isMissingPartition(err)) throw err;
     forgetPartitions(db);
@@ -154,8 +158,75 @@ export async function storeSpans(
     spans.map((s) => s.span),
   );
   noteAppended(db);
-  const inserted = Number(result?.inserted ?? 0);
   return { inserted, duplicates: rows.length - inserted };
+}
+
+/** The whole batch in one statement; resolves with the number of spans newly stored. */
+async function appendBatch(db: Pick<Db, 'rows'>, rows: SpanRow[], resources: BatchResources, adoptOrphans: boolean): Promise<number> {
+  // Prepared once per connection and planned once (a generic plan: its text never changes,
+  // values are parameters); planning it per batch cost ~20 ms.
+  const statement = appendStatement(spansInput(rows), JSON.stringify(attributeSets(rows)), JSON.stringify(resources.list()), adoptOrphans);
+  const [result] = await db.rows<{ inserted: bigint | number }>(statement, { prepare: true });
+  return Number(result?.inserted ?? 0);
+}
+
+/**
+ * The batch as one statement per tenant, in one transaction (for Citus: every row of a
+ * statement has the same tenant_id, written as a parameter, so each statement routes to the
+ * shard of that tenant). A tenant-less span first gets the tenant its trace already has, in
+ * one lookup for the batch (on Citus a read of every shard): the per-row subquery the batch
+ * statement uses is correlated on trace_id, which Citus cannot push down. What is stored is
+ * the same either way.
+ */
+async function appendPerTenant(db: Pick<Db, 'transaction'>, batchRows: SpanRow[], resources: BatchResources, adoptOrphans: boolean): Promise<number> {
+  return db.transaction(async (tx) => {
+    const rows = await joinTracesTenants(tx, batchRows);
+    let inserted = 0;
+    for (const [tenant, group] of groupsByTenant(rows)) {
+      const ids = new Set(group.map((r) => r.resource_id));
+      const groupResources = resources.list().filter((r) => ids.has(r.id));
+      const statement = appendStatement(spansInput(group), JSON.stringify(attributeSets(group)), JSON.stringify(groupResources), adoptOrphans, tenant);
+      const [result] = await tx.rows<{ inserted: bigint | number }>(statement, { prepare: true });
+      inserted += Number(result?.inserted ?? 0);
+    }
+    return inserted;
+  });
+}
+
+/** The rows with each tenant-less span moved into the tenant its trace has in `traces` (if any), in key order again. */
+async function joinTracesTenants(tx: Pick<Db, 'rows'>, rows: SpanRow[]): Promise<SpanRow[]> {
+  const orphanTraces = [...new Set(rows.filter((r) => r.tenant_id === '').map((r) => r.trace_id))];
+  if (orphanTraces.length === 0) return rows;
+  const found = await tx.rows<{ trace_id: string; tenant_id: string }>(sql`
+    SELECT trace_id, min(tenant_id) AS tenant_id FROM traces
+    WHERE trace_id = ANY(${sql.param(orphanTraces)}::text[]) AND tenant_id <> '' GROUP BY trace_id`);
+  if (found.length === 0) return rows;
+  const tenantOf = new Map(found.map((f) => [f.trace_id, f.tenant_id]));
+  const joined = rows.map((r) => (r.tenant_id === '' && tenantOf.has(r.trace_id) ? { ...r, tenant_id: tenantOf.get(r.trace_id)! } : r));
+  return joined.sort(byKey);
+}
+
+/** The rows of each tenant, tenants in key order and rows in key order within (concurrent batches write in one order: no deadlock). */
+function groupsByTenant(rows: SpanRow[]): Map<string, SpanRow[]> {
+  const groups = new Map<string, SpanRow[]>();
+  for (const row of rows) {
+    const group = groups.get(row.tenant_id);
+    if (group) group.push(row);
+    else groups.set(row.tenant_id, [row]);
+  }
+  return groups;
+}
+
+/** Whether the database runs Citus (asked once per client). */
+const citusByDb = new WeakMap<object, Promise<boolean>>();
+function usesCitus(db: Pick<Db, 'rows'>): Promise<boolean> {
+  let known = citusByDb.get(db);
+  if (!known) {
+    known = db.rows<{ citus: boolean }>(sql`SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS citus`).then(([r]) => Boolean(r?.citus));
+    citusByDb.set(db, known);
+    known.catch(() => citusByDb.delete(db));
+  }
+  return known;
 }
 
 /** Per (row tenant, trace): the attribute set of the batch's spans (merged into traces.attribute_set). */
@@ -256,7 +327,13 @@ function jsonValues(rows: SpanRow[], column: keyof SpanRow): (string | null)[] {
   });
 }
 
-function appendStatement(input: SQL, setsJson: string, resourcesJson: string, mayAdopt: boolean) {
+/**
+ * `tenant`: every row of `input` has this tenant (the per-tenant path): it is written as a
+ * parameter, which is what lets Citus route the statement to one shard. null: a mixed batch,
+ * each row's tenant as it comes, a tenant-less one joining its trace's.
+ */
+function appendStatement(input: SQL, setsJson: string, resourcesJson: string, mayAdopt: boolean, tenant: string | null = null) {
+  const one = tenant === null ? null : sql`${tenant}::text`;
   return sql`
     WITH input AS (SELECT * FROM ${input} i),
     inserted AS (
@@ -264,8 +341,11 @@ function appendStatement(input: SQL, setsJson: string, resourcesJson: string, ma
       SELECT
         -- a span without the tenant attribute joins the tenant its trace already has
         -- (when the trace is not summarized yet, the summarizer moves it there later)
-        CASE WHEN tenant_id <> '' THEN tenant_id
-             ELSE COALESCE((SELECT min(t.tenant_id) FROM traces t WHERE t.trace_id = input.trace_id AND t.tenant_id <> ''), '') END,
+        ${
+          one ??
+          sql`CASE WHEN tenant_id <> '' THEN tenant_id
+             ELSE COALESCE((SELECT min(t.tenant_id) FROM traces t WHERE t.trace_id = input.trace_id AND t.tenant_id <> ''), '') END`
+        },
         end_ns - start_ns, ${STORED_AS_INPUT}
       FROM input
       ON CONFLICT DO NOTHING
@@ -274,7 +354,7 @@ function appendStatement(input: SQL, setsJson: string, resourcesJson: string, ma
     -- the resources of the stored spans, under the tenant each span was stored in (a retry finds them there)
     new_resources AS (
       INSERT INTO resources (tenant_id, id, attributes)
-      SELECT k.tenant_id, r.id, r.attributes
+      SELECT ${one ?? sql`k.tenant_id`}, r.id, r.attributes
       FROM (SELECT DISTINCT tenant_id, resource_id FROM inserted) k
       JOIN jsonb_to_recordset(${resourcesJson}::jsonb) AS r(id bigint, attributes jsonb) ON r.id = k.resource_id
       ON CONFLICT DO NOTHING
@@ -284,7 +364,7 @@ function appendStatement(input: SQL, setsJson: string, resourcesJson: string, ma
     delta AS (
       INSERT INTO trace_deltas (${sql.raw(SUMMARY_COLUMNS)}, may_adopt)
       -- a set was built under the span's own tenant, or under '' for spans that joined their trace's tenant here
-      SELECT p.tenant_id, p.trace_id, p.start_ns, p.end_ns, p.root_name, p.root_service, p.span_count, p.error_count,
+      SELECT ${one ?? sql`p.tenant_id`}, p.trace_id, p.start_ns, p.end_ns, p.root_name, p.root_service, p.span_count, p.error_count,
         ${sql.raw(PROMOTED_COLUMNS.map((c) => `p.${c.column}`).join(', '))},
         COALESCE(st.attribute_set, '{}'::jsonb), ${mayAdopt}::boolean
       FROM per_trace p LEFT JOIN sets st ON st.trace_id = p.trace_id AND st.tenant_id IN (p.tenant_id, '')

@@ -119,6 +119,10 @@ const envSchema = z.object({
   TRACEDECK_SESSION_KEYS: setting<string[]>([...DEFAULT_SESSION_KEYS], 'comma-separated attribute keys', parseKeyList),
   // Storage: whole days of spans older than this are dropped (db/maintenance.ts); `off` keeps everything.
   TRACEDECK_RETENTION: setting<number | 'off'>(30 * DAY_MS, 'a number of days such as 30d, or off', parseRetention),
+  // Ingest: one append statement per tenant of a batch (Citus routes each to one shard); auto = when the citus extension is there.
+  TRACEDECK_GROUP_BY_TENANT: setting<boolean | 'auto'>('auto', 'auto, or true or false (1/0, yes/no, on/off)', (t) =>
+    /^auto$/i.test(t) ? 'auto' : parseFlag(t),
+  ),
   // Charts: below this many traces in range the exact path answers (db/queries/metrics-rollup.ts has the default).
   TRACEDECK_ROLLUP_MIN_TRACES: setting<number | undefined>(undefined, 'a non-negative number', (t) =>
     Number.isFinite(Number(t)) && Number(t) >= 0 ? Number(t) : null,
@@ -186,6 +190,8 @@ export type ServerConfig = {
   rollupMinTraces: number | undefined;
   /** How long spans are kept (TRACEDECK_RETENTION), ms; null keeps everything. */
   retentionMs: number | null;
+  /** TRACEDECK_GROUP_BY_TENANT: ingest writes a batch per tenant (db/ingest.ts StoreOptions.groupByTenant). */
+  groupByTenant: boolean | 'auto';
   database: DatabaseSettings;
   /** `tracedeck serve`'s HTTP listener (its --port/--hostname win). */
   web: { port: number; hostname: string };
@@ -253,6 +259,7 @@ function toConfig(e: ParsedEnv): ServerConfig {
     attributeMappingError: mapping.error,
     rollupMinTraces: e.TRACEDECK_ROLLUP_MIN_TRACES,
     retentionMs,
+    groupByTenant: e.TRACEDECK_GROUP_BY_TENANT,
     database: { url: e.DATABASE_URL ?? null, dataDir: e.TRACEDECK_DATA_DIR, schemaName: e.TRACEDECK_DB_SCHEMA, pgliteWorker: e.TRACEDECK_PGLITE_WORKER },
     web: { port: e.PORT, hostname: e.HOST ?? e.HOSTNAME ?? DEFAULT_HOST },
     grpc: {

@@ -30,8 +30,8 @@ export function processEnrichOptions(rules?: EnrichConfig): Omit<EnrichOptions, 
 
 /** The settings in force now (server/config parses once; server/enrich-config rechecks the TRACEDECK_CONFIG file every few seconds). */
 export function processReceiveSettings(rules?: EnrichConfig): ReceiveSettings {
-  const { maxBodyBytes, maxDecompressedBytes, ingestLimits } = serverConfig();
-  return { maxBodyBytes, maxDecompressedBytes, ingestLimits, gate: ingestGateOptions(), enrich: processEnrichOptions(rules) };
+  const { maxBodyBytes, maxDecompressedBytes, ingestLimits, groupByTenant } = serverConfig();
+  return { maxBodyBytes, maxDecompressedBytes, ingestLimits, gate: ingestGateOptions(), enrich: processEnrichOptions(rules), groupByTenant };
 }
 
 export type ReceiveOverrides = Partial<Pick<ReceiveDeps, 'getDb' | 'logError'>> & {

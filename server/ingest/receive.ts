@@ -60,6 +60,8 @@ export type ReceiveSettings = {
   gate: IngestGateOptions;
   /** The enrich step's settings; the request gives the headers and the forced tenant. */
   enrich: Omit<EnrichOptions, 'headers' | 'forcedTenant'>;
+  /** One append statement per tenant (db/ingest.ts StoreOptions.groupByTenant); default off. */
+  groupByTenant?: boolean | 'auto';
 };
 
 export type ReceiveDeps = {
@@ -165,7 +167,7 @@ async function enrichAndStore(
   }
   try {
     // A tenant-scoped key must not pull tenant-less spans it did not send into its tenant.
-    await storeSpans(db, enriched.spans, { adoptOrphans: !forcedTenant });
+    await storeSpans(db, enriched.spans, { adoptOrphans: !forcedTenant, groupByTenant: settings.groupByTenant });
   } catch (err) {
     return storageRefusal(request, decoded.format, err, classifyDbFailure(err) !== null, deps);
   }

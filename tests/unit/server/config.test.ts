@@ -46,6 +46,14 @@ describe('loadConfig', () => {
     }
   });
 
+  it('TRACEDECK_GROUP_BY_TENANT: auto by default (on when the database runs Citus), or a flag', () => {
+    expect(loadConfig({}).groupByTenant).toBe('auto');
+    expect(loadConfig({ TRACEDECK_GROUP_BY_TENANT: ' AUTO ' }).groupByTenant).toBe('auto');
+    expect(loadConfig({ TRACEDECK_GROUP_BY_TENANT: 'on' }).groupByTenant).toBe(true);
+    expect(loadConfig({ TRACEDECK_GROUP_BY_TENANT: '0' }).groupByTenant).toBe(false);
+    expect(() => loadConfig({ TRACEDECK_GROUP_BY_TENANT: 'citus' })).toThrow(/TRACEDECK_GROUP_BY_TENANT must be auto, or true or false/);
+  });
+
   it('reads every kind of setting; blank means unset', () => {
     const config = loadConfig({
       DATABASE_URL: 'postgres://db/x',
