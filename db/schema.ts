@@ -19,6 +19,7 @@ import { sql } from 'drizzle-orm';
 import { bigint, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, unique } from 'drizzle-orm/pg-core';
 import type { CompactAttributes, CompactEvent, CompactLink } from '../lib/otlp/compact-attributes';
 import { PROMOTED_COLUMNS, type PromotedColumn, promotedColumn } from '../lib/trace/promoted';
+import { NUMERIC_BOUNDS, type NumericBound } from '../lib/trace/numeric-bounds';
 
 const ns = (name: string) => bigint(name, { mode: 'bigint' });
 
@@ -109,6 +110,22 @@ export const resources = pgTable(
   (t) => [primaryKey({ name: 'resources_pkey', columns: [t.tenantId, t.id] })],
 );
 
+type BoundBuilders = { [B in NumericBound as B['maxField'] | B['minField']]: ReturnType<typeof doublePrecision> };
+
+/**
+ * The numeric bounds of hot keys (lib/trace/numeric-bounds.ts), generated from the attribute set
+ * (td_set_max / td_set_min, db/migrations/0012), so no writer can make them disagree with it.
+ */
+function numericBoundColumns(): BoundBuilders {
+  const generated = (column: string, fn: string, key: string) => doublePrecision(column).generatedAlwaysAs(sql.raw(`${fn}(attribute_set, '${key}')`));
+  return Object.fromEntries(
+    NUMERIC_BOUNDS.flatMap((b) => [
+      [b.maxField, generated(b.maxColumn, 'td_set_max', b.key)],
+      [b.minField, generated(b.minColumn, 'td_set_min', b.key)],
+    ]),
+  ) as BoundBuilders;
+}
+
 /**
  * One row per (tenant, trace), kept current by the ingest statement so trace lists
  * page through this small table instead of aggregating spans.
@@ -139,6 +156,7 @@ export const traces = pgTable(
       .$type<Record<string, { s: string; n?: number }[]>>()
       .notNull()
       .default(sql`'{}'::jsonb`),
+    ...numericBoundColumns(),
   },
   (t) => [
     // With start_ns, as on spans (partitioned by day). One row per (tenant, trace) is kept by the
@@ -153,6 +171,12 @@ export const traces = pgTable(
     index('traces_trace_id_idx').using('btree', sql`${t.traceId} text_pattern_ops`),
     // `key=value` filters at trace level (jsonb_path_ops: ~3x smaller than the default, serves @>).
     index('traces_attribute_set_gin').using('gin', sql`${t.attributeSet} jsonb_path_ops`),
+    // `key > X` on a hot key (numeric-bounds.ts): partial, as most keys are absent from many traces.
+    ...NUMERIC_BOUNDS.filter((b) => b.indexMax).map((b) =>
+      index(`traces_${b.maxColumn}_idx`)
+        .on(t[b.maxField])
+        .where(sql`${t[b.maxField]} IS NOT NULL`),
+    ),
   ],
 );
 

@@ -22,7 +22,8 @@
  * Trace level reads attributes from `t.attribute_set` (every value the trace's spans
  * carry, per key; db/trace-attribute-set.ts), which gives the same answer as probing
  * the spans — "some span has a value satisfying P" is "some value in the set does" —
- * without touching them: `key=value` is a GIN containment probe on `traces`. Only the
+ * without touching them: `key=value` is a GIN containment probe on `traces`; `key > n` on a
+ * hot numeric key reads its bound columns (lib/trace/numeric-bounds.ts), the set's own max/min. Only the
  * span intrinsics the summary cannot answer (name, service, kind, span duration, …)
  * still probe the trace's spans.
  */
@@ -42,17 +43,25 @@ import {
   numberOf,
 } from './field-types';
 import { validateWhere } from './validate';
+import { type NumericBound, numericBoundOf } from '../trace/numeric-bounds';
 
 export type CompileOptions = {
   /** The attribute key stored in the tenant_id column (TRACEDECK_TENANT_KEY). */
   tenantKey?: string;
+  /**
+   * Answer `>`/`>=`/`<`/`<=` on a hot numeric key from its per-trace bound columns (the default),
+   * or from the attribute set: the same answer, which the tests check by comparing the two.
+   */
+  numericBounds?: boolean;
 };
+
+type TraceContext = { tenantKey: string; numericBounds: boolean };
 
 export type CompileResult = { ok: true; sql: SQL } | { ok: false; error: WhereDiagnostic };
 
 /** Trace-level filter: a boolean over `traces t`. */
 export function compileTraceFilter(expr: WhereExpr, options: CompileOptions = {}): CompileResult {
-  return validated(expr, () => traceLevel(expr, options.tenantKey ?? 'tenant.id'));
+  return validated(expr, () => traceLevel(expr, { tenantKey: options.tenantKey ?? 'tenant.id', numericBounds: options.numericBounds ?? true }));
 }
 
 /** Span-level filter: a boolean over `spans s` (which spans of a trace match). */
@@ -73,20 +82,20 @@ function invalid(what: string): never {
 
 const spanExists = (predicate: SQL) => sql`EXISTS (SELECT 1 FROM spans s WHERE s.tenant_id = t.tenant_id AND s.trace_id = t.trace_id AND ${predicate})`;
 
-function traceLevel(expr: WhereExpr, tenantKey: string): SQL {
+function traceLevel(expr: WhereExpr, ctx: TraceContext): SQL {
   switch (expr.type) {
     case 'and':
-      return sql`(${traceLevel(expr.left, tenantKey)} AND ${traceLevel(expr.right, tenantKey)})`;
+      return sql`(${traceLevel(expr.left, ctx)} AND ${traceLevel(expr.right, ctx)})`;
     case 'or':
-      return sql`(${traceLevel(expr.left, tenantKey)} OR ${traceLevel(expr.right, tenantKey)})`;
+      return sql`(${traceLevel(expr.left, ctx)} OR ${traceLevel(expr.right, ctx)})`;
     case 'not':
-      return sql`(NOT ${traceLevel(expr.operand, tenantKey)})`;
+      return sql`(NOT ${traceLevel(expr.operand, ctx)})`;
     case 'exists': {
-      const present = traceFieldPresent(expr.field, tenantKey);
+      const present = traceFieldPresent(expr.field, ctx.tenantKey);
       return expr.negated ? sql`(NOT ${present})` : present;
     }
     case 'compare': {
-      const direct = traceColumnCompare(expr.field, expr.op, expr.value, tenantKey);
+      const direct = traceColumnCompare(expr.field, expr.op, expr.value, ctx);
       if (direct) return direct;
       if (expr.field.kind === 'attribute') return setCompare(expr.field.key, expr.op, expr.value);
       return spanExists(spanCompare(expr.field, expr.op, expr.value));
@@ -118,12 +127,16 @@ function spanLevel(expr: WhereExpr, tenantKey: string): SQL {
 // ---------------------------------------------------------------- trace columns
 
 /** Predicates answered by the traces row itself (no span probe). */
-function traceColumnCompare(field: FieldRef, op: CompareOp, value: Literal, tenantKey: string): SQL | null {
+function traceColumnCompare(field: FieldRef, op: CompareOp, value: Literal, { tenantKey, numericBounds }: TraceContext): SQL | null {
   if (field.kind === 'intrinsic' && field.name === 'trace.duration') return durationCompare(sql`t.duration_ns`, op, value);
   if (field.kind === 'intrinsic' && field.name === 'trace_id') return traceIdCompare(sql`t.trace_id`, op, value);
   // Every span of a (tenant, trace) row shares its tenant_id, so the tenant key is a trace column.
   if (field.kind === 'attribute' && field.key === tenantKey && !isOrderOp(op)) {
     return textCompare(sql`t.tenant_id`, op, literalText(value), sql`t.tenant_id <> ''`);
+  }
+  if (field.kind === 'attribute' && numericBounds && isOrderOp(op)) {
+    const bound = numericBoundOf(field.key);
+    if (bound) return boundCompare(bound, op, attributeNumber(value));
   }
   // The summary counts error spans: "some span has status error" / "some span has another status".
   if (field.kind === 'intrinsic' && field.name === 'status' && (op === '=' || op === '!=')) {
@@ -131,6 +144,17 @@ function traceColumnCompare(field: FieldRef, op: CompareOp, value: Literal, tena
     if (isError) return op === '=' ? sql`(t.error_count > 0)` : sql`(t.error_count < t.span_count)`;
   }
   return null;
+}
+
+/**
+ * "Some value of the key satisfies `op n`" from the trace's bounds: some value exceeds n iff the
+ * largest does (`>`, `>=`), some is below iff the smallest is (`<`, `<=`). A trace without a number
+ * for the key has NULL bounds; `AND … IS NOT NULL` makes that false rather than NULL, as the set's
+ * EXISTS is, so NOT and OR above it read the same — and it stays a plain indexable range.
+ */
+function boundCompare(bound: NumericBound, op: OrderOp, n: number): SQL {
+  const column = sql.raw(`t.${op === '>' || op === '>=' ? bound.maxColumn : bound.minColumn}`);
+  return sql`(${orderCompare(column, op, n)} AND ${column} IS NOT NULL)`;
 }
 
 function traceFieldPresent(field: FieldRef, tenantKey: string): SQL {

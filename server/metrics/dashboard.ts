@@ -67,20 +67,22 @@ export async function loadDashboard(
     const compiled = metricsFilter([...effectiveWheres(filter), ...restriction], ctx);
     // Every panel uses the same absolute range, so all of them describe the same requests.
     const range = metricsRange(rangeParams(filter));
-    data.main = await queryMetrics(db, pageQuery(compiled, range, stackKey(stackBy, tenantKey), STACK_TOP, true), ctx);
     const tableKey = scope.kind === 'all' ? tenantKey : scope.kind === 'tenant' ? 'user.id' : 'session.id';
-    const [table, models] = await Promise.all([
+    const lists = scope.kind !== 'all';
+    // All at once: the page waits for the slowest panel rather than for their sum (on Postgres each
+    // query has its own connection and backend; PGlite runs them one after the other anyway).
+    const [main, table, models, slowest, failing] = await Promise.all([
+      queryMetrics(db, pageQuery(compiled, range, stackKey(stackBy, tenantKey), STACK_TOP, true), ctx),
       queryMetrics(db, pageQuery(compiled, range, tableKey, 100, false), ctx),
-      scope.kind === 'all' ? Promise.resolve(null) : queryMetrics(db, pageQuery(compiled, range, 'llm.model', 20, false), ctx),
+      lists ? queryMetrics(db, pageQuery(compiled, range, 'llm.model', 20, false), ctx) : null,
+      lists ? listTraces(db, { filter: compiled.sql, range, sort: { key: 'duration', direction: 'desc' }, limit: 10 }) : null,
+      // The charts' error definition, read from the summary columns (no span probes).
+      lists ? listTraces(db, { filter: compiled.sql ? sql`${compiled.sql} AND ${IS_ERROR}` : IS_ERROR, range, limit: 10 }) : null,
     ]);
+    data.main = main;
     data.table = table;
     data.models = models;
-    if (scope.kind !== 'all') {
-      const [slowest, failing] = await Promise.all([
-        listTraces(db, { filter: compiled.sql, range, sort: { key: 'duration', direction: 'desc' }, limit: 10 }),
-        // The charts' error definition, read from the summary columns (no span probes).
-        listTraces(db, { filter: compiled.sql ? sql`${compiled.sql} AND ${IS_ERROR}` : IS_ERROR, range, limit: 10 }),
-      ]);
+    if (slowest && failing) {
       // Each trace's cost with its source, priced now (lib/pricing).
       const { book } = pricing();
       data.slowest = slowest.traces.map((t) => ({ ...t, cost: summaryCost(t, book) }));

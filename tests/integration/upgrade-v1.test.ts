@@ -171,6 +171,19 @@ describeEachDatabase('upgrade from storage v1', (kind) => {
     expect(matched).toEqual(['00000000000000a1', '00000000000000a2']);
   });
 
+  it('the v1 trace has its numeric bounds (made from its attribute set by the upgrade), and `>` / `<` read them', async () => {
+    const [row] = await db.rows<{ mx: number | null; mn: number | null; status: number | null }>(
+      sql`SELECT total_tokens_max AS mx, total_tokens_min AS mn, http_status_max AS status FROM traces WHERE trace_id = ${TRACE}`,
+    );
+    expect([Number(row.mx), Number(row.mn), row.status]).toEqual([7, 7, null]);
+    const matches = async (where: string) => {
+      const compiled = compileTraceFilter(parseWhere(where).ast!);
+      if (!compiled.ok) throw new Error(compiled.error.message);
+      return (await listTraces(db, { filter: compiled.sql, range: { fromNs: NOW_NS - 7n * DAY_NS } })).traces.length;
+    };
+    expect([await matches('llm.usage.total_tokens>=7'), await matches('llm.usage.total_tokens>7'), await matches('NOT http.status_code>0')]).toEqual([1, 0, 1]);
+  });
+
   it('a new span of the v1 trace merges into its summary', async () => {
     const start = NOW_NS - 2n * DAY_NS;
     await storeRecords(db, [
