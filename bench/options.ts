@@ -24,6 +24,8 @@ export type BenchOptions = {
   /** The freshness run: spans/s aimed at, and for how long. */
   freshnessRate: number;
   freshnessSeconds: number;
+  /** Spans sent through the 2 server processes (a prefix of the workload; 0: all of it): the 10M run sends 1M. */
+  twoProcessSpans: number;
 };
 
 export function benchOptions(argv = process.argv): BenchOptions {
@@ -42,6 +44,7 @@ export function benchOptions(argv = process.argv): BenchOptions {
     warmup: Number(arg('warmup', '3', argv)),
     freshnessRate: Number(arg('freshness-rate', '20000', argv)),
     freshnessSeconds: Number(arg('freshness-seconds', '20', argv)),
+    twoProcessSpans: Number(arg('two-process-spans', '0', argv)),
   };
 }
 

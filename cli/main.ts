@@ -30,17 +30,9 @@ function portNumber(value: string): number {
   return n;
 }
 
-/**
- * `env` is the process environment (bin/tracedeck.mjs), handed to the commands:
- * `serve` and `migrate` parse it with server/config.ts, `trace` and `seed` take
- * their client settings (TRACEDECK_URL, TRACEDECK_TOKEN, colours) from it.
- */
-export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const program = new Command('tracedeck').description('Trace explorer for LLM gateways').showHelpAfterError();
-
-  program
-    .command('serve')
-    .description('build if needed, apply migrations, and serve the explorer')
+/** The options of `serve` (and of the `serve-prepare` step its supervisor runs). */
+function withServeOptions(command: Command): Command {
+  return command
     .option('-p, --port <port>', 'HTTP port (default: $PORT or 3000)', positiveInt)
     .option('--hostname <host>', 'interface to bind; 0.0.0.0 exposes it to the network (default: $HOST or 127.0.0.1)')
     .option('--no-build', 'never run next build (fail if no build exists)')
@@ -53,8 +45,24 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void
       'port of the OTLP/HTTP listener beside the web port, 0 turns it off (default: $TRACEDECK_OTLP_HTTP_PORT or 4318)',
       portNumber,
     )
-    .option('--otlp-http-host <host>', 'interface of the OTLP/HTTP listener (default: $TRACEDECK_OTLP_HTTP_HOST or 127.0.0.1)')
-    .action(async (opts: ServeOptions) => (await serveModule()).serveCommand(opts, env));
+    .option('--otlp-http-host <host>', 'interface of the OTLP/HTTP listener (default: $TRACEDECK_OTLP_HTTP_HOST or 127.0.0.1)');
+}
+
+/**
+ * `env` is the process environment (bin/tracedeck.mjs), handed to the commands:
+ * `serve` and `migrate` parse it with server/config.ts, `trace` and `seed` take
+ * their client settings (TRACEDECK_URL, TRACEDECK_TOKEN, colours) from it.
+ */
+export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const program = new Command('tracedeck').description('Trace explorer for LLM gateways').showHelpAfterError();
+
+  withServeOptions(program.command('serve').description('build if needed, apply migrations, and serve the explorer')).action(async (opts: ServeOptions) =>
+    (await serveModule()).serveCommand(opts, env),
+  );
+  // Run by `serve`'s supervisor (bin/serve-supervisor.mjs): everything before the web server starts.
+  withServeOptions(program.command('serve-prepare', { hidden: true }))
+    .showHelpAfterError("(run 'tracedeck serve --help' for its options)")
+    .action(async (opts: ServeOptions) => (await serveModule()).servePrepareCommand(opts, env));
 
   program
     .command('migrate')

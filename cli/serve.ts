@@ -11,18 +11,19 @@
  * Every listener binds 127.0.0.1 unless told otherwise (`--hostname`/HOST,
  * `--grpc-host`/TRACEDECK_GRPC_HOST, TRACEDECK_OTLP_HTTP_HOST), so a laptop's `npm start` is not on the network.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describeEnrichConfig } from '../lib/enrich/config';
 import { describeAuth } from '../server/auth/config';
 import { exposureWarning } from '../server/auth/exposure';
 import { ConfigError, type Env, type ServerConfig, loadConfig } from '../server/config';
 import { type CheckedConfig, checkConfigStrict } from '../server/config-check';
 import { openConfiguredDb } from '../server/db';
-import { DataDirBusyError, claimDataDir, dataDirOwner, describeOwner, pgliteDataDir } from '../server/grpc/runtime-files';
+import { DataDirBusyError, claimDataDir, dataDirOwner, describeOwner, ownerFile, pgliteDataDir } from '../server/grpc/runtime-files';
 import { type PlanoConfigLookup, lookUpPlanoConfig } from '../server/plano-config';
 
 const ROOT = process.cwd();
@@ -164,13 +165,16 @@ function buildIfStale(config: ServerConfig, build: boolean, env: NodeJS.ProcessE
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-/** Records the server as the user of the embedded data folder, so `trace listen` will not open it too. */
-function claimDataFolder(config: ServerConfig): void {
+/**
+ * Records the server as the user of the embedded data folder, so `trace listen` will not open it
+ * too: the process given (the supervisor, which outlives this preparation). Returns the owner file.
+ */
+function claimDataFolder(config: ServerConfig, ownerPid: number): string | null {
   const dataDir = pgliteDataDir(config.database);
-  if (!dataDir) return;
+  if (!dataDir) return null;
   try {
-    const release = claimDataDir(dataDir, 'server', () => 'Stop it first.');
-    process.on('exit', release);
+    claimDataDir(dataDir, 'server', () => 'Stop it first.', ownerPid);
+    return ownerFile(dataDir);
   } catch (err) {
     if (!(err instanceof DataDirBusyError)) throw err;
     console.error(`[tracedeck] ${err.message}`);
@@ -178,7 +182,14 @@ function claimDataFolder(config: ServerConfig): void {
   }
 }
 
-export async function serveCommand(options: ServeOptions, processEnv: NodeJS.ProcessEnv): Promise<void> {
+/** What runs the web server once `serve` is prepared: `node <args>` with `env`, and the data-folder claim to drop at exit. */
+export type ServePlan = { args: string[]; env: NodeJS.ProcessEnv; ownerFile: string | null };
+
+/**
+ * Everything `serve` does before the web server runs: check the configuration, build if stale,
+ * migrate (a broken database fails here, loudly, not on the first request), claim the data folder.
+ */
+export async function prepareServe(options: ServeOptions, processEnv: NodeJS.ProcessEnv, ownerPid: number): Promise<ServePlan> {
   // A malformed setting stops here, not at the first request.
   let checked: CheckedConfig;
   let plano: PlanoConfigLookup;
@@ -193,17 +204,30 @@ export async function serveCommand(options: ServeOptions, processEnv: NodeJS.Pro
   const listeners = serveListeners(options, config);
   announce(checked, plano, listeners);
   buildIfStale(config, options.build, env);
-  // Migrate before serving so a broken database fails here, loudly, not on the first request.
-  // (PGlite allows one process per data folder, so this client closes before the server opens its own.)
+  // (PGlite allows one process per data folder, so the migration's client closes before the server opens its own.)
   await migrate(config);
-  claimDataFolder(config);
+  const owner = claimDataFolder(config, ownerPid);
   const { web } = listeners;
   console.log(`[tracedeck] ${describeListeners(listeners)}`);
   // Keep-alive longer than clients' (undici: 4 s) so a reused idle socket is never closed under a request.
-  const child = spawn(process.execPath, [nextBin(), 'start', '-p', String(web.port), '-H', web.host, '--keepAliveTimeout', '65000'], {
-    stdio: 'inherit',
-    env: nextEnv(env, listenerChildEnv(listeners)),
-  });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code) => process.exit(code ?? 0));
+  const args = [nextBin(), 'start', '-p', String(web.port), '-H', web.host, '--keepAliveTimeout', '65000'];
+  return { args, env: nextEnv(env, listenerChildEnv(listeners)), ownerFile: owner };
+}
+
+/**
+ * `serve-prepare`, run by `tracedeck serve`'s supervisor (bin/serve-supervisor.mjs): prepares for
+ * it, then hands it the plan on file descriptor 3 and exits, taking the drivers it loaded along.
+ */
+export async function servePrepareCommand(options: ServeOptions, processEnv: NodeJS.ProcessEnv): Promise<void> {
+  const plan = await prepareServe(options, processEnv, process.ppid);
+  fs.writeSync(3, JSON.stringify(plan));
+}
+
+type Supervisor = { runNext(plan: ServePlan): void };
+
+/** `serve` called in-process (bin/tracedeck.mjs runs the supervisor itself): prepare here, then supervise the same way. */
+export async function serveCommand(options: ServeOptions, processEnv: NodeJS.ProcessEnv): Promise<void> {
+  const plan = await prepareServe(options, processEnv, process.pid);
+  const supervisor = (await import(pathToFileURL(path.join(ROOT, 'bin/serve-supervisor.mjs')).href)) as Supervisor;
+  supervisor.runNext(plan);
 }

@@ -32,8 +32,11 @@ const SOON_MS = 200;
 /** Look for deltas other processes (or a crashed one) left, this often, while started. */
 const POLL_MS = 1_000;
 const RETRY_MS = 5_000;
-/** Deltas merged by this process between two VACUUMs of trace_deltas. */
-const VACUUM_EVERY = 50_000;
+/**
+ * Deltas merged by this process between two VACUUMs of trace_deltas under sustained ingest. Each
+ * merged delta leaves a dead row of ~1.7 KB until then, so this bounds the table at ~17 MB.
+ */
+const VACUUM_EVERY = 10_000;
 /** A read waits at most this long for this process's own writes to be summarized. */
 const READ_WAIT_MS = 2_000;
 
@@ -220,11 +223,14 @@ class Summarizer {
    * Every deleted delta leaves a dead row; under sustained ingest autovacuum falls behind and the
    * table grows by hundreds of MB. Once the deltas merged here since the last time reach
    * VACUUM_EVERY, vacuum it (the table is nearly empty then: cheap, and its file shrinks back).
+   * Once ingest pauses (a pass found nothing to merge) vacuum what is left, so an idle table's
+   * file shrinks to nothing instead of keeping up to VACUUM_EVERY dead rows until the next burst.
    */
   private mergedSinceVacuum = 0;
   private async vacuumNowAndThen(merged: number): Promise<void> {
     this.mergedSinceVacuum += merged;
-    if (this.mergedSinceVacuum < VACUUM_EVERY) return;
+    const drained = merged === 0 && this.mergedSinceVacuum > 0;
+    if (!drained && this.mergedSinceVacuum < VACUUM_EVERY) return;
     this.mergedSinceVacuum = 0;
     await vacuumDeltas(this.db);
   }

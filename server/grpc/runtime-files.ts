@@ -117,10 +117,11 @@ export class DataDirBusyError extends Error {
 }
 
 /**
- * Records this process as the user of the data folder; throws DataDirBusyError
- * when another live tracedeck process has it. Returns the release function.
+ * Records this process (or `pid`: `tracedeck serve`'s supervisor, claimed for by its preparing
+ * child) as the user of the data folder; throws DataDirBusyError when another live tracedeck
+ * process has it. Returns the release function.
  */
-export function claimDataDir(dataDir: string, role: OwnerRecord['role'], busyHint: (owner: OwnerRecord) => string): () => void {
+export function claimDataDir(dataDir: string, role: OwnerRecord['role'], busyHint: (owner: OwnerRecord) => string, pid = process.pid): () => void {
   const owner = dataDirOwner(dataDir);
   if (owner) {
     throw new DataDirBusyError(
@@ -129,6 +130,6 @@ export function claimDataDir(dataDir: string, role: OwnerRecord['role'], busyHin
     );
   }
   const file = ownerFile(dataDir);
-  writeJson(file, { pid: process.pid, role, startedAt: new Date().toISOString() } satisfies OwnerRecord);
-  return () => removeIfOwn(file, process.pid);
+  writeJson(file, { pid, role, startedAt: new Date().toISOString() } satisfies OwnerRecord);
+  return () => removeIfOwn(file, pid);
 }

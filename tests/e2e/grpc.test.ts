@@ -106,7 +106,9 @@ describe('OTLP/gRPC inside `tracedeck serve` (TRACEDECK_GRPC=1), read back with 
   it('`trace listen` on the server’s embedded database folder refuses (PGlite: one process per folder)', async () => {
     const r = await run(['trace', 'listen', '--port', String(await freePort())], { TRACEDECK_DATA_DIR: app.dataDir, TRACEDECK_GRPC_PID_FILE: pidFile });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`the embedded database at ${app.dataDir} is open in the Tracedeck server (PID `);
+    // The claim names `tracedeck serve` itself, the supervisor that lives as long as the server
+    // (its preparing child, which migrated and claimed, has exited).
+    expect(r.stderr).toContain(`the embedded database at ${app.dataDir} is open in the Tracedeck server (PID ${app.pid})`);
     expect(r.stderr).toContain('`npm start` receives OTLP/gRPC itself');
   });
 

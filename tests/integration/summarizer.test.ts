@@ -103,10 +103,23 @@ describeEachDatabase('summarizer: durable deltas, exactly once', (kind) => {
     const { db } = database;
     const size = async () => Number((await db.rows<{ n: bigint }>(sql`SELECT pg_relation_size('trace_deltas') AS n`))[0].n);
     await storeSpans(db, records(30, 60, 2));
+    stopSummarizer(db); // no background pass: it could drain the table and vacuum it first
     await summarizeNow(db);
     expect(await count(db, 'trace_deltas')).toBe(0);
     expect(await size()).toBeGreaterThan(0);
     await vacuumDeltas(db);
+    expect(await size()).toBe(0);
+  });
+
+  it('once ingest pauses, the next pass (finding nothing) vacuums the dead rows its merges left', async () => {
+    const { db } = database;
+    const size = async () => Number((await db.rows<{ n: bigint }>(sql`SELECT pg_relation_size('trace_deltas') AS n`))[0].n);
+    await storeSpans(db, records(40, 60, 2));
+    stopSummarizer(db);
+    expect(await summarizeNow(db)).toBe(60);
+    expect(await size()).toBeGreaterThan(0);
+    // Nothing left to merge: this pass finds the table drained and gives its file back.
+    expect(await summarizeNow(db)).toBe(0);
     expect(await size()).toBe(0);
   });
 

@@ -8,7 +8,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-export type AppServer = { url: string; dataDir: string; output: () => string; stop(): Promise<void> };
+/** `pid`: the `tracedeck serve` process (the supervisor of the Next server). */
+export type AppServer = { url: string; dataDir: string; pid: number; output: () => string; stop(): Promise<void> };
 
 /** A TCP port nothing listens on right now (the OS picks it). */
 export async function freePort(): Promise<number> {
@@ -68,6 +69,7 @@ export async function startAppServer(env: Record<string, string | undefined> = {
   return {
     url,
     dataDir,
+    pid: child.pid as number,
     output: () => output,
     async stop() {
       if (child.exitCode === null && child.pid) {
