@@ -150,9 +150,9 @@ async function createPgliteWorkerDb(dataDir: string, schemaName: string, migrati
   const dialect = new PgDialect();
   const rowsIn =
     (txId?: number) =>
-    async <T extends Record<string, unknown>>(query: SQL): Promise<T[]> => {
+    async <T extends Record<string, unknown>>(query: SQL, options?: RowsOptions): Promise<T[]> => {
       const q = dialect.sqlToQuery(query);
-      return (await host.query(q.sql, q.params, txId)) as T[];
+      return (await host.query(q.sql, q.params, txId, options?.prepare ?? false)) as T[];
     };
   const db: Db = {
     kind: 'pglite',

@@ -22,8 +22,9 @@ export interface Db {
 
 export type RowsOptions = {
   /**
-   * Keep the statement prepared on its connection (Postgres): for a big statement
-   * run once per ingest batch, planning it every time cost as much as running it.
+   * Keep the statement prepared on its connection (Postgres; on PGlite in its worker
+   * thread, db/pglite-worker.mjs): for a big statement run once per ingest batch,
+   * planning it every time cost as much as running it.
    * Only for statements whose text is constant (values as parameters).
    */
   prepare?: boolean;

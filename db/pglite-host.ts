@@ -20,7 +20,7 @@ export type PgliteHostOptions = {
 };
 
 type Request =
-  | { op: 'query'; sql: string; params: unknown[]; txId?: number }
+  | { op: 'query'; sql: string; params: unknown[]; txId?: number; prepare?: boolean }
   | { op: 'begin'; txId: number }
   | { op: 'end'; txId: number; commit: boolean }
   | { op: 'migrate'; migrationsFolder: string; migrationsSchema: string }
@@ -168,13 +168,16 @@ export class PgliteHost {
     return host;
   }
 
-  /** Runs one statement; `txId` for a statement of that (open) transaction. */
-  async query(sql: string, params: unknown[], txId?: number): Promise<unknown[]> {
+  /**
+   * Runs one statement; `txId` for a statement of that (open) transaction; `prepare` keeps it
+   * as a named prepared statement in the worker (parsed and planned once, for a text that recurs).
+   */
+  async query(sql: string, params: unknown[], txId?: number, prepare = false): Promise<unknown[]> {
     if (txId === undefined) {
       const wait = this.gate.outside();
       if (wait) await wait;
     }
-    return this.request({ op: 'query', sql, params, txId });
+    return this.request({ op: 'query', sql, params, txId, ...(prepare ? { prepare } : {}) });
   }
 
   /**

@@ -9,7 +9,8 @@
  * vitest, tsx scripts and the built Next.js server, which does not bundle it.
  *
  * Protocol (structured clone over the worker port; the host serializes work):
- *   host → worker  { id, op: 'query', sql, params, txId? } → { id, ok: true, rows }
+ *   host → worker  { id, op: 'query', sql, params, txId?, prepare? } → { id, ok: true, rows }
+ *                  (prepare: as a named prepared statement, kept for the next call with that text)
  *                  { id, op: 'begin', txId }               → { id, ok: true }
  *                  { id, op: 'end', txId, commit }         → { id, ok: true }  (COMMIT or ROLLBACK)
  *                  { id, op: 'migrate', migrationsFolder, migrationsSchema }
@@ -21,7 +22,7 @@
  */
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { PGlite, types } from '@electric-sql/pglite';
+import { parse, PGlite, protocol, types } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 
@@ -95,6 +96,68 @@ async function open() {
 }
 
 /**
+ * Named prepared statements for the statements the host asks to prepare (ingest's append:
+ * its text never changes, its values are parameters). PGlite's own query() parses, describes
+ * and plans a statement on every call (~6 ms of WASM for the append, per batch) and writes
+ * every text parameter through a JavaScript UTF-8 length loop, twice; here a statement is
+ * parsed and described once, and its text and JSON parameters travel in binary format
+ * (their UTF-8 bytes, which Postgres's binary input takes as is, verifying the encoding).
+ * The plan cache replans a statement when a table it reads changes (a new partition).
+ * @type {Map<string, { name: string, types: number[] }>}
+ */
+const prepared = new Map();
+const MAX_PREPARED = 32;
+let preparedCount = 0;
+
+const TEXT_TYPES = new Set([types.TEXT, types.VARCHAR, types.JSON]);
+const JSONB_VERSION = Buffer.from([1]);
+
+/** A parameter as PGlite's query() would send it, except text and JSON values: their UTF-8 bytes, in binary format. */
+function bindValue(client, value, type) {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') {
+    if (TEXT_TYPES.has(type)) return Buffer.from(value, 'utf8');
+    if (type === types.JSONB) return Buffer.concat([JSONB_VERSION, Buffer.from(value, 'utf8')]);
+  }
+  const serializer = client.serializers[type];
+  return serializer ? serializer(value) : value.toString();
+}
+
+const concatMessages = (...parts) => Buffer.concat(parts.map((p) => new Uint8Array(p)));
+
+async function describePrepared(client, sql) {
+  let statement = prepared.get(sql);
+  if (statement) return statement;
+  const { serialize } = protocol;
+  if (prepared.size >= MAX_PREPARED) {
+    const [oldSql, old] = prepared.entries().next().value;
+    prepared.delete(oldSql);
+    await client.execProtocol(concatMessages(serialize.close({ type: 'S', name: old.name }), serialize.sync()));
+  }
+  const name = `td_prepared_${++preparedCount}`;
+  const { messages } = await client.execProtocol(
+    concatMessages(serialize.parse({ name, text: sql }), serialize.describe({ type: 'S', name }), serialize.sync()),
+  );
+  const described = messages.find((m) => m.name === 'parameterDescription');
+  statement = { name, types: described ? described.dataTypeIDs : [] };
+  prepared.set(sql, statement);
+  return statement;
+}
+
+/** Runs `sql` as a named prepared statement (prepared on first use); resolves with the rows, as query() would. */
+function queryPrepared(client, sql, params) {
+  return client._runExclusiveQuery(async () => {
+    const { serialize } = protocol;
+    const statement = await describePrepared(client, sql);
+    const values = params.map((value, i) => bindValue(client, value, statement.types[i]));
+    const { messages } = await client.execProtocol(
+      concatMessages(serialize.bind({ statement: statement.name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()),
+    );
+    return parse.parseResults(messages, client.parsers, QUERY_OPTIONS)[0]?.rows ?? [];
+  });
+}
+
+/**
  * Open transactions by id: PGlite's own transaction() holds its lock (so nothing
  * outside can slip in) until the host sends `end`.
  * @type {Map<number, { tx: import('@electric-sql/pglite').Transaction, finish: (commit: boolean) => void, done: Promise<void> }>}
@@ -135,6 +198,7 @@ async function run(client, message) {
         if (!entry) throw new Error(`transaction ${message.txId} is not open`);
         target = entry.tx;
       }
+      if (message.prepare) return { rows: await queryPrepared(client, message.sql, message.params) };
       const result = await target.query(message.sql, message.params, QUERY_OPTIONS);
       return { rows: result.rows };
     }

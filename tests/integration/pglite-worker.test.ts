@@ -87,6 +87,47 @@ describe('PGlite in a worker thread', () => {
     });
   });
 
+  it('runs a prepared statement (prepare: true) with the same values as an unprepared one, again and again', async () => {
+    const query = (note: string | null, doc: string) => sql`
+      SELECT ${123456789012345678n}::int8 AS big, ${note}::text AS s, ${sql.param([1, 2, 3])}::int[] AS arr,
+        ${doc}::jsonb AS j, ${doc}::json AS js, ${true}::boolean AS yes, string_to_array(${`a\u0001é\u0001\u0002`}::text, chr(1), chr(2)) AS split,
+        '2024-01-02 03:04:05+00'::timestamptz AS ts, 1.5::float8 AS f`;
+    const cases: [string | null, string][] = [
+      ['it\'s \\ "quoted" ✓ 🚀', JSON.stringify({ a: [1, 'x'], u: 'é "q" \\ \u0001' })],
+      [null, '[]'],
+      ['', JSON.stringify({ big: '9007199254740993', nested: { k: [true, null] } })],
+    ];
+    for (const [note, doc] of cases) {
+      const [plain] = await db.rows(query(note, doc));
+      const [prepared] = await db.rows(query(note, doc), { prepare: true });
+      expect(prepared).toEqual(plain);
+      expect(prepared.s).toBe(note);
+      expect(prepared.split).toEqual(['a', 'é', null]);
+    }
+  });
+
+  it('keeps a prepared statement right when its table changes, inside transactions, and when it fails', async () => {
+    await db.rows(sql`CREATE TABLE wt_prepared (id integer PRIMARY KEY, note text)`);
+    const insert = (id: number, note: string) => sql`INSERT INTO wt_prepared (id, note) VALUES (${id}, ${note}) RETURNING id, note`;
+    expect(await db.rows(insert(1, 'one'), { prepare: true })).toEqual([{ id: 1, note: 'one' }]);
+    // A column added after it was prepared: the plan cache replans it.
+    await db.rows(sql`ALTER TABLE wt_prepared ADD COLUMN extra text DEFAULT 'x'`);
+    expect(await db.rows(insert(2, 'two'), { prepare: true })).toEqual([{ id: 2, note: 'two' }]);
+    await db.transaction(async (tx) => {
+      await tx.rows(insert(3, 'three'), { prepare: true });
+    });
+    const err = await db.rows(insert(1, 'again'), { prepare: true }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: '23505', constraint: 'wt_prepared_pkey' });
+    // The failure left nothing open: the same prepared statement works next.
+    expect(await db.rows(insert(4, 'four'), { prepare: true })).toEqual([{ id: 4, note: 'four' }]);
+    expect(await db.rows(sql`SELECT id, extra FROM wt_prepared ORDER BY id`)).toEqual([
+      { id: 1, extra: 'x' },
+      { id: 2, extra: 'x' },
+      { id: 3, extra: 'x' },
+      { id: 4, extra: 'x' },
+    ]);
+  });
+
   it('rejects with an Error carrying the Postgres message and code', async () => {
     const err = await db.rows(sql`SELECT * FROM no_such_table`).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
