@@ -4,6 +4,7 @@
  */
 import { type Db, type DbOptions, createDb } from '../db/client';
 import { startMaintenance } from '../db/maintenance';
+import { startAutoAnalyze } from '../db/statistics';
 import { startSummarizer } from '../db/summarizer';
 
 export type { Db };
@@ -41,6 +42,8 @@ export function getDb(): Promise<Db> {
       // partitions are made ahead and dropped past the retention.
       startSummarizer(db);
       startMaintenance(db, { retentionMs: serverConfig().retentionMs });
+      // PGlite has no autovacuum: its planner statistics are kept here.
+      startAutoAnalyze(db);
       return db;
     })();
     // A failed start must not stay cached: the next request retries.
