@@ -11,6 +11,7 @@ import type { Db } from './db';
 const THRESHOLD_ROWS = 50;
 const SCALE = 0.1;
 const EVERY_MS = 60_000;
+const FIRST_MS = 5_000;
 
 /** ANALYZEs this schema's tables (daily partitions included) that changed enough since their last analyze; returns their names. */
 export async function analyzeChangedTables(db: Pick<Db, 'rows'>): Promise<string[]> {
@@ -24,7 +25,7 @@ export async function analyzeChangedTables(db: Pick<Db, 'rows'>): Promise<string
 
 const loops = new WeakMap<object, ReturnType<typeof setInterval>>();
 
-/** PGlite: analyze what changed, every minute (Postgres: autovacuum does it). Failures are logged once and retried. */
+/** PGlite: analyze what changed, 5 s after start and every minute (Postgres: autovacuum does it). Failures are logged once and retried. */
 export function startAutoAnalyze(db: Pick<Db, 'rows' | 'kind'>): void {
   if (db.kind !== 'pglite' || loops.has(db)) return;
   let failing = false;
@@ -40,6 +41,8 @@ export function startAutoAnalyze(db: Pick<Db, 'rows' | 'kind'>): void {
   const timer = setInterval(pass, EVERY_MS);
   timer.unref?.();
   loops.set(db, timer);
+  // Soon after start too: a restarted server may hold tables never analyzed.
+  setTimeout(() => loops.get(db) === timer && void pass(), FIRST_MS).unref?.();
 }
 
 export function stopAutoAnalyze(db: object): void {
