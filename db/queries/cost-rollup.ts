@@ -18,7 +18,7 @@ import { sql } from 'drizzle-orm';
 import type { PriceBook } from '../../lib/pricing/price-book';
 import type { Db } from '../client';
 import { estUcColumn, ucColumn } from '../rollup-cost';
-import { DIMS, GRANULE_NS, HOUR_NS, ROLLUP_GRANULE_MS, ROLLUP_HOUR_MS, floorTo } from '../rollups';
+import { DIMS, GRANULE_NS, HOUR_NS, ROLLUP_HOUR_MS, floorTo } from '../rollups';
 import {
   type CostQuery,
   type CostRow,
@@ -33,7 +33,7 @@ import {
   splitCost,
   tracePriceLookup,
 } from './cost';
-import { type Shape, type Window, shapeOf, windowOf, withoutJit } from './metrics-rollup';
+import { type Shape, type Window, cleanRollupRows, shapeOf, windowOf, withoutJit } from './metrics-rollup';
 
 export type RollupCostQuery = Omit<CostQuery, 'group' | 'filter'> & {
   /** The chart's group-by key (null, the tenant key or llm.model: what the rollup path groups by). */
@@ -133,21 +133,7 @@ export async function rollupCostRows(db: Pick<Db, 'rows'>, q: RollupCostQuery, b
         OFFSET 0
       ) x
     ),
-    hour_rows AS NOT MATERIALIZED (
-      SELECT r.* FROM (${rollupRows(ROLLUP_HOUR_MS)}) r
-      WHERE r.bucket_ns >= ${big(w.hFrom)} AND r.bucket_ns < ${big(w.hTo)} AND r.bucket_ns NOT IN (SELECT h FROM dirty_hours)
-    ),
-    five_rows AS NOT MATERIALIZED (
-      SELECT r.* FROM (
-        ${rollupRows(ROLLUP_GRANULE_MS)} AND r.bucket_ns >= ${big(w.fFrom)} AND r.bucket_ns < ${big(w.hFrom)}
-        UNION ALL
-        ${rollupRows(ROLLUP_GRANULE_MS)} AND r.bucket_ns >= ${big(w.hTo)} AND r.bucket_ns < ${big(w.fTo)}
-        UNION ALL
-        ${rollupRows(ROLLUP_GRANULE_MS)}
-          AND r.bucket_ns = ANY(ARRAY(SELECT h + k * ${F} FROM dirty_hours, generate_series(0, ${HOUR_NS / GRANULE_NS - 1n}::bigint) AS k))
-      ) r
-      WHERE r.bucket_ns NOT IN (SELECT d FROM dirty)
-    ),
+    ${cleanRollupRows(w, rollupRows)},
     rolled AS (
       SELECT ${group('r')} AS g, ${bucketOf(q, sql`r.bucket_ns`)} AS b, r.llm_model AS model, r.uncosted_requests AS n, c.usd, c.est
       FROM (SELECT * FROM hour_rows UNION ALL SELECT * FROM five_rows) r

@@ -130,6 +130,34 @@ async function bigEnough(db: Pick<Db, 'rows'>, q: MetricsQuery, scope: RollupSco
  * The metrics this path computes (without the unstored ones when they came with "all"),
  * the measures read from the rollups, and those counted exactly from `traces`.
  */
+/**
+ * The CTEs `hour_rows` and `five_rows`: the rollup rows of window `w` that are read as they are —
+ * whole hours holding no dirty granule, and the 5-minute granules at both ends and inside those
+ * hours, dirty ones left out (they are read from `traces`). The statement defines `dirty (d)` and
+ * `dirty_hours (h)` before them; `rollupRows(granuleMs)` selects one granule size's rows as `r`.
+ */
+export function cleanRollupRows(w: Window, rollupRows: (granuleMs: number) => SQL): SQL {
+  const F = big(GRANULE_NS);
+  return sql`
+    hour_rows AS NOT MATERIALIZED (
+      SELECT r.* FROM (${rollupRows(ROLLUP_HOUR_MS)}) r
+      WHERE r.bucket_ns >= ${big(w.hFrom)} AND r.bucket_ns < ${big(w.hTo)} AND r.bucket_ns NOT IN (SELECT h FROM dirty_hours)
+    ),
+    -- 5-minute granules: both ends outside the whole hours, and the hours holding a dirty granule
+    -- (index scans on constant ranges and on an array, whatever the statistics say)
+    five_rows AS NOT MATERIALIZED (
+      SELECT r.* FROM (
+        ${rollupRows(ROLLUP_GRANULE_MS)} AND r.bucket_ns >= ${big(w.fFrom)} AND r.bucket_ns < ${big(w.hFrom)}
+        UNION ALL
+        ${rollupRows(ROLLUP_GRANULE_MS)} AND r.bucket_ns >= ${big(w.hTo)} AND r.bucket_ns < ${big(w.fTo)}
+        UNION ALL
+        ${rollupRows(ROLLUP_GRANULE_MS)}
+          AND r.bucket_ns = ANY(ARRAY(SELECT h + k * ${F} FROM dirty_hours, generate_series(0, ${HOUR_NS / GRANULE_NS - 1n}::bigint) AS k))
+      ) r
+      WHERE r.bucket_ns NOT IN (SELECT d FROM dirty)
+    )`;
+}
+
 function splitMeasures(q: MetricsQuery, scope: RollupScope): { metrics: Set<MetricName>; rolled: Measure[]; exact: Measure[] } {
   const metrics = new Set(q.metrics);
   if (scope.unrolledOptional) for (const name of metrics) if (!isRolledUp(name)) metrics.delete(name);
@@ -207,23 +235,7 @@ async function rolledRows(db: Pick<Db, 'rows'>, q: MetricsQuery, grid: BucketGri
         OFFSET 0
       ) x
     ),
-    hour_rows AS NOT MATERIALIZED (
-      SELECT r.* FROM (${rollupRows(ROLLUP_HOUR_MS)}) r
-      WHERE r.bucket_ns >= ${big(w.hFrom)} AND r.bucket_ns < ${big(w.hTo)} AND r.bucket_ns NOT IN (SELECT h FROM dirty_hours)
-    ),
-    -- 5-minute granules: both ends outside the whole hours, and the hours holding a dirty granule
-    -- (index scans on constant ranges and on an array, whatever the statistics say)
-    five_rows AS NOT MATERIALIZED (
-      SELECT r.* FROM (
-        ${rollupRows(ROLLUP_GRANULE_MS)} AND r.bucket_ns >= ${big(w.fFrom)} AND r.bucket_ns < ${big(w.hFrom)}
-        UNION ALL
-        ${rollupRows(ROLLUP_GRANULE_MS)} AND r.bucket_ns >= ${big(w.hTo)} AND r.bucket_ns < ${big(w.fTo)}
-        UNION ALL
-        ${rollupRows(ROLLUP_GRANULE_MS)}
-          AND r.bucket_ns = ANY(ARRAY(SELECT h + k * ${F} FROM dirty_hours, generate_series(0, ${HOUR_NS / GRANULE_NS - 1n}::bigint) AS k))
-      ) r
-      WHERE r.bucket_ns NOT IN (SELECT d FROM dirty)
-    ),
+    ${cleanRollupRows(w, rollupRows)},
     -- groups ranked as the traces path ranks them: by requests, then value
     ranked AS (
       SELECT g, row_number() OVER (ORDER BY sum(n) DESC, g ASC NULLS LAST)::integer AS rn FROM (
