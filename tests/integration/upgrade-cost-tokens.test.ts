@@ -5,30 +5,16 @@
  * traces get their sums, and the granules holding uncosted requests are marked dirty, so
  * their rollups are rebuilt with the new sums and price as the traces do.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Db, MIGRATIONS_FOLDER, createDb } from '../../db/client';
+import type { Db } from '../../db/client';
 import { costRows } from '../../db/queries/cost';
 import { rollupCostRows } from '../../db/queries/cost-rollup';
 import { GRANULE_NS, drainRollups, floorTo, pauseRollups } from '../../db/rollups';
 import { ensurePartitionsFor } from '../../db/partitions';
 import { PriceBook, parsePriceOverrides } from '../../lib/pricing';
-import { TEST_DATABASE_URL, describeEachDatabase } from '../support/databases';
-
-/** A copy of db/migrations that stops before 0011 (journal index 11). */
-function migrationsBefore0011(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-pre0011-migrations-'));
-  fs.cpSync(MIGRATIONS_FOLDER, dir, { recursive: true });
-  const journalPath = path.join(dir, 'meta', '_journal.json');
-  const journal = JSON.parse(fs.readFileSync(journalPath, 'utf8')) as { entries: { idx: number; tag: string }[] };
-  journal.entries = journal.entries.filter((e) => e.tag < '0011');
-  fs.writeFileSync(journalPath, JSON.stringify(journal));
-  return dir;
-}
+import { describeEachDatabase } from '../support/databases';
+import { type UpgradedDatabase, migrationsWhere, openUpgradedDatabase } from '../support/upgrade';
 
 const NS_PER_MS = 1_000_000n;
 const MIN_NS = 60_000n * NS_PER_MS;
@@ -108,29 +94,20 @@ async function writeOldData(db: Db): Promise<void> {
 }
 
 describeEachDatabase('upgrade to cost tokens as columns (migration 0011)', (kind) => {
-  const schemaName = `td_upgrade12_${Math.random().toString(16).slice(2, 10)}`;
-  const dataDir = kind === 'pglite' ? fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-upgrade12-')) : undefined;
-  const options = { databaseUrl: kind === 'postgres' ? TEST_DATABASE_URL : '', dataDir, schemaName, maxConnections: 2 };
   let db: Db;
+  let upgraded: UpgradedDatabase | undefined;
 
   beforeAll(async () => {
-    const old = await createDb({ ...options, migrationsFolder: migrationsBefore0011() });
-    await old.migrate();
-    await writeOldData(old);
-    await old.close();
-    db = await createDb(options);
-    await db.migrate();
+    // Before 0011: cost tokens were not columns yet.
+    upgraded = await openUpgradedDatabase(
+      kind,
+      migrationsWhere((e) => e.tag < '0011'),
+      writeOldData,
+    );
+    db = upgraded.db;
     pauseRollups(db);
   });
-  afterAll(async () => {
-    await db?.close();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-    if (kind === 'postgres') {
-      const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
-      await admin.unsafe(`DROP SCHEMA IF EXISTS "${schemaName}" CASCADE`);
-      await admin.end();
-    }
-  });
+  afterAll(() => upgraded?.dispose());
 
   it('backfills the spans from their attributes and the traces with their sums', async () => {
     const spans = await db.rows<Record<string, unknown>>(

@@ -4,32 +4,18 @@
  * partitions). The v1 rows are written as v1 ingest wrote them; after the upgrade every
  * read gives them back, and new spans of an old trace merge into its summary.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type Db, createDb, MIGRATIONS_FOLDER } from '../../db/client';
+import type { Db } from '../../db/client';
 import { getTraceForExport, getTraceView, matchSpans } from '../../db/queries/get-trace';
 import { listTraces } from '../../db/queries/list-traces';
 import { compileSpanFilter, compileTraceFilter } from '../../lib/where/sql-compiler';
 import { parseWhere } from '../../lib/where';
-import { describeEachDatabase, TEST_DATABASE_URL } from '../support/databases';
+import { describeEachDatabase } from '../support/databases';
+import { type UpgradedDatabase, migrationsWhere, openUpgradedDatabase } from '../support/upgrade';
 import type { AttributeMap, SpanEvent, SpanLink } from '../../lib/otlp/span-record';
 import { spanRecord } from '../support/span-record';
 import { storeRecords } from '../support/store-spans';
-
-/** A copy of db/migrations that stops at 0005: the v1 schema. */
-function v1Migrations(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-v1-migrations-'));
-  fs.cpSync(MIGRATIONS_FOLDER, dir, { recursive: true });
-  const journalPath = path.join(dir, 'meta', '_journal.json');
-  const journal = JSON.parse(fs.readFileSync(journalPath, 'utf8')) as { entries: { idx: number }[] };
-  journal.entries = journal.entries.filter((e) => e.idx <= 5);
-  fs.writeFileSync(journalPath, JSON.stringify(journal));
-  return dir;
-}
 
 const DAY_NS = 86_400_000_000_000n;
 
@@ -105,28 +91,19 @@ async function writeV1Data(db: Db): Promise<void> {
 }
 
 describeEachDatabase('upgrade from storage v1', (kind) => {
-  const schemaName = `td_upgrade_${Math.random().toString(16).slice(2, 10)}`;
-  const dataDir = kind === 'pglite' ? fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-upgrade-')) : undefined;
-  const options = { databaseUrl: kind === 'postgres' ? TEST_DATABASE_URL : '', dataDir, schemaName, maxConnections: 2 };
   let db: Db;
+  let upgraded: UpgradedDatabase | undefined;
 
   beforeAll(async () => {
-    const v1 = await createDb({ ...options, migrationsFolder: v1Migrations() });
-    await v1.migrate();
-    await writeV1Data(v1);
-    await v1.close();
-    db = await createDb(options);
-    await db.migrate();
+    // v1: the first six migrations (up to the list order index).
+    upgraded = await openUpgradedDatabase(
+      kind,
+      migrationsWhere((e) => e.idx <= 5),
+      writeV1Data,
+    );
+    db = upgraded.db;
   });
-  afterAll(async () => {
-    await db?.close();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-    if (kind === 'postgres') {
-      const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
-      await admin.unsafe(`DROP SCHEMA IF EXISTS "${schemaName}" CASCADE`);
-      await admin.end();
-    }
-  });
+  afterAll(() => upgraded?.dispose());
 
   it('the v1 rows now sit in daily partitions', async () => {
     const rows = await db.rows<{ parent: string; n: bigint }>(sql`

@@ -1,0 +1,53 @@
+/**
+ * Upgrade tests: a database migrated only as far as an older release, given that release's
+ * data, then opened with today's migrations, as a user's database is on upgrade.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { type Db, type DbKind, MIGRATIONS_FOLDER, createDb } from '../../db/client';
+import { TEST_DATABASE_URL } from './databases';
+
+type JournalEntry = { idx: number; tag: string };
+
+/** A copy of db/migrations holding only the migrations `keep` accepts (what an older release shipped). */
+export function migrationsWhere(keep: (entry: JournalEntry) => boolean): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-old-migrations-'));
+  fs.cpSync(MIGRATIONS_FOLDER, dir, { recursive: true });
+  const journalPath = path.join(dir, 'meta', '_journal.json');
+  const journal = JSON.parse(fs.readFileSync(journalPath, 'utf8')) as { entries: JournalEntry[] };
+  journal.entries = journal.entries.filter(keep);
+  fs.writeFileSync(journalPath, JSON.stringify(journal));
+  return dir;
+}
+
+export type UpgradedDatabase = { db: Db; dispose(): Promise<void> };
+
+/**
+ * A fresh database of `kind` (its own schema or PGlite folder) migrated with `oldMigrations`,
+ * filled by `writeOld`, closed, then reopened and migrated to today. `dispose` drops it.
+ */
+export async function openUpgradedDatabase(kind: DbKind, oldMigrations: string, writeOld: (db: Db) => Promise<void>): Promise<UpgradedDatabase> {
+  const schemaName = `td_upgrade_${Math.random().toString(16).slice(2, 10)}`;
+  const dataDir = kind === 'pglite' ? fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-upgrade-')) : undefined;
+  const options = { databaseUrl: kind === 'postgres' ? TEST_DATABASE_URL : '', dataDir, schemaName, maxConnections: 2 };
+  const old = await createDb({ ...options, migrationsFolder: oldMigrations });
+  await old.migrate();
+  await writeOld(old);
+  await old.close();
+  const db = await createDb(options);
+  await db.migrate();
+  return {
+    db,
+    async dispose() {
+      await db.close();
+      if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+      if (kind === 'postgres') {
+        const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+        await admin.unsafe(`DROP SCHEMA IF EXISTS "${schemaName}" CASCADE`);
+        await admin.end();
+      }
+    },
+  };
+}
