@@ -35,8 +35,20 @@ import { UNCOSTED_COLUMNS, uncostedInputs } from './rollup-cost';
 export const ROLLUP_GRANULE_MS = 300_000;
 /** Second level, summed from the base granules. */
 export const ROLLUP_HOUR_MS = 3_600_000;
-/** `trace_rollups.dims`: which of (tenant, model) a row is grouped by (GROUPING(tenant_id, llm_model)). */
-export const DIMS = { tenantModel: 0, tenant: 1, model: 2 } as const;
+/** `trace_rollups.dims`: what a row is grouped by (0-2: GROUPING(tenant_id, llm_model); 3, 4: with the user). */
+export const DIMS = { tenantModel: 0, tenant: 1, model: 2, tenantUser: 3, tenantUserModel: 4 } as const;
+
+/** 5-minute user rows are kept for the hours that ended less than this long ago (see the module comment). */
+const USER_FIVE_MINUTE_KEEP_MS = 3_600_000;
+let userFiveMinuteKeepMs = USER_FIVE_MINUTE_KEEP_MS;
+
+/**
+ * Tests: how long 5-minute user rows are kept (null: the default). Only ever shorten it while
+ * rollups exist — an hour sealed without 5-minute rows must not become open again.
+ */
+export function setUserFiveMinuteKeepForTests(ms: number | null): void {
+  userFiveMinuteKeepMs = ms ?? USER_FIVE_MINUTE_KEEP_MS;
+}
 
 const QUIET_MS = 5_000;
 const MAX_AGE_MS = 30_000;
@@ -120,42 +132,97 @@ export function combined(columns: readonly StoredColumn[], alias: string, histTy
 export const columnNames = (columns: readonly StoredColumn[]) => sql.raw(columns.map((c) => c.name).join(', '));
 /** A bigint[] parameter (sent as text[], which every driver sends the same way). */
 const bigints = (values: bigint[]) => sql`${sql.param(values.map(String))}::text[]::bigint[]`;
+const big = (v: bigint) => sql`${v.toString()}::bigint`;
+const EVERY_DIMS = sql.raw(Object.values(DIMS).join(', '));
+const USER_DIMS = sql.raw(`${DIMS.tenantUser}, ${DIMS.tenantUserModel}`);
+
+/**
+ * `dims` of a row of the GROUPING SETS below: GROUPING(tenant, model) for the (tenant, model) sets,
+ * 3 / 4 for (tenant, user) / (tenant, user, model).
+ */
+const DIMS_OF_SET = sql.raw(
+  `CASE WHEN GROUPING(t.user_id) = 0 THEN ${DIMS.tenantUserModel} - GROUPING(t.llm_model) ELSE GROUPING(t.tenant_id, t.llm_model) END`,
+);
+/** Keeps (tenant, user, model) groups only where they have uncosted requests: the only thing read from them (cost-rollup.ts). */
+const USER_MODEL_ONLY_UNCOSTED = sql.raw(`(GROUPING(t.llm_model) = 1 OR count(*) FILTER (WHERE t.in_uncosted) > 0)`);
+
+const MODEL_SETS = '(t.granule, t.tenant_id, t.llm_model), (t.granule, t.tenant_id), (t.granule, t.llm_model)';
+const USER_SETS = '(t.granule, t.tenant_id, t.user_id), (t.granule, t.tenant_id, t.user_id, t.llm_model)';
+
+/**
+ * Inserts the rows of granules of `sizeMs` starting at `starts`, aggregated from `traces`
+ * (one index range scan per granule), for the (tenant, model) grouping sets and/or the
+ * user ones; `having` filters the groups (user sets only).
+ */
+async function rollFromTraces(tx: Pick<Db, 'rows'>, sizeMs: number, starts: bigint[], sets: { model: boolean; user: boolean }, having: SQL): Promise<void> {
+  const sizeNs = BigInt(sizeMs) * NS_PER_MS;
+  const groupingSets = [sets.model ? MODEL_SETS : null, sets.user ? USER_SETS : null].filter((x) => x !== null).join(', ');
+  // GROUPING() only names grouping columns: without the user sets, user_id is not one.
+  const dims = sets.user ? DIMS_OF_SET : sql.raw('GROUPING(t.tenant_id, t.llm_model)');
+  await tx.rows(sql`
+    INSERT INTO trace_rollups (granule_ms, bucket_ns, dims, tenant_id, llm_model, user_id, ${columnNames(ALL_COLUMNS)})
+    SELECT ${sizeMs}::integer, t.granule, ${dims}, COALESCE(t.tenant_id, ''), t.llm_model, ${sets.user ? sql`t.user_id` : sql`NULL::text`},
+      ${fromTraces(ALL_COLUMNS, true)}
+    FROM (
+      SELECT g.lo AS granule, x.*
+      FROM unnest(${bigints(starts)}) AS g(lo)
+      CROSS JOIN LATERAL (
+        SELECT t.tenant_id, t.llm_model, t.user_id, ${traceInputs(ROLLED_MEASURES, { bins: true })}, ${uncostedInputs()} FROM traces t
+        WHERE t.start_ns >= g.lo AND t.start_ns < g.lo + ${big(sizeNs)}
+        OFFSET 0 -- one index range scan per granule, never flattened into a join
+      ) x
+    ) t
+    GROUP BY GROUPING SETS (${sql.raw(groupingSets)})
+    ${sets.user ? sql`HAVING ${having}` : sql``}`);
+}
 
 /**
  * Rebuilds the rollups of the given 5-minute granules, then of the hours holding them.
  * Keys are matched with `= ANY(array)` on the indexes' leading columns, so the plans
  * stay index scans whatever the statistics say (PGlite never analyzes on its own).
+ * User rows: 5-minute rows (and hours summed from them) in the hours from `openFrom` on;
+ * older (sealed) hours are rebuilt from `traces` as whole hours, without 5-minute rows.
  */
-async function rebuild(tx: Pick<Db, 'rows'>, granules: bigint[]): Promise<void> {
+async function rebuild(tx: Pick<Db, 'rows'>, granules: bigint[], openFrom: bigint): Promise<void> {
   await tx.rows(sql`
-    DELETE FROM trace_rollups WHERE granule_ms = ${ROLLUP_GRANULE_MS}::integer AND dims IN (0, 1, 2) AND bucket_ns = ANY(${bigints(granules)})`);
-  await tx.rows(sql`
-    INSERT INTO trace_rollups (granule_ms, bucket_ns, dims, tenant_id, llm_model, ${columnNames(ALL_COLUMNS)})
-    SELECT ${ROLLUP_GRANULE_MS}::integer, t.granule, GROUPING(t.tenant_id, t.llm_model), COALESCE(t.tenant_id, ''), t.llm_model,
-      ${fromTraces(ALL_COLUMNS, true)}
-    FROM (
-      SELECT g.lo AS granule, x.*
-      FROM unnest(${bigints(granules)}) AS g(lo)
-      CROSS JOIN LATERAL (
-        SELECT t.tenant_id, t.llm_model, ${traceInputs(ROLLED_MEASURES, { bins: true })}, ${uncostedInputs()} FROM traces t
-        WHERE t.start_ns >= g.lo AND t.start_ns < g.lo + ${GRANULE_NS.toString()}::bigint
-        OFFSET 0 -- one index range scan per granule, never flattened into a join
-      ) x
-    ) t
-    GROUP BY GROUPING SETS ((t.granule, t.tenant_id, t.llm_model), (t.granule, t.tenant_id), (t.granule, t.llm_model))`);
+    DELETE FROM trace_rollups WHERE granule_ms = ${ROLLUP_GRANULE_MS}::integer AND dims IN (${EVERY_DIMS}) AND bucket_ns = ANY(${bigints(granules)})`);
+  await rollFromTraces(
+    tx,
+    ROLLUP_GRANULE_MS,
+    granules,
+    { model: true, user: granules.some((g) => g >= openFrom) },
+    sql`GROUPING(t.user_id) = 1 OR (t.granule >= ${big(openFrom)} AND ${USER_MODEL_ONLY_UNCOSTED})`,
+  );
   const hours = [...new Set(granules.map((g) => floorTo(g, HOUR_NS)))];
   const perHour = Number(HOUR_NS / GRANULE_NS);
   const granulesOfHours = hours.flatMap((h) => Array.from({ length: perHour }, (_, i) => h + BigInt(i) * GRANULE_NS));
   const H = sql`${HOUR_NS.toString()}::bigint`;
   await tx.rows(sql`
-    DELETE FROM trace_rollups WHERE granule_ms = ${ROLLUP_HOUR_MS}::integer AND dims IN (0, 1, 2) AND bucket_ns = ANY(${bigints(hours)})`);
+    DELETE FROM trace_rollups WHERE granule_ms = ${ROLLUP_HOUR_MS}::integer AND dims IN (${EVERY_DIMS}) AND bucket_ns = ANY(${bigints(hours)})`);
   await tx.rows(sql`
-    INSERT INTO trace_rollups (granule_ms, bucket_ns, dims, tenant_id, llm_model, ${columnNames(ALL_COLUMNS)})
-    SELECT ${ROLLUP_HOUR_MS}::integer, r.bucket_ns - ((r.bucket_ns % ${H}) + ${H}) % ${H}, r.dims, r.tenant_id, r.llm_model,
+    INSERT INTO trace_rollups (granule_ms, bucket_ns, dims, tenant_id, llm_model, user_id, ${columnNames(ALL_COLUMNS)})
+    SELECT ${ROLLUP_HOUR_MS}::integer, r.bucket_ns - ((r.bucket_ns % ${H}) + ${H}) % ${H}, r.dims, r.tenant_id, r.llm_model, r.user_id,
       ${combined(ALL_COLUMNS, 'r', 'stored')}
     FROM trace_rollups r
-    WHERE r.granule_ms = ${ROLLUP_GRANULE_MS}::integer AND r.dims IN (0, 1, 2) AND r.bucket_ns = ANY(${bigints(granulesOfHours)})
-    GROUP BY 2, r.dims, r.tenant_id, r.llm_model`);
+    WHERE r.granule_ms = ${ROLLUP_GRANULE_MS}::integer AND r.dims IN (${EVERY_DIMS}) AND r.bucket_ns = ANY(${bigints(granulesOfHours)})
+      AND (r.dims NOT IN (${USER_DIMS}) OR r.bucket_ns >= ${big(openFrom)})
+    GROUP BY 2, r.dims, r.tenant_id, r.llm_model, r.user_id`);
+  const sealed = hours.filter((h) => h < openFrom);
+  if (sealed.length > 0) await rollFromTraces(tx, ROLLUP_HOUR_MS, sealed, { model: false, user: true }, USER_MODEL_ONLY_UNCOSTED);
+}
+
+/**
+ * The first hour whose 5-minute user rows are kept (by the database's clock, which every
+ * process shares): the hours that ended less than USER_FIVE_MINUTE_KEEP_MS ago, and later.
+ */
+export function openHoursFrom(): SQL {
+  return sql`((floor(extract(epoch FROM now()) * 1000)::bigint - ${userFiveMinuteKeepMs}::bigint) / ${ROLLUP_HOUR_MS}::bigint * ${HOUR_NS.toString()}::bigint)`;
+}
+
+/** Drops the 5-minute user rows of sealed hours (one hour of slack behind `openFrom`: a read that began earlier may still use them). */
+async function sealOldHours(tx: Pick<Db, 'rows'>, openFrom: bigint): Promise<void> {
+  await tx.rows(sql`
+    DELETE FROM trace_rollups WHERE granule_ms = ${ROLLUP_GRANULE_MS}::integer AND dims IN (${USER_DIMS}) AND bucket_ns < ${big(openFrom - HOUR_NS)}`);
 }
 
 /** Start of the `size` granule holding `ns` (a floor, also before 1970). */
@@ -179,9 +246,12 @@ async function rollOnce(db: Pick<Db, 'transaction'>, force: boolean): Promise<Pa
   return db.transaction(async (tx) => {
     // JIT off: the planner's estimates for these many-aggregate statements trip jit_above_cost,
     // and compiling them took ~0.6 s for ~40 ms of work (Postgres 15).
-    const [lock] = await tx.rows<{ ok: boolean }>(sql`
-      SELECT pg_try_advisory_xact_lock(${jobLockKey('rollups')}) AS ok, ${tx.kind === 'postgres' ? sql`set_config('jit', 'off', true)` : sql`NULL`} AS jit`);
+    const [lock] = await tx.rows<{ ok: boolean; open_from: bigint | string }>(sql`
+      SELECT pg_try_advisory_xact_lock(${jobLockKey('rollups')}) AS ok, ${tx.kind === 'postgres' ? sql`set_config('jit', 'off', true)` : sql`NULL`} AS jit,
+        ${openHoursFrom()} AS open_from`);
     if (!lock?.ok) return { rolled: 0, busy: true };
+    const openFrom = BigInt(lock.open_from);
+    await sealOldHours(tx, openFrom);
     const due = force
       ? sql`true`
       : sql`max(marked_at) < now() - ${`${QUIET_MS} milliseconds`}::interval OR min(marked_at) < now() - ${`${MAX_AGE_MS} milliseconds`}::interval`;
@@ -192,7 +262,7 @@ async function rollOnce(db: Pick<Db, 'transaction'>, force: boolean): Promise<Pa
         SELECT bucket_ns FROM rollup_dirty GROUP BY bucket_ns HAVING ${due} ORDER BY bucket_ns DESC LIMIT ${BATCH}::integer)
       RETURNING d.bucket_ns`);
     const granules = [...new Set(claimed.map((r) => BigInt(r.bucket_ns)))];
-    if (granules.length > 0) await rebuild(tx, granules);
+    if (granules.length > 0) await rebuild(tx, granules, openFrom);
     return { rolled: granules.length, busy: false };
   });
 }

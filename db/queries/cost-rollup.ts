@@ -33,10 +33,10 @@ import {
   splitCost,
   tracePriceLookup,
 } from './cost';
-import { type Shape, type Window, cleanRollupRows, shapeOf, windowOf, withoutJit } from './metrics-rollup';
+import { type Shape, type Window, cleanRollupRows, dirtyGranules, shapeOf, windowOf, withoutJit } from './metrics-rollup';
 
 export type RollupCostQuery = Omit<CostQuery, 'group' | 'filter'> & {
-  /** The chart's group-by key (null, the tenant key or llm.model: what the rollup path groups by). */
+  /** The chart's group-by key (null, the tenant key, llm.model or user.id: what the rollup path groups by). */
   groupBy: string | null;
   tenantKey: string;
   /** The one tenant the chart's filter keeps (null: every tenant). */
@@ -46,8 +46,8 @@ export type RollupCostQuery = Omit<CostQuery, 'group' | 'filter'> & {
 const big = (v: bigint) => sql`${v.toString()}::bigint`;
 const bigints = (values: readonly bigint[]) => sql`${sql.param(values.map(String))}::text[]::bigint[]`;
 
-/** Rows that keep the model: (tenant, model) when a tenant is involved, else (model). */
-const costDims = (shape: Shape) => (shape.dims === DIMS.model ? DIMS.model : DIMS.tenantModel);
+/** Rows that keep the model: (tenant, user, model) by user, (tenant, model) when a tenant is involved, else (model). */
+const costDims = (shape: Shape) => (shape.dims === DIMS.tenantUser ? DIMS.tenantUserModel : shape.dims === DIMS.model ? DIMS.model : DIMS.tenantModel);
 
 /** Models of the uncosted requests the rollups and the dirty granules hold in range (a superset: only prices are looked up for them). */
 async function rolledUncostedModels(db: Pick<Db, 'rows'>, q: RollupCostQuery, shape: Shape): Promise<string[]> {
@@ -110,12 +110,13 @@ export async function rollupCostRows(db: Pick<Db, 'rows'>, q: RollupCostQuery, b
     db,
     sql`
     WITH prices AS MATERIALIZED ${pricesTable(JSON.stringify(prices))},
-    dirty AS MATERIALIZED (
+    marked AS MATERIALIZED (
       SELECT DISTINCT d FROM (
         SELECT bucket_ns AS d FROM rollup_dirty WHERE bucket_ns >= ${big(w.fFrom)} AND bucket_ns < ${big(w.fTo)}
         UNION ALL SELECT unnest(${bigints(splits.granules)})
       ) x
     ),
+    ${dirtyGranules(shape, w, sql`SELECT d - ((d % ${H}) + ${H}) % ${H} AS h FROM marked UNION SELECT unnest(${bigints(splits.hours)})`)},
     dirty_hours AS MATERIALIZED (
       SELECT DISTINCT h FROM (
         SELECT d - ((d % ${H}) + ${H}) % ${H} AS h FROM dirty UNION ALL SELECT unnest(${bigints(splits.hours)})

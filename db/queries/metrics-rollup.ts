@@ -35,6 +35,7 @@ import {
   ROLLUP_HOUR_MS,
   ceilTo,
   columnNames,
+  openHoursFrom,
   combined,
   floorTo,
   fromTraces,
@@ -53,6 +54,8 @@ function minTraces(scope: RollupScope): number {
 
 export type Shape = {
   dims: number;
+  /** User rows: 5-minute granules are kept only in the open hours (db/rollups.ts); sealed ones are read as hours or from traces. */
+  userLevel: boolean;
   /** The group value of a row of `traces` or `trace_rollups` under `alias`. */
   group: (alias: string) => SQL;
   /** The tenant restriction on `alias`. */
@@ -62,13 +65,24 @@ export type Shape = {
 export function shapeOf(q: Pick<MetricsQuery, 'groupBy' | 'tenantKey'>, scope: Pick<RollupScope, 'tenantId'>): Shape | null {
   const byTenant = q.groupBy === q.tenantKey;
   const byModel = !byTenant && q.groupBy === 'llm.model';
-  if (q.groupBy !== null && !byTenant && !byModel) return null;
   const oneTenant = scope.tenantId;
-  const dims = byModel ? (oneTenant === null ? DIMS.model : DIMS.tenantModel) : byTenant || oneTenant !== null ? DIMS.tenant : DIMS.model;
+  // By user within one tenant (the tenant page); all tenants' users would read more rows than traces.
+  const byUser = !byTenant && q.groupBy === 'user.id' && oneTenant !== null;
+  if (q.groupBy !== null && !byTenant && !byModel && !byUser) return null;
+  const dims = byUser
+    ? DIMS.tenantUser
+    : byModel
+      ? oneTenant === null
+        ? DIMS.model
+        : DIMS.tenantModel
+      : byTenant || oneTenant !== null
+        ? DIMS.tenant
+        : DIMS.model;
   return {
     dims,
+    userLevel: byUser,
     // The same expressions as groupColumn() in metrics.ts.
-    group: (a) => (byModel ? sql.raw(`${a}.llm_model`) : byTenant ? sql.raw(`NULLIF(${a}.tenant_id, '')`) : sql`NULL::text`),
+    group: (a) => (byUser ? sql.raw(`${a}.user_id`) : byModel ? sql.raw(`${a}.llm_model`) : byTenant ? sql.raw(`NULLIF(${a}.tenant_id, '')`) : sql`NULL::text`),
     tenant: (a) => (oneTenant === null ? sql`true` : sql`${sql.raw(a)}.tenant_id = ${oneTenant}::text`),
   };
 }
@@ -158,6 +172,27 @@ export function cleanRollupRows(w: Window, rollupRows: (granuleMs: number) => SQ
     )`;
 }
 
+/**
+ * The CTE `dirty (d)`: the granules read from `traces` besides the range's partial edges — those
+ * in `marked (d)` (dirty), and for user rows the 5-minute granules the window would read in sealed
+ * hours, which keep no 5-minute rows: the whole granules at both ends, and every granule of a sealed
+ * hour in `hours (h)` (the hours read as 5-minute granules: holding a dirty granule, a price change…).
+ */
+export function dirtyGranules(shape: Shape, w: Window, hours: SQL): SQL {
+  if (!shape.userLevel) return sql`dirty AS MATERIALIZED (SELECT d FROM marked)`;
+  const F = big(GRANULE_NS);
+  const H = big(HOUR_NS);
+  return sql`
+    open_from AS MATERIALIZED (SELECT ${openHoursFrom()} AS o),
+    dirty AS MATERIALIZED (
+      SELECT d FROM marked
+      UNION SELECT g FROM open_from, generate_series(${big(w.fFrom)}, least(${big(w.hFrom)}, o) - ${F}, ${F}) AS g
+      UNION SELECT g FROM open_from, generate_series(${big(w.hTo)}, least(${big(w.fTo)}, o) - ${F}, ${F}) AS g
+      UNION SELECT x.h + k * ${F} FROM (${hours}) x, open_from, generate_series(0, ${HOUR_NS / GRANULE_NS - 1n}::bigint) AS k
+        WHERE x.h >= ${big(w.hFrom)} AND x.h < ${big(w.hTo)} AND x.h < o
+    )`;
+}
+
 function splitMeasures(q: MetricsQuery, scope: RollupScope): { metrics: Set<MetricName>; rolled: Measure[]; exact: Measure[] } {
   const metrics = new Set(q.metrics);
   if (scope.unrolledOptional) for (const name of metrics) if (!isRolledUp(name)) metrics.delete(name);
@@ -180,7 +215,8 @@ export async function rollupMetricsRows(
   if (!scope || (q.series && q.bucketMs % ROLLUP_GRANULE_MS !== 0)) return null;
   const shape = shapeOf(q, scope);
   const window = windowOf(q);
-  if (!shape || !window || !(await bigEnough(db, q, scope, shape))) return null;
+  // User rows without whole hours would read every sealed granule from traces.
+  if (!shape || !window || (shape.userLevel && window.hFrom === window.hTo) || !(await bigEnough(db, q, scope, shape))) return null;
 
   const { metrics, rolled, exact } = splitMeasures(q, scope);
   const rows = withPercentiles(await rolledRows(db, q, grid, shape, window, rolled), rolled);
@@ -214,9 +250,10 @@ async function rolledRows(db: Pick<Db, 'rows'>, q: MetricsQuery, grid: BucketGri
   return withoutJit<AggRow>(
     db,
     sql`
-    WITH dirty AS MATERIALIZED (
+    WITH marked AS MATERIALIZED (
       SELECT DISTINCT bucket_ns AS d FROM rollup_dirty WHERE bucket_ns >= ${big(w.fFrom)} AND bucket_ns < ${big(w.fTo)}
     ),
+    ${dirtyGranules(shape, w, sql`SELECT DISTINCT d - ((d % ${H}) + ${H}) % ${H} AS h FROM marked`)},
     -- hours holding a dirty granule: read as 5-minute granules instead
     dirty_hours AS MATERIALIZED (
       SELECT DISTINCT d - ((d % ${H}) + ${H}) % ${H} AS h FROM dirty WHERE d >= ${big(w.hFrom)} AND d < ${big(w.hTo)}
