@@ -216,8 +216,14 @@ describeEachDatabase('chart rollups', (kind) => {
       params: [...range(RANGE_A), ['group_by', 'llm.model'], ['bucket', '30m'], FAMILIES],
       scope: 'acme-corp',
     },
-    { name: 'one tenant by user, 1h, top 5 + other', params: [...range(RANGE_A), ['where', 'tenant.id=acme-corp'], ['group_by', 'user.id'], ['bucket', '1h'], ['top', '5'], FAMILIES] },
-    { name: 'one tenant by user, totals only (the table)', params: [...range(RANGE_A), ['where', 'tenant.id=globex'], ['group_by', 'user.id'], ['series', 'false'], ['top', '100'], FAMILIES] },
+    {
+      name: 'one tenant by user, 1h, top 5 + other',
+      params: [...range(RANGE_A), ['where', 'tenant.id=acme-corp'], ['group_by', 'user.id'], ['bucket', '1h'], ['top', '5'], FAMILIES],
+    },
+    {
+      name: 'one tenant by user, totals only (the table)',
+      params: [...range(RANGE_A), ['where', 'tenant.id=globex'], ['group_by', 'user.id'], ['series', 'false'], ['top', '100'], FAMILIES],
+    },
     {
       name: 'a scoped reader by user, 2h, top 8 (the chart)',
       params: [...range(RANGE_ALL), ['group_by', 'user.id'], ['bucket', '2h'], ['top', '8'], FAMILIES],
@@ -374,8 +380,20 @@ describeEachDatabase('chart rollups', (kind) => {
     ).toBe('traces');
     // By user: one tenant's users only, and only over whole hours.
     expect(await ask([['group_by', 'user.id']])).toBe('traces');
-    expect(await ask([['where', 'tenant.id=acme-corp'], ['group_by', 'user.id'], ['bucket', '1h']])).toBe('rollup');
-    expect(await ask([['where', 'tenant.id=acme-corp'], ['group_by', 'user.id'], ['bucket', '15m']])).toBe('traces');
+    expect(
+      await ask([
+        ['where', 'tenant.id=acme-corp'],
+        ['group_by', 'user.id'],
+        ['bucket', '1h'],
+      ]),
+    ).toBe('rollup');
+    expect(
+      await ask([
+        ['where', 'tenant.id=acme-corp'],
+        ['group_by', 'user.id'],
+        ['bucket', '15m'],
+      ]),
+    ).toBe('traces');
     expect(await ask([['bucket', '1m']])).toBe('traces');
     expect(await ask([['where', 'tenant.id=globex']], 'acme-corp')).toBe('traces');
     expect(await ask([['where', 'tenant.id=acme-corp']], 'acme-corp')).toBe('rollup');

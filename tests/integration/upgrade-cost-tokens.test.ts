@@ -134,7 +134,8 @@ describeEachDatabase('upgrade to cost tokens as columns (migration 0011)', (kind
 
   it('marks dirty the granules holding uncosted requests, and the roller gives them their sums', async () => {
     const dirty = await db.rows<{ bucket_ns: bigint | string }>(sql`SELECT DISTINCT bucket_ns FROM rollup_dirty`);
-    expect(dirty.map((d) => BigInt(d.bucket_ns))).toEqual([BASE_NS]);
+    // 0011 marks the granule with the uncosted request; 0013 (user rollups) then marks every granule holding traces.
+    expect(dirty.map((d) => BigInt(d.bucket_ns)).sort()).toEqual([BASE_NS, BASE_NS + 30n * MIN_NS]);
     await drainRollups(db);
     const rows = await db.rows<Record<string, unknown>>(sql`
       SELECT uncosted_requests, uc_fresh_input, uc_cached_input, uc_cache_creation, uc_output, uc_plain_output, uc_reasoning
