@@ -52,10 +52,12 @@ const costDims = (shape: Shape) => (shape.dims === DIMS.tenantUser ? DIMS.tenant
 /** Models of the uncosted requests the rollups and the dirty granules hold in range (a superset: only prices are looked up for them). */
 async function rolledUncostedModels(db: Pick<Db, 'rows'>, q: RollupCostQuery, shape: Shape): Promise<string[]> {
   const F = big(GRANULE_NS);
+  // By user: the tenant's (tenant, model) rows, which also cover the hours too quiet for user rows.
+  const modelDims = shape.userLevel ? DIMS.tenantModel : costDims(shape);
   const rows = await db.rows<{ m: string }>(sql`
     SELECT DISTINCT m FROM (
       SELECT r.llm_model AS m FROM trace_rollups r
-      WHERE r.granule_ms = ${ROLLUP_HOUR_MS}::integer AND r.dims = ${costDims(shape)}::smallint AND ${shape.tenant('r')}
+      WHERE r.granule_ms = ${ROLLUP_HOUR_MS}::integer AND r.dims = ${modelDims}::smallint AND ${shape.tenant('r')}
         AND r.bucket_ns >= ${big(floorTo(q.fromNs, HOUR_NS))} AND r.bucket_ns < ${big(q.toNs)} AND r.uncosted_requests > 0
       UNION ALL
       SELECT x.m FROM (

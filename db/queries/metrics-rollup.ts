@@ -1,6 +1,7 @@
 /**
  * The rollup path of the chart aggregations (db/queries/metrics.ts): a request whose
- * filter is at most one tenant, grouped by nothing, the tenant or the model, with
+ * filter is at most one tenant, grouped by nothing, the tenant or the model — or by user
+ * within one tenant, with buckets of whole hours — with
  * bucket sizes made of 5-minute granules, is answered from `trace_rollups`
  * (db/rollups.ts) — hours where the buckets are made of hours, 5-minute granules at
  * the edges — instead of aggregating every trace in range.
@@ -41,6 +42,7 @@ import {
   fromTraces,
   pokeRollups,
   storedColumns,
+  userRollupLimits,
 } from '../rollups';
 import { distinctCounts, distinctMeasures, measuresFor, nOrNull, readsWideColumn, selectList, traceInputs, tracesAggregates } from './metric-sql';
 import type { AggRow, MetricsQuery, RollupScope } from './metrics-query';
@@ -133,9 +135,11 @@ export function windowOf(q: Pick<MetricsQuery, 'fromNs' | 'toNs' | 'series' | 'b
 async function bigEnough(db: Pick<Db, 'rows'>, q: MetricsQuery, scope: RollupScope, shape: Shape): Promise<boolean> {
   const threshold = minTraces(scope);
   if (threshold <= 0) return true;
+  // User rows are missing from quiet hours: the tenant's rows count them all.
+  const dims = shape.userLevel ? DIMS.tenant : shape.dims;
   const [estimate] = await db.rows<{ n: Num }>(sql`
     SELECT COALESCE(sum(r.requests), 0) AS n FROM trace_rollups r
-    WHERE r.granule_ms = ${ROLLUP_HOUR_MS}::integer AND r.dims = ${shape.dims}::smallint AND ${shape.tenant('r')}
+    WHERE r.granule_ms = ${ROLLUP_HOUR_MS}::integer AND r.dims = ${dims}::smallint AND ${shape.tenant('r')}
       AND r.bucket_ns >= ${big(floorTo(q.fromNs, HOUR_NS))} AND r.bucket_ns < ${big(q.toNs)}`);
   return Number(estimate?.n ?? 0) >= threshold;
 }
@@ -174,9 +178,10 @@ export function cleanRollupRows(w: Window, rollupRows: (granuleMs: number) => SQ
 
 /**
  * The CTE `dirty (d)`: the granules read from `traces` besides the range's partial edges — those
- * in `marked (d)` (dirty), and for user rows the 5-minute granules the window would read in sealed
- * hours, which keep no 5-minute rows: the whole granules at both ends, and every granule of a sealed
- * hour in `hours (h)` (the hours read as 5-minute granules: holding a dirty granule, a price change…).
+ * in `marked (d)` (dirty), and for user rows: the 5-minute granules the window would read in sealed
+ * hours, which keep no 5-minute rows (the whole granules at both ends, and every granule of a sealed
+ * hour in `hours (h)`, the hours read as 5-minute granules: holding a dirty granule, a price change…),
+ * and every granule of the tenant's hours too quiet to have user rows (db/rollups.ts).
  */
 export function dirtyGranules(shape: Shape, w: Window, hours: SQL): SQL {
   if (!shape.userLevel) return sql`dirty AS MATERIALIZED (SELECT d FROM marked)`;
@@ -188,8 +193,14 @@ export function dirtyGranules(shape: Shape, w: Window, hours: SQL): SQL {
       SELECT d FROM marked
       UNION SELECT g FROM open_from, generate_series(${big(w.fFrom)}, least(${big(w.hFrom)}, o) - ${F}, ${F}) AS g
       UNION SELECT g FROM open_from, generate_series(${big(w.hTo)}, least(${big(w.fTo)}, o) - ${F}, ${F}) AS g
-      UNION SELECT x.h + k * ${F} FROM (${hours}) x, open_from, generate_series(0, ${HOUR_NS / GRANULE_NS - 1n}::bigint) AS k
-        WHERE x.h >= ${big(w.hFrom)} AND x.h < ${big(w.hTo)} AND x.h < o
+      UNION SELECT x.h + k * ${F} FROM (
+        SELECT h FROM (${hours}) y, open_from WHERE y.h < o
+        UNION ALL
+        SELECT r.bucket_ns FROM trace_rollups r
+        WHERE r.granule_ms = ${ROLLUP_HOUR_MS}::integer AND r.dims = ${DIMS.tenant}::smallint AND ${shape.tenant('r')}
+          AND r.bucket_ns >= ${big(w.hFrom)} AND r.bucket_ns < ${big(w.hTo)} AND r.requests < ${userRollupLimits.hourMinTraces}::integer
+      ) x, generate_series(0, ${HOUR_NS / GRANULE_NS - 1n}::bigint) AS k
+      WHERE x.h >= ${big(w.hFrom)} AND x.h < ${big(w.hTo)}
     )`;
 }
 

@@ -16,7 +16,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { TOKEN_PARTS, TOKEN_SPLIT, UNCOSTED_TRACE } from '../../db/queries/cost';
 import { ucColumn } from '../../db/rollup-cost';
-import { DIMS, drainRollups, pauseRollups } from '../../db/rollups';
+import { DIMS, drainRollups, pauseRollups, setUserRollupLimitsForTests } from '../../db/rollups';
 import type { MetricValues, MetricsResponse } from '../../lib/metrics/types';
 import type { AttributeMap, OtlpAnyValue, SpanRecord } from '../../lib/otlp/span-record';
 import { resetConfigForTests } from '../../server/config';
@@ -207,6 +207,8 @@ describeEachDatabase('computed cost from the rollups', (kind) => {
     process.env.TRACEDECK_PRICES = pricesFile;
     database = await openTestDatabase(kind);
     pauseRollups(database.db);
+    // User rows for every tenant hour, however quiet (the data is small).
+    setUserRollupLimitsForTests({ hourMinTraces: 0 });
     const spans = spansOf(workload(), 0);
     for (let k = 0; k < spans.length; k += 200) await storeRecords(database.db, spans.slice(k, k + 200));
     await drainRollups(database.db);
@@ -216,6 +218,7 @@ describeEachDatabase('computed cost from the rollups', (kind) => {
     resetConfigForTests();
   });
   afterAll(async () => {
+    setUserRollupLimitsForTests(null);
     await database?.dispose();
     delete process.env.TRACEDECK_PRICES;
     resetConfigForTests();

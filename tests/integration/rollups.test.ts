@@ -10,7 +10,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spanRecord } from '../support/span-record';
 import { storeRecords as storeSpans } from '../support/store-spans';
-import { DIMS, GRANULE_NS, drainRollups, floorTo, pauseRollups, setUserFiveMinuteKeepForTests } from '../../db/rollups';
+import { DIMS, GRANULE_NS, drainRollups, floorTo, pauseRollups, setUserRollupLimitsForTests } from '../../db/rollups';
 import { HIST_RATIO, histBin } from '../../lib/metrics/histogram';
 import { resetConfigForTests } from '../../server/config';
 import { type MetricsContext, queryMetrics } from '../../server/metrics/request';
@@ -262,7 +262,7 @@ describeEachDatabase('chart rollups', (kind) => {
     // The test decides when the roller runs.
     pauseRollups(database.db);
     // The data's hours are open (5-minute user rows kept) until the last tests seal them.
-    setUserFiveMinuteKeepForTests(10 * 365 * 86_400_000);
+    setUserRollupLimitsForTests({ fiveMinuteKeepMs: 10 * 365 * 86_400_000 });
     for (const batch of data.main) await storeSpans(database.db, batch);
     // An exporter retry of two batches changes nothing.
     for (const batch of data.main.slice(2, 4)) expect((await storeSpans(database.db, batch)).inserted).toBe(0);
@@ -273,7 +273,7 @@ describeEachDatabase('chart rollups', (kind) => {
     resetConfigForTests();
   });
   afterAll(async () => {
-    setUserFiveMinuteKeepForTests(null);
+    setUserRollupLimitsForTests(null);
     await database?.dispose();
   });
 
@@ -410,10 +410,20 @@ describeEachDatabase('chart rollups', (kind) => {
     expect(rolled.groups.some((g) => g.key === null && !g.other)).toBe(true);
     expect(rolled.groups.some((g) => g.other)).toBe(true);
     expect(await userRows(300_000)).toBeGreaterThan(0);
+    // User hour rows for the tenant hours with at least 100 traces only (the others are read from traces).
+    const [mix] = await database.db.rows<{ busy: number; quiet: number; quiet_with_rows: number }>(sql`
+      SELECT count(*) FILTER (WHERE b.requests >= 100 AND u.n > 0)::integer AS busy, count(*) FILTER (WHERE b.requests < 100)::integer AS quiet,
+        count(*) FILTER (WHERE b.requests < 100 AND u.n > 0)::integer AS quiet_with_rows
+      FROM trace_rollups b CROSS JOIN LATERAL (
+        SELECT count(*) AS n FROM trace_rollups u
+        WHERE u.granule_ms = b.granule_ms AND u.dims = ${DIMS.tenantUser} AND u.tenant_id = b.tenant_id AND u.bucket_ns = b.bucket_ns
+      ) u
+      WHERE b.granule_ms = 3600000 AND b.dims = ${DIMS.tenant}`);
+    expect([mix.busy > 0, mix.quiet > 0, mix.quiet_with_rows]).toEqual([true, true, 0]);
   });
 
   it('sealed hours: their 5-minute user rows are dropped, edges and late data are read from traces, the roller rebuilds whole hours', async () => {
-    setUserFiveMinuteKeepForTests(null);
+    setUserRollupLimitsForTests(null);
     await drainRollups(database.db);
     expect(await userRows(300_000)).toBe(0);
     const hourRows = await userRows(3_600_000);

@@ -6,7 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { Db } from '../../db/client';
-import { DIMS, GRANULE_NS, drainRollups, floorTo, pauseRollups } from '../../db/rollups';
+import { DIMS, GRANULE_NS, drainRollups, floorTo, pauseRollups, setUserRollupLimitsForTests } from '../../db/rollups';
 import type { MetricsResponse } from '../../lib/metrics/types';
 import type { AttributeMap } from '../../lib/otlp/span-record';
 import { resetConfigForTests } from '../../server/config';
@@ -82,12 +82,17 @@ describeEachDatabase('upgrade to rollups by user (migration 0013)', (kind) => {
     );
     db = upgraded.db;
     pauseRollups(db);
+    // User rows however quiet the hours (the data is small).
+    setUserRollupLimitsForTests({ hourMinTraces: 0 });
   });
   afterEach(() => {
     delete process.env.TRACEDECK_ROLLUP_MIN_TRACES;
     resetConfigForTests();
   });
-  afterAll(() => upgraded?.dispose());
+  afterAll(async () => {
+    setUserRollupLimitsForTests(null);
+    await upgraded?.dispose();
+  });
 
   it('marks dirty every granule holding traces', async () => {
     const dirty = await db.rows<{ bucket_ns: bigint | string }>(sql`SELECT DISTINCT bucket_ns FROM rollup_dirty ORDER BY 1`);
