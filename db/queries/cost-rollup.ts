@@ -33,7 +33,7 @@ import {
   splitCost,
   tracePriceLookup,
 } from './cost';
-import { type Shape, type Window, cleanRollupRows, dirtyGranules, shapeOf, windowOf, withoutJit } from './metrics-rollup';
+import { type Shape, type Window, cleanRollupRows, dirtyGranules, readableOpenFrom, shapeOf, windowOf, withoutJit } from './metrics-rollup';
 
 export type RollupCostQuery = Omit<CostQuery, 'group' | 'filter'> & {
   /** The chart's group-by key (null, the tenant key, llm.model or user.id: what the rollup path groups by). */
@@ -106,6 +106,7 @@ export async function rollupCostRows(db: Pick<Db, 'rows'>, q: RollupCostQuery, b
   const F = big(GRANULE_NS);
   const H = big(HOUR_NS);
   const dims = costDims(shape);
+  const openFrom = await readableOpenFrom(db, shape);
   const rollupRows = (granuleMs: number) =>
     sql`SELECT * FROM trace_rollups r WHERE r.granule_ms = ${granuleMs}::integer AND r.dims = ${dims}::smallint AND ${shape.tenant('r')} AND r.uncosted_requests > 0`;
   const rows = await withoutJit<{ rank: string; b: string | null; model: string | null; computed: string | null; est: string | null; unpriced: string }>(
@@ -118,7 +119,7 @@ export async function rollupCostRows(db: Pick<Db, 'rows'>, q: RollupCostQuery, b
         UNION ALL SELECT unnest(${bigints(splits.granules)})
       ) x
     ),
-    ${dirtyGranules(shape, w, sql`SELECT d - ((d % ${H}) + ${H}) % ${H} AS h FROM marked UNION SELECT unnest(${bigints(splits.hours)})`)},
+    ${dirtyGranules(shape, w, sql`SELECT d - ((d % ${H}) + ${H}) % ${H} AS h FROM marked UNION SELECT unnest(${bigints(splits.hours)})`, openFrom)},
     dirty_hours AS MATERIALIZED (
       SELECT DISTINCT h FROM (
         SELECT d - ((d % ${H}) + ${H}) % ${H} AS h FROM dirty UNION ALL SELECT unnest(${bigints(splits.hours)})

@@ -183,18 +183,19 @@ export function cleanRollupRows(w: Window, rollupRows: (granuleMs: number) => SQ
  * hour in `hours (h)`, the hours read as 5-minute granules: holding a dirty granule, a price change…),
  * and every granule of the tenant's hours too quiet to have user rows (db/rollups.ts).
  */
-export function dirtyGranules(shape: Shape, w: Window, hours: SQL): SQL {
-  if (!shape.userLevel) return sql`dirty AS MATERIALIZED (SELECT d FROM marked)`;
+export function dirtyGranules(shape: Shape, w: Window, hours: SQL, openFrom: bigint | null): SQL {
+  if (!shape.userLevel || openFrom === null) return sql`dirty AS MATERIALIZED (SELECT d FROM marked)`;
   const F = big(GRANULE_NS);
-  const H = big(HOUR_NS);
+  const o = big(openFrom);
+  // Constant bounds: the planner sizes these series right (a 10^6-row guess steered the whole plan).
+  const sealedEnd = (from: bigint, to: bigint) => (to < openFrom ? to : openFrom) - GRANULE_NS;
   return sql`
-    open_from AS MATERIALIZED (SELECT ${openHoursFrom()} AS o),
     dirty AS MATERIALIZED (
       SELECT d FROM marked
-      UNION SELECT g FROM open_from, generate_series(${big(w.fFrom)}, least(${big(w.hFrom)}, o) - ${F}, ${F}) AS g
-      UNION SELECT g FROM open_from, generate_series(${big(w.hTo)}, least(${big(w.fTo)}, o) - ${F}, ${F}) AS g
+      UNION SELECT g FROM generate_series(${big(w.fFrom)}, ${big(sealedEnd(w.fFrom, w.hFrom))}, ${F}) AS g
+      UNION SELECT g FROM generate_series(${big(w.hTo)}, ${big(sealedEnd(w.hTo, w.fTo))}, ${F}) AS g
       UNION SELECT x.h + k * ${F} FROM (
-        SELECT h FROM (${hours}) y, open_from WHERE y.h < o
+        SELECT h FROM (${hours}) y WHERE y.h < ${o}
         UNION ALL
         SELECT r.bucket_ns FROM trace_rollups r
         WHERE r.granule_ms = ${ROLLUP_HOUR_MS}::integer AND r.dims = ${DIMS.tenant}::smallint AND ${shape.tenant('r')}
@@ -202,6 +203,18 @@ export function dirtyGranules(shape: Shape, w: Window, hours: SQL): SQL {
       ) x, generate_series(0, ${HOUR_NS / GRANULE_NS - 1n}::bigint) AS k
       WHERE x.h >= ${big(w.hFrom)} AND x.h < ${big(w.hTo)}
     )`;
+}
+
+/**
+ * For user rows: the first hour a reader may read 5-minute user rows in — an hour after the
+ * roller's first open hour (db/rollups.ts openHoursFrom), so that an hour crossing into sealed
+ * while the read is under way (the roller then writes no 5-minute rows there) is already sealed
+ * for the reader. Null for the other shapes.
+ */
+export async function readableOpenFrom(db: Pick<Db, 'rows'>, shape: Shape): Promise<bigint | null> {
+  if (!shape.userLevel) return null;
+  const [row] = await db.rows<{ o: bigint | string }>(sql`SELECT ${openHoursFrom()} + ${big(HOUR_NS)} AS o`);
+  return BigInt(row.o);
 }
 
 function splitMeasures(q: MetricsQuery, scope: RollupScope): { metrics: Set<MetricName>; rolled: Measure[]; exact: Measure[] } {
@@ -264,7 +277,7 @@ async function rolledRows(db: Pick<Db, 'rows'>, q: MetricsQuery, grid: BucketGri
     WITH marked AS MATERIALIZED (
       SELECT DISTINCT bucket_ns AS d FROM rollup_dirty WHERE bucket_ns >= ${big(w.fFrom)} AND bucket_ns < ${big(w.fTo)}
     ),
-    ${dirtyGranules(shape, w, sql`SELECT DISTINCT d - ((d % ${H}) + ${H}) % ${H} AS h FROM marked`)},
+    ${dirtyGranules(shape, w, sql`SELECT DISTINCT d - ((d % ${H}) + ${H}) % ${H} AS h FROM marked`, await readableOpenFrom(db, shape))},
     -- hours holding a dirty granule: read as 5-minute granules instead
     dirty_hours AS MATERIALIZED (
       SELECT DISTINCT d - ((d % ${H}) + ${H}) % ${H} AS h FROM dirty WHERE d >= ${big(w.hFrom)} AND d < ${big(w.hTo)}
