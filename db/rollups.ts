@@ -41,7 +41,12 @@
  * granules they would read as 5-minute rows there (the range's ends, an hour holding a dirty
  * granule) from `traces`. Being open only ever turns into sealed as time passes, so a reader never
  * looks for 5-minute rows the roller did not write.
- * Measured (bench, 1M spans, 50 tenants × 400 users, a week): see the figures in the README.
+ * And hour user rows only for a tenant's hours with at least `hourMinTraces` traces: below that a
+ * row holds about one trace (at 1M bench spans, rows for every tenant hour were 0.93 per trace,
+ * ~310 B each, +40 B/span); readers read those hours from `traces` (a bounded few per hour), told by
+ * the tenant's own hour row. Measured at 1M spans (bench, Postgres 15): 27.6k user rows, +11 B/span
+ * with their indexes; the busiest tenant's 7-day table reads 24.6k hour rows instead of 30.7k traces.
+ * At 10M its 309k traces a week fold into at most 400 users × 168 hours = 67k rows.
  */
 import { type SQL, sql } from 'drizzle-orm';
 import { jobLockKey } from './locks';

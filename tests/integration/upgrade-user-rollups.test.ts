@@ -15,7 +15,7 @@ import { type MetricsContext, queryMetrics } from '../../server/metrics/request'
 import { describeEachDatabase } from '../support/databases';
 import { spanRecord } from '../support/span-record';
 import { storeRecords } from '../support/store-spans';
-import { type UpgradedDatabase, migrationsWhere, openUpgradedDatabase } from '../support/upgrade';
+import { type UpgradedDatabase, openUpgradedFrom } from '../support/upgrade';
 
 const NS_PER_MS = 1_000_000n;
 const MIN_NS = 60_000n * NS_PER_MS;
@@ -75,13 +75,8 @@ describeEachDatabase('upgrade to rollups by user (migration 0013)', (kind) => {
   }
 
   beforeAll(async () => {
-    upgraded = await openUpgradedDatabase(
-      kind,
-      migrationsWhere((e) => e.tag < '0013'),
-      writeOldData,
-    );
+    upgraded = await openUpgradedFrom(kind, '0013', writeOldData);
     db = upgraded.db;
-    pauseRollups(db);
     // User rows however quiet the hours (the data is small).
     setUserRollupLimitsForTests({ hourMinTraces: 0 });
   });
