@@ -188,12 +188,12 @@ export function dirtyGranules(shape: Shape, w: Window, hours: SQL, openFrom: big
   const F = big(GRANULE_NS);
   const o = big(openFrom);
   // Constant bounds: the planner sizes these series right (a 10^6-row guess steered the whole plan).
-  const sealedEnd = (from: bigint, to: bigint) => (to < openFrom ? to : openFrom) - GRANULE_NS;
+  const sealedEnd = (to: bigint) => (to < openFrom ? to : openFrom) - GRANULE_NS;
   return sql`
     dirty AS MATERIALIZED (
       SELECT d FROM marked
-      UNION SELECT g FROM generate_series(${big(w.fFrom)}, ${big(sealedEnd(w.fFrom, w.hFrom))}, ${F}) AS g
-      UNION SELECT g FROM generate_series(${big(w.hTo)}, ${big(sealedEnd(w.hTo, w.fTo))}, ${F}) AS g
+      UNION SELECT g FROM generate_series(${big(w.fFrom)}, ${big(sealedEnd(w.hFrom))}, ${F}) AS g
+      UNION SELECT g FROM generate_series(${big(w.hTo)}, ${big(sealedEnd(w.fTo))}, ${F}) AS g
       UNION SELECT x.h + k * ${F} FROM (
         SELECT h FROM (${hours}) y WHERE y.h < ${o}
         UNION ALL
