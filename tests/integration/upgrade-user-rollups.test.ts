@@ -1,5 +1,5 @@
 /**
- * Upgrading a database whose rollups predate the user dimension (migration 0013_user_rollups): every
+ * Upgrading a database whose rollups predate the user dimension (migration 0014_user_rollups): every
  * granule holding traces is marked dirty, so a chart by user reads them from the traces
  * (exact) until the roller rebuilds them with their (tenant, user) rows, and then reads those.
  */
@@ -75,7 +75,7 @@ describeEachDatabase('upgrade to rollups by user (migration 0013)', (kind) => {
   }
 
   beforeAll(async () => {
-    upgraded = await openUpgradedFrom(kind, '0013_user_rollups', writeOldData);
+    upgraded = await openUpgradedFrom(kind, '0014_user_rollups', writeOldData);
     db = upgraded.db;
     // User rows however quiet the hours (the data is small).
     setUserRollupLimitsForTests({ hourMinTraces: 0 });
