@@ -9,6 +9,7 @@ import { traceHref } from '@/lib/links';
 import { estimateOf, figureOf } from '@/lib/metrics/figures';
 import { type ColumnSpec, METRICS, fieldInfo } from '@/lib/metrics/registry';
 import type { MetricsGroup, MetricsResponse } from '@/lib/metrics/types';
+import tableStyles from '@/components/ui/table.module.css';
 import styles from './charts.module.css';
 import { UNIT_FORMATS, fmtCompact, fmtInt, fmtMs, fmtNs } from './format';
 import { costText } from '@/lib/pricing/label';
@@ -104,7 +105,7 @@ export function GroupTable({ testId, title, keyHeader, response, pageHref, listH
   const columns = figureColumns(compact);
   const twin = (c: ColumnSpec) => Boolean(sampled && !compact && c.withEstimate);
   return (
-    <div className={`${styles.tableWrap} ${className ?? ''}`}>
+    <div className={`${tableStyles.wrap} ${styles.tableWrap} ${className ?? ''}`}>
       <div className={styles.tableTitle}>
         {title}
         <span className={styles.panelMeta}>
@@ -115,7 +116,7 @@ export function GroupTable({ testId, title, keyHeader, response, pageHref, listH
       {groups.length === 0 ? (
         <div className={styles.emptyRow}>No requests in this range.</div>
       ) : (
-        <table className={`${styles.table} ${compact ? styles.compact : ''}`} data-testid={testId}>
+        <table className={`${tableStyles.table} ${tableStyles.oneLine} ${styles.table} ${compact ? styles.compact : ''}`} data-testid={testId}>
           <thead>
             <tr>
               <th>{keyHeader}</th>
@@ -165,12 +166,12 @@ export function GroupTable({ testId, title, keyHeader, response, pageHref, listH
 
 export function TraceTable({ testId, title, traces, where }: { testId: string; title: string; traces: TraceSummary[]; where: string }) {
   return (
-    <div className={styles.tableWrap}>
+    <div className={`${tableStyles.wrap} ${styles.tableWrap}`}>
       <div className={styles.tableTitle}>{title}</div>
       {traces.length === 0 ? (
         <div className={styles.emptyRow}>None in this range.</div>
       ) : (
-        <table className={`${styles.table} ${styles.compact}`} data-testid={testId}>
+        <table className={`${tableStyles.table} ${tableStyles.oneLine} ${styles.table} ${styles.compact}`} data-testid={testId}>
           <thead>
             <tr>
               <th>Start (UTC)</th>

@@ -7,6 +7,7 @@ import type { CSSProperties } from 'react';
 import type { CompareRow } from '@/lib/trace/compare';
 import { formatDurationMs } from '@/lib/format';
 import { deltaText, deltaTone } from './delta';
+import tableStyles from '@/components/ui/table.module.css';
 import styles from './compare.module.css';
 
 const INDENT_PX = 14;
@@ -54,8 +55,8 @@ function Row({ row }: { row: CompareRow }) {
 
 export function CompareTable({ rows }: { rows: CompareRow[] }) {
   return (
-    <div className={styles.tableWrap}>
-      <table className={styles.table} data-testid="compare-table">
+    <div className={tableStyles.wrap}>
+      <table className={`${tableStyles.table} ${styles.table}`} data-testid="compare-table">
         <thead>
           <tr>
             <th>Span</th>

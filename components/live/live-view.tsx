@@ -13,6 +13,7 @@ import { type FilterState, effectiveWheres } from '@/lib/filter-state';
 import { DEFAULT_LIVE_SINCE, LIVE_WINDOWS } from '@/lib/live/window';
 import { LatestPanel, LastErrorBanner, TotalsPanel } from './live-summary';
 import { ModelTable, RecentTable, RouteTable, StrategyTable } from './live-tables';
+import frame from '@/components/ui/page.module.css';
 import styles from './live.module.css';
 import { useLiveSnapshot } from './use-live-snapshot';
 
@@ -51,10 +52,10 @@ export function LiveView({ tenantKey }: { tenantKey: string }) {
   const applyFilter = (next: FilterState) => void setQuery({ where: next.where || null, minDur: next.minDuration, maxDur: next.maxDuration });
   const whereError = live.error?.column !== undefined ? { message: live.error.message, column: live.error.column } : null;
   return (
-    <div className={styles.page} data-testid="live-view" data-polls={live.polls} data-paused={live.paused}>
-      <div className={styles.header}>
-        <h1 className={styles.title}>Live traffic</h1>
-        <span className={styles.status} data-testid="live-status">
+    <div className={frame.page} data-testid="live-view" data-polls={live.polls} data-paused={live.paused}>
+      <div className={frame.header}>
+        <h1 className={frame.title}>Live traffic</h1>
+        <span className={frame.headerNote} data-testid="live-status">
           {live.paused
             ? 'paused while the tab is hidden'
             : live.updatedAt

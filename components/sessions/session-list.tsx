@@ -13,6 +13,7 @@ import type { FilterState } from '@/lib/filter-state';
 import { NONE, fmtCount, fmtMs, totalCostShort } from '@/lib/live/format';
 import { sessionHref } from '@/lib/sessions/links';
 import { DEFAULT_SESSION_SORT, type SessionList, type SessionSortKey, formatSessionSort, parseSessionSort } from '@/lib/sessions/types';
+import frame from '@/components/ui/page.module.css';
 import styles from './sessions.module.css';
 
 export const DEFAULT_SESSIONS_SINCE = '24h';
@@ -66,10 +67,10 @@ export function SessionListView({ data }: { data: SessionListData }) {
   const whereError = data.error?.column !== undefined ? { message: data.error.message, column: data.error.column } : null;
   const sessions = data.list?.sessions ?? [];
   return (
-    <div className={styles.page} data-testid="sessions-view" aria-busy={pending}>
-      <div className={styles.header}>
-        <h1 className={styles.title}>Sessions</h1>
-        <span className={styles.note}>
+    <div className={frame.page} data-testid="sessions-view" aria-busy={pending}>
+      <div className={frame.header}>
+        <h1 className={frame.title}>Sessions</h1>
+        <span className={frame.headerNote}>
           keyed by the first of {data.list?.sessionKeys.join(', ') ?? 'the session keys'} on any span
           {data.list?.truncated ? ` · first ${sessions.length} shown` : ''}
         </span>

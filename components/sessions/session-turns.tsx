@@ -8,6 +8,7 @@ import Link from 'next/link';
 import { NONE, callCostText, fmtCount, fmtMs, statusText, totalCostText } from '@/lib/live/format';
 import { traceHref } from '@/lib/links';
 import type { SessionDetail, SessionSummary, SessionTurn } from '@/lib/sessions/types';
+import frame from '@/components/ui/page.module.css';
 import styles from './sessions.module.css';
 
 const when = (ns: string) => new Date(Number(BigInt(ns) / 1_000_000n)).toISOString().slice(0, 23).replace('T', ' ');
@@ -53,12 +54,12 @@ function TurnRow({ turn, index }: { turn: SessionTurn; index: number }) {
 
 export function SessionTurnsView({ sessionId, detail, error }: { sessionId: string; detail: SessionDetail | null; error: string | null }) {
   return (
-    <div className={styles.page} data-testid="session-view">
-      <div className={styles.header}>
-        <h1 className={styles.title}>
+    <div className={frame.page} data-testid="session-view">
+      <div className={frame.header}>
+        <h1 className={frame.title}>
           Session <span className="mono">{sessionId}</span>
         </h1>
-        <Link className={styles.note} href="/sessions">
+        <Link className={frame.headerNote} href="/sessions">
           all sessions
         </Link>
       </div>

@@ -19,6 +19,7 @@ import { DEFAULT_SINCE, type FirstPage } from './list-defaults';
 import { COLUMN_LABELS, DEFAULT_HIDDEN_COLUMNS } from './columns';
 import { CompareBar } from './compare-bar';
 import { TraceTable } from './trace-table';
+import tableStyles from '@/components/ui/table.module.css';
 import styles from './trace-list.module.css';
 
 const urlState = {
@@ -179,7 +180,7 @@ function TraceResults({ firstPage, pending, filter, sort, tenantKey, visibility,
 
   if (firstPage.error) {
     return (
-      <div className={styles.tableWrap}>
+      <div className={`${tableStyles.wrap} ${styles.tableWrap}`}>
         <div className={styles.error} data-testid="list-error">
           {firstPage.error.message}
         </div>
@@ -187,7 +188,7 @@ function TraceResults({ firstPage, pending, filter, sort, tenantKey, visibility,
     );
   }
   return (
-    <div className={`${styles.tableWrap} ${pending ? styles.pending : ''}`} aria-busy={pending}>
+    <div className={`${tableStyles.wrap} ${styles.tableWrap} ${pending ? styles.pending : ''}`} aria-busy={pending}>
       {rows.length === 0 ? (
         <div className={styles.empty} data-testid="list-empty">
           No traces match this filter in this time range.

@@ -7,6 +7,7 @@ import { useTable } from '@tanstack/react-table';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { TraceSummary } from '@/lib/trace/wire';
 import { type AddFilter, SORTABLE, tableFeatureSet, traceColumns } from './columns';
+import tableStyles from '@/components/ui/table.module.css';
 import styles from './trace-list.module.css';
 
 export type TraceTableProps = {
@@ -63,7 +64,7 @@ export function TraceTable({ traces, tenantKey, columnVisibility, sort, onSortCh
   const descending = sort.startsWith('-');
 
   return (
-    <table className={styles.table} data-testid="trace-table">
+    <table className={`${tableStyles.table} ${tableStyles.oneLine} ${styles.table}`} data-testid="trace-table">
       <thead>
         {table.getHeaderGroups().map((group) => (
           <tr key={group.id}>

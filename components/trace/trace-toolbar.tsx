@@ -3,7 +3,10 @@
 import type { RefObject } from 'react';
 import { matchCountLabel } from '@/lib/trace/view-state';
 import { CopyButton } from './copy-button';
+import controls from '@/components/ui/controls.module.css';
 import styles from './trace-view.module.css';
+
+const button = `${controls.button} ${styles.button}`;
 
 export type TraceToolbarProps = {
   traceId: string;
@@ -34,7 +37,7 @@ export function TraceToolbar(props: TraceToolbarProps) {
       <div className={styles.actions}>
         <button
           type="button"
-          className={styles.button}
+          className={button}
           aria-pressed={props.criticalShown}
           onClick={props.onToggleCritical}
           data-testid="toggle-critical-path"
@@ -44,7 +47,7 @@ export function TraceToolbar(props: TraceToolbarProps) {
         </button>
         <button
           type="button"
-          className={styles.button}
+          className={button}
           aria-pressed={props.internalFolded}
           onClick={props.onToggleInternal}
           disabled={props.internalCount === 0 && !props.internalFolded}
@@ -58,10 +61,10 @@ export function TraceToolbar(props: TraceToolbarProps) {
           Fold internal{props.internalCount > 0 ? ` (${props.internalCount})` : ''}
         </button>
         <span className={styles.group}>
-          <button type="button" className={styles.button} onClick={props.onExpandAll} data-testid="expand-all">
+          <button type="button" className={button} onClick={props.onExpandAll} data-testid="expand-all">
             Expand all
           </button>
-          <button type="button" className={styles.button} onClick={props.onCollapseAll} data-testid="collapse-all">
+          <button type="button" className={button} onClick={props.onCollapseAll} data-testid="collapse-all">
             Collapse all
           </button>
         </span>
@@ -69,7 +72,7 @@ export function TraceToolbar(props: TraceToolbarProps) {
           Copy link
         </CopyButton>
         <a
-          className={styles.button}
+          className={button}
           href={`/api/traces/${props.traceId}/otlp`}
           download={`trace-${props.traceId}.json`}
           data-testid="download-otlp"

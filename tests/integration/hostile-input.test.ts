@@ -5,14 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useDb } from '../../server/db';
+import { describe, expect, it } from 'vitest';
 import * as listRoute from '../../app/api/traces/route';
 import { DEFAULT_INGEST_LIMITS, MAX_ATTRIBUTE_KEY_LENGTH } from '../../lib/otlp';
 import type { OtlpJsonExportRequest, OtlpJsonSpan } from '../../lib/otlp/export-json';
 import { ExportTraceServiceRequest, ExportTraceServiceResponse } from '../../lib/otlp/proto';
-import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';
-import { startRouteServer } from '../support/route-server';
+import { describeEachDatabase } from '../support/databases';
+import { serveRoutesOn } from '../support/route-server';
 
 type Json = Record<string, unknown>;
 type PartialSuccess = { rejectedSpans: string; errorMessage: string };
@@ -55,18 +54,7 @@ function toProto(request: Json): Uint8Array {
 }
 
 describeEachDatabase('hostile ingest input', (kind) => {
-  let database: TestDatabase;
-  let server: Awaited<ReturnType<typeof startRouteServer>>;
-
-  beforeAll(async () => {
-    database = await openTestDatabase(kind);
-    useDb(database.db);
-    server = await startRouteServer();
-  });
-  afterAll(async () => {
-    await server?.close();
-    await database?.dispose();
-  });
+  const server = serveRoutesOn(kind);
 
   const post = (body: BodyInit, headers: Record<string, string>) => fetch(`${server.url}/v1/traces`, { method: 'POST', headers, body });
   const postJson = (doc: unknown, headers: Record<string, string> = {}) =>

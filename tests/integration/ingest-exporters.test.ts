@@ -7,11 +7,10 @@ import { OTLPTraceExporter as OtlpHttpJsonExporter } from '@opentelemetry/export
 import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { useDb } from '../../server/db';
+import { expect, it } from 'vitest';
 import type { StoredSpan } from '../../lib/trace/wire';
-import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';
-import { startRouteServer } from '../support/route-server';
+import { describeEachDatabase } from '../support/databases';
+import { serveRoutesOn } from '../support/route-server';
 
 type Exported = { spans: ReadableSpan[]; traceId: string };
 
@@ -73,17 +72,7 @@ function expectStoredMatches(stored: StoredSpan[], sent: ReadableSpan[]) {
 }
 
 describeEachDatabase('official OTLP exporters → /v1/traces → /api/traces/{id}', (kind) => {
-  let database: TestDatabase;
-  let server: Awaited<ReturnType<typeof startRouteServer>>;
-  beforeAll(async () => {
-    database = await openTestDatabase(kind);
-    useDb(database.db);
-    server = await startRouteServer();
-  });
-  afterAll(async () => {
-    await server?.close();
-    await database?.dispose();
-  });
+  const server = serveRoutesOn(kind);
 
   const exporters: [string, (url: string) => SpanExporter][] = [
     ['protobuf', (url) => new OtlpProtoExporter({ url: `${url}/v1/traces` })],

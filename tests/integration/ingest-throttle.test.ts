@@ -5,14 +5,13 @@
  * stored, and the server keeps answering after a flood.
  */
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { useDb } from '../../server/db';
+import { afterEach, expect, it } from 'vitest';
 import { rpcStatusType } from '../../lib/otlp/response';
 import { ingestGateOptions, resetConfigForTests } from '../../server/config';
 import { type IngestSlot, ingestGate } from '../../server/ingest/gate';
-import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';
+import { describeEachDatabase } from '../support/databases';
 import { freshBatch } from '../support/fresh-batch';
-import { startRouteServer } from '../support/route-server';
+import { serveRoutesOn } from '../support/route-server';
 
 const GATE_ENV = ['TRACEDECK_MAX_INFLIGHT_INGEST', 'TRACEDECK_MAX_QUEUED_INGEST', 'TRACEDECK_INGEST_QUEUE_TIMEOUT_MS'];
 
@@ -26,18 +25,7 @@ function setGate(maxInFlight: number, maxQueued: number, timeoutMs = 5000) {
 }
 
 describeEachDatabase('ingest backpressure', (kind) => {
-  let database: TestDatabase;
-  let server: Awaited<ReturnType<typeof startRouteServer>>;
-
-  beforeAll(async () => {
-    database = await openTestDatabase(kind);
-    useDb(database.db);
-    server = await startRouteServer();
-  });
-  afterAll(async () => {
-    await server?.close();
-    await database?.dispose();
-  });
+  const server = serveRoutesOn(kind);
   afterEach(() => {
     for (const name of GATE_ENV) delete process.env[name];
     resetConfigForTests();
@@ -47,7 +35,7 @@ describeEachDatabase('ingest backpressure', (kind) => {
     fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': contentType }, body });
 
   async function storedSpans(traceId: string): Promise<number> {
-    const [row] = await database.db.rows<{ n: bigint }>(sql`SELECT count(*) AS n FROM spans WHERE trace_id = ${traceId}`);
+    const [row] = await server.db.rows<{ n: bigint }>(sql`SELECT count(*) AS n FROM spans WHERE trace_id = ${traceId}`);
     return Number(row.n);
   }
 

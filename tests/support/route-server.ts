@@ -5,6 +5,9 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
+import type { Db, DbKind } from '../../db/client';
+import { useDb } from '../../server/db';
 import * as attributeValues from '../../app/api/attributes/[key]/values/route';
 import * as attributes from '../../app/api/attributes/route';
 import * as login from '../../app/api/auth/login/route';
@@ -19,6 +22,7 @@ import * as traceOtlp from '../../app/api/traces/[traceId]/otlp/route';
 import * as traceById from '../../app/api/traces/[traceId]/route';
 import * as traces from '../../app/api/traces/route';
 import * as ingest from '../../app/v1/traces/route';
+import { type TestDatabase, openTestDatabase } from './databases';
 
 type Handler = (request: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
@@ -39,7 +43,9 @@ const ROUTES: [string, RegExp, Handler][] = [
   ['POST', /^\/api\/auth\/login$/, login.POST as Handler],
 ];
 
-export async function startRouteServer(): Promise<{ url: string; close(): Promise<void> }> {
+export type RouteServer = { url: string; close(): Promise<void> };
+
+export async function startRouteServer(): Promise<RouteServer> {
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = ROUTES.find(([method, pattern]) => method === req.method && pattern.test(url.pathname));
@@ -70,5 +76,35 @@ export async function startRouteServer(): Promise<{ url: string; close(): Promis
   return {
     url: `http://127.0.0.1:${port}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * For a describe block: a fresh database of `kind` made the app's (`useDb`) and the routes served in
+ * front of it, from the block's beforeAll to its afterAll. Read `url` and `db` inside tests and hooks.
+ */
+export function serveRoutesOn(kind: DbKind): { readonly url: string; readonly db: Db } {
+  let database: TestDatabase | undefined;
+  let server: RouteServer | undefined;
+  beforeAll(async () => {
+    database = await openTestDatabase(kind);
+    useDb(database.db);
+    server = await startRouteServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+    await database?.dispose();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('serveRoutesOn: read url and db inside tests and hooks, after its beforeAll');
+    return value;
+  };
+  return {
+    get url() {
+      return started(server).url;
+    },
+    get db() {
+      return started(database).db;
+    },
   };
 }
