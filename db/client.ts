@@ -170,6 +170,7 @@ async function createPgliteWorkerDb(dataDir: string, schemaName: string, migrati
       }
     },
     describe: () => describePglite(dataDir),
+    workerStats: () => host.stats(),
   };
   return db;
 }

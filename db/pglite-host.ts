@@ -24,18 +24,22 @@ type Request =
   | { op: 'begin'; txId: number }
   | { op: 'end'; txId: number; commit: boolean }
   | { op: 'migrate'; migrationsFolder: string; migrationsSchema: string }
-  | { op: 'close' };
+  | { op: 'close' }
+  | { op: 'stats' };
+
+/** The worker thread's CPU time so far, and per statement text with TRACEDECK_PGLITE_PROFILE=1 (benchmarks). */
+export type PgliteWorkerStats = { cpuUs: number; statements: Record<string, { count: number; ms: number; cpuUs: number }> | null };
 
 type SerializedError = { message: string; name: string; stack?: string; fields: Record<string, string | number> };
 
 type WorkerMessage =
   | { type: 'ready' }
   | { type: 'fatal'; error: SerializedError }
-  | { id: number; ok: true; rows?: unknown[] }
+  | { id: number; ok: true; rows?: unknown[]; stats?: PgliteWorkerStats }
   | { id: number; ok: false; error: SerializedError };
 
 /** `site`: an Error made where the request was, for the stack of a failure (formatted only then). */
-type Pending = { resolve: (rows: unknown[]) => void; reject: (err: Error) => void; site: Error };
+type Pending = { resolve: (result: unknown) => void; reject: (err: Error) => void; site: Error };
 
 /**
  * An error the database raised, rebuilt on this thread with the fields of PGlite's
@@ -177,7 +181,7 @@ export class PgliteHost {
       const wait = this.gate.outside();
       if (wait) await wait;
     }
-    return this.request({ op: 'query', sql, params, txId, ...(prepare ? { prepare } : {}) });
+    return (await this.request({ op: 'query', sql, params, txId, ...(prepare ? { prepare } : {}) })) as unknown[];
   }
 
   /**
@@ -233,7 +237,12 @@ export class PgliteHost {
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
-  private request(message: Request): Promise<unknown[]> {
+  /** The worker thread's CPU time (and statement profile): what the database itself cost, for benchmarks. */
+  async stats(): Promise<PgliteWorkerStats> {
+    return (await this.request({ op: 'stats' })) as PgliteWorkerStats;
+  }
+
+  private request(message: Request): Promise<unknown> {
     if (this.gone) return Promise.reject(this.gone);
     const id = this.nextId++;
     const site = new Error();
@@ -254,7 +263,7 @@ export class PgliteHost {
     const p = this.pending.get(message.id);
     if (!p) return;
     this.pending.delete(message.id);
-    if (message.ok) p.resolve(message.rows ?? []);
+    if (message.ok) p.resolve(message.rows ?? message.stats ?? []);
     else p.reject(rebuildError(message.error, p.site));
     if (this.pending.size === 0) this.becameIdle();
   }

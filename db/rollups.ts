@@ -21,7 +21,10 @@
  * of the rows it claimed.
  *
  * A granule is rolled once it has been quiet for QUIET_MS, or dirty for MAX_AGE_MS
- * under continuous traffic; until then queries read it from `traces` (exact).
+ * under continuous traffic; until then queries read it from `traces` (exact). On PGlite,
+ * while ingest is heavy, only after HEAVY_MAX_AGE_MS: its one backend serves the appends
+ * too, and a workload spread over a week re-rolled every granule every 30 s (~40 µs of
+ * its CPU a span); the granules are rolled once the burst is over.
  */
 import { type SQL, sql } from 'drizzle-orm';
 import { jobLockKey } from './locks';
@@ -44,6 +47,10 @@ const MAX_AGE_MS = 30_000;
 const BATCH = 24;
 const POLL_MS = 2_000;
 const RETRY_MS = 30_000;
+/** PGlite: ingest is heavy while the summarizer merged at least HEAVY_DELTAS deltas in the last HEAVY_WINDOW_MS. */
+const HEAVY_DELTAS = 2_000;
+const HEAVY_WINDOW_MS = 10_000;
+const HEAVY_MAX_AGE_MS = 300_000;
 
 const NS_PER_MS = 1_000_000n;
 export const GRANULE_NS = BigInt(ROLLUP_GRANULE_MS) * NS_PER_MS;
@@ -175,7 +182,7 @@ type Pass = { rolled: number; busy: boolean };
  * ones) and rebuilds them, in one transaction. One roller at a time across processes
  * (a try-lock): two could otherwise rebuild the same hour from each other's halves.
  */
-async function rollOnce(db: Pick<Db, 'transaction'>, force: boolean): Promise<Pass> {
+async function rollOnce(db: Pick<Db, 'transaction'>, force: boolean, heavy = false): Promise<Pass> {
   return db.transaction(async (tx) => {
     // JIT off: the planner's estimates for these many-aggregate statements trip jit_above_cost,
     // and compiling them took ~0.6 s for ~40 ms of work (Postgres 15).
@@ -184,7 +191,9 @@ async function rollOnce(db: Pick<Db, 'transaction'>, force: boolean): Promise<Pa
     if (!lock?.ok) return { rolled: 0, busy: true };
     const due = force
       ? sql`true`
-      : sql`max(marked_at) < now() - ${`${QUIET_MS} milliseconds`}::interval OR min(marked_at) < now() - ${`${MAX_AGE_MS} milliseconds`}::interval`;
+      : heavy
+        ? sql`min(marked_at) < now() - ${`${HEAVY_MAX_AGE_MS} milliseconds`}::interval`
+        : sql`max(marked_at) < now() - ${`${QUIET_MS} milliseconds`}::interval OR min(marked_at) < now() - ${`${MAX_AGE_MS} milliseconds`}::interval`;
     // Newest first: recent ranges are the ones charts ask for.
     const claimed = await tx.rows<{ bucket_ns: bigint | string }>(sql`
       DELETE FROM rollup_dirty d
@@ -203,8 +212,21 @@ class Roller {
   private lastTick = 0;
   private failing = false;
   private paused = false;
+  /** Deltas the summarizer merged lately (PGlite only), by when: what tells heavy ingest. */
+  private merged: { at: number; deltas: number }[] = [];
 
   constructor(private readonly db: Pick<Db, 'rows' | 'transaction'>) {}
+
+  noteMerged(deltas: number): void {
+    if ((this.db as Partial<Db>).kind !== 'pglite') return;
+    this.merged.push({ at: Date.now(), deltas });
+  }
+
+  private ingestIsHeavy(): boolean {
+    const since = Date.now() - HEAVY_WINDOW_MS;
+    this.merged = this.merged.filter((m) => m.at >= since);
+    return this.merged.reduce((sum, m) => sum + m.deltas, 0) >= HEAVY_DELTAS;
+  }
 
   pause(paused: boolean): void {
     this.paused = paused;
@@ -231,7 +253,7 @@ class Roller {
     this.lastTick = Date.now();
     this.chain = this.chain.then(async () => {
       try {
-        const pass = await rollOnce(this.db, false);
+        const pass = await rollOnce(this.db, false, this.ingestIsHeavy());
         this.failing = false;
         if (pass.rolled >= BATCH) this.schedule(0);
         else if (pass.busy || (await this.pending())) this.schedule(POLL_MS);
@@ -275,9 +297,11 @@ function rollerFor(db: Pick<Db, 'rows' | 'transaction'>): Roller {
   return roller;
 }
 
-/** After an ingest batch: roll its granules once they have been quiet a while. */
-export function scheduleRollups(db: Pick<Db, 'rows' | 'transaction'>): void {
-  rollerFor(db).schedule(QUIET_MS + 250);
+/** After a summarizer run that merged `deltas`: roll their granules once they have been quiet a while. */
+export function scheduleRollups(db: Pick<Db, 'rows' | 'transaction'>, deltas = 0): void {
+  const roller = rollerFor(db);
+  roller.noteMerged(deltas);
+  roller.schedule(QUIET_MS + 250);
 }
 
 /** From a chart query: make sure a roller runs here (work may be left by another process). */
