@@ -20,7 +20,7 @@ export type PgliteHostOptions = {
 };
 
 type Request =
-  | { op: 'query'; sql: string; params: unknown[]; txId?: number; prepare?: boolean }
+  | { op: 'query'; sql: string; params: unknown[]; txId?: number; prepare?: boolean; begin?: boolean }
   | { op: 'begin'; txId: number }
   | { op: 'end'; txId: number; commit: boolean }
   | { op: 'migrate'; migrationsFolder: string; migrationsSchema: string }
@@ -128,6 +128,8 @@ export class PgliteHost {
   private readonly gate = new TransactionGate();
   private nextId = 1;
   private nextTxId = 1;
+  /** Transactions whose BEGIN has not been sent yet (it goes with their first statement). */
+  private readonly unopened = new Set<number>();
   /** Set once no request can succeed any more: closed, or the worker died. */
   private gone: Error | null = null;
   private closing: Promise<void> | null = null;
@@ -181,7 +183,9 @@ export class PgliteHost {
       const wait = this.gate.outside();
       if (wait) await wait;
     }
-    return (await this.request({ op: 'query', sql, params, txId, ...(prepare ? { prepare } : {}) })) as unknown[];
+    // A transaction's first statement carries its BEGIN (see transaction()).
+    const begin = txId !== undefined && this.unopened.delete(txId);
+    return (await this.request({ op: 'query', sql, params, txId, ...(prepare ? { prepare } : {}), ...(begin ? { begin } : {}) })) as unknown[];
   }
 
   /**
@@ -191,19 +195,23 @@ export class PgliteHost {
   async transaction<T>(work: (txId: number) => Promise<T>): Promise<T> {
     const txId = this.nextTxId++;
     await this.gate.acquire(txId);
+    // BEGIN travels with the first statement: while a transaction holds the gate, every round trip
+    // is time the worker waits for this thread (busy decoding other requests) with appends queued.
+    this.unopened.add(txId);
+    const opened = () => !this.unopened.has(txId);
     try {
-      await this.request({ op: 'begin', txId });
       let result: T;
       try {
         result = await work(txId);
       } catch (err) {
         // The work's error is the one to report; a failed ROLLBACK (worker gone) adds nothing.
-        await this.request({ op: 'end', txId, commit: false }).catch(() => {});
+        if (opened()) await this.request({ op: 'end', txId, commit: false }).catch(() => {});
         throw err;
       }
-      await this.request({ op: 'end', txId, commit: true });
+      if (opened()) await this.request({ op: 'end', txId, commit: true });
       return result;
     } finally {
+      this.unopened.delete(txId);
       this.gate.release();
     }
   }

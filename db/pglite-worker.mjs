@@ -9,8 +9,9 @@
  * vitest, tsx scripts and the built Next.js server, which does not bundle it.
  *
  * Protocol (structured clone over the worker port; the host serializes work):
- *   host → worker  { id, op: 'query', sql, params, txId?, prepare? } → { id, ok: true, rows }
- *                  (prepare: as a named prepared statement, kept for the next call with that text)
+ *   host → worker  { id, op: 'query', sql, params, txId?, prepare?, begin? } → { id, ok: true, rows }
+ *                  (prepare: as a named prepared statement, kept for the next call with that text;
+ *                  begin: BEGIN transaction txId first, which saves the transaction a round trip)
  *                  { id, op: 'begin', txId }               → { id, ok: true }
  *                  { id, op: 'end', txId, commit }         → { id, ok: true }  (COMMIT or ROLLBACK)
  *                  { id, op: 'migrate', migrationsFolder, migrationsSchema }
@@ -166,8 +167,24 @@ function queryPrepared(client, sql, params) {
  */
 const transactions = new Map();
 
+/** Transactions being opened (BEGIN in flight), so a statement of one that arrives meanwhile waits for it. */
+const opening = new Map();
+
 function begin(client, txId) {
-  if (transactions.has(txId)) throw new Error(`transaction ${txId} is already open`);
+  if (transactions.has(txId) || opening.has(txId)) throw new Error(`transaction ${txId} is already open`);
+  const started = openTransaction(client, txId).finally(() => opening.delete(txId));
+  opening.set(txId, started);
+  return started;
+}
+
+async function openedTransaction(txId) {
+  await opening.get(txId)?.catch(() => {});
+  const entry = transactions.get(txId);
+  if (!entry) throw new Error(`transaction ${txId} is not open`);
+  return entry;
+}
+
+function openTransaction(client, txId) {
   return new Promise((opened, failed) => {
     /** @type {(commit: boolean) => void} */
     let finish = () => {};
@@ -185,8 +202,7 @@ function begin(client, txId) {
 }
 
 async function end(txId, commit) {
-  const entry = transactions.get(txId);
-  if (!entry) throw new Error(`transaction ${txId} is not open`);
+  const entry = await openedTransaction(txId);
   entry.finish(commit);
   await entry.done;
 }
@@ -231,12 +247,8 @@ async function profiled(client, message) {
 async function run(client, message) {
   switch (message.op) {
     case 'query': {
-      let target = client;
-      if (message.txId !== undefined) {
-        const entry = transactions.get(message.txId);
-        if (!entry) throw new Error(`transaction ${message.txId} is not open`);
-        target = entry.tx;
-      }
+      if (message.begin) await begin(client, message.txId);
+      const target = message.txId === undefined ? client : (await openedTransaction(message.txId)).tx;
       if (message.prepare) return { rows: await queryPrepared(client, message.sql, message.params) };
       const result = await target.query(message.sql, message.params, QUERY_OPTIONS);
       return { rows: result.rows };
