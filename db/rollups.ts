@@ -220,12 +220,17 @@ class Roller {
   noteMerged(deltas: number): void {
     if ((this.db as Partial<Db>).kind !== 'pglite') return;
     this.merged.push({ at: Date.now(), deltas });
+    this.forgetOld();
   }
 
   private ingestIsHeavy(): boolean {
-    const since = Date.now() - HEAVY_WINDOW_MS;
-    this.merged = this.merged.filter((m) => m.at >= since);
+    this.forgetOld();
     return this.merged.reduce((sum, m) => sum + m.deltas, 0) >= HEAVY_DELTAS;
+  }
+
+  private forgetOld(): void {
+    const since = Date.now() - HEAVY_WINDOW_MS;
+    while (this.merged.length > 0 && this.merged[0].at < since) this.merged.shift();
   }
 
   pause(paused: boolean): void {
