@@ -97,7 +97,7 @@ async function explainSlowest(o: BenchOptions, slowest: CaseResult[]): Promise<v
     return;
   }
   // Plans of an earlier run would read as this run's.
-  for (const f of fs.readdirSync(OUT_DIR)) if (/^explain-\d+\.txt$/.test(f)) fs.rmSync(path.join(OUT_DIR, f));
+  for (const f of fs.existsSync(OUT_DIR) ? fs.readdirSync(OUT_DIR) : []) if (/^explain-\d+\.txt$/.test(f)) fs.rmSync(path.join(OUT_DIR, f));
   const db = await createDb({ databaseUrl: o.databaseUrl, schemaName: o.schema });
   try {
     for (const r of slowest) {

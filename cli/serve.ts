@@ -124,8 +124,14 @@ export function serveListeners(options: ServeOptions, config: ServerConfig): Lis
 }
 
 /** The environment of a `next` child; `extra` wins. */
-function nextEnv(env: NodeJS.ProcessEnv, extra: Env = {}): NodeJS.ProcessEnv {
-  return { ...env, ...extra, NEXT_TELEMETRY_DISABLED: '1' };
+/**
+ * The Next server's environment. MALLOC_ARENA_MAX=2 unless the user set it: glibc gives each thread
+ * that allocates (libuv's pool gunzipping request bodies, the database driver's I/O) an arena of its
+ * own that it rarely returns, and with two the server's peak RSS under ingest measured ~20 MB lower
+ * (396–397 against 405–427 MB, 300k spans, two runs each on a loaded machine); ingest speed moved within the noise.
+ */
+export function nextEnv(env: NodeJS.ProcessEnv, extra: Env = {}): NodeJS.ProcessEnv {
+  return { MALLOC_ARENA_MAX: '2', ...env, ...extra, NEXT_TELEMETRY_DISABLED: '1' };
 }
 
 /** The Next server reads its own configuration: the listener options travel as the variables they stand for. */

@@ -21,7 +21,7 @@ export type NumericBoundSpec = {
   readonly minField: string;
   readonly maxColumn: string;
   readonly minColumn: string;
-  /** A btree index on the max column (`key > X` for a rare X: a threshold alert, a slow-request search). */
+  /** A btree index on the max column and the tenant (`key > X` for a rare X: a threshold alert, a slow-request search, in one tenant or all). */
   readonly indexMax: boolean;
 };
 

@@ -5,7 +5,7 @@
  * server as variables.
  */
 import { describe, expect, it } from 'vitest';
-import { describeListeners, listenerChildEnv, serveListeners } from '../../../cli/serve';
+import { describeListeners, listenerChildEnv, nextEnv, serveListeners } from '../../../cli/serve';
 import { loadConfig } from '../../../server/config';
 
 describe('serveListeners', () => {
@@ -76,5 +76,12 @@ describe('describeListeners', () => {
     expect(describeListeners({ web, grpc: null, otlpHttp: null })).toBe(
       'serving on http://localhost:3000  (OTLP/HTTP: POST http://localhost:3000/v1/traces; OTLP/gRPC off)',
     );
+  });
+});
+
+describe('nextEnv', () => {
+  it('caps glibc malloc arenas at 2 for the Next server unless the user chose a number', () => {
+    expect(nextEnv({ NODE_ENV: 'production', PATH: '/bin' })).toMatchObject({ PATH: '/bin', MALLOC_ARENA_MAX: '2', NEXT_TELEMETRY_DISABLED: '1' });
+    expect(nextEnv({ NODE_ENV: 'production', MALLOC_ARENA_MAX: '8' }).MALLOC_ARENA_MAX).toBe('8');
   });
 });
