@@ -4,7 +4,7 @@
  * `--clients` concurrent writers (db/ingest.ts storeSpans) with the summarizer, the roller, the
  * auto-analyze and maintenance loops running beside them. It prints the worker thread's CPU time
  * (not wall time: the machine is shared) during the appends and for catching up afterwards, the
- * acknowledged spans/s without HTTP, and (TRACEDECK_PGLITE_PROFILE=1, set here) the statements
+ * acknowledged spans/s without HTTP, and (`pgliteProfile`) the statements
  * that took the most of it.
  */
 import fs from 'node:fs';
@@ -32,7 +32,7 @@ export type PgliteIngestCpu = {
   /** Worker CPU (µs) while the batches were stored, and catching up after (summaries, rollups, catalog). */
   ingestCpuUs: number;
   catchUpCpuUs: number;
-  /** Worker CPU (µs) per statement text while the batches were stored (TRACEDECK_PGLITE_PROFILE). */
+  /** Worker CPU (µs) per statement text while the batches were stored (`pgliteProfile`). */
   statements: Record<string, { count: number; cpuUs: number }>;
 };
 
@@ -56,10 +56,9 @@ function decodedBatches(files: string[]): EnrichedSpan[][] {
 }
 
 export async function ingestCpuPglite(spansWanted: number, clients: number): Promise<PgliteIngestCpu> {
-  process.env.TRACEDECK_PGLITE_PROFILE = '1';
   const batches = decodedBatches(workloadFiles(spansWanted, 1).files);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracedeck-ingest-cpu-'));
-  const db = await createDb({ databaseUrl: '', dataDir, schemaName: 'public' });
+  const db = await createDb({ databaseUrl: '', dataDir, schemaName: 'public', pgliteProfile: true });
   try {
     await db.migrate();
     // As server/db.ts starts them.

@@ -17,7 +17,7 @@
  *                  { id, op: 'migrate', migrationsFolder, migrationsSchema }
  *                  { id, op: 'close' }
  *                  { id, op: 'stats' } → { id, ok: true, stats: { cpuUs, statements } } (this thread's CPU time;
- *                  per statement text when TRACEDECK_PGLITE_PROFILE=1: for benchmarks)
+ *                  per statement text when started with workerData.profile: for benchmarks)
  *   worker → host  { type: 'ready' } once open, or { type: 'fatal', error } when it cannot open;
  *                  { id, ok: false, error } for a failed request.
  * Errors travel as plain objects (message, name, stack and Postgres fields such as code):
@@ -29,8 +29,8 @@ import { parse, PGlite, protocol, types } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 
-/** @type {{ dataDir: string | null, schemaName: string }} */
-const { dataDir, schemaName } = workerData;
+/** @type {{ dataDir: string | null, schemaName: string, profile?: boolean }} */
+const { dataDir, schemaName, profile: profiling } = workerData;
 
 const keepText = (value) => value;
 /**
@@ -219,10 +219,10 @@ function threadCpuUs() {
 
 /**
  * Per request kind (a statement's first words, or the op): count, wall ms and CPU µs of this thread.
- * Only with TRACEDECK_PGLITE_PROFILE=1 (the benchmarks): reading the thread's CPU twice a request costs ~20 µs.
+ * Only when the host asks (workerData.profile, the benchmarks): reading the thread's CPU twice a request costs ~20 µs.
  * @type {Map<string, { count: number, ms: number, cpuUs: number }> | null}
  */
-const profile = process.env.TRACEDECK_PGLITE_PROFILE === '1' ? new Map() : null;
+const profile = profiling ? new Map() : null;
 
 function profileKey(message) {
   if (message.op !== 'query') return message.op === 'end' ? (message.commit ? 'COMMIT' : 'ROLLBACK') : message.op;

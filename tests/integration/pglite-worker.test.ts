@@ -231,11 +231,8 @@ describe('PGlite in a worker thread', () => {
 });
 
 describe('PGlite worker statistics', () => {
-  it('reports the worker thread CPU time, and per statement with TRACEDECK_PGLITE_PROFILE=1', async () => {
-    const before = process.env.TRACEDECK_PGLITE_PROFILE;
-    process.env.TRACEDECK_PGLITE_PROFILE = '1';
-    const profiled = await createDb({ databaseUrl: '', dataDir: 'memory://', schemaName: 'public' });
-    process.env.TRACEDECK_PGLITE_PROFILE = before;
+  it('reports the worker thread CPU time, and per statement when asked to (pgliteProfile)', async () => {
+    const profiled = await createDb({ databaseUrl: '', dataDir: 'memory://', schemaName: 'public', pgliteProfile: true });
     try {
       const start = await profiled.workerStats!();
       for (let i = 0; i < 2; i++) await profiled.rows(sql`SELECT count(*) FROM generate_series(1, 300000)`);
