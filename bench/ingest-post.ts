@@ -45,11 +45,40 @@ export async function freshDatabase(o: BenchOptions): Promise<{ dataDir: string 
   return { dataDir: dir, temporary: false };
 }
 
-export type Posted = { seconds: number; latencies: number[] };
+/** `retried`: requests sent again after a network error (a reset connection), as an OTLP exporter would. */
+export type Posted = { seconds: number; latencies: number[]; retried: number };
 
-/** Every file posted once, by `clients` concurrent clients; client j posts to `urls[j % urls.length]`. Any answer but an empty 200 fails the run. */
+/** Tries of one request that fails without an answer (connection reset or refused) before the run fails. */
+const NETWORK_TRIES = 3;
+const RETRY_DELAY_MS = 500;
+
+/** One POST; a network error is retried (the answer's latency is the successful try's). */
+async function postBatch(
+  url: string,
+  body: Uint8Array<ArrayBuffer>,
+  onRetry: (err: unknown) => void,
+): Promise<{ res: Response; answer: Uint8Array; ms: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const t = performance.now();
+    try {
+      const res = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf', ...authHeaders() }, body });
+      const answer = new Uint8Array(await res.arrayBuffer());
+      return { res, answer, ms: performance.now() - t };
+    } catch (err) {
+      if (attempt >= NETWORK_TRIES) throw err;
+      onRetry(err);
+      await new Promise((r) => setTimeout(r, RETRY_DELAY_MS * attempt));
+    }
+  }
+}
+
+/**
+ * Every file posted once, by `clients` concurrent clients; client j posts to `urls[j % urls.length]`. Any answer
+ * but an empty 200 fails the run; a request that gets no answer is retried (NETWORK_TRIES) and counted.
+ */
 export async function postAll(urls: string[], files: string[], clients: number): Promise<Posted> {
   let next = 0;
+  let retried = 0;
   const latencies: number[] = [];
   const started = performance.now();
   const worker = async (j: number) => {
@@ -57,18 +86,19 @@ export async function postAll(urls: string[], files: string[], clients: number):
     for (;;) {
       const i = next++;
       if (i >= files.length) return;
-      const body = fs.readFileSync(files[i]);
-      const t = performance.now();
-      const res = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf', ...authHeaders() }, body });
-      const answer = new Uint8Array(await res.arrayBuffer());
-      latencies.push(performance.now() - t);
+      const { res, answer, ms } = await postBatch(url, fs.readFileSync(files[i]), (err) => {
+        retried++;
+        const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+        console.warn(`\n[ingest] batch ${i}: no answer (${err instanceof Error ? err.message : String(err)}${cause}); sending it again`);
+      });
+      latencies.push(ms);
       if (res.status !== 200 || answer.length > 0) throw new Error(`batch ${i}: HTTP ${res.status}, ${answer.length}-byte answer (partial success?)`);
       if (i % 100 === 0) process.stdout.write(`\r[ingest] ${fmt(i)} / ${fmt(files.length)} batches`);
     }
   };
   await Promise.all(Array.from({ length: clients }, (_, j) => worker(j)));
   process.stdout.write(`\r${' '.repeat(40)}\r`);
-  return { seconds: (performance.now() - started) / 1000, latencies };
+  return { seconds: (performance.now() - started) / 1000, latencies, retried };
 }
 
 /** `fn`'s result and the peak of the summed RSS of the process trees `pids` while it ran (sampled every 200 ms). */

@@ -55,14 +55,22 @@ export async function runIngest(o: BenchOptions): Promise<IngestRun> {
     if (stored.traces.length === 0) throw new Error('nothing stored');
     const lat = summary(result.latencies);
     console.log(`ingest (1 process, acknowledged): ${fmt(spans / result.seconds)} spans/s over ${result.seconds.toFixed(1)} s`);
+    if (result.retried > 0) console.log(`requests sent again after no answer: ${result.retried}`);
     console.log(`request latency (512 spans):      p50 ${fmt(lat.p50)} ms, p95 ${fmt(lat.p95)} ms, p99 ${fmt(lat.p99)} ms, max ${fmt(lat.max)} ms`);
     if (o.db === 'postgres') await analyzeLoaded(o);
     console.log(`peak server RSS:                  ${fmt(peakRss / 1e6)} MB (tracedeck serve + next start)`);
     return { ...result, files, workloadDir: dir, spans, peakRss, app, dataDir, cleanup };
   } catch (err) {
+    reportServer(app);
     await cleanup();
     throw err;
   }
+}
+
+/** After a failed run: whether the server is still up, and the end of what it printed. */
+function reportServer(app: ServedApp): void {
+  const tail = app.output().trimEnd().split('\n').slice(-40).join('\n');
+  console.error(`[ingest] the server ${app.exited() ? 'had exited' : 'was still running'}; the end of its output:\n${tail}`);
 }
 
 const mainDatabase = (o: BenchOptions, run: IngestRun): BenchDatabase =>

@@ -90,7 +90,15 @@ export function treeRss(rootPid: number): number {
   return total;
 }
 
-export type ServedApp = { url: string; pid: number; stop(): Promise<void> };
+export type ServedApp = {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+  /** What the server printed (stdout and stderr), for a failure's report. */
+  output(): string;
+  /** Whether the server process has exited (crashed, when the benchmark did not stop it). */
+  exited(): boolean;
+};
 
 /**
  * `tracedeck serve --no-build` with the given env (DATABASE_URL + TRACEDECK_DB_SCHEMA, or TRACEDECK_DATA_DIR),
@@ -143,6 +151,8 @@ export async function serveApp(env: Record<string, string>): Promise<ServedApp> 
   return {
     url,
     pid: child.pid as number,
+    output: () => output,
+    exited: () => child.exitCode !== null || child.signalCode !== null,
     async stop() {
       process.off('exit', killOnExit);
       if (child.exitCode === null) {

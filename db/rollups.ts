@@ -1,6 +1,8 @@
 /**
  * Chart rollups: the additive measures of `traces` per 5-minute granule and per hour,
- * by (tenant, model), by tenant and by model (table `trace_rollups`, `dims` 0/1/2), with
+ * by (tenant, model), by tenant and by model (table `trace_rollups`, `dims` 0/1/2), and
+ * by (tenant, user) (`dims` 3; 4 = (tenant, user, model), only for the groups with
+ * uncosted requests, which computed cost prices per model), with
  * log-bucketed duration and TTFT histograms (lib/metrics/histogram.ts) for percentiles.
  * Which measures, and their columns, come from the metric registry (lib/metrics/registry.ts:
  * the measures with a `rollup`; storedColumns() below).
@@ -25,6 +27,29 @@
  * while ingest is heavy, only after HEAVY_MAX_AGE_MS: its one backend serves the appends
  * too, and a workload spread over a week re-rolled every granule every 30 s (~40 µs of
  * its CPU a span); the granules are rolled once the burst is over.
+ *
+ * User rows (the tenant page's per-user table and chart) weigh two costs:
+ * - disk: users are many and each sends little (the bench: ~1 trace per user per 5 minutes,
+ *   less in the tail), so a user row holds about one trace at 5 minutes and few at an hour:
+ *   5-minute user rows kept forever would cost about a rollup row per trace.
+ * - roller CPU under live traffic: a dirty granule is re-rolled within ~30 s, so hour rows
+ *   rebuilt from `traces` at every pass would rescan the current hour every 30 s.
+ * So: hour user rows always; 5-minute user rows only in the open hours — those that ended less
+ * than `fiveMinuteKeepMs` ago by the database's clock (openHoursFrom()), where live traffic
+ * lands. There the roller adds the user grouping sets to the scan it already makes of each dirty
+ * granule and sums the hour from the 5-minute rows, as for the other dims. Older (sealed) hours keep
+ * hour rows only: each pass drops their 5-minute user rows (an hour later, for the readers already
+ * under way), and a late granule there is rebuilt with a scan of its whole hour — rare, and one
+ * hour's traces. Readers (db/queries/metrics-rollup.ts) read sealed hours as hours, and the
+ * granules they would read as 5-minute rows there (the range's ends, an hour holding a dirty
+ * granule) from `traces`. Being open only ever turns into sealed as time passes, so a reader never
+ * looks for 5-minute rows the roller did not write.
+ * And hour user rows only for a tenant's hours with at least `hourMinTraces` traces: below that a
+ * row holds about one trace (at 1M bench spans, rows for every tenant hour were 0.93 per trace,
+ * ~310 B each, +40 B/span); readers read those hours from `traces` (a bounded few per hour), told by
+ * the tenant's own hour row. Measured at 1M spans (bench, Postgres 15): 27.6k user rows, +11 B/span
+ * with their indexes; the busiest tenant's 7-day table reads 24.6k hour rows instead of 30.7k traces.
+ * At 10M its 309k traces a week fold into at most 400 users × 168 hours = 67k rows.
  */
 import { type SQL, sql } from 'drizzle-orm';
 import { jobLockKey } from './locks';
@@ -38,8 +63,24 @@ import { UNCOSTED_COLUMNS, uncostedInputs } from './rollup-cost';
 export const ROLLUP_GRANULE_MS = 300_000;
 /** Second level, summed from the base granules. */
 export const ROLLUP_HOUR_MS = 3_600_000;
-/** `trace_rollups.dims`: which of (tenant, model) a row is grouped by (GROUPING(tenant_id, llm_model)). */
-export const DIMS = { tenantModel: 0, tenant: 1, model: 2 } as const;
+/** `trace_rollups.dims`: what a row is grouped by (0-2: GROUPING(tenant_id, llm_model); 3, 4: with the user). */
+export const DIMS = { tenantModel: 0, tenant: 1, model: 2, tenantUser: 3, tenantUserModel: 4 } as const;
+
+/** The defaults of userRollupLimits (see the module comment). */
+const USER_LIMITS = { fiveMinuteKeepMs: 3_600_000, hourMinTraces: 100 } as const;
+/**
+ * User rows: 5-minute rows are kept for the hours that ended less than `fiveMinuteKeepMs` ago;
+ * hour rows exist for the (tenant, hour)s with at least `hourMinTraces` traces.
+ */
+export const userRollupLimits: { fiveMinuteKeepMs: number; hourMinTraces: number } = { ...USER_LIMITS };
+
+/**
+ * Tests: other user-row limits (null: the defaults). Set them before rolling: readers and the
+ * roller must agree, and an hour sealed without 5-minute rows must never become open again.
+ */
+export function setUserRollupLimitsForTests(limits: Partial<typeof userRollupLimits> | null): void {
+  Object.assign(userRollupLimits, USER_LIMITS, limits ?? {});
+}
 
 const QUIET_MS = 5_000;
 const MAX_AGE_MS = 30_000;
@@ -127,42 +168,113 @@ export function combined(columns: readonly StoredColumn[], alias: string, histTy
 export const columnNames = (columns: readonly StoredColumn[]) => sql.raw(columns.map((c) => c.name).join(', '));
 /** A bigint[] parameter (sent as text[], which every driver sends the same way). */
 const bigints = (values: bigint[]) => sql`${sql.param(values.map(String))}::text[]::bigint[]`;
+const big = (v: bigint) => sql`${v.toString()}::bigint`;
+const EVERY_DIMS = sql.raw(Object.values(DIMS).join(', '));
+const USER_DIMS = sql.raw(`${DIMS.tenantUser}, ${DIMS.tenantUserModel}`);
+const MODEL_DIMS = sql.raw(`${DIMS.tenantModel}, ${DIMS.tenant}, ${DIMS.model}`);
+
+/**
+ * `dims` of a row of the GROUPING SETS below: GROUPING(tenant, model) for the (tenant, model) sets,
+ * 3 / 4 for (tenant, user) / (tenant, user, model).
+ */
+const DIMS_OF_SET = sql.raw(
+  `CASE WHEN GROUPING(t.user_id) = 0 THEN ${DIMS.tenantUserModel} - GROUPING(t.llm_model) ELSE GROUPING(t.tenant_id, t.llm_model) END`,
+);
+/** Keeps (tenant, user, model) groups only where they have uncosted requests: the only thing read from them (cost-rollup.ts). */
+const USER_MODEL_ONLY_UNCOSTED = sql.raw(`(GROUPING(t.llm_model) = 1 OR count(*) FILTER (WHERE t.in_uncosted) > 0)`);
+
+const MODEL_SETS = '(t.granule, t.tenant_id, t.llm_model), (t.granule, t.tenant_id), (t.granule, t.llm_model)';
+const USER_SETS = '(t.granule, t.tenant_id, t.user_id), (t.granule, t.tenant_id, t.user_id, t.llm_model)';
+
+/**
+ * Inserts the rows of granules of `sizeMs` starting at `starts`, aggregated from `traces`
+ * (one index range scan per granule), for the (tenant, model) grouping sets and/or the
+ * user ones; `having` filters the groups (user sets only).
+ */
+async function rollFromTraces(
+  tx: Pick<Db, 'rows'>,
+  sizeMs: number,
+  starts: bigint[],
+  sets: { model: boolean; user: boolean },
+  having: SQL,
+  /** Over `traces t` and the granule `g.lo`. */
+  scanFilter: SQL = sql`true`,
+): Promise<void> {
+  const sizeNs = BigInt(sizeMs) * NS_PER_MS;
+  const groupingSets = [sets.model ? MODEL_SETS : null, sets.user ? USER_SETS : null].filter((x) => x !== null).join(', ');
+  // GROUPING() only names grouping columns: without the user sets, user_id is not one.
+  const dims = sets.user ? DIMS_OF_SET : sql.raw('GROUPING(t.tenant_id, t.llm_model)');
+  await tx.rows(sql`
+    INSERT INTO trace_rollups (granule_ms, bucket_ns, dims, tenant_id, llm_model, user_id, ${columnNames(ALL_COLUMNS)})
+    SELECT ${sizeMs}::integer, t.granule, ${dims}, COALESCE(t.tenant_id, ''), t.llm_model, ${sets.user ? sql`t.user_id` : sql`NULL::text`},
+      ${fromTraces(ALL_COLUMNS, true)}
+    FROM (
+      SELECT g.lo AS granule, x.*
+      FROM unnest(${bigints(starts)}) AS g(lo)
+      CROSS JOIN LATERAL (
+        SELECT t.tenant_id, t.llm_model, t.user_id, ${traceInputs(ROLLED_MEASURES, { bins: true })}, ${uncostedInputs()} FROM traces t
+        WHERE t.start_ns >= g.lo AND t.start_ns < g.lo + ${big(sizeNs)} AND ${scanFilter}
+        OFFSET 0 -- one index range scan per granule, never flattened into a join
+      ) x
+    ) t
+    GROUP BY GROUPING SETS (${sql.raw(groupingSets)})
+    ${sets.user ? sql`HAVING ${having}` : sql``}`);
+}
 
 /**
  * Rebuilds the rollups of the given 5-minute granules, then of the hours holding them.
  * Keys are matched with `= ANY(array)` on the indexes' leading columns, so the plans
  * stay index scans whatever the statistics say (PGlite never analyzes on its own).
+ * User rows: 5-minute rows (and hours summed from them) in the hours from `openFrom` on;
+ * older (sealed) hours are rebuilt from `traces` as whole hours, without 5-minute rows.
  */
-async function rebuild(tx: Pick<Db, 'rows'>, granules: bigint[]): Promise<void> {
+async function rebuild(tx: Pick<Db, 'rows'>, granules: bigint[], openFrom: bigint): Promise<void> {
   await tx.rows(sql`
-    DELETE FROM trace_rollups WHERE granule_ms = ${ROLLUP_GRANULE_MS}::integer AND dims IN (0, 1, 2) AND bucket_ns = ANY(${bigints(granules)})`);
-  await tx.rows(sql`
-    INSERT INTO trace_rollups (granule_ms, bucket_ns, dims, tenant_id, llm_model, ${columnNames(ALL_COLUMNS)})
-    SELECT ${ROLLUP_GRANULE_MS}::integer, t.granule, GROUPING(t.tenant_id, t.llm_model), COALESCE(t.tenant_id, ''), t.llm_model,
-      ${fromTraces(ALL_COLUMNS, true)}
-    FROM (
-      SELECT g.lo AS granule, x.*
-      FROM unnest(${bigints(granules)}) AS g(lo)
-      CROSS JOIN LATERAL (
-        SELECT t.tenant_id, t.llm_model, ${traceInputs(ROLLED_MEASURES, { bins: true })}, ${uncostedInputs()} FROM traces t
-        WHERE t.start_ns >= g.lo AND t.start_ns < g.lo + ${GRANULE_NS.toString()}::bigint
-        OFFSET 0 -- one index range scan per granule, never flattened into a join
-      ) x
-    ) t
-    GROUP BY GROUPING SETS ((t.granule, t.tenant_id, t.llm_model), (t.granule, t.tenant_id), (t.granule, t.llm_model))`);
+    DELETE FROM trace_rollups WHERE granule_ms = ${ROLLUP_GRANULE_MS}::integer AND dims IN (${EVERY_DIMS}) AND bucket_ns = ANY(${bigints(granules)})`);
+  await rollFromTraces(
+    tx,
+    ROLLUP_GRANULE_MS,
+    granules,
+    { model: true, user: granules.some((g) => g >= openFrom) },
+    sql`GROUPING(t.user_id) = 1 OR (t.granule >= ${big(openFrom)} AND ${USER_MODEL_ONLY_UNCOSTED})`,
+  );
   const hours = [...new Set(granules.map((g) => floorTo(g, HOUR_NS)))];
   const perHour = Number(HOUR_NS / GRANULE_NS);
   const granulesOfHours = hours.flatMap((h) => Array.from({ length: perHour }, (_, i) => h + BigInt(i) * GRANULE_NS));
   const H = sql`${HOUR_NS.toString()}::bigint`;
   await tx.rows(sql`
-    DELETE FROM trace_rollups WHERE granule_ms = ${ROLLUP_HOUR_MS}::integer AND dims IN (0, 1, 2) AND bucket_ns = ANY(${bigints(hours)})`);
+    DELETE FROM trace_rollups WHERE granule_ms = ${ROLLUP_HOUR_MS}::integer AND dims IN (${EVERY_DIMS}) AND bucket_ns = ANY(${bigints(hours)})`);
+  const hourOf = sql`r.bucket_ns - ((r.bucket_ns % ${H}) + ${H}) % ${H}`;
+  const sumHours = (dims: SQL, condition: SQL) =>
+    tx.rows(sql`
+      INSERT INTO trace_rollups (granule_ms, bucket_ns, dims, tenant_id, llm_model, user_id, ${columnNames(ALL_COLUMNS)})
+      SELECT ${ROLLUP_HOUR_MS}::integer, ${hourOf}, r.dims, r.tenant_id, r.llm_model, r.user_id, ${combined(ALL_COLUMNS, 'r', 'stored')}
+      FROM trace_rollups r
+      WHERE r.granule_ms = ${ROLLUP_GRANULE_MS}::integer AND r.dims IN (${dims}) AND r.bucket_ns = ANY(${bigints(granulesOfHours)}) AND ${condition}
+      GROUP BY 2, r.dims, r.tenant_id, r.llm_model, r.user_id`);
+  await sumHours(MODEL_DIMS, sql`true`);
+  // User hour rows only for the tenant's hours with enough traces (the tenant rows just written say).
+  const busy = (tenant: SQL, hour: SQL) => sql`EXISTS (
+    SELECT 1 FROM trace_rollups b WHERE b.granule_ms = ${ROLLUP_HOUR_MS}::integer AND b.dims = ${DIMS.tenant}::smallint
+      AND b.tenant_id = ${tenant} AND b.bucket_ns = ${hour} AND b.requests >= ${userRollupLimits.hourMinTraces}::integer)`;
+  if (hours.some((h) => h >= openFrom)) await sumHours(USER_DIMS, sql`r.bucket_ns >= ${big(openFrom)} AND ${busy(sql`r.tenant_id`, hourOf)}`);
+  const sealed = hours.filter((h) => h < openFrom);
+  if (sealed.length > 0)
+    await rollFromTraces(tx, ROLLUP_HOUR_MS, sealed, { model: false, user: true }, USER_MODEL_ONLY_UNCOSTED, busy(sql`t.tenant_id`, sql`g.lo`));
+}
+
+/**
+ * The first hour whose 5-minute user rows are kept (by the database's clock, which every
+ * process shares): the hours that ended less than `fiveMinuteKeepMs` ago, and later.
+ */
+export function openHoursFrom(): SQL {
+  return sql`((floor(extract(epoch FROM now()) * 1000)::bigint - ${userRollupLimits.fiveMinuteKeepMs}::bigint) / ${ROLLUP_HOUR_MS}::bigint * ${HOUR_NS.toString()}::bigint)`;
+}
+
+/** Drops the 5-minute user rows of sealed hours (one hour of slack behind `openFrom`: a read that began earlier may still use them). */
+async function sealOldHours(tx: Pick<Db, 'rows'>, openFrom: bigint): Promise<void> {
   await tx.rows(sql`
-    INSERT INTO trace_rollups (granule_ms, bucket_ns, dims, tenant_id, llm_model, ${columnNames(ALL_COLUMNS)})
-    SELECT ${ROLLUP_HOUR_MS}::integer, r.bucket_ns - ((r.bucket_ns % ${H}) + ${H}) % ${H}, r.dims, r.tenant_id, r.llm_model,
-      ${combined(ALL_COLUMNS, 'r', 'stored')}
-    FROM trace_rollups r
-    WHERE r.granule_ms = ${ROLLUP_GRANULE_MS}::integer AND r.dims IN (0, 1, 2) AND r.bucket_ns = ANY(${bigints(granulesOfHours)})
-    GROUP BY 2, r.dims, r.tenant_id, r.llm_model`);
+    DELETE FROM trace_rollups WHERE granule_ms = ${ROLLUP_GRANULE_MS}::integer AND dims IN (${USER_DIMS}) AND bucket_ns < ${big(openFrom - HOUR_NS)}`);
 }
 
 /** Start of the `size` granule holding `ns` (a floor, also before 1970). */
@@ -186,9 +298,12 @@ async function rollOnce(db: Pick<Db, 'transaction'>, force: boolean, heavy = fal
   return db.transaction(async (tx) => {
     // JIT off: the planner's estimates for these many-aggregate statements trip jit_above_cost,
     // and compiling them took ~0.6 s for ~40 ms of work (Postgres 15).
-    const [lock] = await tx.rows<{ ok: boolean }>(sql`
-      SELECT pg_try_advisory_xact_lock(${jobLockKey('rollups')}) AS ok, ${tx.kind === 'postgres' ? sql`set_config('jit', 'off', true)` : sql`NULL`} AS jit`);
+    const [lock] = await tx.rows<{ ok: boolean; open_from: bigint | string }>(sql`
+      SELECT pg_try_advisory_xact_lock(${jobLockKey('rollups')}) AS ok, ${tx.kind === 'postgres' ? sql`set_config('jit', 'off', true)` : sql`NULL`} AS jit,
+        ${openHoursFrom()} AS open_from`);
     if (!lock?.ok) return { rolled: 0, busy: true };
+    const openFrom = BigInt(lock.open_from);
+    await sealOldHours(tx, openFrom);
     const due = force
       ? sql`true`
       : heavy
@@ -201,7 +316,7 @@ async function rollOnce(db: Pick<Db, 'transaction'>, force: boolean, heavy = fal
         SELECT bucket_ns FROM rollup_dirty GROUP BY bucket_ns HAVING ${due} ORDER BY bucket_ns DESC LIMIT ${BATCH}::integer)
       RETURNING d.bucket_ns`);
     const granules = [...new Set(claimed.map((r) => BigInt(r.bucket_ns)))];
-    if (granules.length > 0) await rebuild(tx, granules);
+    if (granules.length > 0) await rebuild(tx, granules, openFrom);
     return { rolled: granules.length, busy: false };
   });
 }

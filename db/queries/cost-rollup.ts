@@ -33,10 +33,10 @@ import {
   splitCost,
   tracePriceLookup,
 } from './cost';
-import { type Shape, type Window, cleanRollupRows, shapeOf, windowOf, withoutJit } from './metrics-rollup';
+import { type Shape, type Window, cleanRollupRows, dirtyGranules, readableOpenFrom, shapeOf, windowOf, withoutJit } from './metrics-rollup';
 
 export type RollupCostQuery = Omit<CostQuery, 'group' | 'filter'> & {
-  /** The chart's group-by key (null, the tenant key or llm.model: what the rollup path groups by). */
+  /** The chart's group-by key (null, the tenant key, llm.model or user.id: what the rollup path groups by). */
   groupBy: string | null;
   tenantKey: string;
   /** The one tenant the chart's filter keeps (null: every tenant). */
@@ -46,16 +46,18 @@ export type RollupCostQuery = Omit<CostQuery, 'group' | 'filter'> & {
 const big = (v: bigint) => sql`${v.toString()}::bigint`;
 const bigints = (values: readonly bigint[]) => sql`${sql.param(values.map(String))}::text[]::bigint[]`;
 
-/** Rows that keep the model: (tenant, model) when a tenant is involved, else (model). */
-const costDims = (shape: Shape) => (shape.dims === DIMS.model ? DIMS.model : DIMS.tenantModel);
+/** Rows that keep the model: (tenant, user, model) by user, (tenant, model) when a tenant is involved, else (model). */
+const costDims = (shape: Shape) => (shape.dims === DIMS.tenantUser ? DIMS.tenantUserModel : shape.dims === DIMS.model ? DIMS.model : DIMS.tenantModel);
 
 /** Models of the uncosted requests the rollups and the dirty granules hold in range (a superset: only prices are looked up for them). */
 async function rolledUncostedModels(db: Pick<Db, 'rows'>, q: RollupCostQuery, shape: Shape): Promise<string[]> {
   const F = big(GRANULE_NS);
+  // By user: the tenant's (tenant, model) rows, which also cover the hours too quiet for user rows.
+  const modelDims = shape.userLevel ? DIMS.tenantModel : costDims(shape);
   const rows = await db.rows<{ m: string }>(sql`
     SELECT DISTINCT m FROM (
       SELECT r.llm_model AS m FROM trace_rollups r
-      WHERE r.granule_ms = ${ROLLUP_HOUR_MS}::integer AND r.dims = ${costDims(shape)}::smallint AND ${shape.tenant('r')}
+      WHERE r.granule_ms = ${ROLLUP_HOUR_MS}::integer AND r.dims = ${modelDims}::smallint AND ${shape.tenant('r')}
         AND r.bucket_ns >= ${big(floorTo(q.fromNs, HOUR_NS))} AND r.bucket_ns < ${big(q.toNs)} AND r.uncosted_requests > 0
       UNION ALL
       SELECT x.m FROM (
@@ -104,18 +106,20 @@ export async function rollupCostRows(db: Pick<Db, 'rows'>, q: RollupCostQuery, b
   const F = big(GRANULE_NS);
   const H = big(HOUR_NS);
   const dims = costDims(shape);
+  const openFrom = await readableOpenFrom(db, shape);
   const rollupRows = (granuleMs: number) =>
     sql`SELECT * FROM trace_rollups r WHERE r.granule_ms = ${granuleMs}::integer AND r.dims = ${dims}::smallint AND ${shape.tenant('r')} AND r.uncosted_requests > 0`;
   const rows = await withoutJit<{ rank: string; b: string | null; model: string | null; computed: string | null; est: string | null; unpriced: string }>(
     db,
     sql`
     WITH prices AS MATERIALIZED ${pricesTable(JSON.stringify(prices))},
-    dirty AS MATERIALIZED (
+    marked AS MATERIALIZED (
       SELECT DISTINCT d FROM (
         SELECT bucket_ns AS d FROM rollup_dirty WHERE bucket_ns >= ${big(w.fFrom)} AND bucket_ns < ${big(w.fTo)}
         UNION ALL SELECT unnest(${bigints(splits.granules)})
       ) x
     ),
+    ${dirtyGranules(shape, w, sql`SELECT d - ((d % ${H}) + ${H}) % ${H} AS h FROM marked UNION SELECT unnest(${bigints(splits.hours)})`, openFrom)},
     dirty_hours AS MATERIALIZED (
       SELECT DISTINCT h FROM (
         SELECT d - ((d % ${H}) + ${H}) % ${H} AS h FROM dirty UNION ALL SELECT unnest(${bigints(splits.hours)})

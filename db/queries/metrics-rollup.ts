@@ -1,6 +1,7 @@
 /**
  * The rollup path of the chart aggregations (db/queries/metrics.ts): a request whose
- * filter is at most one tenant, grouped by nothing, the tenant or the model, with
+ * filter is at most one tenant, grouped by nothing, the tenant or the model — or by user
+ * within one tenant, with buckets of whole hours — with
  * bucket sizes made of 5-minute granules, is answered from `trace_rollups`
  * (db/rollups.ts) — hours where the buckets are made of hours, 5-minute granules at
  * the edges — instead of aggregating every trace in range.
@@ -35,11 +36,13 @@ import {
   ROLLUP_HOUR_MS,
   ceilTo,
   columnNames,
+  openHoursFrom,
   combined,
   floorTo,
   fromTraces,
   pokeRollups,
   storedColumns,
+  userRollupLimits,
 } from '../rollups';
 import { distinctCounts, distinctMeasures, measuresFor, nOrNull, readsWideColumn, selectList, traceInputs, tracesAggregates } from './metric-sql';
 import type { AggRow, MetricsQuery, RollupScope } from './metrics-query';
@@ -53,6 +56,8 @@ function minTraces(scope: RollupScope): number {
 
 export type Shape = {
   dims: number;
+  /** User rows: 5-minute granules are kept only in the open hours (db/rollups.ts); sealed ones are read as hours or from traces. */
+  userLevel: boolean;
   /** The group value of a row of `traces` or `trace_rollups` under `alias`. */
   group: (alias: string) => SQL;
   /** The tenant restriction on `alias`. */
@@ -62,13 +67,24 @@ export type Shape = {
 export function shapeOf(q: Pick<MetricsQuery, 'groupBy' | 'tenantKey'>, scope: Pick<RollupScope, 'tenantId'>): Shape | null {
   const byTenant = q.groupBy === q.tenantKey;
   const byModel = !byTenant && q.groupBy === 'llm.model';
-  if (q.groupBy !== null && !byTenant && !byModel) return null;
   const oneTenant = scope.tenantId;
-  const dims = byModel ? (oneTenant === null ? DIMS.model : DIMS.tenantModel) : byTenant || oneTenant !== null ? DIMS.tenant : DIMS.model;
+  // By user within one tenant (the tenant page); all tenants' users would read more rows than traces.
+  const byUser = !byTenant && q.groupBy === 'user.id' && oneTenant !== null;
+  if (q.groupBy !== null && !byTenant && !byModel && !byUser) return null;
+  const dims = byUser
+    ? DIMS.tenantUser
+    : byModel
+      ? oneTenant === null
+        ? DIMS.model
+        : DIMS.tenantModel
+      : byTenant || oneTenant !== null
+        ? DIMS.tenant
+        : DIMS.model;
   return {
     dims,
+    userLevel: byUser,
     // The same expressions as groupColumn() in metrics.ts.
-    group: (a) => (byModel ? sql.raw(`${a}.llm_model`) : byTenant ? sql.raw(`NULLIF(${a}.tenant_id, '')`) : sql`NULL::text`),
+    group: (a) => (byUser ? sql.raw(`${a}.user_id`) : byModel ? sql.raw(`${a}.llm_model`) : byTenant ? sql.raw(`NULLIF(${a}.tenant_id, '')`) : sql`NULL::text`),
     tenant: (a) => (oneTenant === null ? sql`true` : sql`${sql.raw(a)}.tenant_id = ${oneTenant}::text`),
   };
 }
@@ -119,9 +135,11 @@ export function windowOf(q: Pick<MetricsQuery, 'fromNs' | 'toNs' | 'series' | 'b
 async function bigEnough(db: Pick<Db, 'rows'>, q: MetricsQuery, scope: RollupScope, shape: Shape): Promise<boolean> {
   const threshold = minTraces(scope);
   if (threshold <= 0) return true;
+  // User rows are missing from quiet hours: the tenant's rows count them all.
+  const dims = shape.userLevel ? DIMS.tenant : shape.dims;
   const [estimate] = await db.rows<{ n: Num }>(sql`
     SELECT COALESCE(sum(r.requests), 0) AS n FROM trace_rollups r
-    WHERE r.granule_ms = ${ROLLUP_HOUR_MS}::integer AND r.dims = ${shape.dims}::smallint AND ${shape.tenant('r')}
+    WHERE r.granule_ms = ${ROLLUP_HOUR_MS}::integer AND r.dims = ${dims}::smallint AND ${shape.tenant('r')}
       AND r.bucket_ns >= ${big(floorTo(q.fromNs, HOUR_NS))} AND r.bucket_ns < ${big(q.toNs)}`);
   return Number(estimate?.n ?? 0) >= threshold;
 }
@@ -158,6 +176,47 @@ export function cleanRollupRows(w: Window, rollupRows: (granuleMs: number) => SQ
     )`;
 }
 
+/**
+ * The CTE `dirty (d)`: the granules read from `traces` besides the range's partial edges — those
+ * in `marked (d)` (dirty), and for user rows: the 5-minute granules the window would read in sealed
+ * hours, which keep no 5-minute rows (the whole granules at both ends, and every granule of a sealed
+ * hour in `hours (h)`, the hours read as 5-minute granules: holding a dirty granule, a price change…),
+ * and every granule of the tenant's hours too quiet to have user rows (db/rollups.ts).
+ */
+export function dirtyGranules(shape: Shape, w: Window, hours: SQL, openFrom: bigint | null): SQL {
+  if (!shape.userLevel || openFrom === null) return sql`dirty AS MATERIALIZED (SELECT d FROM marked)`;
+  const F = big(GRANULE_NS);
+  const o = big(openFrom);
+  // Constant bounds: the planner sizes these series right (a 10^6-row guess steered the whole plan).
+  const sealedEnd = (to: bigint) => (to < openFrom ? to : openFrom) - GRANULE_NS;
+  return sql`
+    dirty AS MATERIALIZED (
+      SELECT d FROM marked
+      UNION SELECT g FROM generate_series(${big(w.fFrom)}, ${big(sealedEnd(w.hFrom))}, ${F}) AS g
+      UNION SELECT g FROM generate_series(${big(w.hTo)}, ${big(sealedEnd(w.fTo))}, ${F}) AS g
+      UNION SELECT x.h + k * ${F} FROM (
+        SELECT h FROM (${hours}) y WHERE y.h < ${o}
+        UNION ALL
+        SELECT r.bucket_ns FROM trace_rollups r
+        WHERE r.granule_ms = ${ROLLUP_HOUR_MS}::integer AND r.dims = ${DIMS.tenant}::smallint AND ${shape.tenant('r')}
+          AND r.bucket_ns >= ${big(w.hFrom)} AND r.bucket_ns < ${big(w.hTo)} AND r.requests < ${userRollupLimits.hourMinTraces}::integer
+      ) x, generate_series(0, ${HOUR_NS / GRANULE_NS - 1n}::bigint) AS k
+      WHERE x.h >= ${big(w.hFrom)} AND x.h < ${big(w.hTo)}
+    )`;
+}
+
+/**
+ * For user rows: the first hour a reader may read 5-minute user rows in — an hour after the
+ * roller's first open hour (db/rollups.ts openHoursFrom), so that an hour crossing into sealed
+ * while the read is under way (the roller then writes no 5-minute rows there) is already sealed
+ * for the reader. Null for the other shapes.
+ */
+export async function readableOpenFrom(db: Pick<Db, 'rows'>, shape: Shape): Promise<bigint | null> {
+  if (!shape.userLevel) return null;
+  const [row] = await db.rows<{ o: bigint | string }>(sql`SELECT ${openHoursFrom()} + ${big(HOUR_NS)} AS o`);
+  return BigInt(row.o);
+}
+
 function splitMeasures(q: MetricsQuery, scope: RollupScope): { metrics: Set<MetricName>; rolled: Measure[]; exact: Measure[] } {
   const metrics = new Set(q.metrics);
   if (scope.unrolledOptional) for (const name of metrics) if (!isRolledUp(name)) metrics.delete(name);
@@ -180,7 +239,8 @@ export async function rollupMetricsRows(
   if (!scope || (q.series && q.bucketMs % ROLLUP_GRANULE_MS !== 0)) return null;
   const shape = shapeOf(q, scope);
   const window = windowOf(q);
-  if (!shape || !window || !(await bigEnough(db, q, scope, shape))) return null;
+  // User rows without whole hours would read every sealed granule from traces.
+  if (!shape || !window || (shape.userLevel && window.hFrom === window.hTo) || !(await bigEnough(db, q, scope, shape))) return null;
 
   const { metrics, rolled, exact } = splitMeasures(q, scope);
   const rows = withPercentiles(await rolledRows(db, q, grid, shape, window, rolled), rolled);
@@ -214,9 +274,10 @@ async function rolledRows(db: Pick<Db, 'rows'>, q: MetricsQuery, grid: BucketGri
   return withoutJit<AggRow>(
     db,
     sql`
-    WITH dirty AS MATERIALIZED (
+    WITH marked AS MATERIALIZED (
       SELECT DISTINCT bucket_ns AS d FROM rollup_dirty WHERE bucket_ns >= ${big(w.fFrom)} AND bucket_ns < ${big(w.fTo)}
     ),
+    ${dirtyGranules(shape, w, sql`SELECT DISTINCT d - ((d % ${H}) + ${H}) % ${H} AS h FROM marked`, await readableOpenFrom(db, shape))},
     -- hours holding a dirty granule: read as 5-minute granules instead
     dirty_hours AS MATERIALIZED (
       SELECT DISTINCT d - ((d % ${H}) + ${H}) % ${H} AS h FROM dirty WHERE d >= ${big(w.hFrom)} AND d < ${big(w.hTo)}

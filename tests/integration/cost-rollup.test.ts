@@ -16,7 +16,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { TOKEN_PARTS, TOKEN_SPLIT, UNCOSTED_TRACE } from '../../db/queries/cost';
 import { ucColumn } from '../../db/rollup-cost';
-import { drainRollups, pauseRollups } from '../../db/rollups';
+import { DIMS, drainRollups, pauseRollups, setUserRollupLimitsForTests } from '../../db/rollups';
 import type { MetricValues, MetricsResponse } from '../../lib/metrics/types';
 import type { AttributeMap, OtlpAnyValue, SpanRecord } from '../../lib/otlp/span-record';
 import { resetConfigForTests } from '../../server/config';
@@ -110,6 +110,8 @@ function spansOf(traces: readonly Trace[], offset: number): SpanRecord[] {
     const traceId = hex(0xc057000 + offset + i, 32);
     const root = (i + offset) * 10 + 1;
     const rootAttrs: AttributeMap = t.tenant ? { 'tenant.id': str(t.tenant) } : {};
+    // Users for the charts by user; one trace in five has none.
+    if ((i + offset) % 5 !== 0) rootAttrs['user.id'] = str(`usr_${(i + offset) % 13}`);
     return [
       spanRecord({
         traceId,
@@ -146,6 +148,8 @@ const REQUESTS: { name: string; params: Record<string, string>; scope?: string }
   { name: 'one tenant, totals only', params: { ...RANGE_ALL, where: 'tenant.id=globex', series: 'false' } },
   { name: 'the tenant-less requests by model, 2h', params: { ...RANGE_ALL, where: 'tenant.id=""', group_by: 'llm.model', bucket: '2h' } },
   { name: 'a scoped reader by model, 1h', params: { ...RANGE, group_by: 'llm.model', bucket: '1h' }, scope: 'acme' },
+  { name: 'one tenant by user, 1h, top 4 + other', params: { ...RANGE, where: 'tenant.id=acme', group_by: 'user.id', bucket: '1h', top: '4' } },
+  { name: 'a scoped reader by user, totals only', params: { ...RANGE, group_by: 'user.id', series: 'false', top: '100' }, scope: 'globex' },
 ];
 
 const close = (a: number | null | undefined, b: number | null | undefined) =>
@@ -203,6 +207,8 @@ describeEachDatabase('computed cost from the rollups', (kind) => {
     process.env.TRACEDECK_PRICES = pricesFile;
     database = await openTestDatabase(kind);
     pauseRollups(database.db);
+    // User rows for every tenant hour, however quiet (the data is small).
+    setUserRollupLimitsForTests({ hourMinTraces: 0 });
     const spans = spansOf(workload(), 0);
     for (let k = 0; k < spans.length; k += 200) await storeRecords(database.db, spans.slice(k, k + 200));
     await drainRollups(database.db);
@@ -212,6 +218,7 @@ describeEachDatabase('computed cost from the rollups', (kind) => {
     resetConfigForTests();
   });
   afterAll(async () => {
+    setUserRollupLimitsForTests(null);
     await database?.dispose();
     delete process.env.TRACEDECK_PRICES;
     resetConfigForTests();
@@ -232,9 +239,14 @@ describeEachDatabase('computed cost from the rollups', (kind) => {
     const [fromTraces] = await database.db.rows<Record<string, number | string>>(sql`
       SELECT count(*)::integer AS n, ${sql.join(parts, sql`, `)} FROM traces t WHERE ${UNCOSTED_TRACE}`);
     const sums = TOKEN_PARTS.map((p) => sql`sum(r.${sql.raw(ucColumn(p))})::float8 AS ${sql.raw(p)}`);
-    for (const granuleMs of [300_000, 3_600_000]) {
+    // By model (5 minutes, hours), and by (tenant, user, model) — hours: this data's hours are sealed, without 5-minute user rows.
+    for (const [granuleMs, dims] of [
+      [300_000, DIMS.model],
+      [3_600_000, DIMS.model],
+      [3_600_000, DIMS.tenantUserModel],
+    ]) {
       const [fromRollups] = await database.db.rows<Record<string, number | string>>(sql`
-        SELECT sum(r.uncosted_requests)::integer AS n, ${sql.join(sums, sql`, `)} FROM trace_rollups r WHERE r.granule_ms = ${granuleMs}::integer AND r.dims = 2`);
+        SELECT sum(r.uncosted_requests)::integer AS n, ${sql.join(sums, sql`, `)} FROM trace_rollups r WHERE r.granule_ms = ${granuleMs}::integer AND r.dims = ${dims}::smallint`);
       expect(Object.fromEntries(Object.entries(fromRollups).map(([k, v]) => [k, Number(v)]))).toEqual(
         Object.fromEntries(Object.entries(fromTraces).map(([k, v]) => [k, Number(v)])),
       );
@@ -249,17 +261,25 @@ describeEachDatabase('computed cost from the rollups', (kind) => {
   });
 
   it('reads the rollups, not the traces, for clean granules', async () => {
-    // Change an uncosted request's tokens behind the roller's back: only the traces path sees it.
-    const where = sql`${UNCOSTED_TRACE} AND t.tenant_id = 'acme' AND t.llm_model = 'think-model' AND t.start_ns >= ${String(BASE_NS + 60n * MIN_NS)}::bigint AND t.start_ns < ${String(BASE_NS + 120n * MIN_NS)}::bigint`;
+    // Change an uncosted request's tokens behind the roller's back: only the traces path sees it. (The first
+    // hour: no price changes in it, which would send its granules to the traces, all of them by user.)
+    const where = sql`${UNCOSTED_TRACE} AND t.tenant_id = 'acme' AND t.llm_model = 'think-model' AND t.start_ns >= ${String(BASE_NS)}::bigint AND t.start_ns < ${String(BASE_NS + 60n * MIN_NS)}::bigint`;
     const [victim] = await database.db.rows<{ trace_id: string }>(sql`SELECT t.trace_id FROM traces t WHERE ${where} LIMIT 1`);
     expect(victim).toBeDefined();
-    const params = { ...RANGE_ALL, where: 'tenant.id=acme', series: 'false' };
-    const before = await both(params);
+    const asked = [
+      { ...RANGE_ALL, where: 'tenant.id=acme', series: 'false' },
+      { ...RANGE_ALL, where: 'tenant.id=acme', group_by: 'user.id', series: 'false' },
+    ];
+    const before = [];
+    for (const params of asked) before.push(await both(params));
     await database.db.rows(sql`UPDATE traces SET completion_tokens = completion_tokens + 1000000 WHERE trace_id = ${victim.trace_id}`);
     try {
-      const after = await both(params);
-      expect(after.rolled.totals.computedCostUsd).toBe(before.rolled.totals.computedCostUsd);
-      expect(after.exact.totals.computedCostUsd).not.toBe(before.exact.totals.computedCostUsd);
+      for (const [i, params] of asked.entries()) {
+        const after = await both(params);
+        expect(after.rolled.source).toBe('rollup');
+        expect(after.rolled.totals.computedCostUsd).toBe(before[i].rolled.totals.computedCostUsd);
+        expect(after.exact.totals.computedCostUsd).not.toBe(before[i].exact.totals.computedCostUsd);
+      }
     } finally {
       await database.db.rows(sql`UPDATE traces SET completion_tokens = completion_tokens - 1000000 WHERE trace_id = ${victim.trace_id}`);
     }

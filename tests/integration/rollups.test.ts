@@ -10,7 +10,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spanRecord } from '../support/span-record';
 import { storeRecords as storeSpans } from '../support/store-spans';
-import { GRANULE_NS, drainRollups, floorTo, pauseRollups } from '../../db/rollups';
+import { DIMS, GRANULE_NS, drainRollups, floorTo, pauseRollups, setUserRollupLimitsForTests } from '../../db/rollups';
 import { HIST_RATIO, histBin } from '../../lib/metrics/histogram';
 import { resetConfigForTests } from '../../server/config';
 import { type MetricsContext, queryMetrics } from '../../server/metrics/request';
@@ -95,7 +95,9 @@ function workload(): Workload {
     const model = pick(MODELS);
     const r = rand();
     const status = r < 0.06 ? 502 : r < 0.12 ? 429 : 200;
-    const rootAttrs: AttributeMap = { 'user.id': str(`usr_${i % 37}`), 'session.id': str(`ses_${i % 91}`), 'http.status_code': int(status) };
+    const rootAttrs: AttributeMap = { 'session.id': str(`ses_${i % 91}`), 'http.status_code': int(status) };
+    // Some traces have no user: the "(none)" group of a chart by user.
+    if (i % 7 !== 3) rootAttrs['user.id'] = str(`usr_${i % 37}`);
     if (tenant) rootAttrs['tenant.id'] = str(tenant);
     const llmAttrs: AttributeMap = {};
     if (model) llmAttrs['llm.model'] = str(model);
@@ -200,7 +202,7 @@ describeEachDatabase('chart rollups', (kind) => {
     ['to', r.to],
   ];
   const FAMILIES: [string, string] = ['metrics', 'requests,errors,latency,ttft,tokens,cost'];
-  /** The chart requests the rollups serve: all tenants and one tenant, by tenant / model / nothing, 5 min to 2 h buckets. */
+  /** The chart requests the rollups serve: all tenants and one tenant, by tenant / model / nothing, one tenant by user, 5 min to 2 h buckets. */
   const REQUESTS: { name: string; params: [string, string][]; scope?: string }[] = [
     { name: 'all tenants by tenant, 5m, top 3 + other', params: [...range(RANGE_A), ['group_by', tenantKey], ['bucket', '5m'], ['top', '3'], FAMILIES] },
     { name: 'all tenants by model, 1h', params: [...range(RANGE_A), ['group_by', 'llm.model'], ['bucket', '1h'], FAMILIES] },
@@ -213,6 +215,19 @@ describeEachDatabase('chart rollups', (kind) => {
       name: 'a scoped reader (tenant scope, no where) by model, 30m',
       params: [...range(RANGE_A), ['group_by', 'llm.model'], ['bucket', '30m'], FAMILIES],
       scope: 'acme-corp',
+    },
+    {
+      name: 'one tenant by user, 1h, top 5 + other',
+      params: [...range(RANGE_A), ['where', 'tenant.id=acme-corp'], ['group_by', 'user.id'], ['bucket', '1h'], ['top', '5'], FAMILIES],
+    },
+    {
+      name: 'one tenant by user, totals only (the table)',
+      params: [...range(RANGE_A), ['where', 'tenant.id=globex'], ['group_by', 'user.id'], ['series', 'false'], ['top', '100'], FAMILIES],
+    },
+    {
+      name: 'a scoped reader by user, 2h, top 8 (the chart)',
+      params: [...range(RANGE_ALL), ['group_by', 'user.id'], ['bucket', '2h'], ['top', '8'], FAMILIES],
+      scope: 'initech',
     },
     {
       name: 'the tenant-less traces by model, 1h',
@@ -235,10 +250,19 @@ describeEachDatabase('chart rollups', (kind) => {
   const dirtyGranules = async () =>
     (await database.db.rows<{ bucket_ns: bigint }>(sql`SELECT DISTINCT bucket_ns FROM rollup_dirty ORDER BY 1`)).map((r) => BigInt(r.bucket_ns));
 
+  const userRows = async (granuleMs: number) => {
+    const [row] = await database.db.rows<{ n: number }>(
+      sql`SELECT count(*)::integer AS n FROM trace_rollups WHERE granule_ms = ${granuleMs}::integer AND dims IN (${DIMS.tenantUser}, ${DIMS.tenantUserModel})`,
+    );
+    return Number(row.n);
+  };
+
   beforeAll(async () => {
     database = await openTestDatabase(kind);
     // The test decides when the roller runs.
     pauseRollups(database.db);
+    // The data's hours are open (5-minute user rows kept) until the last tests seal them.
+    setUserRollupLimitsForTests({ fiveMinuteKeepMs: 10 * 365 * 86_400_000 });
     for (const batch of data.main) await storeSpans(database.db, batch);
     // An exporter retry of two batches changes nothing.
     for (const batch of data.main.slice(2, 4)) expect((await storeSpans(database.db, batch)).inserted).toBe(0);
@@ -249,6 +273,7 @@ describeEachDatabase('chart rollups', (kind) => {
     resetConfigForTests();
   });
   afterAll(async () => {
+    setUserRollupLimitsForTests(null);
     await database?.dispose();
   });
 
@@ -353,7 +378,22 @@ describeEachDatabase('chart rollups', (kind) => {
         ['where', 'http.status_code>=500'],
       ]),
     ).toBe('traces');
+    // By user: one tenant's users only, and only over whole hours.
     expect(await ask([['group_by', 'user.id']])).toBe('traces');
+    expect(
+      await ask([
+        ['where', 'tenant.id=acme-corp'],
+        ['group_by', 'user.id'],
+        ['bucket', '1h'],
+      ]),
+    ).toBe('rollup');
+    expect(
+      await ask([
+        ['where', 'tenant.id=acme-corp'],
+        ['group_by', 'user.id'],
+        ['bucket', '15m'],
+      ]),
+    ).toBe('traces');
     expect(await ask([['bucket', '1m']])).toBe('traces');
     expect(await ask([['where', 'tenant.id=globex']], 'acme-corp')).toBe('traces');
     expect(await ask([['where', 'tenant.id=acme-corp']], 'acme-corp')).toBe('rollup');
@@ -362,5 +402,46 @@ describeEachDatabase('chart rollups', (kind) => {
     delete process.env.TRACEDECK_ROLLUP_MIN_TRACES;
     resetConfigForTests();
     expect(await ask([])).toBe('traces');
+  });
+
+  it('by user: a "(none)" group for the traces without a user, and "other" past the top', async () => {
+    const { rolled } = await both([...range(RANGE_A), ['where', 'tenant.id=acme-corp'], ['group_by', 'user.id'], ['series', 'false'], ['top', '5']]);
+    expect(rolled.source).toBe('rollup');
+    expect(rolled.groups.some((g) => g.key === null && !g.other)).toBe(true);
+    expect(rolled.groups.some((g) => g.other)).toBe(true);
+    expect(await userRows(300_000)).toBeGreaterThan(0);
+    // User hour rows for the tenant hours with at least 100 traces only (the others are read from traces).
+    const [mix] = await database.db.rows<{ busy: number; quiet: number; quiet_with_rows: number }>(sql`
+      SELECT count(*) FILTER (WHERE b.requests >= 100 AND u.n > 0)::integer AS busy, count(*) FILTER (WHERE b.requests < 100)::integer AS quiet,
+        count(*) FILTER (WHERE b.requests < 100 AND u.n > 0)::integer AS quiet_with_rows
+      FROM trace_rollups b CROSS JOIN LATERAL (
+        SELECT count(*) AS n FROM trace_rollups u
+        WHERE u.granule_ms = b.granule_ms AND u.dims = ${DIMS.tenantUser} AND u.tenant_id = b.tenant_id AND u.bucket_ns = b.bucket_ns
+      ) u
+      WHERE b.granule_ms = 3600000 AND b.dims = ${DIMS.tenant}`);
+    expect([mix.busy > 0, mix.quiet > 0, mix.quiet_with_rows]).toEqual([true, true, 0]);
+  });
+
+  it('sealed hours: their 5-minute user rows are dropped, edges and late data are read from traces, the roller rebuilds whole hours', async () => {
+    setUserRollupLimitsForTests(null);
+    await drainRollups(database.db);
+    expect(await userRows(300_000)).toBe(0);
+    const hourRows = await userRows(3_600_000);
+    expect(hourRows).toBeGreaterThan(0);
+    await expectAllSame();
+    // New traces of known users (and one without) in sealed hours: dirty until rolled, then rebuilt from traces.
+    const late: SpanRecord[] = [];
+    for (let i = 0; i < 40; i++) {
+      const start = BASE_NS + BigInt(i * 7 + 3) * MIN_NS;
+      const attrs: AttributeMap = { 'tenant.id': str(TENANTS[i % 3]), 'llm.model': str('gpt-4o'), 'llm.usage.prompt_tokens': int(10 + i) };
+      if (i % 9 !== 0) attrs['user.id'] = str(`usr_${i % 5}`);
+      late.push(span(hex(0xdef000 + i, 32), 900_000 + i, null, start, start + 5_000_000n * BigInt(i + 1), attrs));
+    }
+    await storeSpans(database.db, late);
+    expect((await dirtyGranules()).length).toBeGreaterThan(0);
+    await expectAllSame();
+    await drainRollups(database.db);
+    expect(await userRows(300_000)).toBe(0);
+    await expectAllSame();
   });
 });

@@ -10,11 +10,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Db } from '../../db/client';
 import { costRows } from '../../db/queries/cost';
 import { rollupCostRows } from '../../db/queries/cost-rollup';
-import { GRANULE_NS, drainRollups, floorTo, pauseRollups } from '../../db/rollups';
+import { GRANULE_NS, drainRollups, floorTo } from '../../db/rollups';
 import { ensurePartitionsFor } from '../../db/partitions';
 import { PriceBook, parsePriceOverrides } from '../../lib/pricing';
 import { describeEachDatabase } from '../support/databases';
-import { type UpgradedDatabase, migrationsWhere, openUpgradedDatabase } from '../support/upgrade';
+import { type UpgradedDatabase, openUpgradedFrom } from '../support/upgrade';
 
 const NS_PER_MS = 1_000_000n;
 const MIN_NS = 60_000n * NS_PER_MS;
@@ -99,13 +99,8 @@ describeEachDatabase('upgrade to cost tokens as columns (migration 0011)', (kind
 
   beforeAll(async () => {
     // Before 0011: cost tokens were not columns yet.
-    upgraded = await openUpgradedDatabase(
-      kind,
-      migrationsWhere((e) => e.tag < '0011'),
-      writeOldData,
-    );
+    upgraded = await openUpgradedFrom(kind, '0011', writeOldData);
     db = upgraded.db;
-    pauseRollups(db);
   });
   afterAll(() => upgraded?.dispose());
 
@@ -134,7 +129,8 @@ describeEachDatabase('upgrade to cost tokens as columns (migration 0011)', (kind
 
   it('marks dirty the granules holding uncosted requests, and the roller gives them their sums', async () => {
     const dirty = await db.rows<{ bucket_ns: bigint | string }>(sql`SELECT DISTINCT bucket_ns FROM rollup_dirty`);
-    expect(dirty.map((d) => BigInt(d.bucket_ns))).toEqual([BASE_NS]);
+    // 0011 marks the granule with the uncosted request; 0013 (user rollups) then marks every granule holding traces.
+    expect(dirty.map((d) => BigInt(d.bucket_ns)).sort()).toEqual([BASE_NS, BASE_NS + 30n * MIN_NS]);
     await drainRollups(db);
     const rows = await db.rows<Record<string, unknown>>(sql`
       SELECT uncosted_requests, uc_fresh_input, uc_cached_input, uc_cache_creation, uc_output, uc_plain_output, uc_reasoning

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { type Db, type DbKind, MIGRATIONS_FOLDER, createDb } from '../../db/client';
+import { pauseRollups } from '../../db/rollups';
 import { TEST_DATABASE_URL } from './databases';
 
 type JournalEntry = { idx: number; tag: string };
@@ -50,4 +51,15 @@ export async function openUpgradedDatabase(kind: DbKind, oldMigrations: string, 
       }
     },
   };
+}
+
+/** A database of `kind` that held `writeOld`'s data under the migrations before `tag`, upgraded to today, its roller paused (the test rolls). */
+export async function openUpgradedFrom(kind: DbKind, tag: string, writeOld: (db: Db) => Promise<void>): Promise<UpgradedDatabase> {
+  const upgraded = await openUpgradedDatabase(
+    kind,
+    migrationsWhere((e) => e.tag < tag),
+    writeOld,
+  );
+  pauseRollups(upgraded.db);
+  return upgraded;
 }

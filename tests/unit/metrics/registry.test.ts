@@ -69,7 +69,7 @@ describe('metric registry entries', () => {
 
 describe('rollups', () => {
   it('the stored columns are exactly the measure columns of trace_rollups in db/schema.ts, with the uncosted token sums', () => {
-    const keys = ['granule_ms', 'bucket_ns', 'dims', 'tenant_id', 'llm_model'];
+    const keys = ['granule_ms', 'bucket_ns', 'dims', 'tenant_id', 'llm_model', 'user_id'];
     const table = [...dbColumns(traceRollups)].filter((c) => !keys.includes(c)).sort();
     const stored = [...storedColumns(measuresFor(new Set(METRIC_NAMES)).filter((m) => m.rollup !== undefined)), ...UNCOSTED_COLUMNS].map((c) => c.name);
     expect(duplicates(stored)).toEqual([]);
