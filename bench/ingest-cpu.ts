@@ -10,6 +10,7 @@
  *
  *   npx tsx bench/ingest-cpu.ts [--spans 200000] [--database-url URL] [--schema bench_ingest_cpu]
  *     [--group-by-tenant off|on]   (one append statement per tenant of a batch, db/ingest.ts)
+ *   npx tsx bench/ingest-cpu.ts --db pglite [--spans 200000] [--clients 4]   (bench/ingest-cpu-pglite.ts)
  */
 import fs from 'node:fs';
 import { sql } from 'drizzle-orm';
@@ -22,6 +23,7 @@ import { summarizeNow } from '../db/summarizer';
 import { enrichSpan } from '../lib/enrich/enrich';
 import { decodeExportRequest } from '../lib/otlp';
 import { processPromotionOptions } from '../server/ingest/deps';
+import { ingestCpuPglite, printPgliteIngestCpu } from './ingest-cpu-pglite';
 import { dropSchemas } from './ingest-post';
 import { benchOptions } from './options';
 import { parseFlag } from '../lib/flag';
@@ -116,19 +118,22 @@ export async function ingestCpu(
   return { ...cpu, spans };
 }
 
-if (isMain(import.meta.url)) {
-  const o = benchOptions();
+function main(o = benchOptions()): Promise<void> {
+  if (o.db === 'pglite') return ingestCpuPglite(o.spans, o.clients).then(printPgliteIngestCpu);
   const groupByTenant = parseFlag(arg('group-by-tenant', 'off'));
   if (groupByTenant === null) throw new Error('--group-by-tenant must be on or off');
-  ingestCpu(o.spans, o.databaseUrl, { schema: arg('schema', SCHEMA), groupByTenant }).then(
-    (r) => {
-      const us = (x: number) => `${(x / r.spans).toFixed(1)} µs`;
-      console.log(
-        `${fmt(r.spans)} spans; CPU of this process per span: decode ${us(r.decode)}, enrich ${us(r.enrich)}, store ${us(r.store)}, total ${us(r.decode + r.enrich + r.store)}`,
-      );
-      console.log(`database backends per span: appends and catalog ${us(r.dbAppend)}, summaries ${us(r.dbSummarize)} (in one go at the end)`);
-      process.exit(0);
-    },
+  return ingestCpu(o.spans, o.databaseUrl, { schema: arg('schema', SCHEMA), groupByTenant }).then((r) => {
+    const us = (x: number) => `${(x / r.spans).toFixed(1)} µs`;
+    console.log(
+      `${fmt(r.spans)} spans; CPU of this process per span: decode ${us(r.decode)}, enrich ${us(r.enrich)}, store ${us(r.store)}, total ${us(r.decode + r.enrich + r.store)}`,
+    );
+    console.log(`database backends per span: appends and catalog ${us(r.dbAppend)}, summaries ${us(r.dbSummarize)} (in one go at the end)`);
+  });
+}
+
+if (isMain(import.meta.url)) {
+  main().then(
+    () => process.exit(0),
     (err) => {
       console.error(err);
       process.exit(1);

@@ -42,6 +42,8 @@ export type DbOptions = {
   maxConnections?: number;
   /** PGlite in a worker thread (default) or on the calling thread. */
   pgliteWorker?: boolean;
+  /** PGlite in its worker thread: keep CPU time per statement text for workerStats() (benchmarks). */
+  pgliteProfile?: boolean;
   /** Where the migrations are read from (default db/migrations; the upgrade test points at an older set). */
   migrationsFolder?: string;
 };
@@ -72,7 +74,7 @@ export async function createDb(options: DbOptions): Promise<Db> {
   if (!options.dataDir) throw new Error('createDb: PGlite needs a dataDir ("memory://" for an in-memory database) when no databaseUrl is given');
   return options.pgliteWorker === false
     ? createPgliteInThreadDb(options.dataDir, schemaName, migrations)
-    : createPgliteWorkerDb(options.dataDir, schemaName, migrations);
+    : createPgliteWorkerDb(options.dataDir, schemaName, migrations, options.pgliteProfile ?? false);
 }
 
 /**
@@ -144,9 +146,9 @@ function describePglite(dataDir: string): string {
  * parameters drizzle's PGlite driver would send) and run there, so the event
  * loop stays free while Postgres computes.
  */
-async function createPgliteWorkerDb(dataDir: string, schemaName: string, migrationsFolder: string): Promise<Db> {
+async function createPgliteWorkerDb(dataDir: string, schemaName: string, migrationsFolder: string, profile: boolean): Promise<Db> {
   const inMemory = dataDir.startsWith('memory://');
-  const host = await PgliteHost.start({ dataDir: inMemory ? null : path.resolve(dataDir), schemaName });
+  const host = await PgliteHost.start({ dataDir: inMemory ? null : path.resolve(dataDir), schemaName, profile });
   const dialect = new PgDialect();
   const rowsIn =
     (txId?: number) =>
@@ -170,6 +172,7 @@ async function createPgliteWorkerDb(dataDir: string, schemaName: string, migrati
       }
     },
     describe: () => describePglite(dataDir),
+    workerStats: () => host.stats(),
   };
   return db;
 }

@@ -4,6 +4,7 @@
  * client itself uses (the catalog buffer) can name it without importing the client.
  */
 import type { SQL } from 'drizzle-orm';
+import type { PgliteWorkerStats } from './pglite-host';
 
 export type DbKind = 'pglite' | 'postgres';
 
@@ -18,6 +19,8 @@ export interface Db {
   close(): Promise<void>;
   /** Where the data lives, for logs ("postgres://host/db" without password, or a folder). */
   describe(): string;
+  /** PGlite in its worker thread: the thread's CPU time (and statement profile), for benchmarks. */
+  workerStats?(): Promise<PgliteWorkerStats>;
 }
 
 export type RowsOptions = {

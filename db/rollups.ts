@@ -23,7 +23,10 @@
  * of the rows it claimed.
  *
  * A granule is rolled once it has been quiet for QUIET_MS, or dirty for MAX_AGE_MS
- * under continuous traffic; until then queries read it from `traces` (exact).
+ * under continuous traffic; until then queries read it from `traces` (exact). On PGlite,
+ * while ingest is heavy, only after HEAVY_MAX_AGE_MS: its one backend serves the appends
+ * too, and a workload spread over a week re-rolled every granule every 30 s (~40 µs of
+ * its CPU a span); the granules are rolled once the burst is over.
  *
  * User rows (the tenant page's per-user table and chart) weigh two costs:
  * - disk: users are many and each sends little (the bench: ~1 trace per user per 5 minutes,
@@ -85,6 +88,10 @@ const MAX_AGE_MS = 30_000;
 const BATCH = 24;
 const POLL_MS = 2_000;
 const RETRY_MS = 30_000;
+/** PGlite: ingest is heavy while the summarizer merged at least HEAVY_DELTAS deltas in the last HEAVY_WINDOW_MS. */
+const HEAVY_DELTAS = 2_000;
+const HEAVY_WINDOW_MS = 10_000;
+const HEAVY_MAX_AGE_MS = 300_000;
 
 const NS_PER_MS = 1_000_000n;
 export const GRANULE_NS = BigInt(ROLLUP_GRANULE_MS) * NS_PER_MS;
@@ -287,7 +294,7 @@ type Pass = { rolled: number; busy: boolean };
  * ones) and rebuilds them, in one transaction. One roller at a time across processes
  * (a try-lock): two could otherwise rebuild the same hour from each other's halves.
  */
-async function rollOnce(db: Pick<Db, 'transaction'>, force: boolean): Promise<Pass> {
+async function rollOnce(db: Pick<Db, 'transaction'>, force: boolean, heavy = false): Promise<Pass> {
   return db.transaction(async (tx) => {
     // JIT off: the planner's estimates for these many-aggregate statements trip jit_above_cost,
     // and compiling them took ~0.6 s for ~40 ms of work (Postgres 15).
@@ -299,7 +306,9 @@ async function rollOnce(db: Pick<Db, 'transaction'>, force: boolean): Promise<Pa
     await sealOldHours(tx, openFrom);
     const due = force
       ? sql`true`
-      : sql`max(marked_at) < now() - ${`${QUIET_MS} milliseconds`}::interval OR min(marked_at) < now() - ${`${MAX_AGE_MS} milliseconds`}::interval`;
+      : heavy
+        ? sql`min(marked_at) < now() - ${`${HEAVY_MAX_AGE_MS} milliseconds`}::interval`
+        : sql`max(marked_at) < now() - ${`${QUIET_MS} milliseconds`}::interval OR min(marked_at) < now() - ${`${MAX_AGE_MS} milliseconds`}::interval`;
     // Newest first: recent ranges are the ones charts ask for.
     const claimed = await tx.rows<{ bucket_ns: bigint | string }>(sql`
       DELETE FROM rollup_dirty d
@@ -318,8 +327,26 @@ class Roller {
   private lastTick = 0;
   private failing = false;
   private paused = false;
+  /** Deltas the summarizer merged lately (PGlite only), by when: what tells heavy ingest. */
+  private merged: { at: number; deltas: number }[] = [];
 
   constructor(private readonly db: Pick<Db, 'rows' | 'transaction'>) {}
+
+  noteMerged(deltas: number): void {
+    if ((this.db as Partial<Db>).kind !== 'pglite') return;
+    this.merged.push({ at: Date.now(), deltas });
+    this.forgetOld();
+  }
+
+  private ingestIsHeavy(): boolean {
+    this.forgetOld();
+    return this.merged.reduce((sum, m) => sum + m.deltas, 0) >= HEAVY_DELTAS;
+  }
+
+  private forgetOld(): void {
+    const since = Date.now() - HEAVY_WINDOW_MS;
+    while (this.merged.length > 0 && this.merged[0].at < since) this.merged.shift();
+  }
 
   pause(paused: boolean): void {
     this.paused = paused;
@@ -346,7 +373,7 @@ class Roller {
     this.lastTick = Date.now();
     this.chain = this.chain.then(async () => {
       try {
-        const pass = await rollOnce(this.db, false);
+        const pass = await rollOnce(this.db, false, this.ingestIsHeavy());
         this.failing = false;
         if (pass.rolled >= BATCH) this.schedule(0);
         else if (pass.busy || (await this.pending())) this.schedule(POLL_MS);
@@ -390,9 +417,11 @@ function rollerFor(db: Pick<Db, 'rows' | 'transaction'>): Roller {
   return roller;
 }
 
-/** After an ingest batch: roll its granules once they have been quiet a while. */
-export function scheduleRollups(db: Pick<Db, 'rows' | 'transaction'>): void {
-  rollerFor(db).schedule(QUIET_MS + 250);
+/** After a summarizer run that merged `deltas`: roll their granules once they have been quiet a while. */
+export function scheduleRollups(db: Pick<Db, 'rows' | 'transaction'>, deltas = 0): void {
+  const roller = rollerFor(db);
+  roller.noteMerged(deltas);
+  roller.schedule(QUIET_MS + 250);
 }
 
 /** From a chart query: make sure a roller runs here (work may be left by another process). */

@@ -207,6 +207,44 @@ describe('PGlite in a worker thread', () => {
     );
     expect((await db.rows<{ n: bigint }>(sql`SELECT count(*) AS n FROM wt_items WHERE note = 'pair'`))[0].n).toBe(24n);
   });
+
+  it('keeps a transaction whole when its statements are sent at once (BEGIN travels with the first) or its first one fails', async () => {
+    const thrown = new Error('after both inserts');
+    await expect(
+      db.transaction(async (tx) => {
+        await Promise.all([tx.rows(sql`INSERT INTO wt_items VALUES (200, 'at once')`), tx.rows(sql`INSERT INTO wt_items VALUES (201, 'at once')`)]);
+        throw thrown;
+      }),
+    ).rejects.toBe(thrown);
+    expect(await db.rows(sql`SELECT * FROM wt_items WHERE note = 'at once'`)).toEqual([]);
+
+    await expect(db.transaction((tx) => tx.rows(sql`INSERT INTO wt_items VALUES (202, NULL), (202, 'duplicate key')`))).rejects.toMatchObject({
+      code: '23505',
+    });
+    // A transaction without statements sends nothing; the connection is usable and outside any transaction.
+    expect(await db.transaction(async () => 'no statements')).toBe('no statements');
+    await db.transaction(async (tx) => {
+      await Promise.all([tx.rows(sql`INSERT INTO wt_items VALUES (203, 'at once')`), tx.rows(sql`INSERT INTO wt_items VALUES (204, 'at once')`)]);
+    });
+    expect(await db.rows(sql`SELECT id FROM wt_items WHERE id >= 202 AND id < 300 ORDER BY id`)).toEqual([{ id: 203 }, { id: 204 }]);
+  });
+});
+
+describe('PGlite worker statistics', () => {
+  it('reports the worker thread CPU time, and per statement when asked to (pgliteProfile)', async () => {
+    const profiled = await createDb({ databaseUrl: '', dataDir: 'memory://', schemaName: 'public', pgliteProfile: true });
+    try {
+      const start = await profiled.workerStats!();
+      for (let i = 0; i < 2; i++) await profiled.rows(sql`SELECT count(*) FROM generate_series(1, 300000)`);
+      const after = await profiled.workerStats!();
+      // The thread's own CPU (Linux /proc), not the process's: the aggregates ran there.
+      expect(after.cpuUs).toBeGreaterThan(start.cpuUs);
+      expect(after.statements?.['SELECT count(*) FROM generate_series(1, 300000)']?.count).toBe(2);
+      expect(after.statements?.['SELECT count(*) FROM generate_series(1, 300000)']?.cpuUs).toBeGreaterThan(0);
+    } finally {
+      await profiled.close();
+    }
+  });
 });
 
 describe('PGlite worker lifecycle', () => {
