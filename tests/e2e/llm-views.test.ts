@@ -32,13 +32,34 @@ const UNPRICED_MODEL = 'my-finetune';
 type ListTrace = { traceId: string; tenantId: string; llmModel: string | null; costUsd: number | null; cost?: CostFigure | null };
 type ListBody = { traces: ListTrace[] };
 
+const SEEDED_TRACES = 300;
+
+/**
+ * Waits until the server lists every seeded trace. Summaries are built off the request path, and a read
+ * waits for them at most a couple of seconds: on a loaded machine an API answer and the page read after it
+ * could otherwise see different parts of the seed (a CI run saw /sessions ordered differently).
+ */
+async function summarized(url: string, traces: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const body = (await (await fetch(`${url}/api/metrics?since=24h&series=false&metrics=requests`)).json()) as MetricsResponse;
+    if (body.totals.requests >= traces) return;
+    if (Date.now() > deadline) throw new Error(`only ${body.totals.requests} of the ${traces} seeded traces were summarized after 60 s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 describe('LLM operator views (built app, headless Chromium)', () => {
   let app: AppServer;
   let browser: Browser;
 
   beforeAll(async () => {
     app = await startAppServer();
-    execFileSync(process.execPath, ['bin/tracedeck.mjs', 'seed', '--url', app.url, '--traces', '300', '--seed', '11', '--hours', '6'], { stdio: 'pipe' });
+    execFileSync(process.execPath, ['bin/tracedeck.mjs', 'seed', '--url', app.url, '--traces', String(SEEDED_TRACES), '--seed', '11', '--hours', '6'], {
+      stdio: 'pipe',
+    });
+    // Every test compares a page with an API answer read just before it: both must see all of the seed.
+    await summarized(app.url, SEEDED_TRACES);
     browser = await launchBrowser();
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
   });
