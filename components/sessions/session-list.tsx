@@ -81,7 +81,8 @@ export function SessionListView({ data }: { data: SessionListData }) {
           {data.error.message}
         </div>
       ) : null}
-      <table className="data" data-testid="session-table" data-sort={formatSessionSort(sort)}>
+      {/* data-sort is the URL's sort, which leads during a transition; data-rows-sort is the one the rows were read with. */}
+      <table className="data" data-testid="session-table" data-sort={formatSessionSort(sort)} data-rows-sort={data.list?.sort}>
         <thead>
           <tr>
             {COLUMNS.map((c) => (

@@ -335,7 +335,8 @@ describe('LLM operator views (built app, headless Chromium)', () => {
     await page.screenshot({ path: `${SCREENSHOTS}/sessions-list.png` });
 
     await page.getByTestId('sort-turns').click();
-    await page.waitForSelector('[data-testid="session-table"][data-sort="-turns"]');
+    // The URL (and data-sort) change at the click; the rows follow when the server's render arrives.
+    await page.waitForSelector('[data-testid="session-table"][data-sort="-turns"][data-rows-sort="-turns"]');
     expect(new URL(page.url()).searchParams.get('sort')).toBe('-turns');
     const byTurns = await sessionsApi('since=24h&sort=-turns');
     expect((await sessionRows(page)).map((r) => r.id)).toEqual(byTurns.sessions.map((s) => s.sessionId));
