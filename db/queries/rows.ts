@@ -1,6 +1,7 @@
 /** Row → API JSON mapping shared by the query functions. Times stay exact as decimal strings. */
 import { type SQL, sql } from 'drizzle-orm';
 import { type CompactAttributes, decodeAttributes, decodeEvents, decodeLinks } from '../../lib/otlp/compact-attributes';
+import { spanAttributesMap } from '../../lib/where/sql-compiler';
 import type { StoredSpan, TraceSummary } from '../../lib/trace/wire';
 import type { spans, traces } from '../schema';
 
@@ -46,18 +47,22 @@ export function traceSummaryFromRow(r: TraceRow): TraceSummary {
 }
 
 /** A span row joined with its resource's map (spansWithResource). */
-export type SpanRow = SqlRow<typeof spans.$inferSelect> & { resource_attributes: CompactAttributes };
+export type SpanRow = SqlRow<typeof spans.$inferSelect> & {
+  resource_attributes: CompactAttributes;
+  /** The span's attribute map as sent: `attributes` with its elided promoted keys restored (spanAttributesMap). */
+  sent_attributes: CompactAttributes;
+};
 
 /**
  * `spans` (as `alias`) joined with its resource, for readers of whole spans: the FROM clause and
- * the select list with the resource's map as `resource_attributes`.
+ * the select list with the resource's map as `resource_attributes` and the span's own map as sent as `sent_attributes`.
  */
 export function spansWithResource(alias: string): { from: SQL; columns: SQL } {
   const a = sql.raw(alias);
   return {
     // LEFT: a span is never hidden, even if its resource row were missing (ingest writes both in one statement).
     from: sql`spans ${a} LEFT JOIN resources r ON r.tenant_id = ${a}.tenant_id AND r.id = ${a}.resource_id`,
-    columns: sql`${a}.*, COALESCE(r.attributes, '{}'::jsonb) AS resource_attributes`,
+    columns: sql`${a}.*, ${spanAttributesMap(alias)} AS sent_attributes, COALESCE(r.attributes, '{}'::jsonb) AS resource_attributes`,
   };
 }
 
@@ -76,7 +81,7 @@ export function storedSpanFromRow(r: SpanRow): StoredSpan {
     endTimeUnixNano: nsString(r.end_ns),
     durationMs: nsToMs(r.duration_ns),
     // Stored in the compact form (lib/otlp/compact-attributes.ts); the API speaks canonical OTLP/JSON.
-    attributes: decodeAttributes(r.attributes),
+    attributes: decodeAttributes(r.sent_attributes),
     resourceAttributes: decodeAttributes(r.resource_attributes, 'resource_attributes'),
     events: decodeEvents(r.events),
     links: decodeLinks(r.links),
