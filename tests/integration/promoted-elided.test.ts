@@ -10,8 +10,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { useDb } from '../../server/db';
 import { listAttributeValues, listTenantAttributeKeys } from '../../db/queries/attributes';
 import { parseWhere } from '../../lib/where';
-import { compileTraceFilter } from '../../lib/where/sql-compiler';
-import { ELIDABLE_KEYS } from '../../lib/trace/elided-attributes';
+import { ELIDABLE_KEYS, jsonbKeyOrder } from '../../lib/trace/elided-attributes';
+import { compileTraceFilter, spanAttributesMap } from '../../lib/where/sql-compiler';
 import type { OtlpAnyValue } from '../../lib/otlp/span-record';
 import type { StoredSpan } from '../../lib/trace/wire';
 import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';
@@ -163,6 +163,18 @@ describeEachDatabase('promoted keys stored once, restored on every read', (kind)
     const exported = doc.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((sc) => sc.spans));
     expect(exported).toHaveLength(4);
     for (const span of exported) expect(sortedEntries(sentMap(span.attributes))).toEqual(sortedEntries(sentMap(SPANS[span.spanId])));
+  });
+
+  it('restored maps keep the key order of a map stored whole (JSONB’s)', async () => {
+    const { spans } = await traceApi();
+    const whole = await database.db.rows<{ span_id: string; keys: string[] }>(sql`
+      SELECT span_id, ARRAY(SELECT jsonb_object_keys(${spanAttributesMap('s')})) AS keys FROM spans s WHERE trace_id = ${TRACE}`);
+    const keysOf = new Map(whole.map((r) => [r.span_id, r.keys]));
+    for (const span of spans) expect(Object.keys(span.attributes), span.spanId).toEqual(keysOf.get(span.spanId));
+    const [odd] = await database.db.rows<{ keys: string[] }>(
+      sql`SELECT ARRAY(SELECT jsonb_object_keys('{"zz":1,"é":1,"ab":1,"b":1,"😀":1,"a":1}'::jsonb)) AS keys`,
+    );
+    expect(odd.keys).toEqual(['zz', 'é', 'ab', 'b', '😀', 'a'].sort(jsonbKeyOrder));
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ELIDABLE_KEYS, elidePromoted, restoredValue } from '../../../lib/trace/elided-attributes';
+import { ELIDABLE_KEYS, elidePromoted, jsonbKeyOrder, restoreElided, restoredValue } from '../../../lib/trace/elided-attributes';
 import { encodeAttributes } from '../../../lib/otlp/compact-attributes';
 import type { AttributeMap } from '../../../lib/otlp/span-record';
 
@@ -64,6 +64,33 @@ describe('elidePromoted', () => {
     expect(restoredValue(42, 'native')).toBe(42);
     expect(restoredValue(42, 'decimal')).toBe('42');
     expect(restoredValue('x', 'decimal')).toBeUndefined();
+  });
+});
+
+describe('restoreElided', () => {
+  it('gives back the map elidePromoted was given, keys in JSONB order, from the columns as a driver returns them', () => {
+    const sent = encodeAttributes({
+      environment: { stringValue: 'production' },
+      'user.id': { stringValue: 'u-1' },
+      'llm.usage.prompt_tokens': { intValue: '150' },
+      'http.status_code': { stringValue: '200' },
+      b: { stringValue: 'x' },
+    });
+    const stored = { ...sent };
+    const columns = { user_id: 'u-1', prompt_tokens: 150, http_status_code: 200 };
+    const mask = elidePromoted(stored, columns);
+    expect(Object.keys(stored)).toEqual(['environment', 'b']);
+    // postgres.js returns int8 as a string, PGlite as a bigint
+    for (const tokens of ['150', 150n]) {
+      const back = restoreElided(stored, String(mask), { ...columns, prompt_tokens: tokens });
+      expect(back).toEqual(sent);
+      expect(Object.keys(back)).toEqual(Object.keys(sent).sort(jsonbKeyOrder));
+    }
+    expect(restoreElided(stored, 0, columns)).toBe(stored);
+  });
+
+  it('orders keys as JSONB does: by UTF-8 length, then by bytes', () => {
+    expect(['zz', 'é', 'ab', 'b', '😀', 'a'].sort(jsonbKeyOrder)).toEqual(['a', 'b', 'ab', 'zz', 'é', '😀']);
   });
 });
 
