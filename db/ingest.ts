@@ -16,9 +16,9 @@
  * batches never queue on its hot rows (`user.id`, …).
  */
 import { type SQL, sql } from 'drizzle-orm';
-import { encodeAttributes, encodeEvents, encodeLinks } from '../lib/otlp/compact-attributes';
+import { encodeEvents, encodeLinks } from '../lib/otlp/compact-attributes';
 import type { AttributeMap } from '../lib/otlp/span-record';
-import { elidePromoted } from '../lib/trace/elided-attributes';
+import { encodeEliding } from '../lib/trace/elided-attributes';
 import { type EnrichedSpan, PROMOTED_COLUMNS, type PromotedColumnValues, type PromotedValues } from '../lib/trace/promoted';
 import type { Db } from './db';
 import { recordCatalog } from './catalog-buffer';
@@ -40,8 +40,7 @@ type SpanRow = ReturnType<typeof toRow>;
 function toRow({ span, tenantId, promoted }: EnrichedSpan, resources: BatchResources) {
   const columns = promotedColumnValues(promoted);
   // Stored in the compact form (lib/otlp/compact-attributes.ts), without the promoted keys its columns give back exactly.
-  const attributes = encodeAttributes(span.attributes);
-  const promotedElided = elidePromoted(attributes, { ...columns, tenant_id: tenantId });
+  const { attributes, mask: promotedElided } = encodeEliding(span.attributes, { ...columns, tenant_id: tenantId });
   return {
     tenant_id: tenantId ?? '',
     trace_id: span.traceId,

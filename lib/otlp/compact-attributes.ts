@@ -97,9 +97,10 @@ function encodeDouble(v: number | string): CompactValue {
   return { d: v !== v ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity' };
 }
 
-export function encodeAttributes(map: AttributeMap): CompactAttributes {
+/** The compact form of `map`, without the keys in `omit`. */
+export function encodeAttributes(map: AttributeMap, omit?: ReadonlySet<string>): CompactAttributes {
   const out: CompactAttributes = {};
-  for (const key of Object.keys(map)) setOwn(out, key, encodeAnyValue(map[key]));
+  for (const key of Object.keys(map)) if (!omit?.has(key)) setOwn(out, key, encodeAnyValue(map[key]));
   return out;
 }
 

@@ -18,7 +18,8 @@
  *
  * The bits are stored: never renumber or reuse one. A key may gain a bit; old rows keep theirs.
  */
-import type { CompactAttributes } from '../otlp/compact-attributes';
+import { type CompactAttributes, encodeAnyValue, encodeAttributes } from '../otlp/compact-attributes';
+import type { AttributeMap } from '../otlp/span-record';
 import type { PromotedColumnName } from './promoted';
 
 /** How the stored value is spelled from the column: the column's own JSON value, or (integer columns) its decimal text as a string. */
@@ -72,22 +73,22 @@ export function restoredValue(value: string | number | null | undefined, form: E
 }
 
 /**
- * Drops from `attributes` (a span's compact map, changed in place) each elidable key whose
- * column restores it exactly; returns the bits of the dropped keys.
+ * A span's attributes (canonical OTLP) in the compact form to store: without each elidable key whose
+ * column restores it exactly, and the bits of the keys left out. Encoded in one pass (deleting keys
+ * afterwards left V8 a slow dictionary object that cost ~3 µs a span to serialize).
  */
-export function elidePromoted(attributes: CompactAttributes, columns: ElidedColumns): number {
+export function encodeEliding(map: AttributeMap, columns: ElidedColumns): { attributes: CompactAttributes; mask: number } {
   let mask = 0;
+  let omit: Set<string> | undefined;
   for (const [key, entries] of ELIDABLE_BY_KEY) {
-    if (!Object.hasOwn(attributes, key)) continue;
-    const stored = attributes[key];
-    for (const e of entries) {
-      if (restoredValue(columns[e.column], e.form) !== stored) continue;
-      delete attributes[key];
-      mask |= e.bit;
-      break;
-    }
+    if (!Object.hasOwn(map, key)) continue;
+    const stored = encodeAnyValue(map[key]);
+    const match = entries.find((e) => restoredValue(columns[e.column], e.form) === stored);
+    if (!match) continue;
+    mask |= match.bit;
+    (omit ??= new Set()).add(key);
   }
-  return mask;
+  return { attributes: encodeAttributes(map, omit), mask };
 }
 
 /** The span columns elided keys are restored from (what a reader selects beside `promoted_elided`). */

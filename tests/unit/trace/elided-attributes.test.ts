@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ELIDABLE_KEYS, elidePromoted, jsonbKeyOrder, restoreElided, restoredValue } from '../../../lib/trace/elided-attributes';
+import { ELIDABLE_KEYS, encodeEliding, jsonbKeyOrder, restoreElided, restoredValue } from '../../../lib/trace/elided-attributes';
 import { encodeAttributes } from '../../../lib/otlp/compact-attributes';
 import type { AttributeMap } from '../../../lib/otlp/span-record';
 
 const bit = (key: string, form: 'native' | 'decimal') => ELIDABLE_KEYS.find((e) => e.key === key && e.form === form)!.bit;
 
-describe('elidePromoted', () => {
+describe('encodeEliding', () => {
   it('drops the keys whose column gives back the stored value, and only those', () => {
     const sent: AttributeMap = {
       'tenant.id': { stringValue: 'acme' },
@@ -16,8 +16,7 @@ describe('elidePromoted', () => {
       'http.status_code': { stringValue: '200' },
       environment: { stringValue: 'production' },
     };
-    const map = encodeAttributes(sent);
-    const mask = elidePromoted(map, {
+    const { attributes: map, mask } = encodeEliding(sent, {
       tenant_id: 'acme',
       user_id: 'u-1',
       llm_model: 'gpt-4o',
@@ -47,16 +46,15 @@ describe('elidePromoted', () => {
     ['a bool', { boolValue: true }, 'true'],
   ])('keeps %s', (_, value, column) => {
     const key = typeof column === 'string' || column === null ? 'user.id' : 'llm.usage.prompt_tokens';
-    const map = encodeAttributes({ [key]: value });
-    const before = structuredClone(map);
-    expect(elidePromoted(map, { user_id: column as string | null, prompt_tokens: column as number | null })).toBe(0);
-    expect(map).toEqual(before);
+    const sent = { [key]: value };
+    expect(encodeEliding(sent, { user_id: column as string | null, prompt_tokens: column as number | null })).toEqual({
+      attributes: encodeAttributes(sent),
+      mask: 0,
+    });
   });
 
   it('never drops an empty tenant (the statement may give the span its trace’s tenant)', () => {
-    const map = encodeAttributes({ 'tenant.id': { stringValue: '' } });
-    expect(elidePromoted(map, { tenant_id: '' })).toBe(0);
-    expect(map).toEqual({ 'tenant.id': '' });
+    expect(encodeEliding({ 'tenant.id': { stringValue: '' } }, { tenant_id: '' })).toEqual({ attributes: { 'tenant.id': '' }, mask: 0 });
   });
 
   it('restores integers only as exact plain numbers', () => {
@@ -68,17 +66,17 @@ describe('elidePromoted', () => {
 });
 
 describe('restoreElided', () => {
-  it('gives back the map elidePromoted was given, keys in JSONB order, from the columns as a driver returns them', () => {
-    const sent = encodeAttributes({
+  it('gives back the map encodeEliding was given, keys in JSONB order, from the columns as a driver returns them', () => {
+    const canonical: AttributeMap = {
       environment: { stringValue: 'production' },
       'user.id': { stringValue: 'u-1' },
       'llm.usage.prompt_tokens': { intValue: '150' },
       'http.status_code': { stringValue: '200' },
       b: { stringValue: 'x' },
-    });
-    const stored = { ...sent };
+    };
+    const sent = encodeAttributes(canonical);
     const columns = { user_id: 'u-1', prompt_tokens: 150, http_status_code: 200 };
-    const mask = elidePromoted(stored, columns);
+    const { attributes: stored, mask } = encodeEliding(canonical, columns);
     expect(Object.keys(stored)).toEqual(['environment', 'b']);
     // postgres.js returns int8 as a string, PGlite as a bigint
     for (const tokens of ['150', 150n]) {
