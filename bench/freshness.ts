@@ -10,10 +10,21 @@
  *
  * The batches are the workload's, with trace ids rewritten on every pass (bench/load-workload.ts),
  * starting at pass 1 so that none is already stored. Their times are the workload's week.
+ *
+ * Alone (`npm run bench:freshness`), on a fresh schema loaded with the first --spans of the workload:
+ *
+ *   npm run bench:freshness -- --schema bench_fresh [--spans 200000] [--db postgres|pglite] [--clients 4]
+ *     [--freshness-rate 20000] [--freshness-seconds 20]
  */
-import { type Figure, TARGETS } from './figures';
+import fs from 'node:fs';
+import os from 'node:os';
+import { openBenchSql } from './bench-sql';
+import { type Figure, printTable, summaryLine, TARGETS } from './figures';
+import { dropSchemas, freshDatabase, postAll } from './ingest-post';
 import { bodyFor, loadTemplates, spansPerTrace, type Template } from './load-workload';
-import { authHeaders, fmt, getJson, summary } from './support';
+import { type BenchOptions, benchOptions, serverEnv } from './options';
+import { authHeaders, fmt, getJson, isMain, serveApp, summary } from './support';
+import { workloadFiles } from './workload-files';
 
 export type FreshnessOptions = {
   ingestUrl: string;
@@ -142,5 +153,106 @@ export function printFreshness(r: FreshnessResult, o: { rate: number; readThroug
   console.log(
     `[freshness] 200 → findable by where, read through ${o.readThrough}: ${r.lagsMs.length} samples, p50 ${fmt(s.p50)} ms, p99 ${fmt(s.p99)} ms, max ${fmt(s.max)} ms` +
       (r.notFound ? `; ${r.notFound} not found within 30 s` : ''),
+  );
+}
+
+/** trace_deltas rows (deltas not summarized yet) sampled every 200 ms while `fn` runs (Postgres; null on PGlite, whose folder the server holds). */
+async function withDeltaBacklog<T>(o: BenchOptions, fn: () => Promise<T>): Promise<{ result: T; backlog: number[] | null }> {
+  if (o.db !== 'postgres') return { result: await fn(), backlog: null };
+  const sql = await openBenchSql({ db: 'postgres', databaseUrl: o.databaseUrl, schema: o.schema });
+  const backlog: number[] = [];
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      backlog.push((await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM trace_deltas'))[0].n);
+      await sleep(200);
+    }
+  })();
+  try {
+    return { result: await fn(), backlog };
+  } finally {
+    sampling = false;
+    await sampler;
+    await sql.close();
+  }
+}
+
+/** Waits until the summarizer has merged every delta (Postgres): the measured run starts from a settled database. */
+async function waitForSummaries(o: BenchOptions): Promise<number> {
+  const started = performance.now();
+  if (o.db !== 'postgres') return 0;
+  const sql = await openBenchSql({ db: 'postgres', databaseUrl: o.databaseUrl, schema: o.schema });
+  try {
+    while ((await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM trace_deltas'))[0].n > 0) await sleep(100);
+  } finally {
+    await sql.close();
+  }
+  return (performance.now() - started) / 1000;
+}
+
+/**
+ * Just the freshness run, as `npm run bench` ends with it: a fresh schema served by 2 processes (PGlite: 1),
+ * loaded with the first --spans of the workload through both, then the measured run into the first while
+ * the second reads.
+ */
+async function main(): Promise<void> {
+  const o = benchOptions();
+  const { files, spans, dir } = workloadFiles(o.spans, o.seed);
+  const { dataDir, temporary } = await freshDatabase(o);
+  const env = serverEnv(o, dataDir);
+  // One after the other: the first migrates the schema.
+  const apps = [await serveApp(env)];
+  try {
+    if (o.db === 'postgres') apps.push(await serveApp(env));
+    const loaded = await postAll(
+      apps.map((a) => a.url),
+      files,
+      o.clients,
+    );
+    console.log(
+      `[freshness] loaded ${fmt(spans)} spans through ${apps.length} process(es) at ${fmt(spans / loaded.seconds)} spans/s; summaries caught up ${(await waitForSummaries(o)).toFixed(1)} s later`,
+    );
+    const readThrough = apps.length > 1 ? 'a second server process' : 'the same process (PGlite: one process per database)';
+    console.log(
+      `[freshness] ${o.freshnessSeconds} s aiming at ${fmt(o.freshnessRate)} spans/s, ${o.clients} connections; read through ${readThrough}; load average ${os.loadavg()[0].toFixed(2)}`,
+    );
+    const { result, backlog } = await withDeltaBacklog(o, () =>
+      measureFreshness({
+        ingestUrl: apps[0].url,
+        readUrl: apps[apps.length - 1].url,
+        workloadDir: dir,
+        rate: o.freshnessRate,
+        seconds: o.freshnessSeconds,
+        connections: o.clients,
+      }),
+    );
+    printFreshness(result, { rate: o.freshnessRate, readThrough });
+    if (backlog) {
+      const b = summary(backlog);
+      console.log(`[freshness] deltas waiting for the summarizer (every 200 ms): p50 ${fmt(b.p50)}, p99 ${fmt(b.p99)}, max ${fmt(b.max)}`);
+    }
+    console.log(
+      `[freshness] load average after: ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+    const figures = freshnessFigures(result, { rate: o.freshnessRate, readThrough });
+    printTable(figures);
+    console.log(summaryLine('freshness', `${o.db} ${fmt(spans)} spans loaded`, figures));
+  } finally {
+    for (const app of apps) await app.stop();
+    if (o.db === 'postgres') await dropSchemas(o.databaseUrl, [o.schema]);
+    if (temporary && dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (isMain(import.meta.url)) {
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
   );
 }
