@@ -14,7 +14,9 @@
  * Alone (`npm run bench:freshness`), on a fresh schema loaded with the first --spans of the workload:
  *
  *   npm run bench:freshness -- --schema bench_fresh [--spans 200000] [--db postgres|pglite] [--clients 4]
- *     [--freshness-rate 20000] [--freshness-seconds 20]
+ *     [--freshness-rate 20000] [--freshness-seconds 20] [--freshness-connections 16]
+ *
+ * (--clients load the schema; --freshness-connections send the measured batches.)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -34,7 +36,10 @@ export type FreshnessOptions = {
   /** Spans/s aimed at. */
   rate: number;
   seconds: number;
-  /** Requests in flight at most: when all are busy the server is slower than the rate. */
+  /**
+   * Requests in flight at most: when all are busy the server is slower than the rate. Enough of them
+   * that the rate, not the client, bounds what is sent (a closed loop of 4 got ~12k spans/s of 20k).
+   */
   connections: number;
   /** One acknowledged batch in this many ms is followed until its trace is found. */
   sampleEveryMs?: number;
@@ -53,17 +58,25 @@ export type FreshnessResult = {
   throttled: number;
   failed: number;
   requestMs: number[];
+  /** Each list request of the lookups (a part of every lag: the one that finds the trace). */
+  readMs: number[];
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 /** Polls the list API until `traceId` is in it: ms from `ackAt` to the answer that had it, or null after `giveUpMs`. */
-async function lagUntilFound(readUrl: string, traceId: string, ackAt: number, pollEveryMs: number, giveUpMs: number): Promise<number | null> {
+async function lagUntilFound(
+  readUrl: string,
+  traceId: string,
+  ackAt: number,
+  { pollEveryMs, giveUpMs, readMs }: { pollEveryMs: number; giveUpMs: number; readMs: number[] },
+): Promise<number | null> {
   const url = `${readUrl}/api/traces?${new URLSearchParams({ where: `trace_id="${traceId}"`, limit: '1' })}`;
   for (;;) {
     const asked = performance.now();
     const page = await getJson<{ traces: { traceId: string }[] }>(url);
     const now = performance.now();
+    readMs.push(now - asked);
     if (page.traces.some((t) => t.traceId === traceId)) return now - ackAt;
     if (now - ackAt > giveUpMs) return null;
     await sleep(asked + pollEveryMs - now);
@@ -77,6 +90,7 @@ export async function measureFreshness(o: FreshnessOptions): Promise<FreshnessRe
   const first = templates.length;
   const lags: Promise<number | null>[] = [];
   const requestMs: number[] = [];
+  const readMs: number[] = [];
   let next = first;
   let throttled = 0;
   let failed = 0;
@@ -113,7 +127,7 @@ export async function measureFreshness(o: FreshnessOptions): Promise<FreshnessRe
         acknowledgedSpans += spans;
         if (sampled) {
           const [traceId] = spansPerTrace(templates, i).keys();
-          lags.push(lagUntilFound(o.readUrl, traceId, ackAt, pollEveryMs, giveUpMs));
+          lags.push(lagUntilFound(o.readUrl, traceId, ackAt, { pollEveryMs, giveUpMs, readMs }));
         }
       }
     }
@@ -130,6 +144,7 @@ export async function measureFreshness(o: FreshnessOptions): Promise<FreshnessRe
     throttled,
     failed,
     requestMs,
+    readMs,
   };
 }
 
@@ -154,6 +169,8 @@ export function printFreshness(r: FreshnessResult, o: { rate: number; readThroug
     `[freshness] 200 → findable by where, read through ${o.readThrough}: ${r.lagsMs.length} samples, p50 ${fmt(s.p50)} ms, p99 ${fmt(s.p99)} ms, max ${fmt(s.max)} ms` +
       (r.notFound ? `; ${r.notFound} not found within 30 s` : ''),
   );
+  const read = summary(r.readMs);
+  console.log(`[freshness] each lookup (list API with where, repeated until found): p50 ${fmt(read.p50)} ms, p99 ${fmt(read.p99)} ms`);
 }
 
 /** trace_deltas rows (deltas not summarized yet) sampled every 200 ms while `fn` runs (Postgres; null on PGlite, whose folder the server holds). */
@@ -214,7 +231,7 @@ async function main(): Promise<void> {
     );
     const readThrough = apps.length > 1 ? 'a second server process' : 'the same process (PGlite: one process per database)';
     console.log(
-      `[freshness] ${o.freshnessSeconds} s aiming at ${fmt(o.freshnessRate)} spans/s, ${o.clients} connections; read through ${readThrough}; load average ${os.loadavg()[0].toFixed(2)}`,
+      `[freshness] ${o.freshnessSeconds} s aiming at ${fmt(o.freshnessRate)} spans/s, ${o.freshnessConnections} connections; read through ${readThrough}; load average ${os.loadavg()[0].toFixed(2)}`,
     );
     const { result, backlog } = await withDeltaBacklog(o, () =>
       measureFreshness({
@@ -223,7 +240,7 @@ async function main(): Promise<void> {
         workloadDir: dir,
         rate: o.freshnessRate,
         seconds: o.freshnessSeconds,
-        connections: o.clients,
+        connections: o.freshnessConnections,
       }),
     );
     printFreshness(result, { rate: o.freshnessRate, readThrough });
