@@ -139,7 +139,7 @@ describeEachDatabase('summarizer: durable deltas, exactly once', (kind) => {
   it('a batch stored in this process wakes a pass at once (Postgres), which the next pass finds done', async () => {
     const { db } = database;
     const before = await count(db, 'traces');
-    await storeSpans(db, records(200, 7, 3));
+    await storeSpans(db, records(21, 7, 3));
     // One turn of the timers: on Postgres the pass the commit woke (no delay) is queued by then, and
     // summarizeNow runs behind it. On PGlite appends share a pass SOON_MS later, so summarizeNow does it.
     await new Promise((resolve) => setTimeout(resolve, 0));
