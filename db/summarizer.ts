@@ -15,9 +15,15 @@
  * when its holder commits or dies), so several servers on one database share the work
  * without merging the same trace concurrently. Any process may run the next pass.
  *
+ * When: on Postgres a commit wakes a pass at once (behind the one in flight, at most one
+ * queued: a pass covers every batch committed before it claims); a pass that finds the lock
+ * held tries again within BUSY_RETRY_MS while this process has appended since; a started
+ * process also looks for deltas every POLL_MS (other processes', or a crash's). What bounds
+ * the lag is then the time a pass takes (PASS_LIMIT keeps it short under a backlog).
+ *
  * Reads in the process that ingested wait for their own writes (`summariesCaughtUp`, at
  * most READ_WAIT_MS): what a client stored is what it then lists. Other processes see
- * it after the next pass, about a second later.
+ * it once the pass that claims it commits.
  */
 import { sql } from 'drizzle-orm';
 import { jobLockKey } from './locks';
