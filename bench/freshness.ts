@@ -25,7 +25,7 @@ import { type Figure, printTable, summaryLine, TARGETS } from './figures';
 import { dropSchemas, freshDatabase, postAll } from './ingest-post';
 import { bodyFor, loadTemplates, spansPerTrace, type Template } from './load-workload';
 import { type BenchOptions, benchOptions, serverEnv } from './options';
-import { authHeaders, fmt, getJson, isMain, serveApp, summary } from './support';
+import { authHeaders, fmt, getJson, runIfMain, serveApp, summary } from './support';
 import { workloadFiles } from './workload-files';
 
 export type FreshnessOptions = {
@@ -264,12 +264,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (isMain(import.meta.url)) {
-  main().then(
-    () => process.exit(0),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+runIfMain(import.meta.url, main);
