@@ -11,7 +11,7 @@
  *
  *   npx tsx bench/ingest.ts [--spans 1000000] [--clients 4] [--db postgres|pglite]
  *     [--schema bench_ingest | TRACEDECK_DB_SCHEMA] [--data-dir DIR | TRACEDECK_DATA_DIR]
- *     [--freshness-rate 20000] [--freshness-seconds 20] [--two-process-spans N]
+ *     [--freshness-rate 20000] [--freshness-seconds 20] [--freshness-connections 16] [--two-process-spans N]
  */
 import fs from 'node:fs';
 import { type BenchDatabase, openBenchSql } from './bench-sql';
@@ -205,14 +205,16 @@ export async function finishIngest(o: BenchOptions, run: IngestRun): Promise<Ing
     }
     const [ingestApp, readApp] = [secondary[0], secondary[secondary.length - 1]];
     const readThrough = secondary.length > 1 ? 'a second server process' : 'the same process (PGlite: one process per database)';
-    console.log(`[freshness] ${o.freshnessSeconds} s aiming at ${fmt(o.freshnessRate)} spans/s, ${o.clients} connections; read through ${readThrough}`);
+    console.log(
+      `[freshness] ${o.freshnessSeconds} s aiming at ${fmt(o.freshnessRate)} spans/s, ${o.freshnessConnections} connections; read through ${readThrough}`,
+    );
     const fresh = await measureFreshness({
       ingestUrl: ingestApp.url,
       readUrl: readApp.url,
       workloadDir: run.workloadDir,
       rate: o.freshnessRate,
       seconds: o.freshnessSeconds,
-      connections: o.clients,
+      connections: o.freshnessConnections,
     });
     printFreshness(fresh, { rate: o.freshnessRate, readThrough });
     const report = {

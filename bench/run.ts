@@ -5,7 +5,7 @@
  * lag (bench/ingest.ts finishIngest), then one table of every figure beside its target.
  *
  *   npm run bench -- --spans 1000000 [--db postgres|pglite] [--clients 4] [--seed 1] [--runs 20]
- *     [--freshness-rate 20000] [--freshness-seconds 20] [--two-process-spans N]
+ *     [--freshness-rate 20000] [--freshness-seconds 20] [--freshness-connections 16] [--two-process-spans N]
  */
 import { runChartsBench } from './charts';
 import { type Figure, printTable, summaryLine, TARGETS } from './figures';

@@ -17,6 +17,18 @@ export function arg(name: string, fallback: string, argv = process.argv): string
 /** True when the module is the script being run (`npx tsx bench/x.ts`), not imported by bench/run.ts. */
 export const isMain = (moduleUrl: string) => !!process.argv[1] && pathToFileURL(process.argv[1]).href === moduleUrl;
 
+/** A script's entry when it is the one run: `main`, then exit 0, or print the error and exit 1. */
+export function runIfMain(moduleUrl: string, main: () => Promise<unknown>): void {
+  if (!isMain(moduleUrl)) return;
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
+
 /** Runs `fn` `warmup` times untimed, then `runs` times timed (sequentially, one client): durations in ms and the last result. */
 export async function timed<T>(fn: () => Promise<T>, runs: number, warmup: number): Promise<{ ms: number[]; last: T }> {
   for (let i = 0; i < warmup; i++) await fn();

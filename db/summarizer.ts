@@ -15,9 +15,15 @@
  * when its holder commits or dies), so several servers on one database share the work
  * without merging the same trace concurrently. Any process may run the next pass.
  *
+ * When: on Postgres a commit wakes a pass at once (behind the one in flight, at most one
+ * queued: a pass covers every batch committed before it claims); a pass that finds the lock
+ * held tries again within BUSY_RETRY_MS while this process has appended since; a started
+ * process also looks for deltas every POLL_MS (other processes', or a crash's). What bounds
+ * the lag is then the time a pass takes (PASS_LIMIT keeps it short under a backlog).
+ *
  * Reads in the process that ingested wait for their own writes (`summariesCaughtUp`, at
  * most READ_WAIT_MS): what a client stored is what it then lists. Other processes see
- * it after the next pass, about a second later.
+ * it once the pass that claims it commits.
  */
 import { sql } from 'drizzle-orm';
 import { jobLockKey } from './locks';
@@ -25,12 +31,20 @@ import type { Db } from './db';
 import { scheduleRollups } from './rollups';
 import { deltaSummaryAggregate, insertSummaries, mergedSummaries, SPAN_SUMMARY_SOURCE, spanSummaryAggregate } from './trace-summary';
 
-/** Deltas merged per pass (one transaction). */
-const PASS_LIMIT = 5_000;
-/** After an append, the next pass starts within this (appends in between share it). */
+/**
+ * Deltas merged per pass (one transaction). Bounds a pass under a backlog (~1 s of 20k spans/s): the
+ * oldest deltas commit after one short pass rather than one long one, and the next starts at once.
+ */
+const PASS_LIMIT = 2_000;
+/** PGlite: after an append, the next pass starts within this (appends in between share it). */
 const SOON_MS = 200;
-/** Look for deltas other processes (or a crashed one) left, this often, while started. */
-const POLL_MS = 1_000;
+/** While another process holds the pass lock and this one has appended since its last pass: try again this soon. */
+const BUSY_RETRY_MS = 50;
+/**
+ * Look for deltas other processes (or a crashed one) left, this often, while started: one index probe,
+ * and a pass only when there are some. A writer wakes its own pass; this lets an idle process help.
+ */
+const POLL_MS = 250;
 const RETRY_MS = 5_000;
 /**
  * Deltas merged by this process between two VACUUMs of trace_deltas under sustained ingest. Each
@@ -40,33 +54,52 @@ const VACUUM_EVERY = 10_000;
 /** A read waits at most this long for this process's own writes to be summarized. */
 const READ_WAIT_MS = 2_000;
 
-type Db2 = Pick<Db, 'rows' | 'transaction'>;
+/** What the summarizer uses of a client; `kind` when known (ingest passes any client it was given). */
+type Db2 = Pick<Db, 'rows' | 'transaction'> & Partial<Pick<Db, 'kind'>>;
 type Tx = Pick<Db, 'rows' | 'kind'>;
 type Pass = { merged: number; busy: boolean };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** One pass: claim, combine, merge, mark granules, adopt. `busy` when another process holds the pass lock. */
 async function summarizeOnce(db: Pick<Db, 'transaction'>): Promise<Pass> {
   return db.transaction(async (tx) => {
-    // JIT off: these many-aggregate statements trip jit_above_cost and compiling them cost far more than running them.
-    // A pass touches a few thousand traces among millions: index probes, never a hash join over a
-    // day's partitions. The statistics of a table emptied every second (trace_deltas) or of a fresh
-    // partition mislead the planner into exactly that, so joins are nested loops here. (Settings local
-    // to this transaction, in the lock's statement: one round trip less, which on PGlite is time the
-    // worker thread would wait for the main thread while every append waits for this transaction.)
-    // On PGlite the merge is a prepared statement, planned once (a generic plan): planning it took
-    // 5–9 ms of the one backend every pass. (Postgres plans it per pass, on a core of its own.)
     const pglite = tx.kind === 'pglite';
-    const [lock] = await tx.rows<{ ok: boolean }>(sql`
-      SELECT pg_try_advisory_xact_lock(${jobLockKey('summarizer')}) AS ok, ${pglite ? sql`set_config('plan_cache_mode', 'force_generic_plan', true)` : sql`set_config('jit', 'off', true)`} AS plans,
-        set_config('enable_hashjoin', 'off', true) AS hashjoin, set_config('enable_mergejoin', 'off', true) AS mergejoin`);
-    if (!lock?.ok) return { merged: 0, busy: true };
-    const [result] = await tx.rows<{ merged: bigint | number; adopt: string[] | null }>(mergeStatement(), { prepare: pglite });
+    const lock = tx.rows<{ ok: boolean }>(lockStatement(pglite));
+    // The merge claims nothing unless the lock statement took the lock (it reads the flag that one set).
+    // On Postgres both go out at once, pipelined on the transaction's connection: a round trip less
+    // per pass, which is what a pass mostly waited for in a busy ingesting process (its event loop
+    // answered each round trip 0.2–0.5 s late on a loaded machine). The merge is still a statement
+    // of its own, after the lock's: its snapshot must be taken once the lock is held, or it could miss
+    // what the previous holder's pass committed. On PGlite one after the other, as its queries go anyway.
+    const merge = () => tx.rows<{ merged: bigint | number; adopt: string[] | null }>(mergeStatement(), { prepare: pglite });
+    const [[locked], [result]] = pglite ? [await lock, await merge()] : await Promise.all([lock, merge()]);
+    if (!locked?.ok) return { merged: 0, busy: true };
     const merged = Number(result?.merged ?? 0);
     if (result?.adopt?.length) await adoptUntenantedSpans(tx, result.adopt);
     return { merged, busy: false };
   });
+}
+
+/** The flag (transaction-local) that tells the merge statement this transaction holds the pass lock. */
+const LOCKED_FLAG = 'tracedeck.summarizer_locked';
+
+/**
+ * Takes the pass lock (if free) and sets the pass's planner settings, local to the transaction.
+ * JIT off: these many-aggregate statements trip jit_above_cost and compiling them cost far more than running them.
+ * A pass touches a few thousand traces among millions: index probes, never a hash join over a
+ * day's partitions. The statistics of a table emptied every second (trace_deltas) or of a fresh
+ * partition mislead the planner into exactly that, so joins are nested loops here. (Settings in the
+ * lock's statement: one round trip less, which on PGlite is time the worker thread would wait for
+ * the main thread while every append waits for this transaction.)
+ * On PGlite the merge is a prepared statement, planned once (a generic plan): planning it took
+ * 5–9 ms of the one backend every pass. (Postgres plans it per pass, on a core of its own.)
+ */
+function lockStatement(pglite: boolean) {
+  return sql`
+    SELECT locked.ok, set_config(${LOCKED_FLAG}, locked.ok::text, true) AS flag,
+      ${pglite ? sql`set_config('plan_cache_mode', 'force_generic_plan', true)` : sql`set_config('jit', 'off', true)`} AS plans,
+      set_config('enable_hashjoin', 'off', true) AS hashjoin, set_config('enable_mergejoin', 'off', true) AS mergejoin
+    FROM (SELECT pg_try_advisory_xact_lock(${jobLockKey('summarizer')}) AS ok) locked`;
 }
 
 /**
@@ -81,7 +114,8 @@ function mergeStatement() {
   return sql`
     WITH claimed AS (
       DELETE FROM trace_deltas
-      WHERE seq = ANY (ARRAY(SELECT seq FROM trace_deltas ORDER BY seq LIMIT ${PASS_LIMIT}::integer))
+      WHERE current_setting(${LOCKED_FLAG}, true) = 'true'
+        AND seq = ANY (ARRAY(SELECT seq FROM trace_deltas ORDER BY seq LIMIT ${PASS_LIMIT}::integer))
       RETURNING *
     ),
     per_trace AS (${deltaSummaryAggregate(sql`claimed`)}),
@@ -159,22 +193,45 @@ class Summarizer {
   private appended = 0;
   private covered = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private timerDue = 0;
   private poller: ReturnType<typeof setInterval> | null = null;
   private chain: Promise<unknown> = Promise.resolve();
+  /** A background run is queued behind the one in flight: appends meanwhile need no other. */
+  private queued = false;
+  private vacuuming: Promise<void> | null = null;
   private failing = false;
 
   constructor(private readonly db: Db2) {}
 
+  /**
+   * A batch committed here: on Postgres the next pass starts at once (right after the one in flight,
+   * which then covers every batch appended meanwhile). On PGlite, whose one backend every append waits
+   * for while a pass runs, appends share a pass SOON_MS later; its reads wait for their own writes anyway.
+   */
   noteAppended(): void {
     this.appended++;
-    this.schedule(SOON_MS);
+    this.schedule(this.db.kind === 'pglite' ? SOON_MS : 0);
   }
 
-  /** Passes every POLL_MS from now on: work left by other processes, or by this one before a restart. */
+  /** Passes when a look every POLL_MS finds deltas from now on: work left by other processes, or by this one before a restart. */
   start(): void {
-    this.poller ??= setInterval(() => this.schedule(0), POLL_MS);
+    this.poller ??= setInterval(() => void this.poll(), POLL_MS);
     this.poller.unref?.();
     this.schedule(0);
+  }
+
+  private polling = false;
+  private async poll(): Promise<void> {
+    if (this.polling || this.queued || this.timer) return;
+    this.polling = true;
+    try {
+      // Also after merges since the last vacuum: a pass that finds nothing vacuums them (vacuumNowAndThen).
+      if (this.mergedSinceVacuum > 0 || (await deltasWaiting(this.db))) this.schedule(0);
+    } catch (err) {
+      this.failed(err);
+    } finally {
+      this.polling = false;
+    }
   }
 
   stop(): void {
@@ -183,10 +240,16 @@ class Summarizer {
     this.poller = this.timer = null;
   }
 
+  /** A background run in `delayMs` (or sooner, if one is due sooner already). */
   schedule(delayMs: number): void {
-    if (this.timer) return;
+    const due = Date.now() + delayMs;
+    if (this.timer && this.timerDue <= due) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerDue = due;
     this.timer = setTimeout(() => {
       this.timer = null;
+      if (this.queued) return;
+      this.queued = true;
       void this.run(false).catch((err) => this.failed(err));
     }, delayMs);
     this.timer.unref?.();
@@ -198,22 +261,24 @@ class Summarizer {
    */
   run(wait: boolean, deadline = Infinity): Promise<number> {
     const next = this.chain.then(async () => {
-      const mark = this.appended;
+      if (!wait) this.queued = false;
       let total = 0;
       for (;;) {
+        const mark = this.appended;
         const pass = await summarizeOnce(this.db);
         total += pass.merged;
         this.failing = false;
         if (pass.busy) {
           if (!wait || Date.now() > deadline) {
-            if (!wait) this.schedule(POLL_MS);
+            // Another process's pass may not cover what this one appended since: try again soon.
+            if (!wait) this.schedule(this.covered < this.appended ? BUSY_RETRY_MS : POLL_MS);
             return total;
           }
-          await sleep(50);
+          await sleep(BUSY_RETRY_MS);
         } else if (pass.merged < PASS_LIMIT) {
           this.covered = Math.max(this.covered, mark);
           if (total > 0) scheduleRollups(this.db, total);
-          await this.vacuumNowAndThen(total);
+          await this.vacuumNowAndThen(total, wait);
           return total;
         }
       }
@@ -228,14 +293,22 @@ class Summarizer {
    * VACUUM_EVERY, vacuum it (the table is nearly empty then: cheap, and its file shrinks back).
    * Once ingest pauses (a pass found nothing to merge) vacuum what is left, so an idle table's
    * file shrinks to nothing instead of keeping up to VACUUM_EVERY dead rows until the next burst.
+   * On Postgres a background run does not wait for it: passes go on beside it (it took up to 2–5 s
+   * on a loaded machine, and the deltas appended meanwhile waited); `wait` runs do.
    */
   private mergedSinceVacuum = 0;
-  private async vacuumNowAndThen(merged: number): Promise<void> {
+  private async vacuumNowAndThen(merged: number, wait: boolean): Promise<void> {
     this.mergedSinceVacuum += merged;
     const drained = merged === 0 && this.mergedSinceVacuum > 0;
-    if (!drained && this.mergedSinceVacuum < VACUUM_EVERY) return;
+    if (this.vacuuming || (!drained && this.mergedSinceVacuum < VACUUM_EVERY)) {
+      if (wait) await this.vacuuming;
+      return;
+    }
     this.mergedSinceVacuum = 0;
-    await vacuumDeltas(this.db);
+    const vacuum = vacuumDeltas(this.db).finally(() => (this.vacuuming = null));
+    this.vacuuming = vacuum.catch((err) => this.failed(err));
+    // PGlite: one backend, nothing to gain beside it; its statements keep their order.
+    if (wait || this.db.kind === 'pglite') await vacuum;
   }
 
   /** Resolves once what this process appended before the call is summarized (or after READ_WAIT_MS). */
@@ -260,6 +333,11 @@ function summarizerFor(db: Db2): Summarizer {
   let s = summarizers.get(db);
   if (!s) summarizers.set(db, (s = new Summarizer(db)));
   return s;
+}
+
+/** Whether any delta waits (the oldest, through the append-order index: no walk over dead rows). */
+async function deltasWaiting(db: Pick<Db, 'rows'>): Promise<boolean> {
+  return (await db.rows(sql`SELECT seq FROM trace_deltas ORDER BY seq LIMIT 1`)).length > 0;
 }
 
 /** Reclaims the dead rows of merged deltas (and the file's empty tail). Not in a transaction. */

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../db/client';
 import { jobLockKey } from '../../db/locks';
 import { storeSpans } from '../../db/ingest';
-import { stopSummarizer, summarizeNow, vacuumDeltas } from '../../db/summarizer';
+import { stopSummarizer, summariesCaughtUp, summarizeNow, vacuumDeltas } from '../../db/summarizer';
 import { enrichSpan } from '../../lib/enrich/enrich';
 import { processPromotionOptions } from '../../server/ingest/deps';
 import { useDb } from '../../server/db';
@@ -134,6 +134,20 @@ describeEachDatabase('summarizer: durable deltas, exactly once', (kind) => {
     expect(await summarizeNow(db)).toBe(0);
     expect(await vacuums(db)).toBe(before + 1);
     if (kind === 'pglite') expect(await relationSize(db)).toBe(0);
+  });
+
+  it('a batch stored in this process wakes a pass at once (Postgres), which the next pass finds done', async () => {
+    const { db } = database;
+    const before = await count(db, 'traces');
+    await storeSpans(db, records(21, 7, 3));
+    // One turn of the timers: on Postgres the pass the commit woke (no delay) is queued by then, and
+    // summarizeNow runs behind it. On PGlite appends share a pass SOON_MS later, so summarizeNow does it.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const mergedByNow = await summarizeNow(db);
+    if (kind === 'postgres') expect(mergedByNow).toBe(0);
+    expect(await count(db, 'trace_deltas')).toBe(0);
+    expect(await count(db, 'traces')).toBe(before + 7);
+    expect(await summarizeNow(db)).toBe(0);
   });
 
   it('spans of one trace arriving over several batches merge into one exact summary', async () => {
@@ -273,6 +287,9 @@ describe.runIf(DATABASE_KINDS.includes('postgres'))('two stores in two schemas o
     try {
       await storeSpans(a.db, records(1, 2, 3));
       await storeSpans(b.db, records(1, 2, 3));
+      // A read in a waits (bounded) for its own writes: its passes, lock statement and merge sent
+      // together, find the lock held and must claim nothing.
+      await summariesCaughtUp(a.db);
       await summarizeNow(b.db);
       expect(await count(b.db, 'traces')).toBe(2);
       expect(await count(a.db, 'trace_deltas')).toBe(2);
