@@ -40,7 +40,7 @@ type SpanRow = ReturnType<typeof toRow>;
 function toRow({ span, tenantId, promoted }: EnrichedSpan, resources: BatchResources) {
   const columns = promotedColumnValues(promoted);
   // Stored in the compact form (lib/otlp/compact-attributes.ts), without the promoted keys its columns give back exactly.
-  const { attributes, mask: promotedElided } = encodeEliding(span.attributes, { ...columns, tenant_id: tenantId });
+  const { attributes, mask: promotedElided } = encodeEliding(span.attributes, columns, tenantId);
   return {
     tenant_id: tenantId ?? '',
     trace_id: span.traceId,

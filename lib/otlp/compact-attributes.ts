@@ -51,7 +51,7 @@ export class CompactCodecError extends Error {
 const SPECIAL_DOUBLES = new Set(['NaN', 'Infinity', '-Infinity']);
 
 /** `obj[key] = value`, defining `__proto__` as an own key instead of changing the prototype (as setAttr in ./common). */
-function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
+export function setOwnAttribute<T>(obj: Record<string, T>, key: string, value: T): void {
   if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
   else obj[key] = value;
 }
@@ -97,10 +97,9 @@ function encodeDouble(v: number | string): CompactValue {
   return { d: v !== v ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity' };
 }
 
-/** The compact form of `map`, without the keys in `omit`. */
-export function encodeAttributes(map: AttributeMap, omit?: ReadonlySet<string>): CompactAttributes {
+export function encodeAttributes(map: AttributeMap): CompactAttributes {
   const out: CompactAttributes = {};
-  for (const key of Object.keys(map)) if (!omit?.has(key)) setOwn(out, key, encodeAnyValue(map[key]));
+  for (const key of Object.keys(map)) setOwnAttribute(out, key, encodeAnyValue(map[key]));
   return out;
 }
 
@@ -183,7 +182,7 @@ export function decodeAttributes(json: unknown, where = 'attributes'): Attribute
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new CompactCodecError(where, `expected an object, got ${shown(json)}`);
   const src = json as Record<string, unknown>;
   const out: AttributeMap = {};
-  for (const key of Object.keys(src)) setOwn(out, key, decodeAnyValue(src[key], `${where}[${JSON.stringify(key)}]`));
+  for (const key of Object.keys(src)) setOwnAttribute(out, key, decodeAnyValue(src[key], `${where}[${JSON.stringify(key)}]`));
   return out;
 }
 

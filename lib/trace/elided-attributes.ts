@@ -18,7 +18,7 @@
  *
  * The bits are stored: never renumber or reuse one. A key may gain a bit; old rows keep theirs.
  */
-import { type CompactAttributes, encodeAnyValue, encodeAttributes } from '../otlp/compact-attributes';
+import { type CompactAttributes, encodeAnyValue, setOwnAttribute } from '../otlp/compact-attributes';
 import type { AttributeMap } from '../otlp/span-record';
 import type { PromotedColumnName } from './promoted';
 
@@ -77,18 +77,23 @@ export function restoredValue(value: string | number | null | undefined, form: E
  * column restores it exactly, and the bits of the keys left out. Encoded in one pass (deleting keys
  * afterwards left V8 a slow dictionary object that cost ~3 µs a span to serialize).
  */
-export function encodeEliding(map: AttributeMap, columns: ElidedColumns): { attributes: CompactAttributes; mask: number } {
+export function encodeEliding(map: AttributeMap, columns: ElidedColumns, tenantId: string | null): { attributes: CompactAttributes; mask: number } {
   let mask = 0;
-  let omit: Set<string> | undefined;
-  for (const [key, entries] of ELIDABLE_BY_KEY) {
-    if (!Object.hasOwn(map, key)) continue;
-    const stored = encodeAnyValue(map[key]);
-    const match = entries.find((e) => restoredValue(columns[e.column], e.form) === stored);
-    if (!match) continue;
-    mask |= match.bit;
-    (omit ??= new Set()).add(key);
+  const attributes: CompactAttributes = {};
+  for (const key of Object.keys(map)) {
+    const value = encodeAnyValue(map[key]);
+    const bit = elidedBit(ELIDABLE_BY_KEY.get(key), value, columns, tenantId);
+    if (bit) mask |= bit;
+    else setOwnAttribute(attributes, key, value);
   }
-  return { attributes: encodeAttributes(map, omit), mask };
+  return { attributes, mask };
+}
+
+/** The bit under which a key's column gives back `stored` exactly, or 0. */
+function elidedBit(entries: readonly ElidableKey[] | undefined, stored: CompactAttributes[string], columns: ElidedColumns, tenantId: string | null): number {
+  if (!entries) return 0;
+  for (const e of entries) if (restoredValue(e.column === 'tenant_id' ? tenantId : columns[e.column], e.form) === stored) return e.bit;
+  return 0;
 }
 
 /** The span columns elided keys are restored from (what a reader selects beside `promoted_elided`). */
@@ -118,10 +123,7 @@ export function restoreElided(
   const entries: [string, CompactAttributes[string]][] = [...Object.entries(attributes), ...restored];
   entries.sort(([a], [b]) => jsonbKeyOrder(a, b));
   const out: CompactAttributes = {};
-  for (const [key, value] of entries) {
-    if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-    else out[key] = value;
-  }
+  for (const [key, value] of entries) setOwnAttribute(out, key, value);
   return out;
 }
 

@@ -16,14 +16,17 @@ describe('encodeEliding', () => {
       'http.status_code': { stringValue: '200' },
       environment: { stringValue: 'production' },
     };
-    const { attributes: map, mask } = encodeEliding(sent, {
-      tenant_id: 'acme',
-      user_id: 'u-1',
-      llm_model: 'gpt-4o',
-      prompt_tokens: 150,
-      total_tokens: 150,
-      http_status_code: 200,
-    });
+    const { attributes: map, mask } = encodeEliding(
+      sent,
+      {
+        user_id: 'u-1',
+        llm_model: 'gpt-4o',
+        prompt_tokens: 150,
+        total_tokens: 150,
+        http_status_code: 200,
+      },
+      'acme',
+    );
     expect(map).toEqual({ environment: 'production' });
     expect(mask).toBe(
       bit('tenant.id', 'native') |
@@ -47,14 +50,14 @@ describe('encodeEliding', () => {
   ])('keeps %s', (_, value, column) => {
     const key = typeof column === 'string' || column === null ? 'user.id' : 'llm.usage.prompt_tokens';
     const sent = { [key]: value };
-    expect(encodeEliding(sent, { user_id: column as string | null, prompt_tokens: column as number | null })).toEqual({
+    expect(encodeEliding(sent, { user_id: column as string | null, prompt_tokens: column as number | null }, null)).toEqual({
       attributes: encodeAttributes(sent),
       mask: 0,
     });
   });
 
   it('never drops an empty tenant (the statement may give the span its trace’s tenant)', () => {
-    expect(encodeEliding({ 'tenant.id': { stringValue: '' } }, { tenant_id: '' })).toEqual({ attributes: { 'tenant.id': '' }, mask: 0 });
+    expect(encodeEliding({ 'tenant.id': { stringValue: '' } }, {}, '')).toEqual({ attributes: { 'tenant.id': '' }, mask: 0 });
   });
 
   it('restores integers only as exact plain numbers', () => {
@@ -76,7 +79,7 @@ describe('restoreElided', () => {
     };
     const sent = encodeAttributes(canonical);
     const columns = { user_id: 'u-1', prompt_tokens: 150, http_status_code: 200 };
-    const { attributes: stored, mask } = encodeEliding(canonical, columns);
+    const { attributes: stored, mask } = encodeEliding(canonical, columns, null);
     expect(Object.keys(stored)).toEqual(['environment', 'b']);
     // postgres.js returns int8 as a string, PGlite as a bigint
     for (const tokens of ['150', 150n]) {
