@@ -105,12 +105,16 @@ function heapOf(env: NodeJS.ProcessEnv): { limit: number; youngMax: number } {
 
 describe('nextServerEnv', () => {
   it('gives the server a 1 GB old generation and 8 MB semi-spaces, the build nothing of the kind', () => {
-    expect(nextServerEnv({ PATH: '/bin' }, { TRACEDECK_GRPC: '0' })).toMatchObject({ MALLOC_ARENA_MAX: '2', TRACEDECK_GRPC: '0', NEXT_TELEMETRY_DISABLED: '1' });
+    expect(nextServerEnv({ NODE_ENV: 'production', PATH: '/bin' }, { TRACEDECK_GRPC: '0' })).toMatchObject({
+      MALLOC_ARENA_MAX: '2',
+      TRACEDECK_GRPC: '0',
+      NEXT_TELEMETRY_DISABLED: '1',
+    });
     const server = heapOf(nextServerEnv(process.env));
     expect(server.limit).toBeGreaterThanOrEqual(1024);
     expect(server.limit).toBeLessThan(1100);
     expect(server.youngMax).toBeLessThanOrEqual(16);
-    expect(nextEnv({ PATH: '/bin', NODE_OPTIONS: '--trace-warnings' }).NODE_OPTIONS).toBe('--trace-warnings');
+    expect(nextEnv({ NODE_ENV: 'production', NODE_OPTIONS: '--trace-warnings' }).NODE_OPTIONS).toBe('--trace-warnings');
   });
 
   it("keeps the user's NODE_OPTIONS, whose own heap flags win", () => {
@@ -121,4 +125,3 @@ describe('nextServerEnv', () => {
     expect(heap.youngMax).toBe(32);
   });
 });
-
