@@ -136,10 +136,13 @@ export function nextEnv(env: NodeJS.ProcessEnv, extra: Env = {}): NodeJS.Process
 /**
  * V8 heap flags of the Next server (not of `next build`, which needs more). With the default
  * limit (a quarter of RAM, up to 4 GB) V8 lets the old generation grow to up to 4x what
- * survived the last full GC, and the server's reads are mostly short-lived garbage (pages of
- * 0.7–2 MB of HTML, chart JSON): a 1 GB limit lowers that factor to ~1.6 and 8 MB semi-spaces
- * (16 by default) keep the young generation smaller. Peak RSS of the reads, 300k spans: 449 →
- * 288 MB (the limit alone: 318 MB); the heap used peaked at ~270 MB, well under the limit.
+ * survived the last full GC, and the server's requests leave mostly short-lived garbage (pages
+ * of 0.7–2 MB of HTML, chart JSON, decoded batches): a 1 GB limit lowers that factor to ~1.6,
+ * and 8 MB semi-spaces (16 by default) halve the young generation. Peak RSS (server and
+ * supervisor, 300k spans, two runs each, load 8–23): ingest 393, 411 → 235, 236 MB; reads
+ * 507, 533 → 295, 298 MB. The cost: more full GCs while the 5,000-span trace page renders,
+ * p50 462–635 → 677–909 ms in back-to-back runs (the API's moved within the noise). That page
+ * still renders under a 160 MB limit, so 1 GB leaves room for traces several times larger.
  */
 export const SERVER_V8_FLAGS = ['--max-old-space-size=1024', '--max-semi-space-size=8'];
 
