@@ -134,10 +134,17 @@ async function writeCatalog(db: Pick<Db, 'rows'>, keys: CatalogKeyRow[], allValu
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(values)}::jsonb)
         AS x(key text, value text, seen_count bigint, last_seen_ns bigint)
     ),
+    -- New values of a key take only the room it has left (the most frequent first), so a key never
+    -- holds more than MAX_TRACKED_VALUES however the batches fall into flushes; known values always count.
+    ranked AS (
+      SELECT v.*, known.value IS NOT NULL AS known,
+        row_number() OVER (PARTITION BY v.key, known.value IS NOT NULL ORDER BY v.seen_count DESC, v.value) AS nth
+      FROM v LEFT JOIN attribute_values known ON known.key = v.key AND known.value = v.value
+    ),
     upserted AS (
       INSERT INTO attribute_values AS av (key, value, seen_count, last_seen_ns)
-      SELECT key, value, seen_count, last_seen_ns FROM v
-      WHERE NOT EXISTS (SELECT 1 FROM attribute_keys k WHERE k.key = v.key AND k.distinct_values >= ${MAX_TRACKED_VALUES})
+      SELECT key, value, seen_count, last_seen_ns FROM ranked r
+      WHERE r.known OR r.nth <= ${MAX_TRACKED_VALUES} - COALESCE((SELECT k.distinct_values FROM attribute_keys k WHERE k.key = r.key), 0)
       ORDER BY key, value
       ON CONFLICT (key, value) DO UPDATE SET
         seen_count = av.seen_count + EXCLUDED.seen_count,
