@@ -3,7 +3,8 @@
  * a URL given with --url, or a `tracedeck serve` started on the benchmark database
  * (the one bench/ingest.ts loaded, so `bench:ingest` then `bench:query` works).
  */
-import { arg, type ServedApp, serveApp } from './support';
+import { withPeakRss } from './ingest-post';
+import { arg, fmt, type ServedApp, serveApp } from './support';
 
 export type DbKind = 'postgres' | 'pglite';
 
@@ -74,7 +75,12 @@ export function runReadBenchMain(run: (o: BenchOptions, url: string) => Promise<
     const o = benchOptions();
     const app = await targetApp(o);
     try {
-      await run(o, app.url);
+      if (app.pid === null) await run(o, app.url);
+      else {
+        // The server this step started: its RSS over the step, as bench/run.ts reports it over all the reads.
+        const { peakRss } = await withPeakRss([app.pid], () => run(o, app.url));
+        console.log(`server RSS peak (reads):          ${fmt(peakRss / 1e6)} MB (tracedeck serve + next start, this step)`);
+      }
     } finally {
       await app.done();
     }

@@ -12,12 +12,36 @@ import { type Figure, printTable, summaryLine, TARGETS } from './figures';
 import { generate } from './generate';
 import { finishIngest, runIngest } from './ingest';
 import { withPeakRss } from './ingest-post';
-import { benchOptions } from './options';
+import { type BenchOptions, benchOptions } from './options';
 import { runQueryBench } from './query';
 import { runHeatmapBench } from './heatmap';
 import { runQueryPipelineBench } from './query-pipeline';
-import { fmt, isMain } from './support';
+import { fmt, isMain, type ServedApp } from './support';
 import { runTracePageBench } from './trace-page';
+
+const READ_PHASES = {
+  query: runQueryBench,
+  charts: runChartsBench,
+  'query pipeline': runQueryPipelineBench,
+  heatmaps: runHeatmapBench,
+  'trace page': runTracePageBench,
+};
+
+/** The read benchmarks one after the other on the loaded server, and the server's RSS peak in each (which requests peak). */
+async function runReads(o: BenchOptions, app: ServedApp): Promise<{ result: Figure[]; peakRss: number }> {
+  const figures: Figure[] = [];
+  const peaks: string[] = [];
+  let peakOfAll = 0;
+  for (const [phase, run] of Object.entries(READ_PHASES)) {
+    console.log('');
+    const { result, peakRss } = await withPeakRss([app.pid], () => run(o, app.url));
+    figures.push(...result);
+    peaks.push(`${phase} ${fmt(peakRss / 1e6)} MB`);
+    peakOfAll = Math.max(peakOfAll, peakRss);
+  }
+  console.log(`\n[reads] server RSS peak by step: ${peaks.join(', ')}`);
+  return { result: figures, peakRss: peakOfAll };
+}
 
 async function main() {
   const o = benchOptions();
@@ -27,20 +51,7 @@ async function main() {
   let reads: { result: Figure[]; peakRss: number };
   try {
     // The server's RSS over the read benchmarks too: big pages and aggregations can outgrow ingest.
-    reads = await withPeakRss([ingest.app.pid], async () => {
-      const figures: Figure[] = [];
-      console.log('');
-      figures.push(...(await runQueryBench(o, ingest.app.url)));
-      console.log('');
-      figures.push(...(await runChartsBench(o, ingest.app.url)));
-      console.log('');
-      figures.push(...(await runQueryPipelineBench(o, ingest.app.url)));
-      console.log('');
-      figures.push(...(await runHeatmapBench(o, ingest.app.url)));
-      console.log('');
-      figures.push(...(await runTracePageBench(o, ingest.app.url)));
-      return figures;
-    });
+    reads = await runReads(o, ingest.app);
   } catch (err) {
     await ingest.cleanup();
     throw err;

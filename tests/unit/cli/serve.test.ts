@@ -5,7 +5,8 @@
  * server as variables.
  */
 import { describe, expect, it } from 'vitest';
-import { describeListeners, listenerChildEnv, nextEnv, serveListeners } from '../../../cli/serve';
+import { spawnSync } from 'node:child_process';
+import { describeListeners, listenerChildEnv, nextEnv, nextServerEnv, serveListeners } from '../../../cli/serve';
 import { loadConfig } from '../../../server/config';
 
 describe('serveListeners', () => {
@@ -83,5 +84,44 @@ describe('nextEnv', () => {
   it('caps glibc malloc arenas at 2 for the Next server unless the user chose a number', () => {
     expect(nextEnv({ NODE_ENV: 'production', PATH: '/bin' })).toMatchObject({ PATH: '/bin', MALLOC_ARENA_MAX: '2', NEXT_TELEMETRY_DISABLED: '1' });
     expect(nextEnv({ NODE_ENV: 'production', MALLOC_ARENA_MAX: '8' }).MALLOC_ARENA_MAX).toBe('8');
+  });
+});
+
+/** The V8 heap limit (MB) and the young generation's largest size (MB) of a node started with `env`, after some garbage. */
+function heapOf(env: NodeJS.ProcessEnv): { limit: number; youngMax: number } {
+  const script = `
+    const v8 = require('v8');
+    let young = 0, keep = [];
+    for (let i = 0; i < 2e6; i++) {
+      keep.push({ i });
+      if (keep.length > 1e5) keep = [];
+      if (i % 5e4 === 0) young = Math.max(young, v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size);
+    }
+    console.log(JSON.stringify({ limit: v8.getHeapStatistics().heap_size_limit / 1048576, youngMax: young / 1048576 }));`;
+  const run = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(run.stderr);
+  return JSON.parse(run.stdout) as { limit: number; youngMax: number };
+}
+
+describe('nextServerEnv', () => {
+  it('gives the server a 1 GB old generation and 8 MB semi-spaces, the build nothing of the kind', () => {
+    expect(nextServerEnv({ NODE_ENV: 'production', PATH: '/bin' }, { TRACEDECK_GRPC: '0' })).toMatchObject({
+      MALLOC_ARENA_MAX: '2',
+      TRACEDECK_GRPC: '0',
+      NEXT_TELEMETRY_DISABLED: '1',
+    });
+    const server = heapOf(nextServerEnv(process.env));
+    expect(server.limit).toBeGreaterThanOrEqual(1024);
+    expect(server.limit).toBeLessThan(1100);
+    expect(server.youngMax).toBeLessThanOrEqual(16);
+    expect(nextEnv({ NODE_ENV: 'production', NODE_OPTIONS: '--trace-warnings' }).NODE_OPTIONS).toBe('--trace-warnings');
+  });
+
+  it("keeps the user's NODE_OPTIONS, whose own heap flags win", () => {
+    const env = nextServerEnv({ ...process.env, NODE_OPTIONS: '--max-old-space-size=3000 --max-semi-space-size=16 --trace-warnings' });
+    expect(env.NODE_OPTIONS).toContain('--trace-warnings');
+    const heap = heapOf(env);
+    expect(heap.limit).toBeGreaterThanOrEqual(3000);
+    expect(heap.youngMax).toBe(32);
   });
 });
