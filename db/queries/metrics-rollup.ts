@@ -29,9 +29,11 @@ import { type Measure, isRolledUp } from '../../lib/metrics/registry';
 import type { MetricName } from '../../lib/metrics/types';
 import type { Db } from '../client';
 import {
+  DAY_NS,
   DIMS,
   GRANULE_NS,
   HOUR_NS,
+  ROLLUP_DAY_MS,
   ROLLUP_GRANULE_MS,
   ROLLUP_HOUR_MS,
   ceilTo,
@@ -117,10 +119,14 @@ export async function withoutJit<T extends Record<string, unknown>>(db: Pick<Db,
   });
 }
 
-/** The granules a request reads from the rollups: whole 5-minute granules, and whole hours among them. */
-export type Window = { fFrom: bigint; fTo: bigint; hFrom: bigint; hTo: bigint };
+/**
+ * The granules a request reads from the rollups: whole 5-minute granules, whole hours among them,
+ * and for user rows without buckets (the tenant page's table), whole days among those
+ * (dFrom = dTo: none).
+ */
+export type Window = { fFrom: bigint; fTo: bigint; hFrom: bigint; hTo: bigint; dFrom: bigint; dTo: bigint };
 
-export function windowOf(q: Pick<MetricsQuery, 'fromNs' | 'toNs' | 'series' | 'bucketMs'>): Window | null {
+export function windowOf(q: Pick<MetricsQuery, 'fromNs' | 'toNs' | 'series' | 'bucketMs'>, shape: Pick<Shape, 'userLevel'>): Window | null {
   const fFrom = ceilTo(q.fromNs, GRANULE_NS);
   const fTo = floorTo(q.toNs, GRANULE_NS);
   if (fTo <= fFrom) return null;
@@ -128,7 +134,11 @@ export function windowOf(q: Pick<MetricsQuery, 'fromNs' | 'toNs' | 'series' | 'b
   let hTo = floorTo(q.toNs, HOUR_NS);
   // Whole hours only when the buckets are made of hours.
   if ((q.series && q.bucketMs % ROLLUP_HOUR_MS !== 0) || hTo <= hFrom) hFrom = hTo = fTo;
-  return { fFrom, fTo, hFrom, hTo };
+  let dFrom = ceilTo(hFrom, DAY_NS);
+  let dTo = floorTo(hTo, DAY_NS);
+  // Day rows hold user rows only, and a day does not fit a bucket grid's buckets.
+  if (!shape.userLevel || q.series || dTo <= dFrom) dFrom = dTo = hTo;
+  return { fFrom, fTo, hFrom, hTo, dFrom, dTo };
 }
 
 /** Whether the rollups count at least the threshold's traces in range (worth reading instead of the traces). */
@@ -156,10 +166,24 @@ async function bigEnough(db: Pick<Db, 'rows'>, q: MetricsQuery, scope: RollupSco
  */
 export function cleanRollupRows(w: Window, rollupRows: (granuleMs: number) => SQL): SQL {
   const F = big(GRANULE_NS);
+  const H = big(HOUR_NS);
   return sql`
+    -- whole days read as days (clean_days), hours outside them, as index scans on ranges and on an array
+    day_rows AS NOT MATERIALIZED (
+      ${rollupRows(ROLLUP_DAY_MS)} AND r.bucket_ns = ANY(ARRAY(SELECT day FROM clean_days))
+    ),
     hour_rows AS NOT MATERIALIZED (
-      SELECT r.* FROM (${rollupRows(ROLLUP_HOUR_MS)}) r
-      WHERE r.bucket_ns >= ${big(w.hFrom)} AND r.bucket_ns < ${big(w.hTo)} AND r.bucket_ns NOT IN (SELECT h FROM dirty_hours)
+      SELECT r.* FROM (
+        ${rollupRows(ROLLUP_HOUR_MS)} AND r.bucket_ns >= ${big(w.hFrom)} AND r.bucket_ns < ${big(w.dFrom)}
+        UNION ALL
+        ${rollupRows(ROLLUP_HOUR_MS)} AND r.bucket_ns >= ${big(w.dTo)} AND r.bucket_ns < ${big(w.hTo)}
+        UNION ALL
+        ${rollupRows(ROLLUP_HOUR_MS)} AND r.bucket_ns = ANY(ARRAY(
+          SELECT x.day + k * ${H} FROM (
+            SELECT g AS day FROM generate_series(${big(w.dFrom)}, ${big(w.dTo - DAY_NS)}, ${big(DAY_NS)}) AS g EXCEPT SELECT day FROM clean_days
+          ) x, generate_series(0, ${DAY_NS / HOUR_NS - 1n}::bigint) AS k))
+      ) r
+      WHERE r.bucket_ns NOT IN (SELECT h FROM dirty_hours)
     ),
     -- 5-minute granules: both ends outside the whole hours, and the hours holding a dirty granule
     -- (index scans on constant ranges and on an array, whatever the statistics say)
@@ -183,13 +207,16 @@ export function cleanRollupRows(w: Window, rollupRows: (granuleMs: number) => SQ
  * hour in `hours (h)`, the hours read as 5-minute granules: holding a dirty granule, a price change…),
  * and every granule of the tenant's hours too quiet to have user rows (db/rollups.ts).
  */
-export function dirtyGranules(shape: Shape, w: Window, hours: SQL, openFrom: bigint | null): SQL {
-  if (!shape.userLevel || openFrom === null) return sql`dirty AS MATERIALIZED (SELECT d FROM marked)`;
+export function dirtyGranules(shape: Shape, w: Window, hours: SQL, openFrom: bigint | null, unreadDays: SQL = sql`SELECT NULL::bigint WHERE false`): SQL {
+  const days = cleanDays(shape, w, hours, unreadDays);
+  if (!shape.userLevel || openFrom === null) return sql`${days}, dirty AS MATERIALIZED (SELECT d FROM marked)`;
   const F = big(GRANULE_NS);
+  const D = big(DAY_NS);
   const o = big(openFrom);
   // Constant bounds: the planner sizes these series right (a 10^6-row guess steered the whole plan).
   const sealedEnd = (to: bigint) => (to < openFrom ? to : openFrom) - GRANULE_NS;
   return sql`
+    ${days},
     dirty AS MATERIALIZED (
       SELECT d FROM marked
       UNION SELECT g FROM generate_series(${big(w.fFrom)}, ${big(sealedEnd(w.hFrom))}, ${F}) AS g
@@ -202,6 +229,25 @@ export function dirtyGranules(shape: Shape, w: Window, hours: SQL, openFrom: big
           AND r.bucket_ns >= ${big(w.hFrom)} AND r.bucket_ns < ${big(w.hTo)} AND r.requests < ${userRollupLimits.hourMinTraces}::integer
       ) x, generate_series(0, ${HOUR_NS / GRANULE_NS - 1n}::bigint) AS k
       WHERE x.h >= ${big(w.hFrom)} AND x.h < ${big(w.hTo)}
+        AND x.h - ((x.h % ${D}) + ${D}) % ${D} NOT IN (SELECT day FROM clean_days)
+    )`;
+}
+
+/**
+ * The CTE `clean_days (day)`: the whole days of the window read from their day rows — those the
+ * roller wrote day rows for (the tenant's own day row says so: db/rollups.ts rollDay), holding no
+ * hour of `hours` (dirty, or read as 5-minute granules) and none of `unreadDays` (a price change).
+ */
+function cleanDays(shape: Shape, w: Window, hours: SQL, unreadDays: SQL): SQL {
+  if (w.dFrom === w.dTo) return sql`clean_days AS MATERIALIZED (SELECT NULL::bigint AS day WHERE false)`;
+  const D = big(DAY_NS);
+  return sql`
+    clean_days AS MATERIALIZED (
+      SELECT r.bucket_ns AS day FROM trace_rollups r
+      WHERE r.granule_ms = ${ROLLUP_DAY_MS}::integer AND r.dims = ${DIMS.tenant}::smallint AND ${shape.tenant('r')}
+        AND r.bucket_ns >= ${big(w.dFrom)} AND r.bucket_ns < ${big(w.dTo)}
+      EXCEPT SELECT y.h - ((y.h % ${D}) + ${D}) % ${D} FROM (${hours}) y WHERE y.h IS NOT NULL
+      EXCEPT SELECT z.day FROM (${unreadDays}) z(day)
     )`;
 }
 
@@ -238,7 +284,7 @@ export async function rollupMetricsRows(
   // Series buckets must be made of whole granules (totals alone can use any).
   if (!scope || (q.series && q.bucketMs % ROLLUP_GRANULE_MS !== 0)) return null;
   const shape = shapeOf(q, scope);
-  const window = windowOf(q);
+  const window = shape && windowOf(q, shape);
   // User rows without whole hours would read every sealed granule from traces.
   if (!shape || !window || (shape.userLevel && window.hFrom === window.hTo) || !(await bigEnough(db, q, scope, shape))) return null;
 
@@ -300,14 +346,16 @@ async function rolledRows(db: Pick<Db, 'rows'>, q: MetricsQuery, grid: BucketGri
     -- groups ranked as the traces path ranks them: by requests, then value
     ranked AS (
       SELECT g, row_number() OVER (ORDER BY sum(n) DESC, g ASC NULLS LAST)::integer AS rn FROM (
-        SELECT ${shape.group('r')} AS g, r.requests AS n FROM hour_rows r
+        SELECT ${shape.group('r')} AS g, r.requests AS n FROM day_rows r
+        UNION ALL SELECT ${shape.group('r')}, r.requests FROM hour_rows r
         UNION ALL SELECT ${shape.group('r')}, r.requests FROM five_rows r
         UNION ALL SELECT t.g, 1 FROM gap t
       ) x GROUP BY g
     ),
     topk AS (SELECT COALESCE(array_agg(g ORDER BY rn), ARRAY[]::text[]) AS keys FROM ranked WHERE rn <= ${top}::integer),
     src AS (
-      SELECT ${shape.group('r')} AS g, ${bucketOf('r.bucket_ns')} AS b, ${names} FROM hour_rows r
+      SELECT ${shape.group('r')} AS g, ${bucketOf('r.bucket_ns')} AS b, ${names} FROM day_rows r
+      UNION ALL SELECT ${shape.group('r')}, ${bucketOf('r.bucket_ns')}, ${names} FROM hour_rows r
       UNION ALL SELECT ${shape.group('r')}, ${bucketOf('r.bucket_ns')}, ${names} FROM five_rows r
       UNION ALL SELECT t.g, t.b, ${fromTraces(columns)} FROM gap t GROUP BY t.g, t.b
     ),
