@@ -50,6 +50,17 @@
  * the tenant's own hour row. Measured at 1M spans (bench, Postgres 15): 27.6k user rows, +11 B/span
  * with their indexes; the busiest tenant's 7-day table reads 24.6k hour rows instead of 30.7k traces.
  * At 10M its 309k traces a week fold into at most 400 users × 168 hours = 67k rows.
+ *
+ * Day rows (granule ROLLUP_DAY_MS, dims 3 and 4, user rows only) fold those hours once more for the
+ * reads without buckets (the tenant page's users table: 400 users × 7 days instead of × 168 hours).
+ * Written for sealed days only (ended before the first open hour), once the day holds no dirty
+ * granule, and only for the tenant days with at least `dayMinTraces` traces: rollDay sums the user
+ * hour rows and the traces of the tenant's quiet hours (those without user rows), so a day row equals
+ * its day's traces, and writes the tenant's own day row (dims 1) beside them: what tells readers the
+ * day has day rows (a tenant day below the limit has none; readers read its hours). Rebuilding any
+ * granule deletes its day's rows in the same transaction, so readers (who read a day holding a dirty
+ * granule as hours) never see a stale day; a later pass sums the day again. The roller looks for days
+ * wanting rows at most once a minute (at every pass while it finds some), one day per transaction.
  */
 import { type SQL, sql } from 'drizzle-orm';
 import { jobLockKey } from './locks';

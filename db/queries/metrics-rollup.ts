@@ -4,7 +4,8 @@
  * within one tenant, with buckets of whole hours — with
  * bucket sizes made of 5-minute granules, is answered from `trace_rollups`
  * (db/rollups.ts) — hours where the buckets are made of hours, 5-minute granules at
- * the edges — instead of aggregating every trace in range.
+ * the edges, and for user rows without buckets the sealed whole days that have day rows —
+ * instead of aggregating every trace in range.
  *
  * Exact where it can be: one statement (one snapshot) reads the rollups of the clean
  * granules and aggregates `traces` directly for the rest — the partial granules at

@@ -72,7 +72,14 @@ function traces(count: number, seed: number, offset: number, fromNs = BASE_NS, s
     if (rand() < 0.6) llm['llm.time_to_first_token'] = { doubleValue: Math.round(rand() * 3_000_000) / 1000 };
     const traceId = hex(0xda7000 + i, 32);
     return [
-      spanRecord({ traceId, spanId: hex(i * 10 + 1, 16), startTimeUnixNano: start, endTimeUnixNano: end, attributes: root, ...(rand() < 0.07 ? { statusCode: 2 } : {}) }),
+      spanRecord({
+        traceId,
+        spanId: hex(i * 10 + 1, 16),
+        startTimeUnixNano: start,
+        endTimeUnixNano: end,
+        attributes: root,
+        ...(rand() < 0.07 ? { statusCode: 2 } : {}),
+      }),
       spanRecord({
         traceId,
         spanId: hex(i * 10 + 2, 16),
@@ -98,7 +105,11 @@ const METRICS = 'requests,errors,latency,ttft,tokens,cost';
 const REQUESTS: { name: string; params: Record<string, string>; scope?: string }[] = [
   { name: 'users table, busy tenant', params: { ...RANGE, where: 'tenant.id=acme', group_by: 'user.id', series: 'false', top: '100' } },
   { name: 'users table, top 5 + other, whole days', params: { ...RANGE_ALL, where: 'tenant.id=acme', group_by: 'user.id', series: 'false', top: '5' } },
-  { name: 'users table, a scoped reader, tenant with some busy days', params: { ...RANGE, group_by: 'user.id', series: 'false', top: '100' }, scope: 'initech' },
+  {
+    name: 'users table, a scoped reader, tenant with some busy days',
+    params: { ...RANGE, group_by: 'user.id', series: 'false', top: '100' },
+    scope: 'initech',
+  },
   { name: 'users table, quiet tenant', params: { ...RANGE, where: 'tenant.id=globex', group_by: 'user.id', series: 'false', top: '100' } },
   { name: 'users chart, 2h, top 8 + other', params: { ...RANGE, where: 'tenant.id=acme', group_by: 'user.id', bucket: '2h', top: '8' } },
   { name: 'tenant totals', params: { ...RANGE, where: 'tenant.id=acme', series: 'false' } },
@@ -108,7 +119,18 @@ const close = (a: number | null | undefined, b: number | null | undefined) =>
   a === b || (typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)));
 
 function expectSameValues(rolled: MetricValues, exact: MetricValues, label: string) {
-  for (const key of ['requests', 'errors', 'clientErrors', 'promptTokens', 'completionTokens', 'totalTokens', 'firstNs', 'lastNs', 'unpricedRequests', 'costSource'] as const)
+  for (const key of [
+    'requests',
+    'errors',
+    'clientErrors',
+    'promptTokens',
+    'completionTokens',
+    'totalTokens',
+    'firstNs',
+    'lastNs',
+    'unpricedRequests',
+    'costSource',
+  ] as const)
     expect(rolled[key], `${label} ${key}`).toEqual(exact[key]);
   for (const key of ['reportedCostUsd', 'computedCostUsd', 'costUsd'] as const)
     expect(close(rolled[key], exact[key]), `${label} ${key}: ${rolled[key]} vs exact ${exact[key]}`).toBe(true);
