@@ -167,22 +167,30 @@ async function bigEnough(db: Pick<Db, 'rows'>, q: MetricsQuery, scope: RollupSco
  */
 export function cleanRollupRows(w: Window, rollupRows: (granuleMs: number) => SQL): SQL {
   const F = big(GRANULE_NS);
-  const H = big(HOUR_NS);
+  const D = big(DAY_NS);
+  // The whole days not read as days: their hours, one index range scan each (none without days).
+  const unreadDays =
+    w.dFrom === w.dTo
+      ? sql``
+      : sql`
+        UNION ALL
+        SELECT y.* FROM (
+          SELECT g AS day FROM generate_series(${big(w.dFrom)}, ${big(w.dTo - DAY_NS)}, ${D}) AS g EXCEPT SELECT day FROM clean_days
+        ) x CROSS JOIN LATERAL (
+          ${rollupRows(ROLLUP_HOUR_MS)} AND r.bucket_ns >= x.day AND r.bucket_ns < x.day + ${D}
+          OFFSET 0
+        ) y`;
   return sql`
-    -- whole days read as days (clean_days), hours outside them, as index scans on ranges and on an array
+    -- whole days read as days (clean_days), the hours outside them, as index scans on ranges
     day_rows AS NOT MATERIALIZED (
-      ${rollupRows(ROLLUP_DAY_MS)} AND r.bucket_ns = ANY(ARRAY(SELECT day FROM clean_days))
+      SELECT y.* FROM clean_days x CROSS JOIN LATERAL (${rollupRows(ROLLUP_DAY_MS)} AND r.bucket_ns = x.day OFFSET 0) y
     ),
     hour_rows AS NOT MATERIALIZED (
       SELECT r.* FROM (
         ${rollupRows(ROLLUP_HOUR_MS)} AND r.bucket_ns >= ${big(w.hFrom)} AND r.bucket_ns < ${big(w.dFrom)}
         UNION ALL
         ${rollupRows(ROLLUP_HOUR_MS)} AND r.bucket_ns >= ${big(w.dTo)} AND r.bucket_ns < ${big(w.hTo)}
-        UNION ALL
-        ${rollupRows(ROLLUP_HOUR_MS)} AND r.bucket_ns = ANY(ARRAY(
-          SELECT x.day + k * ${H} FROM (
-            SELECT g AS day FROM generate_series(${big(w.dFrom)}, ${big(w.dTo - DAY_NS)}, ${big(DAY_NS)}) AS g EXCEPT SELECT day FROM clean_days
-          ) x, generate_series(0, ${DAY_NS / HOUR_NS - 1n}::bigint) AS k))
+        ${unreadDays}
       ) r
       WHERE r.bucket_ns NOT IN (SELECT h FROM dirty_hours)
     ),
