@@ -25,7 +25,7 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import type { BucketGrid } from '../../lib/metrics/bucket';
-import { histogramPercentiles } from '../../lib/metrics/histogram';
+import { HIST_BINS, histogramPercentiles } from '../../lib/metrics/histogram';
 import { type Measure, isRolledUp } from '../../lib/metrics/registry';
 import type { MetricName } from '../../lib/metrics/types';
 import type { Db } from '../client';
@@ -37,6 +37,7 @@ import {
   ROLLUP_DAY_MS,
   ROLLUP_GRANULE_MS,
   ROLLUP_HOUR_MS,
+  type StoredColumn,
   ceilTo,
   columnNames,
   openHoursFrom,
@@ -165,7 +166,7 @@ async function bigEnough(db: Pick<Db, 'rows'>, q: MetricsQuery, scope: RollupSco
  * hours, dirty ones left out (they are read from `traces`). The statement defines `dirty (d)` and
  * `dirty_hours (h)` before them; `rollupRows(granuleMs)` selects one granule size's rows as `r`.
  */
-export function cleanRollupRows(w: Window, rollupRows: (granuleMs: number) => SQL): SQL {
+export function cleanRollupRows(w: Window, rollupRows: (granuleMs: number) => SQL, prefix = ''): SQL {
   const F = big(GRANULE_NS);
   const D = big(DAY_NS);
   // The whole days not read as days: their hours, one index range scan each (none without days).
@@ -182,10 +183,10 @@ export function cleanRollupRows(w: Window, rollupRows: (granuleMs: number) => SQ
         ) y`;
   return sql`
     -- whole days read as days (clean_days), the hours outside them, as index scans on ranges
-    day_rows AS NOT MATERIALIZED (
+    ${sql.raw(prefix)}day_rows AS NOT MATERIALIZED (
       SELECT y.* FROM clean_days x CROSS JOIN LATERAL (${rollupRows(ROLLUP_DAY_MS)} AND r.bucket_ns = x.day OFFSET 0) y
     ),
-    hour_rows AS NOT MATERIALIZED (
+    ${sql.raw(prefix)}hour_rows AS NOT MATERIALIZED (
       SELECT r.* FROM (
         ${rollupRows(ROLLUP_HOUR_MS)} AND r.bucket_ns >= ${big(w.hFrom)} AND r.bucket_ns < ${big(w.dFrom)}
         UNION ALL
@@ -196,7 +197,7 @@ export function cleanRollupRows(w: Window, rollupRows: (granuleMs: number) => SQ
     ),
     -- 5-minute granules: both ends outside the whole hours, and the hours holding a dirty granule
     -- (index scans on constant ranges and on an array, whatever the statistics say)
-    five_rows AS NOT MATERIALIZED (
+    ${sql.raw(prefix)}five_rows AS NOT MATERIALIZED (
       SELECT r.* FROM (
         ${rollupRows(ROLLUP_GRANULE_MS)} AND r.bucket_ns >= ${big(w.fFrom)} AND r.bucket_ns < ${big(w.hFrom)}
         UNION ALL
@@ -352,9 +353,18 @@ async function rolledRows(
   const top = q.top;
   const F = big(GRANULE_NS);
   const H = big(HOUR_NS);
-  const rollupRows = (granuleMs: number) =>
-    sql`SELECT * FROM trace_rollups r WHERE r.granule_ms = ${granuleMs}::integer AND r.dims = ${shape.dims}::smallint AND ${shape.tenant('r')}`;
+  const rowsOf = (dims: number) => (granuleMs: number) =>
+    sql`SELECT * FROM trace_rollups r WHERE r.granule_ms = ${granuleMs}::integer AND r.dims = ${dims}::smallint AND ${shape.tenant('r')}`;
+  const rollupRows = rowsOf(shape.dims);
   const grouped = q.groupBy !== null;
+  const gidOf = sql`COALESCE(array_position((SELECT keys FROM topk), s.g), ${top + 1}::integer)`;
+  const cells = ranking
+    ? othersBySubtraction(columns, top, bucketOf, gidOf, sql`${cleanRollupRows(w, rowsOf(DIMS.tenant), 'tenant_')},`)
+    : sql`
+    cells AS (
+      SELECT ${gidOf} AS gid, s.b, ${combined(columns, 's', 'float8')}
+      FROM src s GROUP BY 1, 2
+    )`;
   return withoutJit<AggRow>(
     db,
     sql`
@@ -400,16 +410,54 @@ async function rolledRows(
       UNION ALL SELECT ${shape.group('r')}, ${bucketOf('r.bucket_ns')}, ${names} FROM five_rows r
       UNION ALL SELECT t.g, t.b, ${fromTraces(columns)} FROM gap t GROUP BY t.g, t.b
     ),
-    cells AS (
-      SELECT COALESCE(array_position((SELECT keys FROM topk), s.g), ${top + 1}::integer) AS gid, s.b, ${combined(columns, 's', 'float8')}
-      FROM src s GROUP BY 1, 2
-    )
+    ${cells}
     SELECT ${grouped ? sql`CASE WHEN GROUPING(c.gid) = 1 THEN 'all' ELSE c.gid::text END` : sql`'all'`} AS cell,
       ${q.series ? sql`CASE WHEN GROUPING(c.b) = 1 THEN NULL ELSE c.b END` : sql`NULL::integer`} AS b,
       ${grouped ? sql`CASE WHEN GROUPING(c.gid) = 0 THEN (SELECT r.g FROM ranked r WHERE r.rn = c.gid AND r.rn <= ${top}::integer) END` : sql`NULL::text`} AS gk,
       ${combined(columns, 'c', 'float8')}
     FROM cells c GROUP BY ${cellSets('c', grouped, q.series)}`,
   );
+}
+
+/**
+ * The CTE `cells` of a chart by user whose top groups are known (a tenant has hundreds of users; the
+ * chart draws 8): the top groups' cells as usual; "other"'s counts, sums, min and max summed over its
+ * rows too, but its histograms — most of the work: 2 × HIST_BINS sums a row — the tenant's (its own
+ * rows, `tenant_rows`: the same hours and granules, whose rows hold every user's traces) less the top
+ * groups'. Counts subtract exactly; the cells equal the ones summed row by row.
+ */
+function othersBySubtraction(columns: readonly StoredColumn[], top: number, bucketOf: (column: string) => SQL, gidOf: SQL, tenantRows: SQL): SQL {
+  const hists = columns.filter((c) => c.combine === 'hist');
+  const topOnly = sql.raw(
+    columns
+      .map((c) => {
+        if (c.combine !== 'hist') return `${c.combine}(s.${c.name}) AS ${c.name}`;
+        const sums = Array.from({ length: HIST_BINS }, (_, i) => `COALESCE(sum(s.${c.name}[${i + 1}]) FILTER (WHERE s.gid <= ${top}), 0)`);
+        return `ARRAY[${sums.join(', ')}]::float8[] AS ${c.name}`;
+      })
+      .join(', '),
+  );
+  const minus = (c: StoredColumn) =>
+    `CASE WHEN c.gid <= ${top} THEN c.${c.name} ELSE ARRAY(SELECT u.a - COALESCE(u.t, 0) FROM unnest(th.${c.name}, tp.${c.name}) WITH ORDINALITY AS u(a, t, i) ORDER BY u.i) END AS ${c.name}`;
+  const names = columnNames(hists);
+  return sql`
+    ${tenantRows}
+    tenant_hist AS MATERIALIZED (
+      SELECT x.b, ${combined(hists, 'x', 'float8')} FROM (
+        SELECT ${bucketOf('r.bucket_ns')} AS b, ${names} FROM tenant_hour_rows r
+        UNION ALL SELECT ${bucketOf('r.bucket_ns')}, ${names} FROM tenant_five_rows r
+        UNION ALL SELECT t.b, ${fromTraces(hists)} FROM gap t GROUP BY t.b
+      ) x GROUP BY x.b
+    ),
+    -- "other"'s histograms are left empty here (FILTER: not even read), then computed below
+    summed AS MATERIALIZED (
+      SELECT s.gid, s.b, ${topOnly} FROM (SELECT ${gidOf} AS gid, s.* FROM src s) s GROUP BY 1, 2
+    ),
+    top_hist AS (SELECT c.b, ${combined(hists, 'c', 'float8')} FROM summed c WHERE c.gid <= ${top}::integer GROUP BY c.b),
+    cells AS (
+      SELECT c.gid, c.b, ${sql.raw(columns.map((c) => (c.combine === 'hist' ? minus(c) : `c.${c.name}`)).join(', '))}
+      FROM summed c LEFT JOIN tenant_hist th ON th.b = c.b LEFT JOIN top_hist tp ON tp.b = c.b
+    )`;
 }
 
 /** Each percentile measure's column, estimated from its summed histogram (as the traces path's percentile_cont array). */
