@@ -451,7 +451,8 @@ function othersBySubtraction(columns: readonly StoredColumn[], top: number, buck
     ),
     -- "other"'s histograms are left empty here (FILTER: not even read), then computed below
     summed AS MATERIALIZED (
-      SELECT s.gid, s.b, ${topOnly} FROM (SELECT ${gidOf} AS gid, s.* FROM src s) s GROUP BY 1, 2
+      -- OFFSET 0: the rank is computed once a row, not in each of the FILTERs it was inlined into
+      SELECT s.gid, s.b, ${topOnly} FROM (SELECT ${gidOf} AS gid, s.* FROM src s OFFSET 0) s GROUP BY 1, 2
     ),
     top_hist AS (SELECT c.b, ${combined(hists, 'c', 'float8')} FROM summed c WHERE c.gid <= ${top}::integer GROUP BY c.b),
     cells AS (
