@@ -18,6 +18,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { encodeAttributes, encodeEvents, encodeLinks } from '../lib/otlp/compact-attributes';
 import type { AttributeMap } from '../lib/otlp/span-record';
+import { elidePromoted } from '../lib/trace/elided-attributes';
 import { type EnrichedSpan, PROMOTED_COLUMNS, type PromotedColumnValues, type PromotedValues } from '../lib/trace/promoted';
 import type { Db } from './db';
 import { recordCatalog } from './catalog-buffer';
@@ -37,6 +38,10 @@ export type StoreResult = {
 type SpanRow = ReturnType<typeof toRow>;
 
 function toRow({ span, tenantId, promoted }: EnrichedSpan, resources: BatchResources) {
+  const columns = promotedColumnValues(promoted);
+  // Stored in the compact form (lib/otlp/compact-attributes.ts), without the promoted keys its columns give back exactly.
+  const attributes = encodeAttributes(span.attributes);
+  const promotedElided = elidePromoted(attributes, { ...columns, tenant_id: tenantId });
   return {
     tenant_id: tenantId ?? '',
     trace_id: span.traceId,
@@ -50,9 +55,9 @@ function toRow({ span, tenantId, promoted }: EnrichedSpan, resources: BatchResou
     status_message: span.statusMessage,
     start_ns: span.startTimeUnixNano.toString(),
     end_ns: span.endTimeUnixNano.toString(),
-    ...promotedColumnValues(promoted),
-    // Stored in the compact form (lib/otlp/compact-attributes.ts); readers decode it.
-    attributes: encodeAttributes(span.attributes),
+    ...columns,
+    attributes,
+    promoted_elided: promotedElided,
     resource_id: resources.idOf(span.resourceAttributes),
     events: encodeEvents(span.events),
     links: encodeLinks(span.links),
@@ -255,6 +260,7 @@ const INPUT_COLUMNS = [
   ['end_ns', 'bigint'],
   ...PROMOTED_COLUMNS.map((c) => [c.column, c.sqlType] as const),
   ['attributes', 'jsonb'],
+  ['promoted_elided', 'smallint'],
   ['resource_id', 'bigint'],
   ['events', 'jsonb'],
   ['links', 'jsonb'],

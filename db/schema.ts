@@ -65,9 +65,14 @@ export const spans = pgTable(
     endNs: ns('end_ns').notNull(),
     durationNs: ns('duration_ns').notNull(),
     ...promotedColumns(),
-    // Full maps, events and links in the compact form of lib/otlp/compact-attributes.ts, which
+    // Maps, events and links in the compact form of lib/otlp/compact-attributes.ts, which
     // restores every OTLP value type exactly; SQL reads its values with td_ctext / td_cnum.
     attributes: jsonb('attributes').$type<CompactAttributes>().notNull(),
+    /**
+     * Bits of the promoted keys left out of `attributes` because their columns give them back
+     * exactly (lib/trace/elided-attributes.ts); readers restore them through lib/where/sql-compiler.ts.
+     */
+    promotedElided: smallint('promoted_elided').notNull().default(0),
     /** The span's resource, stored once in `resources` (tenant_id, id). */
     resourceId: bigint('resource_id', { mode: 'bigint' }).notNull(),
     events: jsonb('events').$type<CompactEvent[]>().notNull(),

@@ -1,7 +1,7 @@
 /** Attribute catalog reads: keys for autocomplete, top values for dropdowns. */
 import { type SQL, sql } from 'drizzle-orm';
 import { INTRINSICS } from '../../lib/where/ast';
-import { spanAttributePresent, spanAttributeText } from '../../lib/where/sql-compiler';
+import { spanAttributePresent, spanAttributeText, spanAttributesMap } from '../../lib/where/sql-compiler';
 import { flushCatalog } from '../catalog-buffer';
 import type { Db } from '../client';
 import { type TimeRangeNs, timeRangeCondition } from './list-traces';
@@ -60,7 +60,7 @@ export async function listTenantAttributeKeys(
     WITH recent AS (
       SELECT tenant_id, trace_id FROM traces WHERE tenant_id = ${tenant}::text ORDER BY start_ns DESC NULLS LAST LIMIT ${sampleTraces}
     ), sample AS (
-      SELECT s.attributes, COALESCE(r.attributes, '{}'::jsonb) AS resource_attributes
+      SELECT ${spanAttributesMap('s')} AS attributes, COALESCE(r.attributes, '{}'::jsonb) AS resource_attributes
       FROM ${spansWithResource('s').from} JOIN recent rt ON s.tenant_id = rt.tenant_id AND s.trace_id = rt.trace_id
     ), entries AS (
       SELECT e.key, 'span' AS scope, e.value FROM sample, jsonb_each(sample.attributes) AS e

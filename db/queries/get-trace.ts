@@ -16,7 +16,16 @@ const spansOfTrace = (id: string, alias = 'spans', tenantScope: string | null = 
 export type TenantScoped = { tenantScope?: string | null };
 const inTenant = (tenantScope: string | null | undefined) => (tenantScope ? sql` AND tenant_id = ${tenantScope}::text` : sql``);
 import type { StoredSpan, TraceSummary } from '../../lib/trace/wire';
-import { type SpanRow, type TraceRow, spansWithResource, storedSpanFromRow, traceSummaryFromRow } from './rows';
+import {
+  type SpanRow,
+  type TraceRow,
+  type ViewSpanRow,
+  elidedArray,
+  spansWithResource,
+  storedSpanFromRow,
+  traceSummaryFromRow,
+  withElidedColumns,
+} from './rows';
 import { summariesCaughtUp } from '../summarizer';
 
 /** Whole spans (alias `s`) with their resource's map. */
@@ -120,14 +129,14 @@ export async function getTraceView(db: Pick<Db, 'rows'>, { traceId, tenantScope 
         'tenant_id', s.tenant_id, 'name', s.name, 'kind', s.kind, 'service', s.service,
         'status_code', s.status_code, 'status_message', s.status_message,
         'start_ns', s.start_ns::text, 'end_ns', s.end_ns::text, 'duration_ns', s.duration_ns::text,
-        'attributes', s.attributes, 'resource_attributes', COALESCE(r.attributes, '{}'::jsonb), 'events', s.events, 'links', s.links,
+        'attributes', s.attributes, 'elided', ${elidedArray('s')}, 'resource_attributes', COALESCE(r.attributes, '{}'::jsonb), 'events', s.events, 'links', s.links,
         'scope_name', s.scope_name, 'scope_version', s.scope_version, 'flags', s.flags
       ) ORDER BY s.start_ns, s.span_id)::text AS spans
       FROM ${withResource.from} WHERE ${spansOfTrace(id, 's', tenantScope)}`),
     db.rows<TraceRow>(sql`SELECT * FROM traces WHERE trace_id = ${id}::text${inTenant(tenantScope)} ORDER BY tenant_id`),
   ]);
   const text = aggregated[0]?.spans;
-  const rows = text ? (JSON.parse(text) as SpanRow[]) : [];
+  const rows = text ? (JSON.parse(text) as ViewSpanRow[]).map(withElidedColumns) : [];
   if (rows.length === 0) return { status: 'not_found' };
   return { status: 'found', traceId: id, summaries: summaries.map(traceSummaryFromRow), spans: rows.map(storedSpanFromRow) };
 }

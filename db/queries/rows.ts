@@ -1,6 +1,7 @@
 /** Row → API JSON mapping shared by the query functions. Times stay exact as decimal strings. */
 import { type SQL, sql } from 'drizzle-orm';
 import { type CompactAttributes, decodeAttributes, decodeEvents, decodeLinks } from '../../lib/otlp/compact-attributes';
+import { ELIDED_COLUMNS, restoreElided } from '../../lib/trace/elided-attributes';
 import type { StoredSpan, TraceSummary } from '../../lib/trace/wire';
 import type { spans, traces } from '../schema';
 
@@ -61,6 +62,25 @@ export function spansWithResource(alias: string): { from: SQL; columns: SQL } {
   };
 }
 
+/**
+ * In one JSON value per span (getTraceView), what restoring promoted keys reads: NULL when none was
+ * left out, else [promoted_elided, ...ELIDED_COLUMNS] (one array costs a third of what as many fields do).
+ */
+export function elidedArray(alias: string): SQL {
+  const a = sql.raw(alias);
+  const columns = sql.raw(ELIDED_COLUMNS.map((c) => `${alias}.${c}`).join(', '));
+  return sql`CASE WHEN ${a}.promoted_elided = 0 THEN NULL ELSE json_build_array(${a}.promoted_elided, ${columns}) END`;
+}
+
+/** A span of getTraceView's JSON: the row's fields, promoted keys' columns in `elided` (elidedArray). */
+export type ViewSpanRow = Omit<SpanRow, 'promoted_elided'> & { elided: [number, ...(string | number | null)[]] | null };
+
+export function withElidedColumns({ elided, ...row }: ViewSpanRow): SpanRow {
+  if (!elided) return { ...row, promoted_elided: 0 } as SpanRow;
+  const [mask, ...values] = elided;
+  return { ...row, ...Object.fromEntries(ELIDED_COLUMNS.map((c, i) => [c, values[i]])), promoted_elided: mask } as SpanRow;
+}
+
 export function storedSpanFromRow(r: SpanRow): StoredSpan {
   return {
     traceId: r.trace_id,
@@ -75,8 +95,9 @@ export function storedSpanFromRow(r: SpanRow): StoredSpan {
     startTimeUnixNano: nsString(r.start_ns),
     endTimeUnixNano: nsString(r.end_ns),
     durationMs: nsToMs(r.duration_ns),
-    // Stored in the compact form (lib/otlp/compact-attributes.ts); the API speaks canonical OTLP/JSON.
-    attributes: decodeAttributes(r.attributes),
+    // Stored in the compact form (lib/otlp/compact-attributes.ts), promoted keys once (lib/trace/elided-attributes.ts);
+    // the API speaks canonical OTLP/JSON.
+    attributes: decodeAttributes(restoreElided(r.attributes, r.promoted_elided, r)),
     resourceAttributes: decodeAttributes(r.resource_attributes, 'resource_attributes'),
     events: decodeEvents(r.events),
     links: decodeLinks(r.links),

@@ -44,6 +44,7 @@ import {
 } from './field-types';
 import { validateWhere } from './validate';
 import { type NumericBound, numericBoundOf } from '../trace/numeric-bounds';
+import { ELIDABLE_BY_KEY } from '../trace/elided-attributes';
 
 export type CompileOptions = {
   /** The attribute key stored in the tenant_id column (TRACEDECK_TENANT_KEY). */
@@ -268,8 +269,48 @@ function spanCompare(field: FieldRef, op: CompareOp, value: Literal): SQL {
 /** A scalar subquery over the resource of span `s` (its map as `r.attributes`). */
 const ofResource = (expr: SQL) => sql`(SELECT ${expr} FROM resources r WHERE r.tenant_id = s.tenant_id AND r.id = s.resource_id)`;
 
+/**
+ * The compact JSONB value of an elided promoted key of span `alias`, restored from its column
+ * (lib/trace/elided-attributes.ts); NULL when its bit is not set. null for a key never elided.
+ */
+function elidedValue(key: string, alias = 's'): SQL | null {
+  const entries = ELIDABLE_BY_KEY.get(key);
+  if (!entries) return null;
+  const whens = entries.map((e) =>
+    sql.raw(`WHEN ${alias}.promoted_elided & ${e.bit} <> 0 THEN to_jsonb(${alias}.${e.column}${e.form === 'decimal' ? '::text' : ''})`),
+  );
+  return sql`CASE ${sql.join(whens, sql` `)} END`;
+}
+
+/** The bits of `key` in `promoted_elided` (0 for a key never elided). */
+const elidedBits = (key: string) => (ELIDABLE_BY_KEY.get(key) ?? []).reduce((bits, e) => bits | e.bit, 0);
+
+/** Span `s`'s own value of `key` (its attributes, an elided key restored), compact JSONB. */
+function ownValue(key: string): SQL {
+  const elided = elidedValue(key);
+  return elided ? sql`COALESCE(s.attributes -> ${key}::text, ${elided})` : sql`(s.attributes -> ${key}::text)`;
+}
+
+/** Whether span `s` itself carries `key` (an elided key counts). */
+function ownPresent(key: string): SQL {
+  const bits = elidedBits(key);
+  return bits ? sql`(s.attributes ? ${key}::text OR s.promoted_elided & ${sql.raw(String(bits))} <> 0)` : sql`(s.attributes ? ${key}::text)`;
+}
+
+/**
+ * Span `alias`'s attribute map as it was sent: the stored map with its elided promoted keys
+ * restored (a read that returns or walks whole maps: the trace API, the key catalog).
+ */
+export function spanAttributesMap(alias: string): SQL {
+  const pairs = [...ELIDABLE_BY_KEY.keys()].map((key) => sql`${key}::text, ${elidedValue(key, alias)}`);
+  const a = sql.raw(alias);
+  // jsonb_strip_nulls only over the restored keys: a stored null (an empty AnyValue) stays.
+  return sql`(CASE WHEN ${a}.promoted_elided = 0 THEN ${a}.attributes
+    ELSE ${a}.attributes || jsonb_strip_nulls(jsonb_build_object(${sql.join(pairs, sql`, `)})) END)`;
+}
+
 /** The value of `key` on a span `s` (span attributes over resource ones), compact JSONB. */
-export const spanAttributeValue = (key: string) => sql`COALESCE(s.attributes -> ${key}::text, ${ofResource(sql`r.attributes -> ${key}::text`)})`;
+export const spanAttributeValue = (key: string) => sql`COALESCE(${ownValue(key)}, ${ofResource(sql`r.attributes -> ${key}::text`)})`;
 
 /** The text of `key` on span `s` (span attribute, else resource attribute), as the filters read it; NULL when absent or empty. */
 export const spanAttributeText = (key: string) => sql`td_ctext(${spanAttributeValue(key)})`;
@@ -279,7 +320,7 @@ export const spanAttributeNumber = (key: string) => sql`td_cnum(${spanAttributeV
 
 /** Whether a span `s` carries `key` (in its own or its resource's attributes). */
 export function spanAttributePresent(key: string): SQL {
-  return sql`(s.attributes ? ${key}::text OR COALESCE(${ofResource(sql`r.attributes ? ${key}::text`)}, false))`;
+  return sql`(${ownPresent(key)} OR COALESCE(${ofResource(sql`r.attributes ? ${key}::text`)}, false))`;
 }
 
 const attributePresent = spanAttributePresent;
@@ -346,7 +387,14 @@ function attributeEquals(key: string, value: Literal): SQL {
     );
   const numericOnly = value.kind === 'number' ? sql` OR ${spanAttributeNumber(key)} = ${value.value}::float8` : sql``;
   const inResource = ofResource(sql`${contains(sql`r.attributes`)}`);
-  return sql`((${contains(sql`s.attributes`)}) OR (NOT s.attributes ? ${key}::text AND COALESCE(${inResource}, false))${numericOnly})`;
+  const elided = elidedValue(key);
+  const inElided = elided
+    ? sql` OR ${elided} IN (${sql.join(
+        candidates.map((c) => sql`${JSON.stringify(c)}::jsonb`),
+        sql`, `,
+      )})`
+    : sql``;
+  return sql`((${contains(sql`s.attributes`)})${inElided} OR (NOT ${ownPresent(key)} AND COALESCE(${inResource}, false))${numericOnly})`;
 }
 
 /** A text column; `present` guards the negated forms (a missing value is not "another value"). */

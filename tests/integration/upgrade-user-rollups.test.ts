@@ -14,8 +14,7 @@ import { parseMetricsParams } from '../../server/metrics/params';
 import { type MetricsContext, queryMetrics } from '../../server/metrics/request';
 import { describeEachDatabase } from '../support/databases';
 import { spanRecord } from '../support/span-record';
-import { storeRecords } from '../support/store-spans';
-import { type UpgradedDatabase, openUpgradedFrom } from '../support/upgrade';
+import { type UpgradedDatabase, openUpgradedFrom, storeRecordsAsBefore0017 } from '../support/upgrade';
 
 const NS_PER_MS = 1_000_000n;
 const MIN_NS = 60_000n * NS_PER_MS;
@@ -44,7 +43,7 @@ async function writeOldData(db: Db): Promise<void> {
       ...(i % 10 === 3 ? { statusCode: 2 } : {}),
     });
   });
-  await storeRecords(db, spans);
+  await storeRecordsAsBefore0017(db, spans);
   // The old roller had rolled every granule.
   await db.rows(sql`DELETE FROM rollup_dirty`);
 }

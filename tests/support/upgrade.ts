@@ -5,10 +5,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { type Db, type DbKind, MIGRATIONS_FOLDER, createDb } from '../../db/client';
 import { pauseRollups } from '../../db/rollups';
+import type { SpanRecord } from '../../lib/otlp/span-record';
+import { spanAttributesMap } from '../../lib/where/sql-compiler';
 import { TEST_DATABASE_URL } from './databases';
+import { storeRecords } from './store-spans';
 
 type JournalEntry = { idx: number; tag: string };
 
@@ -62,4 +66,16 @@ export async function openUpgradedFrom(kind: DbKind, tag: string, writeOld: (db:
   );
   pauseRollups(upgraded.db);
   return upgraded;
+}
+
+/**
+ * Today's ingest into a database at an older release's schema, writing the span rows that release
+ * wrote: `spans.promoted_elided` (migration 0017) is there only while the batch is stored, and the
+ * promoted keys it left out of the maps are put back, as a release before it stored every key.
+ */
+export async function storeRecordsAsBefore0017(db: Db, spans: readonly SpanRecord[]): Promise<void> {
+  await db.rows(sql`ALTER TABLE spans ADD COLUMN promoted_elided smallint NOT NULL DEFAULT 0`);
+  await storeRecords(db, spans);
+  await db.rows(sql`UPDATE spans s SET attributes = ${spanAttributesMap('s')} WHERE s.promoted_elided <> 0`);
+  await db.rows(sql`ALTER TABLE spans DROP COLUMN promoted_elided`);
 }
