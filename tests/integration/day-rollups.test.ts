@@ -24,6 +24,7 @@ import { expectSameCells } from '../support/metrics-cells';
 import { spanRecord } from '../support/span-record';
 import { storeRecords } from '../support/store-spans';
 import { openUpgradedDatabase } from '../support/upgrade';
+import { random } from '../support/random';
 
 const NS_PER_MS = 1_000_000n;
 const MIN_NS = 60_000n * NS_PER_MS;
@@ -42,18 +43,6 @@ const LIMITS = { hourMinTraces: 4, dayMinTraces: 80 };
 const str = (v: string): OtlpAnyValue => ({ stringValue: v });
 const int = (v: number): OtlpAnyValue => ({ intValue: String(v) });
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
-
-/** mulberry32: the same data on every run. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `count` traces over four days from `fromNs` (two spans each), users usr_0..16 and none. */
 function traces(count: number, seed: number, offset: number, fromNs = BASE_NS, spanNs = 4n * DAY_NS): SpanRecord[] {
