@@ -50,6 +50,17 @@
  * the tenant's own hour row. Measured at 1M spans (bench, Postgres 15): 27.6k user rows, +11 B/span
  * with their indexes; the busiest tenant's 7-day table reads 24.6k hour rows instead of 30.7k traces.
  * At 10M its 309k traces a week fold into at most 400 users × 168 hours = 67k rows.
+ *
+ * Day rows (granule ROLLUP_DAY_MS, dims 3 and 4, user rows only) fold those hours once more for the
+ * reads without buckets (the tenant page's users table: 400 users × 7 days instead of × 168 hours).
+ * Written for sealed days only (ended before the first open hour), once the day holds no dirty
+ * granule, and only for the tenant days with at least `dayMinTraces` traces: rollDay sums the user
+ * hour rows and the traces of the tenant's quiet hours (those without user rows), so a day row equals
+ * its day's traces, and writes the tenant's own day row (dims 1) beside them: what tells readers the
+ * day has day rows (a tenant day below the limit has none; readers read its hours). Rebuilding any
+ * granule deletes its day's rows in the same transaction, so readers (who read a day holding a dirty
+ * granule as hours) never see a stale day; a later pass sums the day again. The roller looks for days
+ * wanting rows at most once a minute (at every pass while it finds some), one day per transaction.
  */
 import { type SQL, sql } from 'drizzle-orm';
 import { jobLockKey } from './locks';
@@ -66,13 +77,17 @@ export const ROLLUP_HOUR_MS = 3_600_000;
 /** `trace_rollups.dims`: what a row is grouped by (0-2: GROUPING(tenant_id, llm_model); 3, 4: with the user). */
 export const DIMS = { tenantModel: 0, tenant: 1, model: 2, tenantUser: 3, tenantUserModel: 4 } as const;
 
+/** Third level, user rows only: sealed whole days (UTC), summed from the hours. */
+export const ROLLUP_DAY_MS = 86_400_000;
+
 /** The defaults of userRollupLimits (see the module comment). */
-const USER_LIMITS = { fiveMinuteKeepMs: 3_600_000, hourMinTraces: 100 } as const;
+const USER_LIMITS = { fiveMinuteKeepMs: 3_600_000, hourMinTraces: 100, dayMinTraces: 2_400 } as const;
 /**
  * User rows: 5-minute rows are kept for the hours that ended less than `fiveMinuteKeepMs` ago;
- * hour rows exist for the (tenant, hour)s with at least `hourMinTraces` traces.
+ * hour rows exist for the (tenant, hour)s with at least `hourMinTraces` traces; day rows for the
+ * sealed (tenant, day)s with at least `dayMinTraces`.
  */
-export const userRollupLimits: { fiveMinuteKeepMs: number; hourMinTraces: number } = { ...USER_LIMITS };
+export const userRollupLimits: { fiveMinuteKeepMs: number; hourMinTraces: number; dayMinTraces: number } = { ...USER_LIMITS };
 
 /**
  * Tests: other user-row limits (null: the defaults). Set them before rolling: readers and the
@@ -96,6 +111,9 @@ const HEAVY_MAX_AGE_MS = 300_000;
 const NS_PER_MS = 1_000_000n;
 export const GRANULE_NS = BigInt(ROLLUP_GRANULE_MS) * NS_PER_MS;
 export const HOUR_NS = BigInt(ROLLUP_HOUR_MS) * NS_PER_MS;
+export const DAY_NS = BigInt(ROLLUP_DAY_MS) * NS_PER_MS;
+/** How often a roller looks for sealed days without day rows (while it finds some: at every pass). */
+const DAY_CHECK_MS = 60_000;
 
 type Combine = 'sum' | 'min' | 'max';
 
@@ -171,6 +189,8 @@ const bigints = (values: bigint[]) => sql`${sql.param(values.map(String))}::text
 const big = (v: bigint) => sql`${v.toString()}::bigint`;
 const EVERY_DIMS = sql.raw(Object.values(DIMS).join(', '));
 const USER_DIMS = sql.raw(`${DIMS.tenantUser}, ${DIMS.tenantUserModel}`);
+/** Day rows: the user rows, and the tenant's own (which readers look for). */
+const DAY_DIMS = sql.raw(`${DIMS.tenant}, ${DIMS.tenantUser}, ${DIMS.tenantUserModel}`);
 const MODEL_DIMS = sql.raw(`${DIMS.tenantModel}, ${DIMS.tenant}, ${DIMS.model}`);
 
 /**
@@ -261,6 +281,64 @@ async function rebuild(tx: Pick<Db, 'rows'>, granules: bigint[], openFrom: bigin
   const sealed = hours.filter((h) => h < openFrom);
   if (sealed.length > 0)
     await rollFromTraces(tx, ROLLUP_HOUR_MS, sealed, { model: false, user: true }, USER_MODEL_ONLY_UNCOSTED, busy(sql`t.tenant_id`, sql`g.lo`));
+  // Their days' rows summed hours that just changed: gone until the next day pass sums them again.
+  const days = [...new Set(granules.map((g) => floorTo(g, DAY_NS)))];
+  await tx.rows(sql`
+    DELETE FROM trace_rollups WHERE granule_ms = ${ROLLUP_DAY_MS}::integer AND dims IN (${DAY_DIMS}) AND bucket_ns = ANY(${bigints(days)})`);
+}
+
+/**
+ * The newest sealed day (ended before `openFrom`) still wanting day rows, and its tenants that want
+ * them: at least `dayMinTraces` traces in their hour rows, no day rows yet, no dirty granule that day
+ * (it would change the hours; the day waits until they are rolled).
+ */
+async function dayWantingRows(tx: Pick<Db, 'rows'>, openFrom: bigint): Promise<{ day: bigint; tenants: string[] } | null> {
+  const D = big(DAY_NS);
+  const [row] = await tx.rows<{ day: bigint | string; tenants: string }>(sql`
+    SELECT x.day, json_agg(x.tenant_id ORDER BY x.tenant_id)::text AS tenants FROM (
+      SELECT b.bucket_ns - ((b.bucket_ns % ${D}) + ${D}) % ${D} AS day, b.tenant_id, sum(b.requests) AS n
+      FROM trace_rollups b
+      WHERE b.granule_ms = ${ROLLUP_HOUR_MS}::integer AND b.dims = ${DIMS.tenant}::smallint AND b.bucket_ns < ${big(floorTo(openFrom, DAY_NS))}
+      GROUP BY 1, 2
+    ) x
+    WHERE x.n >= ${userRollupLimits.dayMinTraces}::integer
+      AND NOT EXISTS (SELECT 1 FROM trace_rollups m
+        WHERE m.granule_ms = ${ROLLUP_DAY_MS}::integer AND m.dims = ${DIMS.tenant}::smallint AND m.tenant_id = x.tenant_id AND m.bucket_ns = x.day)
+      AND NOT EXISTS (SELECT 1 FROM rollup_dirty d WHERE d.bucket_ns >= x.day AND d.bucket_ns < x.day + ${D})
+    GROUP BY x.day ORDER BY x.day DESC LIMIT 1`);
+  return row ? { day: BigInt(row.day), tenants: JSON.parse(row.tenants) as string[] } : null;
+}
+
+/**
+ * Writes the day rows of `tenants` for sealed `day`: (tenant, user[, model]) summed from their hour
+ * rows and from the traces of the tenant's hours too quiet for user rows (whose granules the readers
+ * would read from traces), and the tenant's own day row, which tells readers the day has user rows.
+ */
+async function rollDay(tx: Pick<Db, 'rows'>, day: bigint, tenants: string[]): Promise<void> {
+  const H = big(HOUR_NS);
+  const ofDay = (a: string) =>
+    sql`${sql.raw(a)}.tenant_id = ANY(${sql.param(tenants)}::text[]) AND ${sql.raw(a)}.bucket_ns >= ${big(day)} AND ${sql.raw(a)}.bucket_ns < ${big(day + DAY_NS)}`;
+  await tx.rows(sql`
+    INSERT INTO trace_rollups (granule_ms, bucket_ns, dims, tenant_id, llm_model, user_id, ${columnNames(ALL_COLUMNS)})
+    SELECT ${ROLLUP_DAY_MS}::integer, ${big(day)}, u.dims, u.tenant_id, u.llm_model, u.user_id, ${combined(ALL_COLUMNS, 'u', 'stored')}
+    FROM (
+      SELECT r.dims, r.tenant_id, r.llm_model, r.user_id, ${columnNames(ALL_COLUMNS)} FROM trace_rollups r
+      WHERE r.granule_ms = ${ROLLUP_HOUR_MS}::integer AND r.dims IN (${DAY_DIMS}) AND ${ofDay('r')}
+      UNION ALL
+      SELECT ${DIMS_OF_SET}, t.tenant_id, t.llm_model, t.user_id, ${fromTraces(ALL_COLUMNS, true)}
+      FROM (
+        SELECT x.* FROM trace_rollups q CROSS JOIN LATERAL (
+          SELECT q.tenant_id, t.llm_model, t.user_id, ${traceInputs(ROLLED_MEASURES, { bins: true })}, ${uncostedInputs()} FROM traces t
+          WHERE t.tenant_id = q.tenant_id AND t.start_ns >= q.bucket_ns AND t.start_ns < q.bucket_ns + ${H}
+          OFFSET 0 -- one index range scan per quiet hour
+        ) x
+        WHERE q.granule_ms = ${ROLLUP_HOUR_MS}::integer AND q.dims = ${DIMS.tenant}::smallint AND ${ofDay('q')}
+          AND q.requests < ${userRollupLimits.hourMinTraces}::integer
+      ) t
+      GROUP BY GROUPING SETS ((t.tenant_id, t.user_id), (t.tenant_id, t.user_id, t.llm_model))
+      HAVING ${USER_MODEL_ONLY_UNCOSTED}
+    ) u
+    GROUP BY u.dims, u.tenant_id, u.llm_model, u.user_id`);
 }
 
 /**
@@ -287,21 +365,23 @@ export function ceilTo(ns: bigint, size: bigint): bigint {
   return f === ns ? f : f + size;
 }
 
-type Pass = { rolled: number; busy: boolean };
+/** Granules rebuilt, whether another roller held the lock, whether a sealed day got its day rows. */
+type Pass = { rolled: number; busy: boolean; dayRolled: boolean };
 
 /**
  * Claims up to BATCH dirty granules (all of them with `force`, else the quiet or old
  * ones) and rebuilds them, in one transaction. One roller at a time across processes
  * (a try-lock): two could otherwise rebuild the same hour from each other's halves.
+ * With `days` and fewer than BATCH granules claimed: also the day rows of one sealed day wanting them.
  */
-async function rollOnce(db: Pick<Db, 'transaction'>, force: boolean, heavy = false): Promise<Pass> {
+async function rollOnce(db: Pick<Db, 'transaction'>, force: boolean, heavy = false, days = false): Promise<Pass> {
   return db.transaction(async (tx) => {
     // JIT off: the planner's estimates for these many-aggregate statements trip jit_above_cost,
     // and compiling them took ~0.6 s for ~40 ms of work (Postgres 15).
     const [lock] = await tx.rows<{ ok: boolean; open_from: bigint | string }>(sql`
       SELECT pg_try_advisory_xact_lock(${jobLockKey('rollups')}) AS ok, ${tx.kind === 'postgres' ? sql`set_config('jit', 'off', true)` : sql`NULL`} AS jit,
         ${openHoursFrom()} AS open_from`);
-    if (!lock?.ok) return { rolled: 0, busy: true };
+    if (!lock?.ok) return { rolled: 0, busy: true, dayRolled: false };
     const openFrom = BigInt(lock.open_from);
     await sealOldHours(tx, openFrom);
     const due = force
@@ -317,7 +397,9 @@ async function rollOnce(db: Pick<Db, 'transaction'>, force: boolean, heavy = fal
       RETURNING d.bucket_ns`);
     const granules = [...new Set(claimed.map((r) => BigInt(r.bucket_ns)))];
     if (granules.length > 0) await rebuild(tx, granules, openFrom);
-    return { rolled: granules.length, busy: false };
+    const day = days && granules.length < BATCH ? await dayWantingRows(tx, openFrom) : null;
+    if (day) await rollDay(tx, day.day, day.tenants);
+    return { rolled: granules.length, busy: false, dayRolled: day !== null };
   });
 }
 
@@ -325,6 +407,8 @@ class Roller {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private lastTick = 0;
+  /** When this roller last looked for sealed days wanting day rows (0: look at the next pass). */
+  private lastDayCheck = 0;
   private failing = false;
   private paused = false;
   /** Deltas the summarizer merged lately (PGlite only), by when: what tells heavy ingest. */
@@ -373,9 +457,13 @@ class Roller {
     this.lastTick = Date.now();
     this.chain = this.chain.then(async () => {
       try {
-        const pass = await rollOnce(this.db, false, this.ingestIsHeavy());
+        const heavy = this.ingestIsHeavy();
+        const days = !heavy && Date.now() - this.lastDayCheck >= DAY_CHECK_MS;
+        const pass = await rollOnce(this.db, false, heavy, days);
+        // Found one: look again at the next pass, until none is left.
+        if (days && !pass.busy) this.lastDayCheck = pass.dayRolled ? 0 : Date.now();
         this.failing = false;
-        if (pass.rolled >= BATCH) this.schedule(0);
+        if (pass.rolled >= BATCH || pass.dayRolled) this.schedule(0);
         else if (pass.busy || (await this.pending())) this.schedule(POLL_MS);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
@@ -398,10 +486,10 @@ class Roller {
     const run = this.chain.then(async () => {
       let total = 0;
       for (;;) {
-        const pass = await rollOnce(this.db, true);
+        const pass = await rollOnce(this.db, true, false, true);
         total += pass.rolled;
         if (pass.busy) await new Promise((resolve) => setTimeout(resolve, 50));
-        else if (pass.rolled === 0) return total;
+        else if (pass.rolled === 0 && !pass.dayRolled) return total;
       }
     });
     this.chain = run.catch(() => {});
@@ -429,7 +517,7 @@ export function pokeRollups(db: Pick<Db, 'rows'>): void {
   if (typeof (db as Partial<Db>).transaction === 'function') rollerFor(db as Pick<Db, 'rows' | 'transaction'>).poke();
 }
 
-/** Rolls every dirty granule now (tests, benchmarks, tools). Resolves with the number of granules rolled. */
+/** Rolls every dirty granule now, and the day rows of every sealed day wanting them (tests, benchmarks, tools). Resolves with the number of granules rolled. */
 export function drainRollups(db: Pick<Db, 'rows' | 'transaction'>): Promise<number> {
   return rollerFor(db).drain();
 }

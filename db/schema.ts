@@ -254,13 +254,13 @@ export const attributeValues = pgTable(
  * `dims` 0 = (tenant, model), 1 = (tenant) — llm_model NULL —, 2 = (model) — tenant_id '';
  * 3 = (tenant, user) and 4 = (tenant, user, model), the latter only where the group has
  * requests without a reported cost (what computed cost prices). User rows: hours, and
- * 5-minute granules only in the recent hours (db/rollups.ts says why).
+ * 5-minute granules only in the recent hours, days for the busy tenant days (db/rollups.ts says why).
  * Rows are only ever replaced whole by the roller (DELETE + INSERT of a granule).
  */
 export const traceRollups = pgTable(
   'trace_rollups',
   {
-    /** Granule size: 300000 (5 min) or 3600000 (1 h). */
+    /** Granule size: 300000 (5 min), 3600000 (1 h) or 86400000 (1 day: dims 3, 4 and their tenant's dims 1 row, sealed days only). */
     granuleMs: integer('granule_ms').notNull(),
     /** Granule start, epoch ns (a multiple of the size). */
     bucketNs: ns('bucket_ns').notNull(),

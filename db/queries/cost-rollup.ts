@@ -18,7 +18,7 @@ import { sql } from 'drizzle-orm';
 import type { PriceBook } from '../../lib/pricing/price-book';
 import type { Db } from '../client';
 import { estUcColumn, ucColumn } from '../rollup-cost';
-import { DIMS, GRANULE_NS, HOUR_NS, ROLLUP_HOUR_MS, floorTo } from '../rollups';
+import { DAY_NS, DIMS, GRANULE_NS, HOUR_NS, ROLLUP_HOUR_MS, floorTo } from '../rollups';
 import {
   type CostQuery,
   type CostRow,
@@ -71,16 +71,21 @@ async function rolledUncostedModels(db: Pick<Db, 'rows'>, q: RollupCostQuery, sh
   return rows.map((r) => r.m);
 }
 
-/** The 5-minute granules a price change falls inside (read from traces), and the hours one falls inside (read as 5-minute granules). */
-export function priceSplits(boundsNs: readonly bigint[], w: Window): { granules: bigint[]; hours: bigint[] } {
+/**
+ * The 5-minute granules a price change falls inside (read from traces), the hours one falls inside
+ * (read as 5-minute granules), and the days one falls inside (read as hours).
+ */
+export function priceSplits(boundsNs: readonly bigint[], w: Window): { granules: bigint[]; hours: bigint[]; days: bigint[] } {
   const granules = new Set<bigint>();
   const hours = new Set<bigint>();
+  const days = new Set<bigint>();
   for (const b of boundsNs) {
     if (b < w.fFrom || b >= w.fTo) continue;
     if (floorTo(b, GRANULE_NS) !== b) granules.add(floorTo(b, GRANULE_NS));
     if (floorTo(b, HOUR_NS) !== b) hours.add(floorTo(b, HOUR_NS));
+    if (floorTo(b, DAY_NS) !== b) days.add(floorTo(b, DAY_NS));
   }
-  return { granules: [...granules], hours: [...hours] };
+  return { granules: [...granules], hours: [...hours], days: [...days] };
 }
 
 /** A rollup row's token sums (alias `r`) priced at price row `p`; `est`: their sampling-weighted estimates. */
@@ -92,7 +97,7 @@ const rolledCost = (est: boolean) => splitCost((part) => sql.raw(`COALESCE(r.${e
  */
 export async function rollupCostRows(db: Pick<Db, 'rows'>, q: RollupCostQuery, book: PriceBook): Promise<CostRow[] | null> {
   const shape = shapeOf(q, { tenantId: q.tenantId });
-  const w = windowOf({ fromNs: q.fromNs, toNs: q.toNs, series: q.grid !== null, bucketMs: q.bucketMs });
+  const w = shape && windowOf({ fromNs: q.fromNs, toNs: q.toNs, series: q.grid !== null, bucketMs: q.bucketMs }, shape);
   if (!shape || !w) return null;
   const models = await rolledUncostedModels(db, q, shape);
   if (models.length === 0) return [];
@@ -119,7 +124,13 @@ export async function rollupCostRows(db: Pick<Db, 'rows'>, q: RollupCostQuery, b
         UNION ALL SELECT unnest(${bigints(splits.granules)})
       ) x
     ),
-    ${dirtyGranules(shape, w, sql`SELECT d - ((d % ${H}) + ${H}) % ${H} AS h FROM marked UNION SELECT unnest(${bigints(splits.hours)})`, openFrom)},
+    ${dirtyGranules(
+      shape,
+      w,
+      sql`SELECT d - ((d % ${H}) + ${H}) % ${H} AS h FROM marked UNION SELECT unnest(${bigints(splits.hours)})`,
+      openFrom,
+      sql`SELECT unnest(${bigints(splits.days)})`,
+    )},
     dirty_hours AS MATERIALIZED (
       SELECT DISTINCT h FROM (
         SELECT d - ((d % ${H}) + ${H}) % ${H} AS h FROM dirty UNION ALL SELECT unnest(${bigints(splits.hours)})
@@ -140,7 +151,7 @@ export async function rollupCostRows(db: Pick<Db, 'rows'>, q: RollupCostQuery, b
     ${cleanRollupRows(w, rollupRows)},
     rolled AS (
       SELECT ${group('r')} AS g, ${bucketOf(q, sql`r.bucket_ns`)} AS b, r.llm_model AS model, r.uncosted_requests AS n, c.usd, c.est
-      FROM (SELECT * FROM hour_rows UNION ALL SELECT * FROM five_rows) r
+      FROM (SELECT * FROM day_rows UNION ALL SELECT * FROM hour_rows UNION ALL SELECT * FROM five_rows) r
       LEFT JOIN LATERAL (
         SELECT ${rolledCost(false)} AS usd, ${rolledCost(true)} AS est FROM prices p
         WHERE ${priceInForce(sql`r.llm_model`, sql`r.bucket_ns`)} LIMIT 1

@@ -4,7 +4,8 @@
  * within one tenant, with buckets of whole hours — with
  * bucket sizes made of 5-minute granules, is answered from `trace_rollups`
  * (db/rollups.ts) — hours where the buckets are made of hours, 5-minute granules at
- * the edges — instead of aggregating every trace in range.
+ * the edges, and for user rows without buckets the sealed whole days that have day rows —
+ * instead of aggregating every trace in range.
  *
  * Exact where it can be: one statement (one snapshot) reads the rollups of the clean
  * granules and aggregates `traces` directly for the rest — the partial granules at
@@ -24,16 +25,19 @@
  */
 import { type SQL, sql } from 'drizzle-orm';
 import type { BucketGrid } from '../../lib/metrics/bucket';
-import { histogramPercentiles } from '../../lib/metrics/histogram';
+import { HIST_BINS, histogramPercentiles } from '../../lib/metrics/histogram';
 import { type Measure, isRolledUp } from '../../lib/metrics/registry';
 import type { MetricName } from '../../lib/metrics/types';
 import type { Db } from '../client';
 import {
+  DAY_NS,
   DIMS,
   GRANULE_NS,
   HOUR_NS,
+  ROLLUP_DAY_MS,
   ROLLUP_GRANULE_MS,
   ROLLUP_HOUR_MS,
+  type StoredColumn,
   ceilTo,
   columnNames,
   openHoursFrom,
@@ -117,10 +121,14 @@ export async function withoutJit<T extends Record<string, unknown>>(db: Pick<Db,
   });
 }
 
-/** The granules a request reads from the rollups: whole 5-minute granules, and whole hours among them. */
-export type Window = { fFrom: bigint; fTo: bigint; hFrom: bigint; hTo: bigint };
+/**
+ * The granules a request reads from the rollups: whole 5-minute granules, whole hours among them,
+ * and for user rows without buckets (the tenant page's table), whole days among those
+ * (dFrom = dTo: none).
+ */
+export type Window = { fFrom: bigint; fTo: bigint; hFrom: bigint; hTo: bigint; dFrom: bigint; dTo: bigint };
 
-export function windowOf(q: Pick<MetricsQuery, 'fromNs' | 'toNs' | 'series' | 'bucketMs'>): Window | null {
+export function windowOf(q: Pick<MetricsQuery, 'fromNs' | 'toNs' | 'series' | 'bucketMs'>, shape: Pick<Shape, 'userLevel'>): Window | null {
   const fFrom = ceilTo(q.fromNs, GRANULE_NS);
   const fTo = floorTo(q.toNs, GRANULE_NS);
   if (fTo <= fFrom) return null;
@@ -128,7 +136,11 @@ export function windowOf(q: Pick<MetricsQuery, 'fromNs' | 'toNs' | 'series' | 'b
   let hTo = floorTo(q.toNs, HOUR_NS);
   // Whole hours only when the buckets are made of hours.
   if ((q.series && q.bucketMs % ROLLUP_HOUR_MS !== 0) || hTo <= hFrom) hFrom = hTo = fTo;
-  return { fFrom, fTo, hFrom, hTo };
+  let dFrom = ceilTo(hFrom, DAY_NS);
+  let dTo = floorTo(hTo, DAY_NS);
+  // Day rows hold user rows only, and a day does not fit a bucket grid's buckets.
+  if (!shape.userLevel || q.series || dTo <= dFrom) dFrom = dTo = hTo;
+  return { fFrom, fTo, hFrom, hTo, dFrom, dTo };
 }
 
 /** Whether the rollups count at least the threshold's traces in range (worth reading instead of the traces). */
@@ -154,16 +166,38 @@ async function bigEnough(db: Pick<Db, 'rows'>, q: MetricsQuery, scope: RollupSco
  * hours, dirty ones left out (they are read from `traces`). The statement defines `dirty (d)` and
  * `dirty_hours (h)` before them; `rollupRows(granuleMs)` selects one granule size's rows as `r`.
  */
-export function cleanRollupRows(w: Window, rollupRows: (granuleMs: number) => SQL): SQL {
+export function cleanRollupRows(w: Window, rollupRows: (granuleMs: number) => SQL, prefix = ''): SQL {
   const F = big(GRANULE_NS);
+  const D = big(DAY_NS);
+  // The whole days not read as days: their hours, one index range scan each (none without days).
+  const unreadDays =
+    w.dFrom === w.dTo
+      ? sql``
+      : sql`
+        UNION ALL
+        SELECT y.* FROM (
+          SELECT g AS day FROM generate_series(${big(w.dFrom)}, ${big(w.dTo - DAY_NS)}, ${D}) AS g EXCEPT SELECT day FROM clean_days
+        ) x CROSS JOIN LATERAL (
+          ${rollupRows(ROLLUP_HOUR_MS)} AND r.bucket_ns >= x.day AND r.bucket_ns < x.day + ${D}
+          OFFSET 0
+        ) y`;
   return sql`
-    hour_rows AS NOT MATERIALIZED (
-      SELECT r.* FROM (${rollupRows(ROLLUP_HOUR_MS)}) r
-      WHERE r.bucket_ns >= ${big(w.hFrom)} AND r.bucket_ns < ${big(w.hTo)} AND r.bucket_ns NOT IN (SELECT h FROM dirty_hours)
+    -- whole days read as days (clean_days), the hours outside them, as index scans on ranges
+    ${sql.raw(prefix)}day_rows AS NOT MATERIALIZED (
+      SELECT y.* FROM clean_days x CROSS JOIN LATERAL (${rollupRows(ROLLUP_DAY_MS)} AND r.bucket_ns = x.day OFFSET 0) y
+    ),
+    ${sql.raw(prefix)}hour_rows AS NOT MATERIALIZED (
+      SELECT r.* FROM (
+        ${rollupRows(ROLLUP_HOUR_MS)} AND r.bucket_ns >= ${big(w.hFrom)} AND r.bucket_ns < ${big(w.dFrom)}
+        UNION ALL
+        ${rollupRows(ROLLUP_HOUR_MS)} AND r.bucket_ns >= ${big(w.dTo)} AND r.bucket_ns < ${big(w.hTo)}
+        ${unreadDays}
+      ) r
+      WHERE r.bucket_ns NOT IN (SELECT h FROM dirty_hours)
     ),
     -- 5-minute granules: both ends outside the whole hours, and the hours holding a dirty granule
     -- (index scans on constant ranges and on an array, whatever the statistics say)
-    five_rows AS NOT MATERIALIZED (
+    ${sql.raw(prefix)}five_rows AS NOT MATERIALIZED (
       SELECT r.* FROM (
         ${rollupRows(ROLLUP_GRANULE_MS)} AND r.bucket_ns >= ${big(w.fFrom)} AND r.bucket_ns < ${big(w.hFrom)}
         UNION ALL
@@ -183,13 +217,16 @@ export function cleanRollupRows(w: Window, rollupRows: (granuleMs: number) => SQ
  * hour in `hours (h)`, the hours read as 5-minute granules: holding a dirty granule, a price change…),
  * and every granule of the tenant's hours too quiet to have user rows (db/rollups.ts).
  */
-export function dirtyGranules(shape: Shape, w: Window, hours: SQL, openFrom: bigint | null): SQL {
-  if (!shape.userLevel || openFrom === null) return sql`dirty AS MATERIALIZED (SELECT d FROM marked)`;
+export function dirtyGranules(shape: Shape, w: Window, hours: SQL, openFrom: bigint | null, unreadDays: SQL = sql`SELECT NULL::bigint WHERE false`): SQL {
+  const days = cleanDays(shape, w, hours, unreadDays);
+  if (!shape.userLevel || openFrom === null) return sql`${days}, dirty AS MATERIALIZED (SELECT d FROM marked)`;
   const F = big(GRANULE_NS);
+  const D = big(DAY_NS);
   const o = big(openFrom);
   // Constant bounds: the planner sizes these series right (a 10^6-row guess steered the whole plan).
   const sealedEnd = (to: bigint) => (to < openFrom ? to : openFrom) - GRANULE_NS;
   return sql`
+    ${days},
     dirty AS MATERIALIZED (
       SELECT d FROM marked
       UNION SELECT g FROM generate_series(${big(w.fFrom)}, ${big(sealedEnd(w.hFrom))}, ${F}) AS g
@@ -202,6 +239,25 @@ export function dirtyGranules(shape: Shape, w: Window, hours: SQL, openFrom: big
           AND r.bucket_ns >= ${big(w.hFrom)} AND r.bucket_ns < ${big(w.hTo)} AND r.requests < ${userRollupLimits.hourMinTraces}::integer
       ) x, generate_series(0, ${HOUR_NS / GRANULE_NS - 1n}::bigint) AS k
       WHERE x.h >= ${big(w.hFrom)} AND x.h < ${big(w.hTo)}
+        AND x.h - ((x.h % ${D}) + ${D}) % ${D} NOT IN (SELECT day FROM clean_days)
+    )`;
+}
+
+/**
+ * The CTE `clean_days (day)`: the whole days of the window read from their day rows — those the
+ * roller wrote day rows for (the tenant's own day row says so: db/rollups.ts rollDay), holding no
+ * hour of `hours` (dirty, or read as 5-minute granules) and none of `unreadDays` (a price change).
+ */
+function cleanDays(shape: Shape, w: Window, hours: SQL, unreadDays: SQL): SQL {
+  if (w.dFrom === w.dTo) return sql`clean_days AS MATERIALIZED (SELECT NULL::bigint AS day WHERE false)`;
+  const D = big(DAY_NS);
+  return sql`
+    clean_days AS MATERIALIZED (
+      SELECT r.bucket_ns AS day FROM trace_rollups r
+      WHERE r.granule_ms = ${ROLLUP_DAY_MS}::integer AND r.dims = ${DIMS.tenant}::smallint AND ${shape.tenant('r')}
+        AND r.bucket_ns >= ${big(w.dFrom)} AND r.bucket_ns < ${big(w.dTo)}
+      EXCEPT SELECT y.h - ((y.h % ${D}) + ${D}) % ${D} FROM (${hours}) y WHERE y.h IS NOT NULL
+      EXCEPT SELECT z.day FROM (${unreadDays}) z(day)
     )`;
 }
 
@@ -238,12 +294,13 @@ export async function rollupMetricsRows(
   // Series buckets must be made of whole granules (totals alone can use any).
   if (!scope || (q.series && q.bucketMs % ROLLUP_GRANULE_MS !== 0)) return null;
   const shape = shapeOf(q, scope);
-  const window = windowOf(q);
+  const window = shape && windowOf(q, shape);
   // User rows without whole hours would read every sealed granule from traces.
   if (!shape || !window || (shape.userLevel && window.hFrom === window.hTo) || !(await bigEnough(db, q, scope, shape))) return null;
 
   const { metrics, rolled, exact } = splitMeasures(q, scope);
-  const rows = withPercentiles(await rolledRows(db, q, grid, shape, window, rolled), rolled);
+  const ranking = await rankingByDays(db, q, grid, shape);
+  const rows = withPercentiles(await rolledRows(db, q, grid, shape, window, rolled, ranking), rolled);
   const distinct = distinctMeasures(exact);
   const additive = exact.filter((m) => !distinct.includes(m));
   if (additive.length > 0) await addExactAggregates(db, q, grid, shape, rows, additive);
@@ -259,8 +316,36 @@ function cellSets(alias: string, grouped: boolean, series: boolean): SQL {
   return sql.raw(series ? `GROUPING SETS ((${b}), ())` : 'GROUPING SETS (())');
 }
 
-/** One statement, one snapshot: the clean granules from the rollups, the rest from `traces`. */
-async function rolledRows(db: Pick<Db, 'rows'>, q: MetricsQuery, grid: BucketGrid, shape: Shape, w: Window, measures: readonly Measure[]): Promise<AggRow[]> {
+/**
+ * A chart by user (buckets of hours) ranks its users over the whole range: from the day rows, which a
+ * query without buckets reads (400 users × 7 days at 10M spans instead of × 168 hours), by a statement
+ * of its own; null for the other requests (their statement ranks the groups itself). The top groups,
+ * in rank order, as the traces path ranks them.
+ */
+async function rankingByDays(db: Pick<Db, 'rows'>, q: MetricsQuery, grid: BucketGrid, shape: Shape): Promise<(string | null)[] | null> {
+  if (!shape.userLevel || !q.series || q.groupBy === null) return null;
+  const totals = { ...q, series: false };
+  const w = windowOf(totals, shape);
+  if (!w || w.dFrom === w.dTo) return null;
+  const rows = await rolledRows(db, totals, grid, shape, w, measuresFor(new Set<MetricName>(['requests'])));
+  const keys: (string | null)[] = [];
+  for (const r of rows) if (r.cell !== 'all' && Number(r.cell) <= q.top) keys[Number(r.cell) - 1] = r.gk;
+  return keys;
+}
+
+/**
+ * One statement, one snapshot: the clean granules from the rollups, the rest from `traces`.
+ * `ranking`: the top groups in rank order, ranked by the caller (else here, from the rows read).
+ */
+async function rolledRows(
+  db: Pick<Db, 'rows'>,
+  q: MetricsQuery,
+  grid: BucketGrid,
+  shape: Shape,
+  w: Window,
+  measures: readonly Measure[],
+  ranking: (string | null)[] | null = null,
+): Promise<AggRow[]> {
   const columns = storedColumns(measures);
   const names = columnNames(columns);
   const sizeNs = BigInt(q.bucketMs) * 1_000_000n;
@@ -268,9 +353,18 @@ async function rolledRows(db: Pick<Db, 'rows'>, q: MetricsQuery, grid: BucketGri
   const top = q.top;
   const F = big(GRANULE_NS);
   const H = big(HOUR_NS);
-  const rollupRows = (granuleMs: number) =>
-    sql`SELECT * FROM trace_rollups r WHERE r.granule_ms = ${granuleMs}::integer AND r.dims = ${shape.dims}::smallint AND ${shape.tenant('r')}`;
+  const rowsOf = (dims: number) => (granuleMs: number) =>
+    sql`SELECT * FROM trace_rollups r WHERE r.granule_ms = ${granuleMs}::integer AND r.dims = ${dims}::smallint AND ${shape.tenant('r')}`;
+  const rollupRows = rowsOf(shape.dims);
   const grouped = q.groupBy !== null;
+  const gidOf = sql`COALESCE(array_position((SELECT keys FROM topk), s.g), ${top + 1}::integer)`;
+  const cells = ranking
+    ? othersBySubtraction(columns, top, bucketOf, gidOf, sql`${cleanRollupRows(w, rowsOf(DIMS.tenant), 'tenant_')},`)
+    : sql`
+    cells AS (
+      SELECT ${gidOf} AS gid, s.b, ${combined(columns, 's', 'float8')}
+      FROM src s GROUP BY 1, 2
+    )`;
   return withoutJit<AggRow>(
     db,
     sql`
@@ -298,29 +392,73 @@ async function rolledRows(db: Pick<Db, 'rows'>, q: MetricsQuery, grid: BucketGri
     ),
     ${cleanRollupRows(w, rollupRows)},
     -- groups ranked as the traces path ranks them: by requests, then value
-    ranked AS (
+    ranked AS (${
+      ranking
+        ? sql`SELECT e.k AS g, e.i::integer AS rn FROM jsonb_array_elements_text(${JSON.stringify(ranking)}::jsonb) WITH ORDINALITY AS e(k, i)`
+        : sql`
       SELECT g, row_number() OVER (ORDER BY sum(n) DESC, g ASC NULLS LAST)::integer AS rn FROM (
-        SELECT ${shape.group('r')} AS g, r.requests AS n FROM hour_rows r
+        SELECT ${shape.group('r')} AS g, r.requests AS n FROM day_rows r
+        UNION ALL SELECT ${shape.group('r')}, r.requests FROM hour_rows r
         UNION ALL SELECT ${shape.group('r')}, r.requests FROM five_rows r
         UNION ALL SELECT t.g, 1 FROM gap t
-      ) x GROUP BY g
-    ),
+      ) x GROUP BY g`
+    }),
     topk AS (SELECT COALESCE(array_agg(g ORDER BY rn), ARRAY[]::text[]) AS keys FROM ranked WHERE rn <= ${top}::integer),
     src AS (
-      SELECT ${shape.group('r')} AS g, ${bucketOf('r.bucket_ns')} AS b, ${names} FROM hour_rows r
+      SELECT ${shape.group('r')} AS g, ${bucketOf('r.bucket_ns')} AS b, ${names} FROM day_rows r
+      UNION ALL SELECT ${shape.group('r')}, ${bucketOf('r.bucket_ns')}, ${names} FROM hour_rows r
       UNION ALL SELECT ${shape.group('r')}, ${bucketOf('r.bucket_ns')}, ${names} FROM five_rows r
       UNION ALL SELECT t.g, t.b, ${fromTraces(columns)} FROM gap t GROUP BY t.g, t.b
     ),
-    cells AS (
-      SELECT COALESCE(array_position((SELECT keys FROM topk), s.g), ${top + 1}::integer) AS gid, s.b, ${combined(columns, 's', 'float8')}
-      FROM src s GROUP BY 1, 2
-    )
+    ${cells}
     SELECT ${grouped ? sql`CASE WHEN GROUPING(c.gid) = 1 THEN 'all' ELSE c.gid::text END` : sql`'all'`} AS cell,
       ${q.series ? sql`CASE WHEN GROUPING(c.b) = 1 THEN NULL ELSE c.b END` : sql`NULL::integer`} AS b,
       ${grouped ? sql`CASE WHEN GROUPING(c.gid) = 0 THEN (SELECT r.g FROM ranked r WHERE r.rn = c.gid AND r.rn <= ${top}::integer) END` : sql`NULL::text`} AS gk,
       ${combined(columns, 'c', 'float8')}
     FROM cells c GROUP BY ${cellSets('c', grouped, q.series)}`,
   );
+}
+
+/**
+ * The CTE `cells` of a chart by user whose top groups are known (a tenant has hundreds of users; the
+ * chart draws 8): the top groups' cells as usual; "other"'s counts, sums, min and max summed over its
+ * rows too, but its histograms — most of the work: 2 × HIST_BINS sums a row — the tenant's (its own
+ * rows, `tenant_rows`: the same hours and granules, whose rows hold every user's traces) less the top
+ * groups'. Counts subtract exactly; the cells equal the ones summed row by row.
+ */
+function othersBySubtraction(columns: readonly StoredColumn[], top: number, bucketOf: (column: string) => SQL, gidOf: SQL, tenantRows: SQL): SQL {
+  const hists = columns.filter((c) => c.combine === 'hist');
+  const topOnly = sql.raw(
+    columns
+      .map((c) => {
+        if (c.combine !== 'hist') return `${c.combine}(s.${c.name}) AS ${c.name}`;
+        const sums = Array.from({ length: HIST_BINS }, (_, i) => `COALESCE(sum(s.${c.name}[${i + 1}]) FILTER (WHERE s.gid <= ${top}), 0)`);
+        return `ARRAY[${sums.join(', ')}]::float8[] AS ${c.name}`;
+      })
+      .join(', '),
+  );
+  const minus = (c: StoredColumn) =>
+    `CASE WHEN c.gid <= ${top} THEN c.${c.name} ELSE ARRAY(SELECT u.a - COALESCE(u.t, 0) FROM unnest(th.${c.name}, tp.${c.name}) WITH ORDINALITY AS u(a, t, i) ORDER BY u.i) END AS ${c.name}`;
+  const names = columnNames(hists);
+  return sql`
+    ${tenantRows}
+    tenant_hist AS MATERIALIZED (
+      SELECT x.b, ${combined(hists, 'x', 'float8')} FROM (
+        SELECT ${bucketOf('r.bucket_ns')} AS b, ${names} FROM tenant_hour_rows r
+        UNION ALL SELECT ${bucketOf('r.bucket_ns')}, ${names} FROM tenant_five_rows r
+        UNION ALL SELECT t.b, ${fromTraces(hists)} FROM gap t GROUP BY t.b
+      ) x GROUP BY x.b
+    ),
+    -- "other"'s histograms are left empty here (FILTER: not even read), then computed below
+    summed AS MATERIALIZED (
+      -- OFFSET 0: the rank is computed once a row, not in each of the FILTERs it was inlined into
+      SELECT s.gid, s.b, ${topOnly} FROM (SELECT ${gidOf} AS gid, s.* FROM src s OFFSET 0) s GROUP BY 1, 2
+    ),
+    top_hist AS (SELECT c.b, ${combined(hists, 'c', 'float8')} FROM summed c WHERE c.gid <= ${top}::integer GROUP BY c.b),
+    cells AS (
+      SELECT c.gid, c.b, ${sql.raw(columns.map((c) => (c.combine === 'hist' ? minus(c) : `c.${c.name}`)).join(', '))}
+      FROM summed c LEFT JOIN tenant_hist th ON th.b = c.b LEFT JOIN top_hist tp ON tp.b = c.b
+    )`;
 }
 
 /** Each percentile measure's column, estimated from its summed histogram (as the traces path's percentile_cont array). */

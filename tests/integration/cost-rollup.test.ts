@@ -26,6 +26,7 @@ import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../su
 import { expectSameCells } from '../support/metrics-cells';
 import { spanRecord } from '../support/span-record';
 import { storeRecords } from '../support/store-spans';
+import { random } from '../support/random';
 
 const NS_PER_MS = 1_000_000n;
 const MIN_NS = 60_000n * NS_PER_MS;
@@ -52,18 +53,6 @@ function pricesYaml(histLate: number): string {
     `    - { since: "${iso(CHANGE_A_NS)}", input: 3, output: 4, cached_input: 0.5 }`,
     `    - { since: "${iso(CHANGE_B_NS)}", input: ${histLate}, output: 6, cache_creation: 7, reasoning: 10 }`,
   ].join('\n');
-}
-
-/** mulberry32: the same data on every run. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Trace = { start: bigint; tenant: string; model: string | null; sampled: boolean; llm: AttributeMap[] };

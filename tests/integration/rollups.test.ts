@@ -19,6 +19,7 @@ import type { MetricValues, MetricsResponse } from '../../lib/metrics/types';
 import type { AttributeMap, OtlpAnyValue, SpanRecord } from '../../lib/otlp/span-record';
 import { type TestDatabase, describeEachDatabase, openTestDatabase } from '../support/databases';
 import { expectSameCells } from '../support/metrics-cells';
+import { random } from '../support/random';
 
 /** What GET /api/metrics answers for these query parameters (the route's two steps). */
 const metricsFromParams = (db: TestDatabase['db'], params: URLSearchParams, ctx: MetricsContext) => queryMetrics(db, parseMetricsParams(params, ctx), ctx);
@@ -34,18 +35,6 @@ const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 const str = (v: string): OtlpAnyValue => ({ stringValue: v });
 const int = (v: number): OtlpAnyValue => ({ intValue: String(v) });
 const dbl = (v: number): OtlpAnyValue => ({ doubleValue: v });
-
-/** mulberry32: the same data on every run. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function span(
   traceId: string,

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { HIST_BINS, HIST_RATIO, binBounds, histBin, histogramPercentiles } from '../../../lib/metrics/histogram';
 import { onlyTenant, rollupScope } from '../../../db/queries/rollup-scope';
 import { parseWhereList } from '../../../lib/where';
+import { random } from '../../support/random';
 
 function percentileCont(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -20,17 +21,6 @@ function histogramOf(values: number[]) {
   const counts = new Array<number>(HIST_BINS).fill(0);
   for (const v of values) counts[histBin(v) - 1]++;
   return { counts, min: Math.min(...values), max: Math.max(...values) };
-}
-
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('log histogram percentiles', () => {
