@@ -103,8 +103,9 @@ export const ELIDED_COLUMNS: readonly ElidableKey['column'][] = [...new Set(ELID
 export type StoredElidedColumns = Readonly<Partial<Record<ElidableKey['column'], string | number | bigint | null>>>;
 
 /**
- * The map as sent: `attributes` (a stored compact map) with the keys of `mask` restored from the
- * span's `columns`, all keys in JSONB's order (a new object when any key is restored).
+ * The map as sent: `attributes` (a stored compact map, its keys in JSONB's order) with the keys of
+ * `mask` restored from the span's `columns`, merged in at their places in that order (a new object
+ * when any key is restored).
  */
 export function restoreElided(
   attributes: CompactAttributes,
@@ -113,17 +114,20 @@ export function restoreElided(
 ): CompactAttributes {
   const bits = Number(mask ?? 0);
   if (!bits) return attributes;
-  const restored: [string, string | number][] = [];
-  for (const e of ELIDABLE_KEYS) {
+  const restored: [string, CompactAttributes[string]][] = [];
+  for (const e of ELIDABLE_IN_JSONB_ORDER) {
     if ((bits & e.bit) === 0) continue;
     const raw = columns[e.column];
     const value = restoredValue(raw === null || raw === undefined || TEXT_COLUMNS.has(e.column) ? (raw as string | null) : Number(raw), e.form);
     if (value !== undefined) restored.push([e.key, value]);
   }
-  const entries: [string, CompactAttributes[string]][] = [...Object.entries(attributes), ...restored];
-  entries.sort(([a], [b]) => jsonbKeyOrder(a, b));
   const out: CompactAttributes = {};
-  for (const [key, value] of entries) setOwnAttribute(out, key, value);
+  let next = 0;
+  for (const key of Object.keys(attributes)) {
+    while (next < restored.length && jsonbKeyOrder(restored[next][0], key) < 0) setOwnAttribute(out, restored[next][0], restored[next++][1]);
+    setOwnAttribute(out, key, attributes[key]);
+  }
+  for (; next < restored.length; next++) setOwnAttribute(out, restored[next][0], restored[next][1]);
   return out;
 }
 
@@ -131,14 +135,15 @@ export function restoreElided(
 export function jsonbKeyOrder(a: string, b: string): number {
   const lengths = utf8Length(a) - utf8Length(b);
   if (lengths !== 0) return lengths;
-  const ac = [...a];
-  const bc = [...b];
-  for (let i = 0; i < ac.length && i < bc.length; i++) {
-    const d = ac[i].codePointAt(0)! - bc[i].codePointAt(0)!;
+  for (let i = 0; i < a.length && i < b.length; i++) {
+    const d = a.codePointAt(i)! - b.codePointAt(i)!;
     if (d !== 0) return d;
   }
-  return ac.length - bc.length;
+  return 0;
 }
+
+/** The elidable keys in JSONB's order, so restored keys merge into a stored map in one pass. */
+const ELIDABLE_IN_JSONB_ORDER = [...ELIDABLE_KEYS].sort((a, b) => jsonbKeyOrder(a.key, b.key));
 
 function utf8Length(s: string): number {
   let n = 0;
