@@ -144,7 +144,8 @@ async function writeCatalog(db: Pick<Db, 'rows'>, keys: CatalogKeyRow[], allValu
     upserted AS (
       INSERT INTO attribute_values AS av (key, value, seen_count, last_seen_ns)
       SELECT key, value, seen_count, last_seen_ns FROM ranked r
-      WHERE r.known OR r.nth <= ${MAX_TRACKED_VALUES} - COALESCE((SELECT k.distinct_values FROM attribute_keys k WHERE k.key = r.key), 0)
+      -- max(): a key seen as a span and as a resource attribute has a row per scope (both carry its count)
+      WHERE r.known OR r.nth <= ${MAX_TRACKED_VALUES} - COALESCE((SELECT max(k.distinct_values) FROM attribute_keys k WHERE k.key = r.key), 0)
       ORDER BY key, value
       ON CONFLICT (key, value) DO UPDATE SET
         seen_count = av.seen_count + EXCLUDED.seen_count,

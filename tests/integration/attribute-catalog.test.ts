@@ -74,4 +74,24 @@ describeEachDatabase('attribute catalog', (kind) => {
       { value: 'gpt-4o', count: 10 + 3 * 167 + 7 },
     ]);
   });
+
+  it('a key seen both as a span and as a resource attribute (one catalog row per scope) still lets values in', async () => {
+    const both = { 'deployment.region': str('eu-west-1') };
+    await storeRecords(database.db, [
+      spanRecord({
+        traceId: randomBytes(16).toString('hex'),
+        spanId: randomBytes(8).toString('hex'),
+        attributes: { ...both, 'plan.tier': str('gold') },
+        resourceAttributes: both,
+      }),
+    ]);
+    expect(await values('plan.tier')).toEqual([{ value: 'gold', count: 1 }]);
+    await storeRecords(database.db, [
+      spanRecord({ traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), attributes: { ...both, 'plan.tier': str('silver') } }),
+    ]);
+    expect(await values('plan.tier')).toEqual([
+      { value: 'gold', count: 1 },
+      { value: 'silver', count: 1 },
+    ]);
+  });
 });
