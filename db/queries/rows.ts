@@ -68,17 +68,23 @@ export function spansWithResource(alias: string): { from: SQL; columns: SQL } {
  */
 export function elidedArray(alias: string): SQL {
   const a = sql.raw(alias);
-  const columns = sql.raw(ELIDED_COLUMNS.map((c) => `${alias}.${c}`).join(', '));
+  const columns = sql.raw(VIEW_ELIDED_COLUMNS.map((c) => `${alias}.${c}`).join(', '));
   return sql`CASE WHEN ${a}.promoted_elided = 0 THEN NULL ELSE json_build_array(${a}.promoted_elided, ${columns}) END`;
 }
+
+/** The view has tenant_id as a field of its own already. */
+const VIEW_ELIDED_COLUMNS = ELIDED_COLUMNS.filter((c) => c !== 'tenant_id');
 
 /** A span of getTraceView's JSON: the row's fields, promoted keys' columns in `elided` (elidedArray). */
 export type ViewSpanRow = Omit<SpanRow, 'promoted_elided'> & { elided: [number, ...(string | number | null)[]] | null };
 
-export function withElidedColumns({ elided, ...row }: ViewSpanRow): SpanRow {
-  if (!elided) return { ...row, promoted_elided: 0 } as SpanRow;
-  const [mask, ...values] = elided;
-  return { ...row, ...Object.fromEntries(ELIDED_COLUMNS.map((c, i) => [c, values[i]])), promoted_elided: mask } as SpanRow;
+/** A view span (freshly parsed, so set in place: no copy per span) with the columns of `elided` as fields. */
+export function withElidedColumns(row: ViewSpanRow): SpanRow {
+  const fields = row as unknown as Record<string, unknown>;
+  const { elided } = row;
+  fields.promoted_elided = elided ? elided[0] : 0;
+  if (elided) VIEW_ELIDED_COLUMNS.forEach((c, i) => (fields[c] = elided[i + 1]));
+  return fields as unknown as SpanRow;
 }
 
 export function storedSpanFromRow(r: SpanRow): StoredSpan {

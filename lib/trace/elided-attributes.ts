@@ -20,7 +20,7 @@
  */
 import { type CompactAttributes, encodeAnyValue, setOwnAttribute } from '../otlp/compact-attributes';
 import type { AttributeMap } from '../otlp/span-record';
-import type { PromotedColumnName } from './promoted';
+import { PROMOTED_COLUMNS, type PromotedColumnName } from './promoted';
 
 /** How the stored value is spelled from the column: the column's own JSON value, or (integer columns) its decimal text as a string. */
 export type ElidedForm = 'native' | 'decimal';
@@ -33,22 +33,24 @@ export type ElidableKey = {
   readonly form: ElidedForm;
 };
 
-/** The text columns; the others are integer columns. */
-const TEXT_COLUMNS: ReadonlySet<string> = new Set(['tenant_id', 'user_id', 'session_id', 'llm_model']);
+/** The text columns (tenant_id and the promoted ones of type text); the others are integer columns. */
+const TEXT_COLUMNS: ReadonlySet<string> = new Set(['tenant_id', ...PROMOTED_COLUMNS.filter((c) => c.sqlType === 'text').map((c) => c.column)]);
+
+/** An integer column's key under two bits: `bit` as a plain number, `bit + 1` as its decimal string. */
+const integerKey = (bit: number, key: string, column: PromotedColumnName): ElidableKey[] => [
+  { bit: 1 << bit, key, column, form: 'native' },
+  { bit: 1 << (bit + 1), key, column, form: 'decimal' },
+];
 
 export const ELIDABLE_KEYS: readonly ElidableKey[] = [
   { bit: 1 << 0, key: 'tenant.id', column: 'tenant_id', form: 'native' },
   { bit: 1 << 1, key: 'user.id', column: 'user_id', form: 'native' },
   { bit: 1 << 2, key: 'session.id', column: 'session_id', form: 'native' },
   { bit: 1 << 3, key: 'llm.model', column: 'llm_model', form: 'native' },
-  { bit: 1 << 4, key: 'llm.usage.prompt_tokens', column: 'prompt_tokens', form: 'native' },
-  { bit: 1 << 5, key: 'llm.usage.prompt_tokens', column: 'prompt_tokens', form: 'decimal' },
-  { bit: 1 << 6, key: 'llm.usage.completion_tokens', column: 'completion_tokens', form: 'native' },
-  { bit: 1 << 7, key: 'llm.usage.completion_tokens', column: 'completion_tokens', form: 'decimal' },
-  { bit: 1 << 8, key: 'llm.usage.total_tokens', column: 'total_tokens', form: 'native' },
-  { bit: 1 << 9, key: 'llm.usage.total_tokens', column: 'total_tokens', form: 'decimal' },
-  { bit: 1 << 10, key: 'http.status_code', column: 'http_status_code', form: 'native' },
-  { bit: 1 << 11, key: 'http.status_code', column: 'http_status_code', form: 'decimal' },
+  ...integerKey(4, 'llm.usage.prompt_tokens', 'prompt_tokens'),
+  ...integerKey(6, 'llm.usage.completion_tokens', 'completion_tokens'),
+  ...integerKey(8, 'llm.usage.total_tokens', 'total_tokens'),
+  ...integerKey(10, 'http.status_code', 'http_status_code'),
 ];
 
 /** The elidable keys by attribute key (a key has one bit per form). */
